@@ -1,0 +1,56 @@
+import { RegisterBody } from '@contract';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { Link, useLocation, useNavigate } from 'react-router';
+import { ErrorMessage } from '../../../components/error-message';
+import { Field } from '../../../components/field';
+import { asApiError } from '../../../lib/api';
+import { formValues, useZodForm } from '../../../lib/forms';
+import { useDocumentTitle } from '../../../lib/use-document-title';
+import { meKey, register } from '../api/auth';
+import { nextPath } from '../hooks/use-session';
+
+export function SignUpPage() {
+  const { t } = useTranslation();
+  useDocumentTitle(t('auth.signUpTitle'));
+  const { search } = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const form = useZodForm(RegisterBody, formValues);
+  const mutation = useMutation({
+    mutationFn: register,
+    onSuccess: (user) => {
+      queryClient.setQueryData(meKey, user);
+      void navigate(nextPath(search), { replace: true });
+    },
+  });
+  const emailTaken = mutation.error && asApiError(mutation.error).code === 'EMAIL_TAKEN';
+
+  return (
+    <section className="card auth-card" aria-labelledby="sign-up-title">
+      <h1 id="sign-up-title">{t('auth.signUpTitle')}</h1>
+      <p className="lead">{t('auth.signUpIntro')}</p>
+      <form className="stack" noValidate onChange={form.onChange} onSubmit={form.onSubmit((body) => mutation.mutate(body))}>
+        <Field label={t('auth.displayName')} hint={t('auth.displayNameHint')} error={form.errors.displayName}>
+          {(control) => <input {...control} name="displayName" autoComplete="name" required />}
+        </Field>
+        <Field
+          label={t('auth.email')}
+          error={form.errors.email ?? (emailTaken ? t('errors.EMAIL_TAKEN') : undefined)}
+        >
+          {(control) => <input {...control} name="email" type="email" autoComplete="email" required />}
+        </Field>
+        <Field label={t('auth.password')} hint={t('auth.passwordHint')} error={form.errors.password}>
+          {(control) => <input {...control} name="password" type="password" autoComplete="new-password" required />}
+        </Field>
+        {!emailTaken && <ErrorMessage error={mutation.error} />}
+        <button type="submit" className="button button-primary" disabled={mutation.isPending}>
+          {t('auth.submitSignUp')}
+        </button>
+      </form>
+      <p className="auth-switch">
+        {t('auth.haveAccount')} <Link to={{ pathname: '/sign-in', search }}>{t('auth.signInLink')}</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,143 @@
+import { CreateInvitationBody, type InvitationDto } from '@contract';
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorMessage } from '../../../components/error-message';
+import { Field } from '../../../components/field';
+import { useFormat } from '../../../lib/format';
+import { formValues, useZodForm } from '../../../lib/forms';
+import { useCreateInvitation, useInstitutions } from '../api/organizations';
+import { useOrgContext } from '../hooks/use-org-context';
+
+const EXPIRY_HOURS = [24, 72, 168, 720] as const;
+
+const readInvitation = (form: HTMLFormElement) => {
+  const { expiresInHours, ...rest } = formValues(form);
+  return { ...rest, expiresInHours: expiresInHours === undefined ? undefined : Number(expiresInHours) };
+};
+
+export function InvitationsPanel() {
+  const { t } = useTranslation();
+  const { org, canManage } = useOrgContext();
+  const institutions = useInstitutions(org.id);
+  const create = useCreateInvitation(org.id);
+  const form = useZodForm(CreateInvitationBody, readInvitation);
+  const [created, setCreated] = useState<InvitationDto[]>([]);
+
+  if (!canManage) return <p className="empty">{t('invitations.adminOnly')}</p>;
+
+  return (
+    <div className="stack-lg">
+      <section aria-labelledby="invite-title" className="card stack">
+        <h2 id="invite-title">{t('invitations.title')}</h2>
+        <p className="muted">{t('invitations.intro')}</p>
+        <form
+          className="invite-form"
+          noValidate
+          onChange={form.onChange}
+          onSubmit={form.onSubmit((body) =>
+            create.mutate(body, { onSuccess: (invitation) => setCreated((list) => [invitation, ...list]) }),
+          )}
+        >
+          <Field label={t('invitations.role')} error={form.errors.role}>
+            {(control) => (
+              <select {...control} name="role" defaultValue="member">
+                <option value="member">{t('roles.member')}</option>
+                <option value="admin">{t('roles.admin')}</option>
+              </select>
+            )}
+          </Field>
+          <Field label={t('invitations.expiry')} error={form.errors.expiresInHours}>
+            {(control) => (
+              <select {...control} name="expiresInHours" defaultValue="72">
+                {EXPIRY_HOURS.map((h) => (
+                  <option key={h} value={h}>
+                    {t(`invitations.expiryOptions.${h}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field
+            label={t('invitations.institution')}
+            hint={t('invitations.institutionHint')}
+            error={form.errors.institutionId}
+            className="span-2"
+          >
+            {(control) => (
+              <select {...control} name="institutionId" defaultValue="">
+                <option value="">{t('invitations.noInstitution')}</option>
+                {institutions.data?.map((i) => (
+                  <option key={i.id} value={i.id}>
+                    {i.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <div className="span-2 stack">
+            <ErrorMessage error={create.error} />
+            <div className="actions">
+              <button type="submit" className="button button-primary" disabled={create.isPending}>
+                {t('invitations.create')}
+              </button>
+            </div>
+          </div>
+        </form>
+      </section>
+      {created.length > 0 && (
+        <section aria-labelledby="created-invites-title" className="stack">
+          <h2 id="created-invites-title">{t('invitations.createdTitle')}</h2>
+          <ul className="stack">
+            {created.map((invitation) => (
+              <InvitationLink key={invitation.token} invitation={invitation} />
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function InvitationLink({ invitation }: { invitation: InvitationDto }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const input = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState(false);
+  const inputId = `invite-${invitation.token}`;
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(invitation.url);
+    } catch {
+      input.current?.select();
+      document.execCommand('copy');
+    }
+    setCopied(true);
+  };
+
+  return (
+    <li className="card invite-link" data-testid="invitation">
+      <label htmlFor={inputId}>{t('invitations.link', { role: t(`roles.${invitation.role}`) })}</label>
+      <div className="copy-row">
+        <input
+          ref={input}
+          id={inputId}
+          dir="ltr"
+          readOnly
+          value={invitation.url}
+          data-testid="invite-url"
+          onFocus={(e) => e.currentTarget.select()}
+        />
+        <button type="button" className="button" onClick={() => void copy()}>
+          {t('invitations.copy')}
+        </button>
+      </div>
+      <p className="muted">
+        {t('invitations.expiresAt', { date: format.dateTime(invitation.expiresAt) })}{' '}
+        <span role="status" className="status">
+          {copied && t('invitations.copied')}
+        </span>
+      </p>
+    </li>
+  );
+}

@@ -1,0 +1,47 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { LOGGER } from './common/logging';
+import { APP_CONFIG, type AppConfig } from './config/config';
+import { dataSourceOptions } from './database/data-source';
+import { IdentityModule } from './modules/identity/identity.module';
+import { MediaModule } from './modules/media/media.module';
+import { OpsModule } from './modules/ops/ops.module';
+import { OrganizationsModule } from './modules/organizations/organizations.module';
+import { RealtimeModule } from './modules/realtime/realtime.module';
+
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+      ],
+      exports: [APP_CONFIG, LOGGER],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  /** `databaseUrl` is resolved by the caller (embedded or external) before the app is built. */
+  static forRoot(config: AppConfig, logger: Logger, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, logger),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), retryAttempts: 2, retryDelay: 1_000 }),
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'auth', ttl: 60_000, limit: config.authRateLimitPerMinute }] }),
+        OpsModule,
+        { ...MediaModule.forRoot(config.media), global: true },
+        IdentityModule,
+        OrganizationsModule,
+        RealtimeModule,
+      ],
+    };
+  }
+}

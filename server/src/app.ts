@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import path from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { ServerOptions } from 'socket.io';
+import { AppModule } from './app.module';
+import { HttpErrorFilter } from './common/http-exception.filter';
+import { PinoNestLogger } from './common/logging';
+import type { AppConfig } from './config/config';
+import { SOCKET_PATH } from './contract';
+
+/** socket.io with the same CORS policy as REST. */
+class QuorumIoAdapter extends IoAdapter {
+  constructor(
+    app: INestApplicationContext,
+    private readonly corsOrigins: string[],
+  ) {
+    super(app);
+  }
+  override createIOServer(port: number, options?: ServerOptions) {
+    return super.createIOServer(port, { ...(options as ServerOptions), cors: { origin: this.corsOrigins, credentials: false } });
+  }
+}
+
+const NOT_SPA = new RegExp(`^(/api|${SOCKET_PATH}|/health|/metrics)(/|$)`);
+
+export interface RunningApp {
+  app: NestExpressApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds and starts the whole server on a database that is already reachable. */
+export async function startApp(config: AppConfig, logger: Logger, databaseUrl: string): Promise<RunningApp> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, databaseUrl), {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+    bodyParser: false,
+    abortOnError: false,
+  });
+  if (config.trustProxy) app.set('trust proxy', 1);
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'media-src': ["'self'", 'blob:'],
+          'connect-src': ["'self'", ...config.corsOrigins],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.enableCors({ origin: config.corsOrigins, credentials: false });
+  app.use(
+    pinoHttp({
+      logger: logger.child({ component: 'http' }),
+      genReqId: (req, res) => {
+        const id = typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/\/invitations\/[^/]+/, '/invitations/:token') }) },
+    }),
+  );
+  app.useBodyParser('json', { limit: '64kb' });
+  app.useGlobalFilters(new HttpErrorFilter(logger.child({ component: 'http' })));
+  app.useWebSocketAdapter(new QuorumIoAdapter(app, config.corsOrigins));
+
+  const docs = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Quorum API').setVersion('1').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('api/docs', app, docs, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  if (existsSync(path.join(config.clientDist, 'index.html'))) {
+    app.useStaticAssets(config.clientDist, { index: false, maxAge: '1h' });
+    const index = path.join(config.clientDist, 'index.html');
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_SPA.test(req.path)) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    });
+  } else {
+    logger.warn({ clientDist: config.clientDist }, 'client build not found; serving the API only (run `npm run build`)');
+  }
+
+  await app.listen(config.port, config.host);
+  const address = (app.getHttpServer() as HttpServer).address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+const dir = () => mkdtempSync(path.join(tmpdir(), 'quorum-config-'));
+
+describe('loadConfig', () => {
+  it('applies defaults and derives the public URL from the port', () => {
+    const c = loadConfig({ PORT: '4100', MEDIASOUP_WORKERS: '2' }, dir());
+    expect(c.port).toBe(4100);
+    expect(c.publicUrl).toBe('http://localhost:4100');
+    expect(c.corsOrigins).toEqual(['http://localhost:4100']);
+    expect(c.media).toMatchObject({ workers: 2, rtcMinPort: 40000, rtcMaxPort: 40099 });
+    expect(c.databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
+    [{ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' }, 'RTC_MIN_PORT'],
+    [{ TURN_SERVERS: 'turn:x' }, 'TURN_SERVERS'],
+    [{ TURN_SERVERS: '[{"urls":"http://x"}]' }, 'TURN_SERVERS'],
+    [{ RTC_LISTEN_IP: 'not-an-ip' }, 'RTC_LISTEN_IP'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('refuses %j naming %s', (env, name) => {
+    expect(() => loadConfig(env, dir())).toThrow(ConfigError);
+    expect(() => loadConfig(env, dir())).toThrow(new RegExp(`^\\s*${name}:`, 'm'));
+  });
+
+  it('needs a port per worker', () => {
+    expect(() => loadConfig({ MEDIASOUP_WORKERS: '4', RTC_MIN_PORT: '40000', RTC_MAX_PORT: '40001' }, dir())).toThrow(/one port per worker/);
+  });
+
+  it('generates a JWT secret once and keeps it in the data folder', () => {
+    const cwd = dir();
+    const a = loadConfig({}, cwd).jwtSecret;
+    const b = loadConfig({}, cwd).jwtSecret;
+    expect(a).toHaveLength(64);
+    expect(b).toBe(a);
+    expect(readFileSync(path.join(cwd, '.data', 'jwt-secret'), 'utf8')).toBe(a);
+  });
+
+  it('parses TURN servers', () => {
+    const c = loadConfig({ TURN_SERVERS: '[{"urls":"turn:t.example.org:3478","username":"u","credential":"p"}]' }, dir());
+    expect(c.iceServers).toEqual([{ urls: 'turn:t.example.org:3478', username: 'u', credential: 'p' }]);
+  });
+});

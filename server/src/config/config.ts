@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const iceServer = z.object({
+  urls: z.union([z.string().regex(/^(stun|turns?):/), z.array(z.string().regex(/^(stun|turns?):/)).min(1)]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
+/** Every setting Quorum reads from the environment. `.env.example` documents each one. */
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: port.default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    PUBLIC_URL: z.url().optional(),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    DATA_DIR: z.string().default('.data'),
+    EMBEDDED_PG_PORT: port.default(5499),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    CORS_ORIGINS: z.string().optional(),
+    CLIENT_DIST: z.string().optional(),
+    MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+    RTC_LISTEN_IP: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
+    RTC_ANNOUNCED_IP: z.string().min(1).optional(),
+    RTC_MIN_PORT: port.default(40000),
+    RTC_MAX_PORT: port.default(40099),
+    TURN_SERVERS: z
+      .string()
+      .optional()
+      .transform((s, ctx) => {
+        if (!s) return [];
+        try {
+          return z.array(iceServer).parse(JSON.parse(s));
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {urls, username?, credential?}' });
+          return z.NEVER;
+        }
+      }),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    TRUST_PROXY: bool.default(false),
+  })
+  .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
+  .refine((e) => e.NODE_ENV !== 'production' || e.JWT_SECRET, { message: 'is required in production', path: ['JWT_SECRET'] });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  authRateLimitPerMinute: number;
+  redisUrl: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  corsOrigins: string[];
+  clientDist: string;
+  shutdownGraceMs: number;
+  trustProxy: boolean;
+  media: {
+    workers: number;
+    rtcListenIp: string;
+    rtcAnnouncedIp?: string;
+    rtcMinPort: number;
+    rtcMaxPort: number;
+  };
+  iceServers: z.infer<typeof iceServer>[];
+}
+
+export class ConfigError extends Error {}
+
+/** Readable, one line per bad variable, naming it. */
+export function formatEnvErrors(error: z.ZodError): string {
+  return error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`).join('\n');
+}
+
+/**
+ * Parses the environment. Throws ConfigError naming each bad variable. With no JWT_SECRET (not
+ * allowed in production) a secret is generated once and kept in DATA_DIR so sessions survive restarts.
+ */
+export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== '')));
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${formatEnvErrors(parsed.error)}`);
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.DATA_DIR);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const workers = e.MEDIASOUP_WORKERS ?? Math.max(1, cpus().length);
+  if (e.RTC_MAX_PORT - e.RTC_MIN_PORT + 1 < workers) {
+    throw new ConfigError(`Invalid configuration:\n  RTC_MIN_PORT..RTC_MAX_PORT: needs at least one port per worker (${workers})`);
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    jwtSecret: e.JWT_SECRET ?? localSecret(dataDir),
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+    authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [publicUrl],
+    clientDist: path.resolve(cwd, e.CLIENT_DIST ?? 'client/dist'),
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    trustProxy: e.TRUST_PROXY,
+    media: {
+      workers,
+      rtcListenIp: e.RTC_LISTEN_IP,
+      ...(e.RTC_ANNOUNCED_IP ? { rtcAnnouncedIp: e.RTC_ANNOUNCED_IP } : {}),
+      rtcMinPort: e.RTC_MIN_PORT,
+      rtcMaxPort: e.RTC_MAX_PORT,
+    },
+    iceServers: e.TURN_SERVERS,
+  };
+}
+
+function localSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,62 @@
+/**
+ * Stable error codes shared by REST and sockets. Clients translate them (`t('errors.' + code)`),
+ * so a code is never renamed once released; add new ones instead.
+ */
+export const ERROR_CODES = [
+  'INVALID_PAYLOAD',
+  'UNKNOWN_EVENT',
+  'UNAUTHENTICATED',
+  'TOKEN_EXPIRED',
+  'CLIENT_TOO_OLD',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'EMAIL_TAKEN',
+  'INVALID_CREDENTIALS',
+  'INVITE_INVALID',
+  'INVITE_EXPIRED',
+  'ALREADY_MEMBER',
+  'LAST_OWNER',
+  'RATE_LIMITED',
+  'PAYLOAD_TOO_LARGE',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The HTTP status a code maps to on REST endpoints. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  INVALID_PAYLOAD: 400,
+  UNKNOWN_EVENT: 400,
+  UNAUTHENTICATED: 401,
+  TOKEN_EXPIRED: 401,
+  CLIENT_TOO_OLD: 426,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  EMAIL_TAKEN: 409,
+  INVALID_CREDENTIALS: 401,
+  INVITE_INVALID: 404,
+  INVITE_EXPIRED: 410,
+  ALREADY_MEMBER: 409,
+  LAST_OWNER: 409,
+  RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+/** The single envelope every socket command answers with. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+/** REST error responses have this shape, whatever the status. */
+export interface RestErrorResponse {
+  error: ErrorBody;
+}

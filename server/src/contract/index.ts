@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './protocol';
+export * from './rest';
+export * from './socket';

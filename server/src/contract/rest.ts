@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/** Request bodies of the REST API. Every schema is strict: unknown fields are refused. */
+
+export const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
+export const password = z.string().min(10).max(256);
+export const displayName = z.string().trim().min(1).max(80);
+export const uuid = z.uuid();
+
+export const RegisterBody = z.strictObject({ email, password, displayName });
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const SignInBody = z.strictObject({ email, password: z.string().min(1).max(256) });
+export type SignInBody = z.infer<typeof SignInBody>;
+
+export const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(512) });
+export type RefreshBody = z.infer<typeof RefreshBody>;
+
+export const ORG_ROLES = ['owner', 'admin', 'member'] as const;
+export const OrgRole = z.enum(ORG_ROLES);
+export type OrgRole = z.infer<typeof OrgRole>;
+
+export const CreateOrganizationBody = z.strictObject({
+  name: z.string().trim().min(2).max(120),
+  description: z.string().trim().max(2000).optional(),
+});
+export type CreateOrganizationBody = z.infer<typeof CreateOrganizationBody>;
+
+/** ISO 3166-1 alpha-2, upper case. */
+export const countryCode = z.string().regex(/^[A-Z]{2}$/);
+
+export const CreateInstitutionBody = z.strictObject({
+  name: z.string().trim().min(2).max(200),
+  country: countryCode,
+  voteWeight: z.int().min(1).max(1000).default(1),
+});
+export type CreateInstitutionBody = z.input<typeof CreateInstitutionBody>;
+
+export const UpdateInstitutionBody = z
+  .strictObject({
+    name: z.string().trim().min(2).max(200),
+    country: countryCode,
+    voteWeight: z.int().min(1).max(1000),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' });
+export type UpdateInstitutionBody = z.infer<typeof UpdateInstitutionBody>;
+
+export const AddDelegateBody = z.strictObject({ userId: uuid });
+export type AddDelegateBody = z.infer<typeof AddDelegateBody>;
+
+export const UpdateMemberBody = z.strictObject({ role: OrgRole });
+export type UpdateMemberBody = z.infer<typeof UpdateMemberBody>;
+
+export const CreateInvitationBody = z.strictObject({
+  role: z.enum(['admin', 'member']).default('member'),
+  expiresInHours: z.int().min(1).max(24 * 30).default(72),
+  /** When set, the person who accepts also becomes a delegate of this institution. */
+  institutionId: uuid.optional(),
+});
+export type CreateInvitationBody = z.input<typeof CreateInvitationBody>;
+
+/* ---------- responses ---------- */
+
+export interface UserDto {
+  id: string;
+  email: string;
+  displayName: string;
+}
+
+export interface AuthTokensDto {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+}
+
+export interface SessionDto extends AuthTokensDto {
+  user: UserDto;
+}
+
+export interface OrganizationDto {
+  id: string;
+  name: string;
+  description: string | null;
+  myRole: OrgRole;
+  createdAt: string;
+}
+
+export interface MemberDto {
+  userId: string;
+  displayName: string;
+  email: string;
+  role: OrgRole;
+  joinedAt: string;
+}
+
+export interface InstitutionDto {
+  id: string;
+  organizationId: string;
+  name: string;
+  country: string;
+  voteWeight: number;
+  delegates: { userId: string; displayName: string }[];
+}
+
+export interface InvitationDto {
+  token: string;
+  url: string;
+  role: 'admin' | 'member';
+  institutionId: string | null;
+  expiresAt: string;
+}
+
+export interface InvitationPreviewDto {
+  organizationId: string;
+  organizationName: string;
+  role: 'admin' | 'member';
+  institutionName: string | null;
+  expiresAt: string;
+}
+
+export interface HealthDto {
+  status: 'ok' | 'error';
+  info?: Record<string, { status: string }>;
+  error?: Record<string, { status: string; message?: string }>;
+}

@@ -1,0 +1,27 @@
+import type { DataSourceOptions } from 'typeorm';
+import { AuthSession } from '../modules/identity/auth-session.entity';
+import { RefreshToken } from '../modules/identity/refresh-token.entity';
+import { User } from '../modules/identity/user.entity';
+import { Delegate } from '../modules/organizations/delegate.entity';
+import { Institution } from '../modules/organizations/institution.entity';
+import { Invitation } from '../modules/organizations/invitation.entity';
+import { Membership } from '../modules/organizations/membership.entity';
+import { Organization } from '../modules/organizations/organization.entity';
+import { IdentityAndOrganizations1764201600000 } from './migrations/1764201600000-identity-and-organizations';
+
+export const ENTITIES = [User, AuthSession, RefreshToken, Organization, Membership, Institution, Delegate, Invitation];
+export const MIGRATIONS = [IdentityAndOrganizations1764201600000];
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: true,
+    // A lost connection must not hang a command forever; it fails fast and the caller sees UNAVAILABLE.
+    extra: { max: 20, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
+  };
+}

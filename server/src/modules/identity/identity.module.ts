@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { AuthGuard } from './auth.guard';
+import { AuthController, MeController } from './identity.controller';
+import { IdentityService } from './identity.service';
+
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => ({ secret: c.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+    }),
+  ],
+  controllers: [AuthController, MeController],
+  providers: [IdentityService, AuthGuard],
+  exports: [IdentityService, AuthGuard],
+})
+export class IdentityModule {}

@@ -1,0 +1,138 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as argon2 from 'argon2';
+import { DataSource, IsNull } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import type { AuthTokensDto, RegisterBody, SessionDto, SignInBody, UserDto } from '../../contract';
+import { AppError, isUniqueViolation } from '../../common/errors';
+import { AuthSession } from './auth-session.entity';
+import { RefreshToken } from './refresh-token.entity';
+import { User } from './user.entity';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+}
+
+/** The authenticated caller, as guards and gateways see it. */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+}
+
+const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export const toUserDto = (u: User): UserDto => ({ id: u.id, email: u.email, displayName: u.displayName });
+
+@Injectable()
+export class IdentityService {
+  /** Verifying against this keeps sign-in time the same whether or not the email exists. */
+  private readonly dummyHash = argon2.hash('not-a-real-password', ARGON2);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async register(body: RegisterBody): Promise<SessionDto> {
+    const passwordHash = await argon2.hash(body.password, ARGON2);
+    let user: User;
+    try {
+      user = await this.db.getRepository(User).save(this.db.getRepository(User).create({ email: body.email, passwordHash, displayName: body.displayName }));
+    } catch (err) {
+      if (isUniqueViolation(err, 'uq_users_email')) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
+      throw err;
+    }
+    return { user: toUserDto(user), ...(await this.startSession(user.id)) };
+  }
+
+  async signIn(body: SignInBody): Promise<SessionDto> {
+    const user = await this.db
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email: body.email })
+      .getOne();
+    const ok = user ? await argon2.verify(user.passwordHash, body.password) : (await argon2.verify(await this.dummyHash, body.password), false);
+    if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong.');
+    return { user: toUserDto(user), ...(await this.startSession(user.id)) };
+  }
+
+  /**
+   * Rotation: a refresh token works once. Presenting one that was already used means it was copied,
+   * so the whole session is revoked (the thief and the owner both have to sign in again).
+   */
+  async refresh(refreshToken: string): Promise<AuthTokensDto> {
+    return this.db.transaction(async (m) => {
+      const row = await m
+        .getRepository(RefreshToken)
+        .createQueryBuilder('t')
+        .setLock('pessimistic_write')
+        .where('t.token_hash = :h', { h: sha256(refreshToken) })
+        .getOne();
+      if (!row) throw new AppError('UNAUTHENTICATED', 'The session is no longer valid. Sign in again.');
+      const session = await m.getRepository(AuthSession).findOneBy({ id: row.sessionId });
+      if (!session || session.revokedAt) throw new AppError('UNAUTHENTICATED', 'The session is no longer valid. Sign in again.');
+      if (row.usedAt) {
+        await m.getRepository(AuthSession).update({ id: session.id }, { revokedAt: new Date() });
+        throw new AppError('UNAUTHENTICATED', 'The session is no longer valid. Sign in again.');
+      }
+      if (row.expiresAt.getTime() <= Date.now()) throw new AppError('TOKEN_EXPIRED', 'The session has expired. Sign in again.');
+      await m.getRepository(RefreshToken).update({ id: row.id }, { usedAt: new Date() });
+      return this.issueTokens(m.getRepository(RefreshToken), session.userId, session.id);
+    });
+  }
+
+  /** Ends the session of this refresh token; its access tokens stop working at once. Idempotent. */
+  async signOut(refreshToken: string, principal?: Principal): Promise<void> {
+    const row = await this.db.getRepository(RefreshToken).findOneBy({ tokenHash: sha256(refreshToken) });
+    const sessionId = row?.sessionId ?? principal?.sessionId;
+    if (sessionId) await this.db.getRepository(AuthSession).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  /** Verifies an access token and that its session is still open. */
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+    let claims: AccessClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessClaims>(token, { algorithms: ['HS256'] });
+    } catch (err) {
+      if ((err as Error).name === 'TokenExpiredError') throw new AppError('TOKEN_EXPIRED', 'The access token has expired.');
+      throw new AppError('UNAUTHENTICATED', 'The access token is not valid.');
+    }
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw new AppError('UNAUTHENTICATED', 'The access token is not valid.');
+    const open = await this.db.getRepository(AuthSession).existsBy({ id: claims.sid, userId: claims.sub, revokedAt: IsNull() });
+    if (!open) throw new AppError('UNAUTHENTICATED', 'The session has ended. Sign in again.');
+    return { userId: claims.sub, sessionId: claims.sid };
+  }
+
+  async me(userId: string): Promise<UserDto> {
+    const user = await this.db.getRepository(User).findOneBy({ id: userId });
+    if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+    return toUserDto(user);
+  }
+
+  private async startSession(userId: string): Promise<AuthTokensDto> {
+    return this.db.transaction(async (m) => {
+      const session = await m.getRepository(AuthSession).save(m.getRepository(AuthSession).create({ userId, revokedAt: null }));
+      return this.issueTokens(m.getRepository(RefreshToken), userId, session.id);
+    });
+  }
+
+  private async issueTokens(repo: import('typeorm').Repository<RefreshToken>, userId: string, sessionId: string): Promise<AuthTokensDto> {
+    const refreshToken = randomBytes(32).toString('base64url');
+    await repo.insert({
+      sessionId,
+      tokenHash: sha256(refreshToken),
+      expiresAt: new Date(Date.now() + this.config.refreshTokenTtlDays * 86_400_000),
+      usedAt: null,
+    });
+    const claims: AccessClaims = { sub: userId, sid: sessionId };
+    const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.accessTokenTtlSeconds, algorithm: 'HS256' });
+    return { accessToken, refreshToken, expiresIn: this.config.accessTokenTtlSeconds };
+  }
+}

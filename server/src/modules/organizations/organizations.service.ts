@@ -1,0 +1,265 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import type {
+  CreateOrganizationBody,
+  InstitutionDto,
+  InvitationDto,
+  InvitationPreviewDto,
+  MemberDto,
+  OrganizationDto,
+  OrgRole,
+  UpdateInstitutionBody,
+} from '../../contract';
+import type { z } from 'zod';
+import type { CreateInstitutionBody as CreateInstitutionSchema, CreateInvitationBody as CreateInvitationSchema } from '../../contract';
+import { AppError, isUniqueViolation } from '../../common/errors';
+import { Delegate } from './delegate.entity';
+import { Institution } from './institution.entity';
+import { Invitation } from './invitation.entity';
+import { Membership } from './membership.entity';
+import { can, type OrgAction, roleChangeAllowed } from './org-permissions';
+import { Organization } from './organization.entity';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export interface OrgChange {
+  organizationId: string;
+  what: 'members' | 'institutions' | 'invitations';
+}
+
+@Injectable()
+export class OrganizationsService {
+  /** 'changed' (OrgChange): the realtime layer tells watchers to refetch. */
+  readonly events = new EventEmitter();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The caller's role, or NOT_FOUND when they are not a member: outsiders cannot even learn that an
+   * organisation exists. Members lacking the permission get FORBIDDEN.
+   */
+  async authorize(userId: string, organizationId: string, action: OrgAction, m: EntityManager = this.db.manager): Promise<OrgRole> {
+    const membership = await m.getRepository(Membership).findOneBy({ organizationId, userId });
+    if (!membership) throw new AppError('NOT_FOUND', 'Organisation not found.');
+    if (!can(membership.role, action)) throw new AppError('FORBIDDEN', 'Your role does not allow this.');
+    return membership.role;
+  }
+
+  async listMine(userId: string): Promise<OrganizationDto[]> {
+    const rows = await this.db
+      .getRepository(Organization)
+      .createQueryBuilder('o')
+      .innerJoin(Membership, 'm', 'm.organization_id = o.id AND m.user_id = :userId', { userId })
+      .addSelect('m.role', 'role')
+      .orderBy('o.name', 'ASC')
+      .getRawAndEntities();
+    return rows.entities.map((o, i) => toOrgDto(o, rows.raw[i].role as OrgRole));
+  }
+
+  async create(userId: string, body: CreateOrganizationBody): Promise<OrganizationDto> {
+    return this.db.transaction(async (m) => {
+      const org = await m.getRepository(Organization).save(
+        m.getRepository(Organization).create({ name: body.name, description: body.description ?? null, createdBy: userId }),
+      );
+      await m.getRepository(Membership).insert({ organizationId: org.id, userId, role: 'owner' });
+      return toOrgDto(org, 'owner');
+    });
+  }
+
+  async get(userId: string, organizationId: string): Promise<OrganizationDto> {
+    const role = await this.authorize(userId, organizationId, 'org.view');
+    const org = await this.db.getRepository(Organization).findOneByOrFail({ id: organizationId });
+    return toOrgDto(org, role);
+  }
+
+  async members(userId: string, organizationId: string): Promise<MemberDto[]> {
+    await this.authorize(userId, organizationId, 'members.view');
+    const rows: { user_id: string; display_name: string; email: string; role: OrgRole; joined_at: Date }[] = await this.db.query(
+      `SELECT m.user_id, u.display_name, u.email, m.role, m.joined_at
+         FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = $1 ORDER BY u.display_name`,
+      [organizationId],
+    );
+    return rows.map((r) => ({ userId: r.user_id, displayName: r.display_name, email: r.email, role: r.role, joinedAt: r.joined_at.toISOString() }));
+  }
+
+  /** Role change or removal, serialised per organisation so two admins cannot both demote the last owners. */
+  async changeMember(actorId: string, organizationId: string, targetId: string, next: OrgRole | 'removed'): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await m.query('SELECT id FROM organizations WHERE id = $1 FOR UPDATE', [organizationId]);
+      const actor = await this.authorize(actorId, organizationId, next === 'removed' ? 'members.remove' : 'members.changeRole', m);
+      const target = await m.getRepository(Membership).findOneBy({ organizationId, userId: targetId });
+      if (!target) throw new AppError('NOT_FOUND', 'This person is not a member.');
+      const owners = await m.getRepository(Membership).countBy({ organizationId, role: 'owner' });
+      const verdict = roleChangeAllowed(actor, target.role, next, owners);
+      if (verdict === 'FORBIDDEN') throw new AppError('FORBIDDEN', 'Your role does not allow this change.');
+      if (verdict === 'LAST_OWNER') throw new AppError('LAST_OWNER', 'An organisation needs at least one owner.');
+      if (next === 'removed') {
+        await m.query(
+          `DELETE FROM institution_delegates d USING institutions i
+            WHERE d.institution_id = i.id AND i.organization_id = $1 AND d.user_id = $2`,
+          [organizationId, targetId],
+        );
+        await m.getRepository(Membership).delete({ organizationId, userId: targetId });
+      } else {
+        await m.getRepository(Membership).update({ organizationId, userId: targetId }, { role: next });
+      }
+    });
+    this.changed(organizationId, 'members');
+  }
+
+  async institutions(userId: string, organizationId: string): Promise<InstitutionDto[]> {
+    await this.authorize(userId, organizationId, 'institutions.view');
+    return this.loadInstitutions(organizationId);
+  }
+
+  async createInstitution(userId: string, organizationId: string, b: z.output<typeof CreateInstitutionSchema>): Promise<InstitutionDto> {
+    await this.authorize(userId, organizationId, 'institutions.manage');
+    try {
+      const row = await this.db.getRepository(Institution).save(this.db.getRepository(Institution).create({ organizationId, ...b }));
+      this.changed(organizationId, 'institutions');
+      return { id: row.id, organizationId, name: row.name, country: row.country, voteWeight: row.voteWeight, delegates: [] };
+    } catch (err) {
+      if (isUniqueViolation(err, 'uq_institutions_org_name')) throw new AppError('CONFLICT', 'An institution with this name already exists.');
+      throw err;
+    }
+  }
+
+  async updateInstitution(userId: string, organizationId: string, institutionId: string, body: UpdateInstitutionBody): Promise<InstitutionDto> {
+    await this.authorize(userId, organizationId, 'institutions.manage');
+    await this.institutionOf(organizationId, institutionId);
+    try {
+      await this.db.getRepository(Institution).update({ id: institutionId, organizationId }, body);
+    } catch (err) {
+      if (isUniqueViolation(err, 'uq_institutions_org_name')) throw new AppError('CONFLICT', 'An institution with this name already exists.');
+      throw err;
+    }
+    this.changed(organizationId, 'institutions');
+    return this.oneInstitution(organizationId, institutionId);
+  }
+
+  async deleteInstitution(userId: string, organizationId: string, institutionId: string): Promise<void> {
+    await this.authorize(userId, organizationId, 'institutions.manage');
+    await this.institutionOf(organizationId, institutionId);
+    await this.db.getRepository(Institution).delete({ id: institutionId, organizationId });
+    this.changed(organizationId, 'institutions');
+  }
+
+  /** A delegate must be a member of the organisation. */
+  async addDelegate(userId: string, organizationId: string, institutionId: string, delegateId: string): Promise<InstitutionDto> {
+    await this.authorize(userId, organizationId, 'delegates.manage');
+    await this.institutionOf(organizationId, institutionId);
+    const member = await this.db.getRepository(Membership).existsBy({ organizationId, userId: delegateId });
+    if (!member) throw new AppError('NOT_FOUND', 'A delegate must be a member of the organisation.');
+    await this.db.getRepository(Delegate).upsert({ institutionId, userId: delegateId }, ['institutionId', 'userId']);
+    this.changed(organizationId, 'institutions');
+    return this.oneInstitution(organizationId, institutionId);
+  }
+
+  async removeDelegate(userId: string, organizationId: string, institutionId: string, delegateId: string): Promise<void> {
+    await this.authorize(userId, organizationId, 'delegates.manage');
+    await this.institutionOf(organizationId, institutionId);
+    const r = await this.db.getRepository(Delegate).delete({ institutionId, userId: delegateId });
+    if (!r.affected) throw new AppError('NOT_FOUND', 'This person is not a delegate of the institution.');
+    this.changed(organizationId, 'institutions');
+  }
+
+  async createInvitation(userId: string, organizationId: string, b: z.output<typeof CreateInvitationSchema>): Promise<InvitationDto> {
+    await this.authorize(userId, organizationId, 'invitations.manage');
+    if (b.institutionId) await this.institutionOf(organizationId, b.institutionId);
+    const token = randomBytes(24).toString('base64url');
+    const expiresAt = new Date(Date.now() + b.expiresInHours * 3_600_000);
+    await this.db.getRepository(Invitation).insert({
+      organizationId,
+      tokenHash: sha256(token),
+      role: b.role,
+      institutionId: b.institutionId ?? null,
+      createdBy: userId,
+      expiresAt,
+      revokedAt: null,
+    });
+    this.changed(organizationId, 'invitations');
+    return { token, url: `${this.config.publicUrl}/invite/${token}`, role: b.role, institutionId: b.institutionId ?? null, expiresAt: expiresAt.toISOString() };
+  }
+
+  async previewInvitation(token: string): Promise<InvitationPreviewDto> {
+    const inv = await this.usableInvitation(this.db.manager, token);
+    const org = await this.db.getRepository(Organization).findOneByOrFail({ id: inv.organizationId });
+    const inst = inv.institutionId ? await this.db.getRepository(Institution).findOneBy({ id: inv.institutionId }) : null;
+    return { organizationId: org.id, organizationName: org.name, role: inv.role, institutionName: inst?.name ?? null, expiresAt: inv.expiresAt.toISOString() };
+  }
+
+  /** Joining through a link; a current member gets ALREADY_MEMBER and keeps their role. */
+  async acceptInvitation(userId: string, token: string): Promise<{ organizationId: string }> {
+    const organizationId = await this.db.transaction(async (m) => {
+      const inv = await this.usableInvitation(m, token, true);
+      const existing = await m.getRepository(Membership).findOneBy({ organizationId: inv.organizationId, userId });
+      if (existing) throw new AppError('ALREADY_MEMBER', 'You are already a member of this organisation.');
+      await m.getRepository(Membership).insert({ organizationId: inv.organizationId, userId, role: inv.role });
+      if (inv.institutionId) await m.getRepository(Delegate).insert({ institutionId: inv.institutionId, userId });
+      await m.getRepository(Invitation).increment({ id: inv.id }, 'acceptedCount', 1);
+      return inv.organizationId;
+    });
+    this.changed(organizationId, 'members');
+    return { organizationId };
+  }
+
+  async isMember(userId: string, organizationId: string): Promise<boolean> {
+    return this.db.getRepository(Membership).existsBy({ organizationId, userId });
+  }
+
+  private async usableInvitation(m: EntityManager, token: string, lock = false): Promise<Invitation> {
+    const qb = m.getRepository(Invitation).createQueryBuilder('i').where('i.token_hash = :h', { h: sha256(token) });
+    const inv = await (lock ? qb.setLock('pessimistic_write') : qb).getOne();
+    if (!inv || inv.revokedAt) throw new AppError('INVITE_INVALID', 'This invitation link is not valid.');
+    if (inv.expiresAt.getTime() <= Date.now()) throw new AppError('INVITE_EXPIRED', 'This invitation link has expired.');
+    return inv;
+  }
+
+  private async institutionOf(organizationId: string, institutionId: string): Promise<Institution> {
+    const inst = await this.db.getRepository(Institution).findOneBy({ id: institutionId, organizationId });
+    if (!inst) throw new AppError('NOT_FOUND', 'Institution not found.');
+    return inst;
+  }
+
+  private async oneInstitution(organizationId: string, institutionId: string): Promise<InstitutionDto> {
+    const [one] = await this.loadInstitutions(organizationId, institutionId);
+    if (!one) throw new AppError('NOT_FOUND', 'Institution not found.');
+    return one;
+  }
+
+  private async loadInstitutions(organizationId: string, institutionId?: string): Promise<InstitutionDto[]> {
+    const rows: { id: string; name: string; country: string; vote_weight: number; delegates: { userId: string; displayName: string }[] }[] =
+      await this.db.query(
+        `SELECT i.id, i.name, i.country, i.vote_weight,
+                COALESCE(json_agg(json_build_object('userId', u.id, 'displayName', u.display_name) ORDER BY u.display_name)
+                         FILTER (WHERE u.id IS NOT NULL), '[]') AS delegates
+           FROM institutions i
+           LEFT JOIN institution_delegates d ON d.institution_id = i.id
+           LEFT JOIN users u ON u.id = d.user_id
+          WHERE i.organization_id = $1 AND ($2::uuid IS NULL OR i.id = $2::uuid)
+          GROUP BY i.id ORDER BY i.name`,
+        [organizationId, institutionId ?? null],
+      );
+    return rows.map((r) => ({ id: r.id, organizationId, name: r.name, country: r.country, voteWeight: r.vote_weight, delegates: r.delegates }));
+  }
+
+  private changed(organizationId: string, what: OrgChange['what']): void {
+    this.events.emit('changed', { organizationId, what } satisfies OrgChange);
+  }
+}
+
+const toOrgDto = (o: Organization, myRole: OrgRole): OrganizationDto => ({
+  id: o.id,
+  name: o.name,
+  description: o.description,
+  myRole,
+  createdAt: o.createdAt.toISOString(),
+});

@@ -1,0 +1,89 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { commandSchemas, type Ack, type CommandName } from '../../contract';
+import { AppError, invalidPayload, toErrorBody } from '../../common/errors';
+import { LOGGER } from '../../common/logging';
+import { Command, type AppSocket, type CommandContext } from '../../common/ws/command';
+import { MetricsService } from '../ops/metrics.service';
+import { TokenBucket } from './token-bucket';
+
+type Handler = (ctx: CommandContext, payload: unknown) => unknown;
+
+/** Per-socket command budget: a burst of 40, then 20 per second. Beyond that: RATE_LIMITED. */
+const BURST = 40;
+const PER_SECOND = 20;
+
+const isCommand = (name: string): name is CommandName => Object.prototype.hasOwnProperty.call(commandSchemas, name);
+
+/**
+ * The one path every socket command takes: rate limit → schema → handler → ack envelope + metric.
+ * Handlers are provider methods marked with @Command; a command in the contract without a handler
+ * stops the boot, so the contract and the server cannot drift apart.
+ */
+@Injectable()
+export class CommandRouter implements OnModuleInit {
+  private readonly handlers = new Map<CommandName, Handler>();
+  private readonly buckets = new WeakMap<AppSocket, TokenBucket>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly metrics: MetricsService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object' || !Object.getPrototypeOf(instance)) continue;
+      for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+        const name = this.discovery.getMetadataByDecorator(Command, wrapper, key);
+        if (!name) continue;
+        if (this.handlers.has(name)) throw new Error(`socket command ${name} has two handlers`);
+        this.handlers.set(name, (instance[key] as Handler).bind(instance));
+      }
+    }
+    const missing = (Object.keys(commandSchemas) as CommandName[]).filter((c) => !this.handlers.has(c));
+    if (missing.length) throw new Error(`socket commands without a handler: ${missing.join(', ')}`);
+  }
+
+  /** Called for every incoming event. Never throws; answers through the ack when there is one. */
+  async dispatch(socket: AppSocket, event: string, args: unknown[]): Promise<void> {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as (r: Ack<unknown>) => void) : undefined;
+    const payload = ack ? args.slice(0, -1) : args;
+    const started = process.hrtime.bigint();
+    const reply = (res: Ack<unknown>, outcome: string) => {
+      this.metrics.commandDuration.observe(
+        { command: isCommand(event) ? event : 'unknown', outcome },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      ack?.(res);
+    };
+
+    let bucket = this.buckets.get(socket);
+    if (!bucket) this.buckets.set(socket, (bucket = new TokenBucket(BURST, PER_SECOND)));
+    if (!bucket.take()) return reply({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many commands. Slow down.' } }, 'RATE_LIMITED');
+    if (!isCommand(event)) return reply({ ok: false, error: { code: 'UNKNOWN_EVENT', message: 'Unknown command.' } }, 'UNKNOWN_EVENT');
+    if (!ack) return; // Every command answers; one sent without an ack has nobody to answer, so it is not run.
+    if (payload.length !== 1) return reply({ ok: false, error: { code: 'INVALID_PAYLOAD', message: 'A command takes exactly one payload object.' } }, 'INVALID_PAYLOAD');
+
+    const parsed = commandSchemas[event].safeParse(payload[0]);
+    if (!parsed.success) {
+      const body = toErrorBody(invalidPayload(parsed.error));
+      return reply({ ok: false, error: body }, body.code);
+    }
+    const principal = socket.data.principal;
+    const log = this.logger.child({ socketId: socket.id, userId: principal.userId, command: event });
+    const requestId = (parsed.data as { clientRequestId?: string }).clientRequestId;
+    try {
+      const data = await this.handlers.get(event)!({ socket, principal, log, ...(requestId ? { requestId } : {}) }, parsed.data);
+      reply({ ok: true, data: data ?? null }, 'ok');
+    } catch (err) {
+      const body = toErrorBody(err);
+      if (!(err instanceof AppError)) log.error({ err }, 'socket command failed');
+      reply({ ok: false, error: body }, body.code);
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { IdentityModule } from '../identity/identity.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { CommandRouter } from './command-router';
+import { OrgPresenceCommands } from './org-presence.commands';
+import { RealtimeGateway } from './realtime.gateway';
+
+@Module({
+  imports: [DiscoveryModule, IdentityModule, OrganizationsModule],
+  providers: [CommandRouter, RealtimeGateway, OrgPresenceCommands],
+  exports: [RealtimeGateway],
+})
+export class RealtimeModule {}
