@@ -67,7 +67,7 @@ export class IdentityService {
    * so the whole session is revoked (the thief and the owner both have to sign in again).
    */
   async refresh(refreshToken: string): Promise<AuthTokensDto> {
-    return this.db.transaction(async (m) => {
+    const result = await this.db.transaction(async (m): Promise<AuthTokensDto | 'replayed'> => {
       const row = await m
         .getRepository(RefreshToken)
         .createQueryBuilder('t')
@@ -78,13 +78,16 @@ export class IdentityService {
       const session = await m.getRepository(AuthSession).findOneBy({ id: row.sessionId });
       if (!session || session.revokedAt) throw new AppError('UNAUTHENTICATED', 'The session is no longer valid. Sign in again.');
       if (row.usedAt) {
+        // Committed, not thrown: a throw here would roll the revocation back.
         await m.getRepository(AuthSession).update({ id: session.id }, { revokedAt: new Date() });
-        throw new AppError('UNAUTHENTICATED', 'The session is no longer valid. Sign in again.');
+        return 'replayed';
       }
       if (row.expiresAt.getTime() <= Date.now()) throw new AppError('TOKEN_EXPIRED', 'The session has expired. Sign in again.');
       await m.getRepository(RefreshToken).update({ id: row.id }, { usedAt: new Date() });
       return this.issueTokens(m.getRepository(RefreshToken), session.userId, session.id);
     });
+    if (result === 'replayed') throw new AppError('UNAUTHENTICATED', 'The session is no longer valid. Sign in again.');
+    return result;
   }
 
   /** Ends the session of this refresh token; its access tokens stop working at once. Idempotent. */

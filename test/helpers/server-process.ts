@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Client } from 'pg';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+const SERVER_ENTRY = path.join(ROOT, 'server', 'dist', 'main.js');
+
+/** The PostgreSQL every integration test uses; each server gets a fresh database on it. */
+export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface StartedServer {
+  url: string;
+  databaseUrl: string;
+  /** Everything the process printed so far (pino JSON lines). */
+  logs(): string;
+  process: ChildProcess;
+  /** SIGTERM, wait for exit, drop the database. */
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+let rtcSlot = 0;
+/** Each server's WebRtcServers bind fixed ports; give every server in this run its own block. */
+function rtcRange(): { min: number; max: number } {
+  const min = 42000 + ((process.pid % 500) * 30 + rtcSlot++ * 10) % 20000;
+  return { min, max: min + 9 };
+}
+
+export async function createDatabase(): Promise<string> {
+  const name = `quorum_t_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Spawns the built server (`node server/dist/main.js`) exactly as `npm start` does, on a fresh
+ * database (unless `env.DATABASE_URL` is given or `embedded` is set), and waits until it is ready.
+ */
+export async function startServer(opts: { env?: Record<string, string>; embedded?: boolean; timeoutMs?: number } = {}): Promise<StartedServer> {
+  if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run \`npm run build\` first`);
+  const port = await freePort();
+  const rtc = rtcRange();
+  const databaseUrl = opts.embedded ? '' : (opts.env?.DATABASE_URL ?? (await createDatabase()));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    NODE_ENV: 'test',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    MEDIASOUP_WORKERS: '1',
+    RTC_LISTEN_IP: '127.0.0.1',
+    RTC_MIN_PORT: String(rtc.min),
+    RTC_MAX_PORT: String(rtc.max),
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    SHUTDOWN_GRACE_MS: '3000',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...opts.env,
+  };
+  const child = spawn(process.execPath, [SERVER_ENTRY], { cwd: opts.env?.CWD ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  while (!out.includes('Quorum is ready')) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out.slice(-4000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not become ready:\n${out.slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    databaseUrl,
+    logs: () => out,
+    process: child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (databaseUrl && !opts.env?.DATABASE_URL) await dropDatabase(databaseUrl);
+    },
+  };
+}
