@@ -10,6 +10,7 @@ import { MediaModule } from './modules/media/media.module';
 import { OpsModule } from './modules/ops/ops.module';
 import { OrganizationsModule } from './modules/organizations/organizations.module';
 import { RealtimeModule } from './modules/realtime/realtime.module';
+import { RoomsModule } from './modules/rooms/rooms.module';
 
 @Global()
 @Module({})
@@ -41,6 +42,7 @@ export class AppModule {
         IdentityModule,
         OrganizationsModule,
         RealtimeModule,
+        RoomsModule,
       ],
     };
   }

@@ -31,8 +31,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env, dir())).toThrow(new RegExp(`^\\s*${name}:`, 'm'));
   });
 
-  it('needs a port per worker', () => {
-    expect(() => loadConfig({ MEDIASOUP_WORKERS: '4', RTC_MIN_PORT: '40000', RTC_MAX_PORT: '40001' }, dir())).toThrow(/one port per worker/);
+  it('needs a port per worker plus one for other transports', () => {
+    expect(() => loadConfig({ MEDIASOUP_WORKERS: '4', RTC_MIN_PORT: '40000', RTC_MAX_PORT: '40003' }, dir())).toThrow(/one port per worker/);
+    expect(loadConfig({ MEDIASOUP_WORKERS: '4', RTC_MIN_PORT: '40000', RTC_MAX_PORT: '40004' }, dir()).media.workers).toBe(4);
   });
 
   it('generates a JWT secret once and keeps it in the data folder', () => {

@@ -102,8 +102,9 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const workers = e.MEDIASOUP_WORKERS ?? Math.max(1, cpus().length);
-  if (e.RTC_MAX_PORT - e.RTC_MIN_PORT + 1 < workers) {
-    throw new ConfigError(`Invalid configuration:\n  RTC_MIN_PORT..RTC_MAX_PORT: needs at least one port per worker (${workers})`);
+  // One WebRtcServer port per worker, plus at least one for plain and pipe transports.
+  if (e.RTC_MAX_PORT - e.RTC_MIN_PORT + 1 < workers + 1) {
+    throw new ConfigError(`Invalid configuration:\n  RTC_MIN_PORT..RTC_MAX_PORT: needs one port per worker (${workers}) plus one`);
   }
   return {
     env: e.NODE_ENV,

@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './media';
 export * from './protocol';
 export * from './rest';
 export * from './socket';

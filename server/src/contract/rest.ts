@@ -125,3 +125,60 @@ export interface HealthDto {
   info?: Record<string, { status: string }>;
   error?: Record<string, { status: string; message?: string }>;
 }
+
+/* ---------- rooms ---------- */
+
+export const ROOM_MODES = ['meeting', 'webinar'] as const;
+/** members: people of the organisation (and holders of a room invite link); public: anyone signed in with the room's address. */
+export const ROOM_ACCESS = ['members', 'public'] as const;
+
+export const CreateRoomBody = z.strictObject({
+  name: z.string().trim().min(2).max(120),
+  mode: z.enum(ROOM_MODES).default('meeting'),
+  access: z.enum(ROOM_ACCESS).default('members'),
+  capacity: z.int().min(2).max(5000).default(100),
+});
+export type CreateRoomBody = z.input<typeof CreateRoomBody>;
+
+export const UpdateRoomBody = z
+  .strictObject({
+    name: z.string().trim().min(2).max(120),
+    mode: z.enum(ROOM_MODES),
+    access: z.enum(ROOM_ACCESS),
+    capacity: z.int().min(2).max(5000),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' });
+export type UpdateRoomBody = z.infer<typeof UpdateRoomBody>;
+
+export const CreateRoomInviteBody = z.strictObject({ expiresInHours: z.int().min(1).max(24 * 30).default(72) });
+
+export interface RoomDto {
+  id: string;
+  organizationId: string;
+  name: string;
+  mode: (typeof ROOM_MODES)[number];
+  access: (typeof ROOM_ACCESS)[number];
+  capacity: number;
+  /** People in the room right now; 0 when no session is live. */
+  participants: number;
+  createdAt: string;
+}
+
+/** What the pre-join screen shows. `canJoin` false: you would be refused (and why). */
+export interface RoomPreviewDto {
+  id: string;
+  name: string;
+  organizationName: string;
+  mode: RoomDto['mode'];
+  participants: number;
+  capacity: number;
+  canJoin: boolean;
+  reason?: 'FORBIDDEN' | 'ROOM_FULL';
+}
+
+export interface RoomInviteDto {
+  token: string;
+  url: string;
+  expiresAt: string;
+}

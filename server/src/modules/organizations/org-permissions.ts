@@ -11,6 +11,8 @@ export const ORG_ACTIONS = [
   'institutions.manage',
   'delegates.manage',
   'invitations.manage',
+  'rooms.view',
+  'rooms.manage',
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 
@@ -25,6 +27,8 @@ export const ORG_PERMISSIONS: Record<OrgAction, readonly OrgRole[]> = {
   'institutions.manage': ['owner', 'admin'],
   'delegates.manage': ['owner', 'admin'],
   'invitations.manage': ['owner', 'admin'],
+  'rooms.view': ['owner', 'admin', 'member'],
+  'rooms.manage': ['owner', 'admin'],
 };
 
 export const can = (role: OrgRole | null | undefined, action: OrgAction): boolean => !!role && ORG_PERMISSIONS[action].includes(role);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Inject, type OnModuleInit } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Logger } from 'pino';
@@ -21,6 +22,8 @@ export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
 @WebSocketGateway({ path: SOCKET_PATH, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES, serveClient: false, connectTimeout: 10_000 })
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit {
   @WebSocketServer() server!: AppServer;
+  /** 'disconnect' (socket): lets other modules (rooms) release what a socket held. */
+  readonly lifecycle = new EventEmitter<{ disconnect: [AppSocket] }>();
 
   constructor(
     private readonly identity: IdentityService,
@@ -66,6 +69,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleDisconnect(socket: AppSocket): void {
     this.metrics.sockets.dec();
+    this.lifecycle.emit('disconnect', socket);
     this.logger.debug({ socketId: socket.id }, 'socket disconnected');
   }
 

@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import type { types } from 'mediasoup';
+import type {
+  ConsumerInfo,
+  IceServer,
+  MediaSource,
+  PeerInfo,
+  ProducerInfo,
+  RtpCapabilities,
+  RtpParameters,
+  ServerEvents,
+  TransportInfo,
+  DtlsParameters,
+} from '../../../contract';
+import { AppError } from '../../../common/errors';
+import type { PooledRouter } from '../../media/worker-pool';
+
+/** How a live room talks to its peers; the gateway implements it with socket.io rooms. */
+export interface RoomOutbox {
+  toPeer<E extends keyof ServerEvents>(peer: Peer, event: E, data: Parameters<ServerEvents[E]>[0], volatile?: boolean): void;
+  toOthers<E extends keyof ServerEvents>(room: LiveRoom, except: Peer | null, event: E, data: Parameters<ServerEvents[E]>[0], volatile?: boolean): void;
+}
+
+export interface Peer {
+  id: string;
+  userId: string;
+  displayName: string;
+  socketId: string;
+  joinedAt: Date;
+  transports: Map<string, types.WebRtcTransport>;
+  producers: Map<string, types.Producer>;
+  consumers: Map<string, types.Consumer>;
+}
+
+interface ProducerData extends types.AppData {
+  peerId: string;
+  source: MediaSource;
+}
+
+const TRANSPORT_OPTIONS = {
+  enableUdp: true,
+  enableTcp: true,
+  preferUdp: true,
+  initialAvailableOutgoingBitrate: 1_000_000,
+} as const;
+
+/**
+ * One room's media on one router: peers, their transports, producers and consumers, the active
+ * speaker and audio levels. Closing a peer closes its transports, which closes its producers and
+ * consumers (mediasoup cascades), and every consumer of those producers.
+ */
+export class LiveRoom {
+  readonly peers = new Map<string, Peer>();
+  private readonly speaker: types.ActiveSpeakerObserver;
+  private readonly levels: types.AudioLevelObserver;
+  private closed = false;
+
+  private constructor(
+    readonly roomId: string,
+    readonly sessionId: string,
+    readonly pooled: PooledRouter,
+    private readonly outbox: RoomOutbox,
+    private readonly iceServers: IceServer[],
+    observers: { speaker: types.ActiveSpeakerObserver; levels: types.AudioLevelObserver },
+  ) {
+    this.speaker = observers.speaker;
+    this.levels = observers.levels;
+    this.speaker.on('dominantspeaker', ({ producer }) => {
+      const peerId = (producer.appData as ProducerData).peerId;
+      this.outbox.toOthers(this, null, 'speaker:active', { peerId });
+    });
+    this.levels.on('volumes', (volumes) => {
+      const levels = volumes.map((v) => ({ peerId: (v.producer.appData as ProducerData).peerId, volume: v.volume }));
+      this.outbox.toOthers(this, null, 'audio:levels', { levels }, true);
+    });
+    this.levels.on('silence', () => this.outbox.toOthers(this, null, 'audio:levels', { levels: [] }, true));
+  }
+
+  static async open(roomId: string, sessionId: string, pooled: PooledRouter, outbox: RoomOutbox, iceServers: IceServer[]): Promise<LiveRoom> {
+    const speaker = await pooled.router.createActiveSpeakerObserver({ interval: 300 });
+    const levels = await pooled.router.createAudioLevelObserver({ maxEntries: 10, threshold: -70, interval: 400 });
+    return new LiveRoom(roomId, sessionId, pooled, outbox, iceServers, { speaker, levels });
+  }
+
+  get router(): types.Router {
+    return this.pooled.router;
+  }
+
+  get isClosed(): boolean {
+    return this.closed || this.router.closed;
+  }
+
+  addPeer(userId: string, displayName: string, socketId: string): Peer {
+    const peer: Peer = {
+      id: randomUUID(),
+      userId,
+      displayName,
+      socketId,
+      joinedAt: new Date(),
+      transports: new Map(),
+      producers: new Map(),
+      consumers: new Map(),
+    };
+    this.peers.set(peer.id, peer);
+    this.outbox.toOthers(this, peer, 'peer:joined', this.describe(peer));
+    return peer;
+  }
+
+  joinInfo(peer: Peer) {
+    return {
+      roomId: this.roomId,
+      sessionId: this.sessionId,
+      peerId: peer.id,
+      displayName: peer.displayName,
+      routerRtpCapabilities: this.router.rtpCapabilities as RtpCapabilities,
+      iceServers: this.iceServers,
+      peers: [...this.peers.values()].filter((p) => p !== peer).map((p) => this.describe(p)),
+    };
+  }
+
+  removePeer(peer: Peer): void {
+    if (!this.peers.delete(peer.id)) return;
+    for (const t of peer.transports.values()) t.close();
+    this.outbox.toOthers(this, peer, 'peer:left', { peerId: peer.id });
+  }
+
+  describe(peer: Peer): PeerInfo {
+    return { peerId: peer.id, userId: peer.userId, displayName: peer.displayName, producers: [...peer.producers.values()].map(producerInfo) };
+  }
+
+  async createTransport(peer: Peer, direction: 'send' | 'recv'): Promise<TransportInfo> {
+    const transport = await this.router.createWebRtcTransport({
+      webRtcServer: this.pooled.worker.webRtcServer,
+      ...TRANSPORT_OPTIONS,
+      appData: { peerId: peer.id, direction },
+    });
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    // A transport whose DTLS failed or closed is dead for good; the client makes a new one.
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') transport.close();
+    });
+    return {
+      transportId: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters as DtlsParameters,
+    };
+  }
+
+  async connectTransport(peer: Peer, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
+    const t = this.transport(peer, transportId);
+    await t.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }).catch(asMediaError);
+  }
+
+  async restartIce(peer: Peer, transportId: string): Promise<TransportInfo['iceParameters']> {
+    return this.transport(peer, transportId).restartIce();
+  }
+
+  async produce(peer: Peer, p: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource; paused?: boolean }): Promise<string> {
+    const transport = this.transport(peer, p.transportId, 'send');
+    if ((p.source === 'mic' || p.source === 'screen-audio') !== (p.kind === 'audio')) {
+      throw new AppError('INVALID_PAYLOAD', `A ${p.source} source cannot be ${p.kind}.`);
+    }
+    // One producer per source: a new camera replaces the old one (device switch).
+    for (const existing of peer.producers.values()) {
+      if ((existing.appData as ProducerData).source === p.source) this.closeProducer(peer, existing.id);
+    }
+    const producer = await transport
+      .produce({
+        kind: p.kind,
+        rtpParameters: p.rtpParameters as types.RtpParameters,
+        paused: p.paused ?? false,
+        appData: { peerId: peer.id, source: p.source } satisfies ProducerData,
+      })
+      .catch(asMediaError);
+    peer.producers.set(producer.id, producer);
+    producer.observer.once('close', () => peer.producers.delete(producer.id));
+    producer.on('score', (scores) => {
+      const score = Math.min(...scores.map((s) => s.score));
+      this.outbox.toPeer(peer, 'producer:score', { producerId: producer.id, score: Number.isFinite(score) ? score : 0 }, true);
+    });
+    if (producer.kind === 'audio' && p.source === 'mic') {
+      await this.speaker.addProducer({ producerId: producer.id }).catch(() => undefined);
+      await this.levels.addProducer({ producerId: producer.id }).catch(() => undefined);
+    }
+    this.outbox.toOthers(this, peer, 'producer:added', { peerId: peer.id, ...producerInfo(producer) });
+    return producer.id;
+  }
+
+  async consume(peer: Peer, transportId: string, producerId: string, rtpCapabilities: RtpCapabilities): Promise<ConsumerInfo> {
+    const transport = this.transport(peer, transportId, 'recv');
+    const owner = this.producerOwner(producerId);
+    if (!owner || owner === peer) throw new AppError('NOT_FOUND', 'No such producer in this room.');
+    const caps = rtpCapabilities as types.RtpCapabilities;
+    if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
+      throw new AppError('UNSUPPORTED_MEDIA', 'Your device cannot receive this stream (no common codec).');
+    }
+    const consumer = await transport
+      .consume({ producerId, rtpCapabilities: caps, paused: true, appData: { peerId: peer.id } })
+      .catch(asMediaError);
+    peer.consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
+    consumer.on('producerclose', () => this.outbox.toPeer(peer, 'consumer:closed', { consumerId: consumer.id, producerId }));
+    consumer.on('producerpause', () => this.outbox.toPeer(peer, 'producer:paused', { peerId: owner.id, producerId }));
+    consumer.on('producerresume', () => this.outbox.toPeer(peer, 'producer:resumed', { peerId: owner.id, producerId }));
+    consumer.on('score', (s) => this.outbox.toPeer(peer, 'consumer:score', { consumerId: consumer.id, score: s.score, producerScore: s.producerScore }, true));
+    return {
+      consumerId: consumer.id,
+      producerId,
+      peerId: owner.id,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters as RtpParameters,
+      type: consumer.type,
+      producerPaused: consumer.producerPaused,
+    };
+  }
+
+  async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
+    await this.consumer(peer, consumerId).resume();
+  }
+
+  async setPreferredLayers(peer: Peer, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<{ spatialLayer: number; temporalLayer: number | null }> {
+    const consumer = this.consumer(peer, consumerId);
+    if (consumer.type !== 'simulcast' && consumer.type !== 'svc') throw new AppError('UNSUPPORTED_MEDIA', 'This stream has no layers to choose from.');
+    await consumer.setPreferredLayers({ spatialLayer, ...(temporalLayer === undefined ? {} : { temporalLayer }) });
+    return { spatialLayer, temporalLayer: temporalLayer ?? null };
+  }
+
+  async pauseProducer(peer: Peer, producerId: string): Promise<void> {
+    const producer = this.producer(peer, producerId);
+    if (producer.paused) return;
+    await producer.pause();
+    this.outbox.toOthers(this, peer, 'producer:paused', { peerId: peer.id, producerId });
+  }
+
+  async resumeProducer(peer: Peer, producerId: string): Promise<void> {
+    const producer = this.producer(peer, producerId);
+    if (!producer.paused) return;
+    await producer.resume();
+    this.outbox.toOthers(this, peer, 'producer:resumed', { peerId: peer.id, producerId });
+  }
+
+  closeProducer(peer: Peer, producerId: string): void {
+    const producer = this.producer(peer, producerId);
+    producer.close();
+    peer.producers.delete(producerId);
+    this.outbox.toOthers(this, peer, 'producer:closed', { peerId: peer.id, producerId });
+  }
+
+  /** Closes the router (and with it every transport). Peers are told by the caller. */
+  close(): void {
+    this.closed = true;
+    this.peers.clear();
+    if (!this.router.closed) this.router.close();
+  }
+
+  private producerOwner(producerId: string): Peer | undefined {
+    for (const p of this.peers.values()) if (p.producers.has(producerId)) return p;
+    return undefined;
+  }
+
+  /** Only the peer's own objects are reachable: another peer's id is simply "not found". */
+  private transport(peer: Peer, id: string, direction?: 'send' | 'recv'): types.WebRtcTransport {
+    const t = peer.transports.get(id);
+    if (!t || t.closed) throw new AppError('NOT_FOUND', 'No such transport.');
+    if (direction && (t.appData as { direction: string }).direction !== direction) {
+      throw new AppError('INVALID_PAYLOAD', `This is not a ${direction} transport.`);
+    }
+    return t;
+  }
+
+  private producer(peer: Peer, id: string): types.Producer {
+    const p = peer.producers.get(id);
+    if (!p || p.closed) throw new AppError('NOT_FOUND', 'No such producer.');
+    return p;
+  }
+
+  private consumer(peer: Peer, id: string): types.Consumer {
+    const c = peer.consumers.get(id);
+    if (!c || c.closed) throw new AppError('NOT_FOUND', 'No such consumer.');
+    return c;
+  }
+}
+
+const producerInfo = (p: types.Producer): ProducerInfo => ({
+  producerId: p.id,
+  kind: p.kind,
+  source: (p.appData as ProducerData).source,
+  paused: p.paused,
+});
+
+/** mediasoup refuses bad media parameters with TypeError / UnsupportedError: that is the client's doing. */
+function asMediaError(err: unknown): never {
+  const name = (err as Error)?.name;
+  if (name === 'TypeError' || name === 'UnsupportedError') {
+    throw new AppError('UNSUPPORTED_MEDIA', `The media parameters were refused: ${(err as Error).message}`.slice(0, 300));
+  }
+  throw err;
+}

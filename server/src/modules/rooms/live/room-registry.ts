@@ -1,0 +1,184 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { DataSource, IsNull } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../../config/config';
+import type { RoomJoined, ServerEvents } from '../../../contract';
+import { AppError } from '../../../common/errors';
+import { LOGGER } from '../../../common/logging';
+import type { AppSocket } from '../../../common/ws/command';
+import { MetricsService } from '../../ops/metrics.service';
+import { NoWorkerAvailableError, type PooledRouter } from '../../media/worker-pool';
+import { WorkerPoolService } from '../../media/worker-pool.service';
+import { RealtimeGateway } from '../../realtime/realtime.gateway';
+import type { Room } from '../room.entity';
+import { RoomSession } from '../room-session.entity';
+import { KeyedMutex } from './keyed-mutex';
+import { LiveRoom, type Peer, type RoomOutbox } from './live-room';
+import { ROOM_DIRECTORY, type RoomDirectory } from './room-directory';
+
+interface Seat {
+  room: LiveRoom;
+  peer: Peer;
+}
+
+const NODE_ID = `${hostname()}:${process.pid}`;
+/** How long a join waits for a replacement worker before answering UNAVAILABLE. */
+const WORKER_WAIT_MS = 8_000;
+
+/**
+ * The live rooms of this node: creates a room's router on first join (one at a time per room),
+ * seats peers, closes the room when the last one leaves, and rebuilds rooms whose worker died.
+ */
+@Injectable()
+export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShutdown {
+  private readonly live = new Map<string, LiveRoom>();
+  private readonly seats = new Map<string, Seat>();
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly pool: WorkerPoolService,
+    private readonly gateway: RealtimeGateway,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(ROOM_DIRECTORY) private readonly directory: RoomDirectory,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    metrics: MetricsService,
+  ) {
+    metrics.gauge('quorum_live_rooms', 'Rooms with a live session on this node', () => this.live.size);
+    metrics.gauge('quorum_room_peers', 'People in live rooms on this node', () => this.seats.size);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.gateway.lifecycle.on('disconnect', (socket) => void this.leave(socket).catch((err) => this.logger.error({ err }, 'leave on disconnect failed')));
+    this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index));
+    // Sessions left open by a previous process that stopped abruptly: nobody is in them any more.
+    await this.db.getRepository(RoomSession).update({ endedAt: IsNull() }, { endedAt: new Date() });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const room of [...this.live.values()]) await this.mutex.run(room.roomId, () => this.closeRoom(room));
+  }
+
+  participants(roomId: string): number {
+    return this.live.get(roomId)?.peers.size ?? 0;
+  }
+
+  seatOf(socket: AppSocket): Seat {
+    const seat = this.seats.get(socket.id);
+    if (!seat || seat.room.isClosed) throw new AppError('NOT_IN_ROOM', 'Join a room first.');
+    return seat;
+  }
+
+  async join(socket: AppSocket, room: Room, displayName: string): Promise<RoomJoined> {
+    await this.leave(socket);
+    return this.mutex.run(room.id, async () => {
+      let live = this.live.get(room.id);
+      if (live?.isClosed) live = undefined;
+      if (live && live.peers.size >= room.capacity) throw new AppError('ROOM_FULL', 'The room is full.');
+      if (!live) live = await this.openRoom(room);
+      const peer = live.addPeer(socket.data.principal.userId, displayName, socket.id);
+      this.seats.set(socket.id, { room: live, peer });
+      await socket.join(`room:${room.id}`);
+      return live.joinInfo(peer);
+    });
+  }
+
+  async leave(socket: AppSocket): Promise<boolean> {
+    const seat = this.seats.get(socket.id);
+    if (!seat) return false;
+    return this.mutex.run(seat.room.roomId, async () => {
+      if (this.seats.get(socket.id) !== seat) return false;
+      this.seats.delete(socket.id);
+      await socket.leave(`room:${seat.room.roomId}`);
+      seat.room.removePeer(seat.peer);
+      if (seat.room.peers.size === 0) await this.closeRoom(seat.room);
+      return true;
+    });
+  }
+
+  /* ---- RoomOutbox ---- */
+
+  toPeer<E extends keyof ServerEvents>(peer: Peer, event: E, data: Parameters<ServerEvents[E]>[0], volatile = false): void {
+    const target = this.gateway.server.to(peer.socketId);
+    (volatile ? target.volatile : target).emit(event, ...([data] as Parameters<ServerEvents[E]>));
+  }
+
+  toOthers<E extends keyof ServerEvents>(room: LiveRoom, except: Peer | null, event: E, data: Parameters<ServerEvents[E]>[0], volatile = false): void {
+    let target = this.gateway.server.to(`room:${room.roomId}`);
+    if (except) target = target.except(except.socketId);
+    (volatile ? target.volatile : target).emit(event, ...([data] as Parameters<ServerEvents[E]>));
+  }
+
+  /* ---- internals ---- */
+
+  private async openRoom(room: Room): Promise<LiveRoom> {
+    const owner = await this.directory.claim(room.id, NODE_ID);
+    if (owner !== NODE_ID) throw new AppError('UNAVAILABLE', 'This room is hosted by another server. Try again.');
+    const pooled = await this.routerWhenAvailable(room.id);
+    try {
+      const sessionId = await this.openSession(room.id);
+      const live = await LiveRoom.open(room.id, sessionId, pooled, this, this.config.iceServers);
+      this.live.set(room.id, live);
+      this.logger.info({ roomId: room.id, sessionId, worker: pooled.worker.index }, 'room opened');
+      return live;
+    } catch (err) {
+      pooled.router.close();
+      throw err;
+    }
+  }
+
+  /** The room's live session: the open one (after a media reset) or a new one. */
+  private async openSession(roomId: string): Promise<string> {
+    const repo = this.db.getRepository(RoomSession);
+    const open = await repo.findOneBy({ roomId, endedAt: IsNull() });
+    if (open) return open.id;
+    return (await repo.save(repo.create({ roomId, startedAt: new Date(), endedAt: null }))).id;
+  }
+
+  private async routerWhenAvailable(roomId: string): Promise<PooledRouter> {
+    const deadline = Date.now() + WORKER_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.pool.createRouter({ roomId });
+      } catch (err) {
+        if (!(err instanceof NoWorkerAvailableError) || Date.now() > deadline) {
+          throw err instanceof NoWorkerAvailableError ? new AppError('UNAVAILABLE', 'No media server is available. Try again.') : err;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  private async closeRoom(room: LiveRoom): Promise<void> {
+    for (const [socketId, seat] of this.seats) if (seat.room === room) this.seats.delete(socketId);
+    room.close();
+    if (this.live.get(room.roomId) === room) this.live.delete(room.roomId);
+    await this.directory.release(room.roomId, NODE_ID);
+    await this.db.getRepository(RoomSession).update({ id: room.sessionId, endedAt: IsNull() }, { endedAt: new Date() });
+    this.logger.info({ roomId: room.roomId, sessionId: room.sessionId }, 'room closed');
+  }
+
+  /**
+   * A worker died with its routers. Its rooms are dropped (the session stays open) and their peers
+   * told to join again; the next join builds the room on a live worker.
+   */
+  private async resetRoomsOf(workerIndex: number): Promise<void> {
+    const hit = [...this.live.values()].filter((r) => r.pooled.worker.index === workerIndex);
+    for (const room of hit) {
+      await this.mutex.run(room.roomId, async () => {
+        this.toOthers(room, null, 'room:media-reset', { roomId: room.roomId, reason: 'worker-died' });
+        for (const [socketId, seat] of this.seats) {
+          if (seat.room !== room) continue;
+          this.seats.delete(socketId);
+          this.gateway.server.in(socketId).socketsLeave(`room:${room.roomId}`);
+        }
+        room.close();
+        this.live.delete(room.roomId);
+        await this.directory.release(room.roomId, NODE_ID);
+      });
+      this.logger.warn({ roomId: room.roomId, workerIndex }, 'room media reset after a worker died');
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import type { CommandResults, ParsedCommandPayload } from '../../contract';
+import { Command, type CommandContext } from '../../common/ws/command';
+import { RoomRegistry } from './live/room-registry';
+import { RoomsService } from './rooms.service';
+
+type P<C extends keyof CommandResults & string> = ParsedCommandPayload<C>;
+type R<C extends keyof CommandResults> = Promise<CommandResults[C]>;
+
+/** Room presence and media signalling. Every media command acts only on the caller's own objects. */
+@Injectable()
+export class MediaCommands {
+  constructor(
+    private readonly rooms: RoomsService,
+    private readonly registry: RoomRegistry,
+  ) {}
+
+  @Command('room:join')
+  async join(ctx: CommandContext, p: P<'room:join'>): R<'room:join'> {
+    const room = await this.rooms.admissible(ctx.principal.userId, p.roomId, p.inviteToken);
+    const displayName = p.displayName ?? (await this.rooms.displayNameOf(ctx.principal.userId));
+    return this.registry.join(ctx.socket, room, displayName);
+  }
+
+  @Command('room:leave')
+  async leave(ctx: CommandContext): R<'room:leave'> {
+    return { left: await this.registry.leave(ctx.socket) };
+  }
+
+  @Command('media:create-transport')
+  async createTransport(ctx: CommandContext, p: P<'media:create-transport'>): R<'media:create-transport'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    return room.createTransport(peer, p.direction);
+  }
+
+  @Command('media:connect-transport')
+  async connectTransport(ctx: CommandContext, p: P<'media:connect-transport'>): R<'media:connect-transport'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    await room.connectTransport(peer, p.transportId, p.dtlsParameters);
+    return { connected: true };
+  }
+
+  @Command('media:restart-ice')
+  async restartIce(ctx: CommandContext, p: P<'media:restart-ice'>): R<'media:restart-ice'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    return { iceParameters: await room.restartIce(peer, p.transportId) };
+  }
+
+  @Command('media:produce')
+  async produce(ctx: CommandContext, p: P<'media:produce'>): R<'media:produce'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    return { producerId: await room.produce(peer, p) };
+  }
+
+  @Command('media:consume')
+  async consume(ctx: CommandContext, p: P<'media:consume'>): R<'media:consume'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    return room.consume(peer, p.transportId, p.producerId, p.rtpCapabilities);
+  }
+
+  @Command('media:resume-consumer')
+  async resumeConsumer(ctx: CommandContext, p: P<'media:resume-consumer'>): R<'media:resume-consumer'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    await room.resumeConsumer(peer, p.consumerId);
+    return { resumed: true };
+  }
+
+  @Command('media:set-preferred-layers')
+  async setPreferredLayers(ctx: CommandContext, p: P<'media:set-preferred-layers'>): R<'media:set-preferred-layers'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    return room.setPreferredLayers(peer, p.consumerId, p.spatialLayer, p.temporalLayer);
+  }
+
+  @Command('media:pause-producer')
+  async pauseProducer(ctx: CommandContext, p: P<'media:pause-producer'>): R<'media:pause-producer'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    await room.pauseProducer(peer, p.producerId);
+    return { paused: true };
+  }
+
+  @Command('media:resume-producer')
+  async resumeProducer(ctx: CommandContext, p: P<'media:resume-producer'>): R<'media:resume-producer'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    await room.resumeProducer(peer, p.producerId);
+    return { paused: false };
+  }
+
+  @Command('media:close-producer')
+  async closeProducer(ctx: CommandContext, p: P<'media:close-producer'>): R<'media:close-producer'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    room.closeProducer(peer, p.producerId);
+    return { closed: true };
+  }
+}

@@ -1,0 +1,57 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CreateRoomBody, CreateRoomInviteBody, UpdateRoomBody, type RoomDto, type RoomInviteDto, type RoomPreviewDto } from '../../contract';
+import { ApiZodBody, UuidParam, ZodPipe } from '../../common/zod';
+import { AuthGuard, CurrentPrincipal } from '../identity/auth.guard';
+import type { Principal } from '../identity/identity.service';
+import { RoomsService } from './rooms.service';
+
+const InviteQuery = new ZodPipe(z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional());
+
+@ApiTags('rooms')
+@ApiBearerAuth()
+@Controller('api')
+@UseGuards(AuthGuard)
+export class RoomsController {
+  constructor(private readonly rooms: RoomsService) {}
+
+  @Get('organizations/:orgId/rooms')
+  list(@CurrentPrincipal() p: Principal, @Param('orgId', UuidParam) orgId: string): Promise<RoomDto[]> {
+    return this.rooms.list(p.userId, orgId);
+  }
+
+  @Post('organizations/:orgId/rooms')
+  @ApiZodBody(CreateRoomBody)
+  create(@CurrentPrincipal() p: Principal, @Param('orgId', UuidParam) orgId: string, @Body(new ZodPipe(CreateRoomBody)) body: z.output<typeof CreateRoomBody>): Promise<RoomDto> {
+    return this.rooms.create(p.userId, orgId, body);
+  }
+
+  @Get('rooms/:roomId')
+  @ApiQuery({ name: 'invite', required: false })
+  preview(@CurrentPrincipal() p: Principal, @Param('roomId', UuidParam) roomId: string, @Query('invite', InviteQuery) invite?: string): Promise<RoomPreviewDto> {
+    return this.rooms.preview(p.userId, roomId, invite);
+  }
+
+  @Patch('rooms/:roomId')
+  @ApiZodBody(UpdateRoomBody)
+  update(@CurrentPrincipal() p: Principal, @Param('roomId', UuidParam) roomId: string, @Body(new ZodPipe(UpdateRoomBody)) body: UpdateRoomBody): Promise<RoomDto> {
+    return this.rooms.update(p.userId, roomId, body);
+  }
+
+  @Delete('rooms/:roomId')
+  @HttpCode(204)
+  async remove(@CurrentPrincipal() p: Principal, @Param('roomId', UuidParam) roomId: string): Promise<void> {
+    await this.rooms.remove(p.userId, roomId);
+  }
+
+  @Post('rooms/:roomId/invites')
+  @ApiZodBody(CreateRoomInviteBody)
+  invite(
+    @CurrentPrincipal() p: Principal,
+    @Param('roomId', UuidParam) roomId: string,
+    @Body(new ZodPipe(CreateRoomInviteBody)) body: z.output<typeof CreateRoomInviteBody>,
+  ): Promise<RoomInviteDto> {
+    return this.rooms.createInvite(p.userId, roomId, body);
+  }
+}

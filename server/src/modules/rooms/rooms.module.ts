@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { IdentityModule } from '../identity/identity.module';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { InMemoryRoomDirectory, ROOM_DIRECTORY } from './live/room-directory';
+import { RoomRegistry } from './live/room-registry';
+import { MediaCommands } from './media.commands';
+import { RoomsController } from './rooms.controller';
+import { RoomsService } from './rooms.service';
+
+@Module({
+  imports: [IdentityModule, OrganizationsModule, RealtimeModule],
+  controllers: [RoomsController],
+  providers: [RoomsService, RoomRegistry, MediaCommands, { provide: ROOM_DIRECTORY, useClass: InMemoryRoomDirectory }],
+  exports: [RoomsService, RoomRegistry],
+})
+export class RoomsModule {}

@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, MoreThan } from 'typeorm';
+import type { z } from 'zod';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import type { CreateRoomBody, CreateRoomInviteBody, RoomDto, RoomInviteDto, RoomPreviewDto, UpdateRoomBody } from '../../contract';
+import { AppError } from '../../common/errors';
+import { User } from '../identity/user.entity';
+import { Organization } from '../organizations/organization.entity';
+import { OrganizationsService } from '../organizations/organizations.service';
+import { RoomRegistry } from './live/room-registry';
+import { RoomInvite } from './room-invite.entity';
+import { Room } from './room.entity';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+@Injectable()
+export class RoomsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly orgs: OrganizationsService,
+    private readonly registry: RoomRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async list(userId: string, organizationId: string): Promise<RoomDto[]> {
+    await this.orgs.authorize(userId, organizationId, 'rooms.view');
+    const rooms = await this.db.getRepository(Room).find({ where: { organizationId }, order: { name: 'ASC' } });
+    return rooms.map((r) => this.toDto(r));
+  }
+
+  async create(userId: string, organizationId: string, body: z.output<typeof CreateRoomBody>): Promise<RoomDto> {
+    await this.orgs.authorize(userId, organizationId, 'rooms.manage');
+    const repo = this.db.getRepository(Room);
+    return this.toDto(await repo.save(repo.create({ organizationId, createdBy: userId, ...body })));
+  }
+
+  async update(userId: string, roomId: string, body: UpdateRoomBody): Promise<RoomDto> {
+    const room = await this.manageable(userId, roomId);
+    await this.db.getRepository(Room).update({ id: room.id }, body);
+    return this.toDto({ ...room, ...body });
+  }
+
+  async remove(userId: string, roomId: string): Promise<void> {
+    const room = await this.manageable(userId, roomId);
+    if (this.registry.participants(room.id) > 0) throw new AppError('CONFLICT', 'People are in this room; end the session first.');
+    await this.db.getRepository(Room).delete({ id: room.id });
+  }
+
+  async createInvite(userId: string, roomId: string, body: z.output<typeof CreateRoomInviteBody>): Promise<RoomInviteDto> {
+    const room = await this.manageable(userId, roomId);
+    const token = randomBytes(24).toString('base64url');
+    const expiresAt = new Date(Date.now() + body.expiresInHours * 3_600_000);
+    await this.db.getRepository(RoomInvite).insert({ roomId: room.id, tokenHash: sha256(token), createdBy: userId, expiresAt });
+    return { token, url: `${this.config.publicUrl}/rooms/${room.id}?invite=${token}`, expiresAt: expiresAt.toISOString() };
+  }
+
+  async preview(userId: string, roomId: string, inviteToken?: string): Promise<RoomPreviewDto> {
+    const room = await this.admissible(userId, roomId, inviteToken);
+    const org = await this.db.getRepository(Organization).findOneByOrFail({ id: room.organizationId });
+    const participants = this.registry.participants(room.id);
+    const full = participants >= room.capacity;
+    return {
+      id: room.id,
+      name: room.name,
+      organizationName: org.name,
+      mode: room.mode,
+      participants,
+      capacity: room.capacity,
+      canJoin: !full,
+      ...(full ? { reason: 'ROOM_FULL' as const } : {}),
+    };
+  }
+
+  /**
+   * Who may enter: anyone signed in for a public room; for a members room, people of the
+   * organisation and holders of a valid room invite. Others get FORBIDDEN; an unknown room NOT_FOUND.
+   */
+  async admissible(userId: string, roomId: string, inviteToken?: string): Promise<Room> {
+    const room = await this.db.getRepository(Room).findOneBy({ id: roomId });
+    if (!room) throw new AppError('NOT_FOUND', 'Room not found.');
+    if (room.access === 'public') return room;
+    if (await this.orgs.isMember(userId, room.organizationId)) return room;
+    if (inviteToken && (await this.db.getRepository(RoomInvite).existsBy({ roomId, tokenHash: sha256(inviteToken), expiresAt: MoreThan(new Date()) }))) {
+      return room;
+    }
+    throw new AppError('FORBIDDEN', 'You are not invited to this room.');
+  }
+
+  async displayNameOf(userId: string): Promise<string> {
+    return (await this.db.getRepository(User).findOneByOrFail({ id: userId })).displayName;
+  }
+
+  private async manageable(userId: string, roomId: string): Promise<Room> {
+    const room = await this.db.getRepository(Room).findOneBy({ id: roomId });
+    if (!room) throw new AppError('NOT_FOUND', 'Room not found.');
+    await this.orgs.authorize(userId, room.organizationId, 'rooms.manage');
+    return room;
+  }
+
+  private toDto(r: Room): RoomDto {
+    return {
+      id: r.id,
+      organizationId: r.organizationId,
+      name: r.name,
+      mode: r.mode,
+      access: r.access,
+      capacity: r.capacity,
+      participants: this.registry.participants(r.id),
+      createdAt: r.createdAt.toISOString(),
+    };
+  }
+}
