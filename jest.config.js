@@ -19,7 +19,13 @@ const base = { transform: { '^.+\\.(t|j)sx?$': swc }, testEnvironment: 'node' };
 
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', roots: ['<rootDir>/server/src', '<rootDir>/client/src'], testMatch: ['**/*.spec.ts', '**/*.spec.tsx'] },
+    {
+      ...base,
+      displayName: 'unit',
+      roots: ['<rootDir>/server/src', '<rootDir>/client/src'],
+      testMatch: ['**/*.spec.ts', '**/*.spec.tsx'],
+      moduleNameMapper: { '^@contract$': '<rootDir>/server/src/contract' },
+    },
     { ...base, displayName: 'integration', roots: ['<rootDir>/test'], testMatch: ['**/*.int-spec.ts'] },
     { ...base, displayName: 'media', roots: ['<rootDir>/test'], testMatch: ['**/*.media-spec.ts'] },
     { ...base, displayName: 'browser', roots: ['<rootDir>/test'], testMatch: ['**/*.browser-spec.ts'] },

@@ -83,7 +83,7 @@ export function rawEmit(socket: TestSocket, event: string, ...args: unknown[]): 
 export function nextEvent<E extends keyof ServerEvents>(socket: TestSocket, event: E, timeoutMs = 5_000): Promise<Parameters<ServerEvents[E]>[0]> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no ${String(event)} within ${timeoutMs} ms`)), timeoutMs);
-    socket.once(event as string, (e: any) => {
+    (socket as Socket).once(event as string, (e: any) => {
       clearTimeout(t);
       resolve(e);
     });

@@ -1,3 +1,5 @@
+import type { RtpCapabilities } from '../../server/src/contract';
+
 /**
  * RTP parameters as a browser would send them for `media:produce`, and receive capabilities for
  * `media:consume` (what mediasoup-client derives from the router's capabilities).
@@ -18,7 +20,7 @@ export const vp8RtpParameters = (ssrc = 22222222) => ({
   rtcp: { cname: 'test-cname', reducedSize: true },
 });
 
-export const receiveCapabilities = {
+export const receiveCapabilities: RtpCapabilities = {
   codecs: [
     { kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 100, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] },
     { kind: 'video', mimeType: 'video/VP8', preferredPayloadType: 101, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] },

@@ -102,5 +102,23 @@ describe('socket foundation', () => {
     const changed = nextEvent(a, 'org:changed');
     await api(server.url).post(`/api/organizations/${org.id}/institutions`, { name: 'Live Library', country: 'BR' }, session.accessToken);
     expect(await changed).toEqual({ organizationId: org.id, what: 'institutions' });
+
+    const member = await register(server.url, 'Member');
+    const inv = await api(server.url).post(`/api/organizations/${org.id}/invitations`, {}, session.accessToken);
+    await api(server.url).post(`/api/invitations/${inv.body.token}/accept`, undefined, member.accessToken);
+    const m = await connect({ token: member.accessToken });
+    const online = nextEvent(a, 'org:member-online');
+    const watched = await command(m, 'org:watch', { organizationId: org.id });
+    expect(watched.ok && watched.data.online).toEqual([session.user.id, member.user.id].sort());
+    expect(await online).toEqual({ organizationId: org.id, userId: member.user.id });
+
+    // The owner's second device stops watching: they are still online through the first one.
+    let ownerOffline = false;
+    m.on('org:member-offline', (e) => (ownerOffline ||= e.userId === session.user.id));
+    await command(b, 'org:unwatch', { organizationId: org.id });
+    const memberOffline = nextEvent(a, 'org:member-offline');
+    await command(m, 'org:unwatch', { organizationId: org.id });
+    expect(await memberOffline).toEqual({ organizationId: org.id, userId: member.user.id });
+    expect(ownerOffline).toBe(false);
   });
 });

@@ -118,7 +118,9 @@ describe('WebRTC through the pool WebRtcServer', () => {
     const handshakeMs = Date.now() - started;
     expect(transport.iceSelectedTuple).toMatchObject({ protocol: 'udp', localPort: pool.stats().workers[0]!.port });
 
-    await sendOpus((packet) => sending.sender.sendRtp(packet), { ssrc: 1, payloadType, count: PACKETS, intervalMs: 10 });
+    const seqs: number[] = [];
+    await sendOpus(async (packet) => { await sending.sender.sendRtp(packet); seqs.push((sending.sender as any).sequenceNumber); }, { ssrc: 1, payloadType, count: PACKETS, intervalMs: 10 });
+    console.log("SEQS", seqs[0], seqs[seqs.length-1], JSON.stringify(await producer.getStats()));
     const echoStream = () => echoed.stream(consumer.rtpParameters.encodings![0]!.ssrc!);
     await waitFor(() => echoStream().packets >= PACKETS, 3_000, 'the echo').catch(() => undefined);
 

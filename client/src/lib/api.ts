@@ -54,7 +54,7 @@ async function read<T>(res: Response): Promise<T> {
 
 /** Serialises refreshes across tabs: refresh tokens rotate, so two tabs must never spend the same one. */
 const withRefreshLock = <T>(fn: () => Promise<T>): Promise<T> =>
-  typeof navigator !== 'undefined' && navigator.locks ? navigator.locks.request('quorum.refresh', fn) : fn();
+  typeof navigator !== 'undefined' && navigator.locks ? (navigator.locks.request('quorum.refresh', fn) as Promise<T>) : fn();
 
 let refreshing: Promise<string> | null = null;
 

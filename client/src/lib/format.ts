@@ -14,3 +14,6 @@ export function useFormat() {
     number: (n: number) => n.toLocaleString(locale),
   };
 }
+
+/** Wraps user-written text interpolated into a sentence so its direction cannot scramble the sentence. */
+export const isolate = (text: string): string => `\u2068${text}\u2069`;

@@ -60,7 +60,6 @@ export function useZodForm<S extends ZodType>(schema: S, read: (form: HTMLFormEl
       const result = check(e.currentTarget);
       if (result.success) onValid(result.data, e.currentTarget);
     },
-    reset: () => setIssues(null),
   };
 }
 

@@ -31,7 +31,11 @@ export class OrgPresenceCommands {
 
   @Command('org:unwatch')
   async unwatch(ctx: CommandContext, p: ParsedCommandPayload<'org:unwatch'>): Promise<CommandResults['org:unwatch']> {
-    await ctx.socket.leave(`org:${p.organizationId}`);
+    const room = `org:${p.organizationId}`;
+    if (ctx.socket.rooms.has(room)) {
+      this.gateway.announceIfLastInOrg(ctx.socket, room);
+      await ctx.socket.leave(room);
+    }
     return { organizationId: p.organizationId };
   }
 }

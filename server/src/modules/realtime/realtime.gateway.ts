@@ -75,13 +75,15 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   /** Tells the organisation rooms a user went offline when their last socket there leaves. */
   private leaveOrgRooms(socket: AppSocket): void {
+    for (const room of socket.rooms) if (room.startsWith('org:')) this.announceIfLastInOrg(socket, room);
+  }
+
+  /** Call before `socket` leaves `room`: emits org:member-offline unless the user has another socket there. */
+  announceIfLastInOrg(socket: AppSocket, room: string): void {
     const userId = socket.data.principal.userId;
-    for (const room of socket.rooms) {
-      if (!room.startsWith('org:')) continue;
-      const others = [...(this.server.sockets.adapter.rooms.get(room) ?? [])].filter(
-        (id) => id !== socket.id && this.server.sockets.sockets.get(id)?.data.principal.userId === userId,
-      );
-      if (others.length === 0) socket.to(room).emit('org:member-offline', { organizationId: room.slice(4), userId });
-    }
+    const others = [...(this.server.sockets.adapter.rooms.get(room) ?? [])].filter(
+      (id) => id !== socket.id && this.server.sockets.sockets.get(id)?.data.principal.userId === userId,
+    );
+    if (others.length === 0) socket.to(room).emit('org:member-offline', { organizationId: room.slice(4), userId });
   }
 }

@@ -1,6 +1,7 @@
 import type { RegisterBody, SessionDto, SignInBody, UserDto } from '@contract';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api';
+import { queryClient } from '../../../lib/query-client';
 import { tokens } from '../../../lib/tokens';
 import { useSignedIn } from '../hooks/use-session';
 
@@ -11,6 +12,8 @@ export const useMe = () =>
 
 async function startSession(request: Promise<SessionDto>): Promise<UserDto> {
   const session = await request;
+  // Seeded first: storing the tokens re-renders protected routes, which then need no /api/me round trip.
+  queryClient.setQueryData(meKey, session.user);
   tokens.store(session);
   return session.user;
 }

@@ -1,12 +1,12 @@
 import { SignInBody } from '@contract';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { ErrorMessage } from '../../../components/error-message';
 import { Field } from '../../../components/field';
 import { formValues, useZodForm } from '../../../lib/forms';
 import { useDocumentTitle } from '../../../lib/use-document-title';
-import { meKey, signIn } from '../api/auth';
+import { signIn } from '../api/auth';
 import { nextPath } from '../hooks/use-session';
 
 export function SignInPage() {
@@ -14,14 +14,10 @@ export function SignInPage() {
   useDocumentTitle(t('auth.signInTitle'));
   const { search } = useLocation();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const form = useZodForm(SignInBody, formValues);
   const mutation = useMutation({
     mutationFn: signIn,
-    onSuccess: (user) => {
-      queryClient.setQueryData(meKey, user);
-      void navigate(nextPath(search), { replace: true });
-    },
+    onSuccess: () => void navigate(nextPath(search), { replace: true }),
   });
 
   return (

@@ -1,5 +1,5 @@
 import { RegisterBody } from '@contract';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { ErrorMessage } from '../../../components/error-message';
@@ -7,7 +7,7 @@ import { Field } from '../../../components/field';
 import { asApiError } from '../../../lib/api';
 import { formValues, useZodForm } from '../../../lib/forms';
 import { useDocumentTitle } from '../../../lib/use-document-title';
-import { meKey, register } from '../api/auth';
+import { register } from '../api/auth';
 import { nextPath } from '../hooks/use-session';
 
 export function SignUpPage() {
@@ -15,14 +15,10 @@ export function SignUpPage() {
   useDocumentTitle(t('auth.signUpTitle'));
   const { search } = useLocation();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const form = useZodForm(RegisterBody, formValues);
   const mutation = useMutation({
     mutationFn: register,
-    onSuccess: (user) => {
-      queryClient.setQueryData(meKey, user);
-      void navigate(nextPath(search), { replace: true });
-    },
+    onSuccess: () => void navigate(nextPath(search), { replace: true }),
   });
   const emailTaken = mutation.error && asApiError(mutation.error).code === 'EMAIL_TAKEN';
 

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ErrorMessage } from '../../../components/error-message';
 import { Loading } from '../../../components/loading';
 import { asApiError } from '../../../lib/api';
-import { useFormat } from '../../../lib/format';
+import { isolate, useFormat } from '../../../lib/format';
 import { useDocumentTitle } from '../../../lib/use-document-title';
 import { useMe } from '../../auth/api/auth';
 import { useSignedIn } from '../../auth/hooks/use-session';
@@ -39,14 +39,14 @@ export function InvitationPage() {
     <section className="card auth-card stack" aria-labelledby="invite-title" data-testid="invitation-preview">
       <h1 id="invite-title">{t('invite.title')}</h1>
       <p className="lead">
-        {t('invite.body', { organization: invitation.organizationName, role: t(`roles.${invitation.role}`) })}
+        {t('invite.body', { organization: isolate(invitation.organizationName), role: t(`roles.${invitation.role}`) })}
       </p>
-      {invitation.institutionName && <p>{t('invite.delegateOf', { institution: invitation.institutionName })}</p>}
+      {invitation.institutionName && <p>{t('invite.delegateOf', { institution: isolate(invitation.institutionName) })}</p>}
       <p className="muted">{t('invite.expires', { date: format.dateTime(invitation.expiresAt) })}</p>
       <ErrorMessage error={accept.error} />
       {signedIn ? (
         <div className="stack">
-          {me.data && <p className="muted">{t('invite.signedInAs', { name: me.data.displayName })}</p>}
+          {me.data && <p className="muted">{t('invite.signedInAs', { name: isolate(me.data.displayName) })}</p>}
           <div className="actions">
             {alreadyMember ? (
               <Link className="button button-primary" to={orgPath}>

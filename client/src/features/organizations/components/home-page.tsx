@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { ErrorMessage } from '../../../components/error-message';
 import { Field } from '../../../components/field';
 import { Loading } from '../../../components/loading';
+import { isolate } from '../../../lib/format';
 import { formValues, useZodForm } from '../../../lib/forms';
 import { useDocumentTitle } from '../../../lib/use-document-title';
 import { useCreateOrganization, useOrganizations } from '../api/organizations';
@@ -16,7 +17,7 @@ export function HomePage() {
 
   return (
     <div className="stack-lg">
-      <section aria-labelledby="orgs-title">
+      <section aria-labelledby="orgs-title" className="stack">
         <h1 id="orgs-title">{t('home.title')}</h1>
         {organizations.isPending ? (
           <Loading />
@@ -29,8 +30,8 @@ export function HomePage() {
             {organizations.data.map((org) => (
               <li key={org.id} data-testid="org-item" data-org-id={org.id}>
                 <Link to={`/organizations/${org.id}`} className="card org-link">
-                  <span className="org-name">{org.name}</span>
-                  {org.description && <span className="muted">{org.description}</span>}
+                  <bdi className="org-name">{org.name}</bdi>
+                  {org.description && <bdi className="muted">{org.description}</bdi>}
                   <span className={`badge badge-${org.myRole}`}>{t(`roles.${org.myRole}`)}</span>
                 </Link>
               </li>
@@ -77,7 +78,7 @@ function CreateOrganizationForm() {
             {t('home.create')}
           </button>
           <p className="status" role="status">
-            {created && t('home.created', { name: created })}
+            {created && t('home.created', { name: isolate(created) })}
           </p>
         </div>
       </form>

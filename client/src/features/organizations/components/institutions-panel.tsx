@@ -105,7 +105,9 @@ function InstitutionCard({ institution, members, canManage }: InstitutionCardPro
     <li className="card institution" data-testid="institution-item" aria-labelledby={headingId}>
       <div className="institution-header">
         <div>
-          <h3 id={headingId}>{institution.name}</h3>
+          <h3 id={headingId}>
+            <bdi>{institution.name}</bdi>
+          </h3>
           <p className="muted">
             <span data-testid="institution-country">
               {format.country(institution.country)} ({institution.country})
@@ -164,7 +166,7 @@ function Delegates({ institution, members, canManage }: InstitutionCardProps) {
         <ul className="chips" data-testid="delegate-list">
           {institution.delegates.map((d) => (
             <li key={d.userId} className="chip">
-              <span>{d.displayName}</span>
+              <bdi>{d.displayName}</bdi>
               {canManage && (
                 <button
                   type="button"

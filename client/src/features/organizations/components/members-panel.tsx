@@ -52,11 +52,11 @@ export function MembersPanel() {
                 <tr key={m.userId} data-testid="member-row" data-user-id={m.userId}>
                   <th scope="row">
                     <span className={`presence${isOnline ? ' presence-online' : ''}`} aria-hidden="true" />
-                    {m.displayName} {isMe && <span className="muted">{t('members.you')}</span>}
+                    <bdi>{m.displayName}</bdi> {isMe && <span className="muted">{t('members.you')}</span>}
                     {isOnline && <span className="visually-hidden"> ({t('org.online')})</span>}
                   </th>
-                  <td dir="ltr" className="email">
-                    {m.email}
+                  <td className="email">
+                    <bdi>{m.email}</bdi>
                   </td>
                   <td>
                     {canEdit(m) ? (
@@ -76,7 +76,7 @@ export function MembersPanel() {
                       <span className={`badge badge-${m.role}`}>{t(`roles.${m.role}`)}</span>
                     )}
                   </td>
-                  <td>{format.date(m.joinedAt)}</td>
+                  <td className="date">{format.date(m.joinedAt)}</td>
                   {canManage && (
                     <td className="cell-actions">
                       {canEdit(m) && !isMe && (

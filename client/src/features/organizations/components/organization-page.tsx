@@ -33,8 +33,14 @@ export function OrganizationPage() {
         <Link to="/" className="back-link">
           {t('org.allOrganizations')}
         </Link>
-        <h1 data-testid="org-name">{org.name}</h1>
-        {org.description && <p className="lead">{org.description}</p>}
+        <h1 data-testid="org-name">
+          <bdi>{org.name}</bdi>
+        </h1>
+        {org.description && (
+          <p className="lead">
+            <bdi>{org.description}</bdi>
+          </p>
+        )}
         <dl className="meta">
           <div>
             <dt>{t('org.yourRole')}</dt>

@@ -1,0 +1,59 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { GuestOnly, RequireAuth } from '../features/auth/components/require-auth';
+import { SignInPage } from '../features/auth/components/sign-in-page';
+import { SignUpPage } from '../features/auth/components/sign-up-page';
+import { InvitationPage } from '../features/invitations/components/invitation-page';
+import { HomePage } from '../features/organizations/components/home-page';
+import { InstitutionsPanel } from '../features/organizations/components/institutions-panel';
+import { InvitationsPanel } from '../features/organizations/components/invitations-panel';
+import { MembersPanel } from '../features/organizations/components/members-panel';
+import { OrganizationPage } from '../features/organizations/components/organization-page';
+import { queryClient } from '../lib/query-client';
+import { disconnectSocket } from '../lib/socket';
+import { tokens } from '../lib/tokens';
+import { Layout } from './layout';
+import { NotFoundPage } from './not-found-page';
+
+/** When the session ends (here or in another tab), nothing of the previous user may stay cached. */
+function useSessionCleanup() {
+  useEffect(
+    () =>
+      tokens.subscribe(() => {
+        if (tokens.refresh) return;
+        disconnectSocket();
+        queryClient.clear();
+      }),
+    [],
+  );
+}
+
+export function App() {
+  useSessionCleanup();
+  return (
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <Routes>
+          <Route element={<Layout />}>
+            <Route element={<GuestOnly />}>
+              <Route path="sign-in" element={<SignInPage />} />
+              <Route path="sign-up" element={<SignUpPage />} />
+            </Route>
+            <Route path="invite/:token" element={<InvitationPage />} />
+            <Route element={<RequireAuth />}>
+              <Route index element={<HomePage />} />
+              <Route path="organizations/:orgId" element={<OrganizationPage />}>
+                <Route index element={<Navigate to="institutions" replace />} />
+                <Route path="institutions" element={<InstitutionsPanel />} />
+                <Route path="members" element={<MembersPanel />} />
+                <Route path="invitations" element={<InvitationsPanel />} />
+              </Route>
+            </Route>
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Routes>
+      </BrowserRouter>
+    </QueryClientProvider>
+  );
+}
