@@ -68,6 +68,17 @@ describe('socket foundation', () => {
     expect((await command(socket, 'session:ping', {})).ok).toBe(true);
   });
 
+  it('exposes socket, worker and command metrics on /metrics', async () => {
+    const socket = await connect({ token: session.accessToken });
+    await command(socket, 'session:ping', {});
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'm').exec(text)?.[1] ?? NaN);
+    expect(value('quorum_socket_connections')).toBeGreaterThanOrEqual(1);
+    expect(value('quorum_mediasoup_workers')).toBe(1);
+    expect(text).toMatch(/^quorum_socket_command_duration_seconds_count\{command="session:ping",outcome="ok"\} [1-9]/m);
+    expect(text).toMatch(/^quorum_socket_handshake_refusals_total\{code="UNAUTHENTICATED"\} [1-9]/m);
+  });
+
   it('answers an unknown event with UNKNOWN_EVENT', async () => {
     const socket = await connect({ token: session.accessToken });
     const res = await rawEmit(socket, 'vote:steal', { all: true });
