@@ -27,7 +27,7 @@ export interface Peer {
   displayName: string;
   socketId: string;
   joinedAt: Date;
-  transports: Map<string, types.WebRtcTransport>;
+  transports: Map<string, types.Transport>;
   producers: Map<string, types.Producer>;
   consumers: Map<string, types.Consumer>;
 }
@@ -61,6 +61,7 @@ export class LiveRoom {
     readonly pooled: PooledRouter,
     private readonly outbox: RoomOutbox,
     private readonly iceServers: IceServer[],
+    private readonly plainListenInfo: types.TransportListenInfo,
     observers: { speaker: types.ActiveSpeakerObserver; levels: types.AudioLevelObserver },
   ) {
     this.speaker = observers.speaker;
@@ -76,10 +77,16 @@ export class LiveRoom {
     this.levels.on('silence', () => this.outbox.toOthers(this, null, 'audio:levels', { levels: [] }, true));
   }
 
-  static async open(roomId: string, sessionId: string, pooled: PooledRouter, outbox: RoomOutbox, iceServers: IceServer[]): Promise<LiveRoom> {
+  static async open(
+    roomId: string,
+    sessionId: string,
+    pooled: PooledRouter,
+    outbox: RoomOutbox,
+    media: { iceServers: IceServer[]; plainListenInfo: types.TransportListenInfo },
+  ): Promise<LiveRoom> {
     const speaker = await pooled.router.createActiveSpeakerObserver({ interval: 300 });
     const levels = await pooled.router.createAudioLevelObserver({ maxEntries: 10, threshold: -70, interval: 400 });
-    return new LiveRoom(roomId, sessionId, pooled, outbox, iceServers, { speaker, levels });
+    return new LiveRoom(roomId, sessionId, pooled, outbox, media.iceServers, media.plainListenInfo, { speaker, levels });
   }
 
   get router(): types.Router {
@@ -148,13 +155,29 @@ export class LiveRoom {
     };
   }
 
+  /**
+   * An unencrypted RTP transport on the server's media address, for in-process feeds (recorders,
+   * interpretation and encoder ingest, benchmarks). Never offered to browsers.
+   */
+  async createPlainTransport(peer: Peer, direction: 'send' | 'recv', options: { comedia?: boolean } = {}): Promise<types.PlainTransport> {
+    const transport = await this.router.createPlainTransport({
+      listenInfo: this.plainListenInfo,
+      rtcpMux: true,
+      comedia: options.comedia ?? direction === 'send',
+      appData: { peerId: peer.id, direction },
+    });
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    return transport;
+  }
+
   async connectTransport(peer: Peer, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
-    const t = this.transport(peer, transportId);
+    const t = this.webRtcTransport(peer, transportId);
     await t.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }).catch(asMediaError);
   }
 
   async restartIce(peer: Peer, transportId: string): Promise<TransportInfo['iceParameters']> {
-    return this.transport(peer, transportId).restartIce();
+    return this.webRtcTransport(peer, transportId).restartIce();
   }
 
   async produce(peer: Peer, p: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource; paused?: boolean }): Promise<string> {
@@ -261,7 +284,13 @@ export class LiveRoom {
   }
 
   /** Only the peer's own objects are reachable: another peer's id is simply "not found". */
-  private transport(peer: Peer, id: string, direction?: 'send' | 'recv'): types.WebRtcTransport {
+  private webRtcTransport(peer: Peer, id: string): types.WebRtcTransport {
+    const t = this.transport(peer, id);
+    if (t.type !== 'webrtc') throw new AppError('NOT_FOUND', 'No such transport.');
+    return t as types.WebRtcTransport;
+  }
+
+  private transport(peer: Peer, id: string, direction?: 'send' | 'recv'): types.Transport {
     const t = peer.transports.get(id);
     if (!t || t.closed) throw new AppError('NOT_FOUND', 'No such transport.');
     if (direction && (t.appData as { direction: string }).direction !== direction) {

@@ -120,7 +120,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     const pooled = await this.routerWhenAvailable(room.id);
     try {
       const sessionId = await this.openSession(room.id);
-      const live = await LiveRoom.open(room.id, sessionId, pooled, this, this.config.iceServers);
+      const live = await LiveRoom.open(room.id, sessionId, pooled, this, { iceServers: this.config.iceServers, plainListenInfo: this.pool.transportListenInfo() });
       this.live.set(room.id, live);
       this.logger.info({ roomId: room.id, sessionId, worker: pooled.worker.index }, 'room opened');
       return live;
