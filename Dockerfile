@@ -24,15 +24,18 @@ WORKDIR /app
 # The postinstall (scripts/mediasoup-worker.mjs) builds the worker once per mediasoup version and keeps
 # it in QUORUM_CACHE_DIR, a BuildKit cache that outlives this build. The image never depends on GitHub
 # being reachable: set QUORUM_WORKER_NO_DOWNLOAD=0 to try mediasoup's prebuilt binary first.
+# node-gyp (argon2 compiles itself when its prebuilt addon fails to load) takes the Node headers
+# shipped in the image instead of downloading them.
 ARG QUORUM_WORKER_NO_DOWNLOAD=1
 ENV QUORUM_CACHE_DIR=/var/cache/quorum \
-    QUORUM_WORKER_NO_DOWNLOAD=${QUORUM_WORKER_NO_DOWNLOAD}
+    QUORUM_WORKER_NO_DOWNLOAD=${QUORUM_WORKER_NO_DOWNLOAD} \
+    npm_config_nodedir=/usr/local
 COPY package.json package-lock.json ./
 COPY server/package.json server/
 COPY client/package.json client/
 COPY scripts/ scripts/
 RUN --mount=type=cache,target=/root/.npm \
-    --mount=type=cache,target=/var/cache/quorum \
+    --mount=type=cache,target=/var/cache/quorum,sharing=locked \
     npm ci --no-audit --no-fund
 
 COPY . .

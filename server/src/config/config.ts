@@ -121,7 +121,8 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [publicUrl],
-    clientDist: path.resolve(cwd, e.CLIENT_DIST ?? 'client/dist'),
+    // Next to the server build (server/dist/config -> client/dist), wherever it is started from.
+    clientDist: e.CLIENT_DIST ? path.resolve(cwd, e.CLIENT_DIST) : path.resolve(__dirname, '..', '..', '..', 'client', 'dist'),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     trustProxy: e.TRUST_PROXY,
     media: {

@@ -132,6 +132,9 @@ export const ROOM_MODES = ['meeting', 'webinar'] as const;
 /** members: people of the organisation (and holders of a room invite link); public: anyone signed in with the room's address. */
 export const ROOM_ACCESS = ['members', 'public'] as const;
 
+export const ROOM_ROLES = ['host', 'co-host', 'panelist', 'attendee'] as const;
+export type RoomRole = (typeof ROOM_ROLES)[number];
+
 export const CreateRoomBody = z.strictObject({
   name: z.string().trim().min(2).max(120),
   mode: z.enum(ROOM_MODES).default('meeting'),
