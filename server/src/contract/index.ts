@@ -1,3 +1,4 @@
+export * from './engagement';
 export * from './errors';
 export * from './media';
 export * from './protocol';

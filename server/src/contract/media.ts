@@ -108,6 +108,7 @@ export interface PeerInfo {
   peerId: string;
   userId: string;
   displayName: string;
+  role: 'host' | 'co-host' | 'panelist' | 'attendee';
   producers: ProducerInfo[];
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type EngagementEvents, type EngagementResults, engagementCommandSchemas } from './engagement';
 import type { Ack } from './errors';
 import {
   type ConsumerInfo,
@@ -53,6 +54,8 @@ export const commandSchemas = {
   'media:pause-producer': z.strictObject({ producerId: id }),
   'media:resume-producer': z.strictObject({ producerId: id }),
   'media:close-producer': z.strictObject({ producerId: id }),
+
+  ...engagementCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -64,13 +67,15 @@ export interface RoomJoined {
   sessionId: string;
   peerId: string;
   displayName: string;
+  role: PeerInfo['role'];
+  mode: 'meeting' | 'webinar';
   routerRtpCapabilities: RtpCapabilities;
   iceServers: IceServer[];
   /** Everyone else already in the room, with what they publish. */
   peers: PeerInfo[];
 }
 
-export interface CommandResults {
+export interface CommandResults extends EngagementResults {
   'session:ping': { serverTime: number; userId: string };
   'org:watch': { organizationId: string; online: string[] };
   'org:unwatch': { organizationId: string };
@@ -88,7 +93,7 @@ export interface CommandResults {
   'media:close-producer': { closed: true };
 }
 
-export interface ServerEvents {
+export interface ServerEvents extends EngagementEvents {
   'org:member-online': (e: { organizationId: string; userId: string }) => void;
   'org:member-offline': (e: { organizationId: string; userId: string }) => void;
   'org:changed': (e: { organizationId: string; what: 'members' | 'institutions' | 'invitations' }) => void;

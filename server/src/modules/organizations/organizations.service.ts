@@ -212,7 +212,11 @@ export class OrganizationsService {
   }
 
   async isMember(userId: string, organizationId: string): Promise<boolean> {
-    return this.db.getRepository(Membership).existsBy({ organizationId, userId });
+    return (await this.roleIn(userId, organizationId)) !== null;
+  }
+
+  async roleIn(userId: string, organizationId: string): Promise<OrgRole | null> {
+    return (await this.db.getRepository(Membership).findOneBy({ organizationId, userId }))?.role ?? null;
   }
 
   private async usableInvitation(m: EntityManager, token: string, lock = false): Promise<Invitation> {

@@ -19,7 +19,7 @@ export class MediaCommands {
   async join(ctx: CommandContext, p: P<'room:join'>): R<'room:join'> {
     const room = await this.rooms.admissible(ctx.principal.userId, p.roomId, p.inviteToken);
     const displayName = p.displayName ?? (await this.rooms.displayNameOf(ctx.principal.userId));
-    return this.registry.join(ctx.socket, room, displayName);
+    return this.registry.join(ctx.socket, room, displayName, await this.rooms.standingRole(ctx.principal.userId, room));
   }
 
   @Command('room:leave')

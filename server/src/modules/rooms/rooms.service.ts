@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, MoreThan } from 'typeorm';
 import type { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import type { CreateRoomBody, CreateRoomInviteBody, RoomDto, RoomInviteDto, RoomPreviewDto, UpdateRoomBody } from '../../contract';
+import type { CreateRoomBody, CreateRoomInviteBody, RoomDto, RoomInviteDto, RoomPreviewDto, RoomRole, UpdateRoomBody } from '../../contract';
 import { AppError } from '../../common/errors';
 import { User } from '../identity/user.entity';
 import { Organization } from '../organizations/organization.entity';
@@ -86,6 +86,13 @@ export class RoomsService {
       return room;
     }
     throw new AppError('FORBIDDEN', 'You are not invited to this room.');
+  }
+
+  /** Organisers (the room's creator, the organisation's owners and admins) host; everyone else attends. */
+  async standingRole(userId: string, room: Room): Promise<RoomRole> {
+    if (room.createdBy === userId) return 'host';
+    const orgRole = await this.orgs.roleIn(userId, room.organizationId);
+    return orgRole === 'owner' || orgRole === 'admin' ? 'host' : 'attendee';
   }
 
   async displayNameOf(userId: string): Promise<string> {

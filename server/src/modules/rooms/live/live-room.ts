@@ -12,8 +12,10 @@ import type {
   TransportInfo,
   DtlsParameters,
 } from '../../../contract';
+import type { RoomDto, RoomRole } from '../../../contract';
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
+import { type RoomAction, roomCan } from '../room-permissions';
 
 /** How a live room talks to its peers; the gateway implements it with socket.io rooms. */
 export interface RoomOutbox {
@@ -24,6 +26,7 @@ export interface RoomOutbox {
 export interface Peer {
   id: string;
   userId: string;
+  role: RoomRole;
   displayName: string;
   socketId: string;
   joinedAt: Date;
@@ -51,6 +54,10 @@ const TRANSPORT_OPTIONS = {
  */
 export class LiveRoom {
   readonly peers = new Map<string, Peer>();
+  /** Meeting or webinar; follows the room's setting at the time the session opened. */
+  mode: RoomDto['mode'] = 'meeting';
+  /** Roles given during this session (promotions, co-hosts), kept across a person's rejoins. */
+  readonly sessionRoles = new Map<string, RoomRole>();
   private readonly speaker: types.ActiveSpeakerObserver;
   private readonly levels: types.AudioLevelObserver;
   private closed = false;
@@ -97,10 +104,12 @@ export class LiveRoom {
     return this.closed || this.router.closed;
   }
 
-  addPeer(userId: string, displayName: string, socketId: string): Peer {
+  /** `role` is the person's standing role (host for organisers); a role given in this session wins. */
+  addPeer(userId: string, displayName: string, socketId: string, role: RoomRole): Peer {
     const peer: Peer = {
       id: randomUUID(),
       userId,
+      role: this.sessionRoles.get(userId) ?? role,
       displayName,
       socketId,
       joinedAt: new Date(),
@@ -119,6 +128,8 @@ export class LiveRoom {
       sessionId: this.sessionId,
       peerId: peer.id,
       displayName: peer.displayName,
+      role: peer.role,
+      mode: this.mode,
       routerRtpCapabilities: this.router.rtpCapabilities as RtpCapabilities,
       iceServers: this.iceServers,
       peers: [...this.peers.values()].filter((p) => p !== peer).map((p) => this.describe(p)),
@@ -132,7 +143,16 @@ export class LiveRoom {
   }
 
   describe(peer: Peer): PeerInfo {
-    return { peerId: peer.id, userId: peer.userId, displayName: peer.displayName, producers: [...peer.producers.values()].map(producerInfo) };
+    return { peerId: peer.id, userId: peer.userId, displayName: peer.displayName, role: peer.role, producers: [...peer.producers.values()].map(producerInfo) };
+  }
+
+  /** FORBIDDEN unless the peer's role allows the action in this room's mode. */
+  assertCan(peer: Peer, action: RoomAction): void {
+    if (!roomCan(peer.role, action, this.mode)) throw new AppError('FORBIDDEN', 'Your role in this room does not allow this.');
+  }
+
+  peersWithRole(roles: readonly RoomRole[]): Peer[] {
+    return [...this.peers.values()].filter((p) => roles.includes(p.role));
   }
 
   async createTransport(peer: Peer, direction: 'send' | 'recv'): Promise<TransportInfo> {
@@ -182,6 +202,7 @@ export class LiveRoom {
 
   async produce(peer: Peer, p: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource; paused?: boolean }): Promise<string> {
     const transport = this.transport(peer, p.transportId, 'send');
+    this.assertCan(peer, 'media.produce');
     if ((p.source === 'mic' || p.source === 'screen-audio') !== (p.kind === 'audio')) {
       throw new AppError('INVALID_PAYLOAD', `A ${p.source} source cannot be ${p.kind}.`);
     }

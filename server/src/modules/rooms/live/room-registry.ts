@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource, IsNull } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../../config/config';
-import type { RoomJoined, ServerEvents } from '../../../contract';
+import type { RoomJoined, RoomRole, ServerEvents } from '../../../contract';
 import { AppError } from '../../../common/errors';
 import { LOGGER } from '../../../common/logging';
 import type { AppSocket } from '../../../common/ws/command';
@@ -72,14 +72,14 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     return seat;
   }
 
-  async join(socket: AppSocket, room: Room, displayName: string): Promise<RoomJoined> {
+  async join(socket: AppSocket, room: Room, displayName: string, role: RoomRole): Promise<RoomJoined> {
     await this.leave(socket);
     return this.mutex.run(room.id, async () => {
       let live = this.live.get(room.id);
       if (live?.isClosed) live = undefined;
       if (live && live.peers.size >= room.capacity) throw new AppError('ROOM_FULL', 'The room is full.');
       if (!live) live = await this.openRoom(room);
-      const peer = live.addPeer(socket.data.principal.userId, displayName, socket.id);
+      const peer = live.addPeer(socket.data.principal.userId, displayName, socket.id, role);
       this.seats.set(socket.id, { room: live, peer });
       await socket.join(`room:${room.id}`);
       return live.joinInfo(peer);
@@ -112,6 +112,12 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     (volatile ? target.volatile : target).emit(event, ...([data] as Parameters<ServerEvents[E]>));
   }
 
+  /** To everyone in the room holding one of `roles` (e.g. the lobby queue to hosts). */
+  toRoles<E extends keyof ServerEvents>(room: LiveRoom, roles: readonly RoomRole[], event: E, data: Parameters<ServerEvents[E]>[0]): void {
+    const ids = room.peersWithRole(roles).map((p) => p.socketId);
+    if (ids.length) this.gateway.server.to(ids).emit(event, ...([data] as Parameters<ServerEvents[E]>));
+  }
+
   /* ---- internals ---- */
 
   private async openRoom(room: Room): Promise<LiveRoom> {
@@ -121,6 +127,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     try {
       const sessionId = await this.openSession(room.id);
       const live = await LiveRoom.open(room.id, sessionId, pooled, this, { iceServers: this.config.iceServers, plainListenInfo: this.pool.transportListenInfo() });
+      live.mode = room.mode;
       this.live.set(room.id, live);
       this.logger.info({ roomId: room.id, sessionId, worker: pooled.worker.index }, 'room opened');
       return live;
