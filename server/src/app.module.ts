@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { LOGGER } from './common/logging';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
+import { EngagementModule } from './modules/engagement/engagement.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { MediaModule } from './modules/media/media.module';
 import { OpsModule } from './modules/ops/ops.module';
@@ -43,6 +44,7 @@ export class AppModule {
         OrganizationsModule,
         RealtimeModule,
         RoomsModule,
+        EngagementModule,
       ],
     };
   }

@@ -98,10 +98,10 @@ export async function startServer(opts: { env?: Record<string, string>; embedded
 
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   while (!out.includes('Quorum is ready')) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out.slice(-4000)}`);
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${problems(out)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not become ready:\n${out.slice(-4000)}`);
+      throw new Error(`server did not become ready:\n${problems(out)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -122,4 +122,13 @@ export async function startServer(opts: { env?: Record<string, string>; embedded
       if (databaseUrl && !opts.env?.DATABASE_URL) await dropDatabase(databaseUrl);
     },
   };
+}
+
+/** What a failed start printed, without the routine info lines. */
+function problems(out: string): string {
+  return out
+    .split('\n')
+    .filter((l) => !l.includes('"level":30'))
+    .join('\n')
+    .slice(-4000);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RoomRole } from './rest';
 
 /**
  * Shapes of the mediasoup objects that travel through signalling. They are validated for structure
@@ -108,7 +109,7 @@ export interface PeerInfo {
   peerId: string;
   userId: string;
   displayName: string;
-  role: 'host' | 'co-host' | 'panelist' | 'attendee';
+  role: RoomRole;
   producers: ProducerInfo[];
 }
 

@@ -185,3 +185,27 @@ export interface RoomInviteDto {
   url: string;
   expiresAt: string;
 }
+
+export interface RoomSessionDto {
+  id: string;
+  startedAt: string;
+  endedAt: string | null;
+  participants: number;
+}
+
+export interface AttendanceDto {
+  roomId: string;
+  sessionId: string;
+  startedAt: string;
+  endedAt: string | null;
+  people: {
+    userId: string;
+    displayName: string;
+    firstJoin: string;
+    lastLeave: string | null;
+    minutes: number;
+    joins: number;
+  }[];
+  /** Every join and leave, in order. */
+  visits: { userId: string; displayName: string; joinedAt: string; leftAt: string | null }[];
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type EngagementEvents, type EngagementResults, engagementCommandSchemas } from './engagement';
 import type { Ack } from './errors';
+import type { RoomRole } from './rest';
 import {
   type ConsumerInfo,
   DtlsParameters,
@@ -55,6 +56,29 @@ export const commandSchemas = {
   'media:resume-producer': z.strictObject({ producerId: id }),
   'media:close-producer': z.strictObject({ producerId: id }),
 
+  /* stage and moderation */
+  'stage:raise-hand': z.strictObject({}),
+  /** Lower your own hand, or (hosts) someone else's. */
+  'stage:lower-hand': z.strictObject({ peerId: id.optional() }),
+  /** Attendee → panelist: may publish at once, no rejoin. */
+  'stage:promote': z.strictObject({ peerId: id }),
+  /** Back to attendee; their producers are closed. */
+  'stage:demote': z.strictObject({ peerId: id }),
+  'participant:set-role': z.strictObject({ peerId: id, role: z.enum(['co-host', 'panelist', 'attendee']) }),
+  /** Server-side mute: pauses the mic, or stops the camera. */
+  'participant:mute': z.strictObject({ peerId: id, source: z.enum(['mic', 'camera']) }),
+  'participant:mute-all': z.strictObject({}),
+  /** Out of the room, and kept out for the rest of this session. */
+  'participant:remove': z.strictObject({ peerId: id }),
+  'room:set-options': z
+    .strictObject({ locked: z.boolean(), lobby: z.boolean(), allowSelfUnmute: z.boolean() })
+    .partial()
+    .refine((o) => Object.keys(o).length > 0, { message: 'nothing to change' }),
+  /** End the session for everyone. */
+  'room:end': z.strictObject({}),
+  'lobby:admit': z.union([z.strictObject({ userIds: z.array(id).min(1).max(500) }), z.strictObject({ all: z.literal(true) })]),
+  'lobby:deny': z.strictObject({ userId: id }),
+
   ...engagementCommandSchemas,
 } as const;
 
@@ -69,6 +93,10 @@ export interface RoomJoined {
   displayName: string;
   role: PeerInfo['role'];
   mode: 'meeting' | 'webinar';
+  options: RoomOptions;
+  handRaised: boolean;
+  /** Everyone in, including webinar attendees who are not listed in `peers`. */
+  participants: number;
   routerRtpCapabilities: RtpCapabilities;
   iceServers: IceServer[];
   /** Everyone else already in the room, with what they publish. */
@@ -91,6 +119,38 @@ export interface CommandResults extends EngagementResults {
   'media:pause-producer': { paused: true };
   'media:resume-producer': { paused: false };
   'media:close-producer': { closed: true };
+  'stage:raise-hand': { position: number };
+  'stage:lower-hand': { lowered: boolean };
+  'stage:promote': { role: RoomRole };
+  'stage:demote': { role: RoomRole };
+  'participant:set-role': { role: RoomRole };
+  'participant:mute': { muted: boolean };
+  'participant:mute-all': { muted: number };
+  'participant:remove': { removed: true };
+  'room:set-options': RoomOptions;
+  'room:end': { ended: true };
+  'lobby:admit': { admitted: number };
+  'lobby:deny': { denied: boolean };
+}
+
+
+export interface RoomOptions {
+  locked: boolean;
+  lobby: boolean;
+  /** After a host mute, whether people may turn their mic back on themselves. */
+  allowSelfUnmute: boolean;
+}
+
+export interface HandRaise {
+  peerId: string;
+  displayName: string;
+  raisedAt: string;
+}
+
+export interface LobbyEntry {
+  userId: string;
+  displayName: string;
+  since: string;
 }
 
 export interface ServerEvents extends EngagementEvents {
@@ -115,6 +175,22 @@ export interface ServerEvents extends EngagementEvents {
   'speaker:active': (e: { peerId: string | null }) => void;
   /** Volatile, several times a second while anyone speaks. volume in dBov, -127..0. */
   'audio:levels': (e: { levels: { peerId: string; volume: number }[] }) => void;
+  /** Role or hand changed; in webinars attendees only hear about people on stage. */
+  'peer:updated': (e: { peerId: string; role: RoomRole; handRaised: boolean }) => void;
+  /** To hosts and co-hosts: raised hands, oldest first. */
+  'hand:queue': (e: { queue: HandRaise[] }) => void;
+  /** To everyone: how many people are in (webinar attendees are counted, not listed). */
+  'room:count': (e: { participants: number }) => void;
+  'room:options': (e: RoomOptions) => void;
+  /** To you: a host muted your mic or stopped your camera. */
+  'moderation:muted': (e: { source: 'mic' | 'camera' }) => void;
+  /** To you: you are out of the room (removed by a host, or the session ended). */
+  'room:removed': (e: { roomId: string; reason: 'removed' | 'ended' }) => void;
+  /** To hosts and co-hosts: who waits in the lobby. */
+  'lobby:queue': (e: { waiting: LobbyEntry[] }) => void;
+  /** To a waiting person: join again now (room:join succeeds), or go away. */
+  'lobby:admitted': (e: { roomId: string }) => void;
+  'lobby:denied': (e: { roomId: string }) => void;
   /**
    * The room's media server was replaced (its process failed). Every transport, producer and consumer
    * is gone; send room:join again and set media up anew.

@@ -1,4 +1,4 @@
-import { leastLoaded, MEDIA_CODECS, planPorts, type WorkerLoad } from './worker-pool';
+import { leastLoaded, planPorts, type WorkerLoad } from './worker-pool';
 
 const w = (routers: number, consumers: number, alive = true): WorkerLoad => ({ alive, routers, consumers });
 
@@ -47,18 +47,5 @@ describe('planPorts', () => {
     ['port 0', { workers: 1, rtcMinPort: 0, rtcMaxPort: 100 }, /not a valid port/],
   ])('refuses %s', (_, config, message) => {
     expect(() => planPorts(config)).toThrow(message);
-  });
-});
-
-describe('MEDIA_CODECS', () => {
-  it('offers opus, VP8, both VP9 profiles and both H264 profiles', () => {
-    expect(MEDIA_CODECS.map((c) => `${c.mimeType} ${JSON.stringify(c.parameters ?? {})}`)).toEqual([
-      'audio/opus {}',
-      'video/VP8 {}',
-      'video/VP9 {"profile-id":0}',
-      'video/VP9 {"profile-id":2}',
-      'video/H264 {"packetization-mode":1,"profile-level-id":"42e01f","level-asymmetry-allowed":1}',
-      'video/H264 {"packetization-mode":1,"profile-level-id":"4d0032","level-asymmetry-allowed":1}',
-    ]);
   });
 });

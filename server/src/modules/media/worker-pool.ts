@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createWorker, type types } from 'mediasoup';
 import type { ErrorCode } from '../../contract/errors';
 import type { MediaConfig } from './media-config';
 
-/** What every router offers. Browsers pick from these; VP9 profile 2 and H264 main cover HDR and hardware encoders. */
+/** What every router offers. An SFU never transcodes, so each profile a sender may insist on is listed. */
 export const MEDIA_CODECS: readonly types.RouterRtpCodecCapability[] = [
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
@@ -110,10 +111,11 @@ export interface WorkerStats {
   consumers: number;
 }
 
+/** The slice of a pino logger the pool uses. */
 export interface PoolLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+  info(data: object, message: string): void;
+  warn(data: object, message: string): void;
+  error(data: object, message: string): void;
 }
 
 export class NoWorkerAvailableError extends Error {
@@ -129,7 +131,7 @@ interface Slot extends PooledWorker, WorkerLoad {
   pending: number;
 }
 
-const silent: PoolLogger = { log() {}, warn() {}, error() {} };
+const silent: PoolLogger = { info() {}, warn() {}, error() {} };
 const RESPAWN_MAX_DELAY_MS = 30_000;
 
 /** mediasoup workers, one WebRtcServer each, with load-based placement and replacement of dead workers. */
@@ -137,6 +139,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   private readonly plan: PortPlan;
   private slots: Slot[] = [];
   private state: 'new' | 'started' | 'closed' = 'new';
+  private readonly closing = new AbortController();
+  private readonly respawns = new Set<Promise<void>>();
 
   constructor(
     private readonly config: MediaConfig,
@@ -156,12 +160,17 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       await this.close();
       throw failed.reason;
     }
-    this.logger.log(`started ${this.slots.length} mediasoup workers, WebRtcServers on ${this.plan.webRtcServerPorts.join(', ')}`);
+    this.logger.info({ workerPids: this.slots.map((s) => s.worker.pid), ports: this.plan.webRtcServerPorts }, 'mediasoup workers started');
   }
 
   /** The least-loaded live worker. */
   pickWorker(): PooledWorker {
     return this.pick();
+  }
+
+  /** Every worker by index, including one that has died and is being replaced (see stats().alive). */
+  workers(): readonly PooledWorker[] {
+    return [...this.slots];
   }
 
   /** A router with MEDIA_CODECS on the least-loaded worker. */
@@ -177,8 +186,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   }
 
   /** Listen info for plain and pipe transports, kept inside the published range. */
-  transportListenInfo(protocol: types.TransportProtocol = 'udp'): types.TransportListenInfo {
-    return { protocol, ip: this.config.rtcListenIp, ...this.announced(), portRange: { ...this.plan.transportPorts } };
+  transportListenInfo(): types.TransportListenInfo {
+    return { protocol: 'udp', ip: this.config.rtcListenIp, ...this.announced(), portRange: { ...this.plan.transportPorts } };
   }
 
   stats(): { workers: WorkerStats[] } {
@@ -201,6 +210,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
   async close(): Promise<void> {
     this.state = 'closed';
+    this.closing.abort();
+    await Promise.all(this.respawns);
     const workers = this.slots.map((s) => s.worker);
     this.slots = [];
     await Promise.all(workers.map(closeWorker));
@@ -251,9 +262,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     });
     slot.worker.once('died', (error) => {
       slot.alive = false;
-      this.logger.error(`mediasoup worker ${slot.index} (pid ${slot.worker.pid}) died: ${error.message}`);
+      this.logger.error({ index: slot.index, workerPid: slot.worker.pid, err: error }, 'mediasoup worker died');
       this.emit('workerDied', { index: slot.index, pid: slot.worker.pid, error });
-      void this.respawn(slot);
+      const respawn = this.respawn(slot).finally(() => this.respawns.delete(respawn));
+      this.respawns.add(respawn);
     });
   }
 
@@ -266,13 +278,13 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
           return;
         }
         this.slots[dead.index] = slot;
-        this.logger.warn(`mediasoup worker ${dead.index} replaced: pid ${dead.worker.pid} -> ${slot.worker.pid}`);
+        this.logger.warn({ index: dead.index, oldPid: dead.worker.pid, newPid: slot.worker.pid }, 'mediasoup worker replaced');
         this.emit('workerReplaced', { index: dead.index, oldPid: dead.worker.pid, newPid: slot.worker.pid });
         return;
       } catch (error) {
         const delay = Math.min(RESPAWN_MAX_DELAY_MS, 250 * 2 ** attempt);
-        this.logger.error(`could not replace mediasoup worker ${dead.index} (retry in ${delay} ms): ${(error as Error).message}`);
-        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        this.logger.error({ index: dead.index, err: error, retryInMs: delay }, 'could not replace mediasoup worker');
+        await sleep(delay, undefined, { signal: this.closing.signal }).catch(() => undefined);
       }
     }
   }

@@ -23,7 +23,6 @@ describe('room permission table', () => {
     ['attendee', 'chat.moderate', 'meeting', false],
     ['panelist', 'qa.moderate', 'webinar', true],
     ['attendee', 'poll.manage', 'meeting', false],
-    ['attendee', 'attendance.view', 'meeting', false],
   ] as const)('%s may %s in a %s: %s', (role, action, mode, allowed) => {
     expect(roomCan(role, action, mode)).toBe(allowed);
   });

@@ -23,7 +23,6 @@ export const ROOM_ACTIONS = [
   'poll.manage',
   'poll.vote',
   'reaction.send',
-  'attendance.view',
 ] as const;
 export type RoomAction = (typeof ROOM_ACTIONS)[number];
 type Mode = RoomDto['mode'];
@@ -52,7 +51,6 @@ export const ROOM_PERMISSIONS: Record<RoomAction, Record<Mode, readonly RoomRole
   'poll.manage': same(HOSTS),
   'poll.vote': same(ALL),
   'reaction.send': same(ALL),
-  'attendance.view': same(HOSTS),
 };
 
 export const roomCan = (role: RoomRole, action: RoomAction, mode: Mode): boolean => ROOM_PERMISSIONS[action][mode].includes(role);

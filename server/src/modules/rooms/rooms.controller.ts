@@ -1,13 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { CreateRoomBody, CreateRoomInviteBody, UpdateRoomBody, type RoomDto, type RoomInviteDto, type RoomPreviewDto } from '../../contract';
+import { CreateRoomBody, CreateRoomInviteBody, UpdateRoomBody, type AttendanceDto, type RoomDto, type RoomInviteDto, type RoomPreviewDto, type RoomSessionDto } from '../../contract';
 import { ApiZodBody, UuidParam, ZodPipe } from '../../common/zod';
 import { AuthGuard, CurrentPrincipal } from '../identity/auth.guard';
 import type { Principal } from '../identity/identity.service';
 import { RoomsService } from './rooms.service';
 
 const InviteQuery = new ZodPipe(z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional());
+const OptionalUuid = new ZodPipe(z.uuid().optional());
+const Format = new ZodPipe(z.enum(['json', 'csv']).default('json'));
 
 @ApiTags('rooms')
 @ApiBearerAuth()
@@ -43,6 +46,29 @@ export class RoomsController {
   @HttpCode(204)
   async remove(@CurrentPrincipal() p: Principal, @Param('roomId', UuidParam) roomId: string): Promise<void> {
     await this.rooms.remove(p.userId, roomId);
+  }
+
+  @Get('rooms/:roomId/sessions')
+  sessions(@CurrentPrincipal() p: Principal, @Param('roomId', UuidParam) roomId: string): Promise<RoomSessionDto[]> {
+    return this.rooms.sessions(p.userId, roomId);
+  }
+
+  /** JSON, or CSV with `format=csv`. The latest session unless `sessionId` is given. */
+  @Get('rooms/:roomId/attendance')
+  @ApiQuery({ name: 'sessionId', required: false })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  async attendance(
+    @CurrentPrincipal() p: Principal,
+    @Param('roomId', UuidParam) roomId: string,
+    @Query('sessionId', OptionalUuid) sessionId: string | undefined,
+    @Query('format', Format) format: 'json' | 'csv',
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AttendanceDto | string> {
+    const report = await this.rooms.attendance(p.userId, roomId, sessionId);
+    if (format === 'json') return report;
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="attendance-${report.sessionId}.csv"`);
+    return this.rooms.attendanceCsv(report);
   }
 
   @Post('rooms/:roomId/invites')

@@ -5,13 +5,14 @@ import { RealtimeModule } from '../realtime/realtime.module';
 import { InMemoryRoomDirectory, ROOM_DIRECTORY } from './live/room-directory';
 import { RoomRegistry } from './live/room-registry';
 import { MediaCommands } from './media.commands';
+import { StageCommands } from './stage.commands';
 import { RoomsController } from './rooms.controller';
 import { RoomsService } from './rooms.service';
 
 @Module({
   imports: [IdentityModule, OrganizationsModule, RealtimeModule],
   controllers: [RoomsController],
-  providers: [RoomsService, RoomRegistry, MediaCommands, { provide: ROOM_DIRECTORY, useClass: InMemoryRoomDirectory }],
+  providers: [RoomsService, RoomRegistry, MediaCommands, StageCommands, { provide: ROOM_DIRECTORY, useClass: InMemoryRoomDirectory }],
   exports: [RoomsService, RoomRegistry],
 })
 export class RoomsModule {}

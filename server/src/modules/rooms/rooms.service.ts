@@ -4,7 +4,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, MoreThan } from 'typeorm';
 import type { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import type { CreateRoomBody, CreateRoomInviteBody, RoomDto, RoomInviteDto, RoomPreviewDto, RoomRole, UpdateRoomBody } from '../../contract';
+import type {
+  AttendanceDto,
+  CreateRoomBody,
+  CreateRoomInviteBody,
+  RoomDto,
+  RoomInviteDto,
+  RoomPreviewDto,
+  RoomRole,
+  RoomSessionDto,
+  UpdateRoomBody,
+} from '../../contract';
+import { summarizeAttendance, toCsv } from './attendance';
+import { AttendanceRecord } from './attendance.entity';
+import { RoomSession } from './room-session.entity';
 import { AppError } from '../../common/errors';
 import { User } from '../identity/user.entity';
 import { Organization } from '../organizations/organization.entity';
@@ -86,6 +99,53 @@ export class RoomsService {
       return room;
     }
     throw new AppError('FORBIDDEN', 'You are not invited to this room.');
+  }
+
+  async sessions(userId: string, roomId: string): Promise<RoomSessionDto[]> {
+    const room = await this.organised(userId, roomId);
+    const rows: { id: string; started_at: Date; ended_at: Date | null; people: number }[] = await this.db.query(
+      `SELECT s.id, s.started_at, s.ended_at, count(DISTINCT a.user_id)::int AS people
+         FROM room_sessions s LEFT JOIN attendance a ON a.session_id = s.id
+        WHERE s.room_id = $1 GROUP BY s.id ORDER BY s.started_at DESC LIMIT 200`,
+      [room.id],
+    );
+    return rows.map((r) => ({ id: r.id, startedAt: r.started_at.toISOString(), endedAt: r.ended_at?.toISOString() ?? null, participants: r.people }));
+  }
+
+  /** Attendance of one session (the latest when none is named): per person, and every visit. */
+  async attendance(userId: string, roomId: string, sessionId?: string): Promise<AttendanceDto> {
+    const room = await this.organised(userId, roomId);
+    const session = await this.db.getRepository(RoomSession).findOne({
+      where: sessionId ? { id: sessionId, roomId: room.id } : { roomId: room.id },
+      order: { startedAt: 'DESC' },
+    });
+    if (!session) throw new AppError('NOT_FOUND', 'This room has no such session.');
+    const visits = await this.db.getRepository(AttendanceRecord).find({ where: { sessionId: session.id }, order: { joinedAt: 'ASC' } });
+    return {
+      roomId: room.id,
+      sessionId: session.id,
+      startedAt: session.startedAt.toISOString(),
+      endedAt: session.endedAt?.toISOString() ?? null,
+      people: summarizeAttendance(visits, session.endedAt ?? new Date()),
+      visits: visits.map((v) => ({ userId: v.userId, displayName: v.displayName, joinedAt: v.joinedAt.toISOString(), leftAt: v.leftAt?.toISOString() ?? null })),
+    };
+  }
+
+  attendanceCsv(a: AttendanceDto): string {
+    return toCsv(
+      ['name', 'user_id', 'first_join', 'last_leave', 'minutes', 'joins'],
+      a.people.map((p) => [p.displayName, p.userId, p.firstJoin, p.lastLeave, p.minutes, p.joins]),
+    );
+  }
+
+  /** Reports are for the organisers: the room's creator and the organisation's owners and admins. */
+  private async organised(userId: string, roomId: string): Promise<Room> {
+    const room = await this.db.getRepository(Room).findOneBy({ id: roomId });
+    if (!room) throw new AppError('NOT_FOUND', 'Room not found.');
+    if ((await this.standingRole(userId, room)) !== 'host') {
+      throw new AppError((await this.orgs.isMember(userId, room.organizationId)) ? 'FORBIDDEN' : 'NOT_FOUND', 'Only organisers see reports.');
+    }
+    return room;
   }
 
   /** Organisers (the room's creator, the organisation's owners and admins) host; everyone else attends. */

@@ -12,7 +12,7 @@ import type {
   TransportInfo,
   DtlsParameters,
 } from '../../../contract';
-import type { RoomDto, RoomRole } from '../../../contract';
+import type { HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole } from '../../../contract';
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
 import { type RoomAction, roomCan } from '../room-permissions';
@@ -21,7 +21,10 @@ import { type RoomAction, roomCan } from '../room-permissions';
 export interface RoomOutbox {
   toPeer<E extends keyof ServerEvents>(peer: Peer, event: E, data: Parameters<ServerEvents[E]>[0], volatile?: boolean): void;
   toOthers<E extends keyof ServerEvents>(room: LiveRoom, except: Peer | null, event: E, data: Parameters<ServerEvents[E]>[0], volatile?: boolean): void;
+  toRoles<E extends keyof ServerEvents>(room: LiveRoom, roles: readonly RoomRole[], event: E, data: Parameters<ServerEvents[E]>[0]): void;
 }
+
+const STAFF: readonly RoomRole[] = ['host', 'co-host'];
 
 export interface Peer {
   id: string;
@@ -30,6 +33,10 @@ export interface Peer {
   displayName: string;
   socketId: string;
   joinedAt: Date;
+  /** The attendance row of this visit, closed when the peer leaves. */
+  attendanceId?: string;
+  /** A host paused this peer's mic; with allowSelfUnmute off they cannot resume it themselves. */
+  mutedByHost: boolean;
   transports: Map<string, types.Transport>;
   producers: Map<string, types.Producer>;
   consumers: Map<string, types.Consumer>;
@@ -58,6 +65,16 @@ export class LiveRoom {
   mode: RoomDto['mode'] = 'meeting';
   /** Roles given during this session (promotions, co-hosts), kept across a person's rejoins. */
   readonly sessionRoles = new Map<string, RoomRole>();
+  readonly options: RoomOptions = { locked: false, lobby: false, allowSelfUnmute: true };
+  /** Raised hands by peer id, in order. */
+  readonly hands = new Map<string, Date>();
+  /** People a host removed: kept out until the session ends. */
+  readonly removed = new Set<string>();
+  /** People who have been in this session; a locked room still lets them back after a dropped connection. */
+  readonly everJoined = new Set<string>();
+  readonly lobby = new Map<string, LobbyEntry & { socketIds: Set<string> }>();
+  readonly admitted = new Set<string>();
+  private countTimer: NodeJS.Timeout | undefined;
   private readonly speaker: types.ActiveSpeakerObserver;
   private readonly levels: types.AudioLevelObserver;
   private closed = false;
@@ -113,13 +130,113 @@ export class LiveRoom {
       displayName,
       socketId,
       joinedAt: new Date(),
+      mutedByHost: false,
       transports: new Map(),
       producers: new Map(),
       consumers: new Map(),
     };
     this.peers.set(peer.id, peer);
-    this.outbox.toOthers(this, peer, 'peer:joined', this.describe(peer));
+    this.everJoined.add(userId);
+    this.announce(peer, 'peer:joined', this.describe(peer));
+    this.scheduleCount();
     return peer;
+  }
+
+  /**
+   * Who sees whom: in a meeting everyone sees everyone; in a webinar attendees see only the people on
+   * stage (and are counted), while hosts see everyone.
+   */
+  visibleTo(viewer: Peer, subject: Peer): boolean {
+    return this.mode === 'meeting' || subject.role !== 'attendee' || STAFF.includes(viewer.role);
+  }
+
+  /** An event about `subject`, to the others who can see them. */
+  private announce<E extends keyof ServerEvents>(subject: Peer, event: E, data: Parameters<ServerEvents[E]>[0]): void {
+    if (this.mode === 'meeting' || subject.role !== 'attendee') this.outbox.toOthers(this, subject, event, data);
+    else this.outbox.toRoles(this, STAFF, event, data);
+  }
+
+  /** Participant count to everyone, at most once a second (a 1,000-person webinar fills up fast). */
+  private scheduleCount(): void {
+    if (this.countTimer || this.closed) return;
+    this.countTimer = setTimeout(() => {
+      this.countTimer = undefined;
+      if (!this.isClosed) this.outbox.toOthers(this, null, 'room:count', { participants: this.peers.size });
+    }, 1_000);
+    this.countTimer.unref();
+  }
+
+  /** Changes a peer's role for the rest of the session, and tells whoever is concerned. */
+  setRole(peer: Peer, role: RoomRole): void {
+    if (peer.role === role) return;
+    const before = [...this.peers.values()].filter((v) => v !== peer && this.visibleTo(v, peer));
+    peer.role = role;
+    this.sessionRoles.set(peer.userId, role);
+    if (role !== 'attendee') this.hands.delete(peer.id);
+    if (!roomCan(role, 'media.produce', this.mode)) for (const id of [...peer.producers.keys()]) this.closeProducer(peer, id);
+    const after = new Set([...this.peers.values()].filter((v) => v !== peer && this.visibleTo(v, peer)));
+    const update = { peerId: peer.id, role, handRaised: this.hands.has(peer.id) };
+    for (const v of before) if (!after.has(v)) this.outbox.toPeer(v, 'peer:left', { peerId: peer.id });
+    for (const v of after) this.outbox.toPeer(v, before.includes(v) ? 'peer:updated' : 'peer:joined', before.includes(v) ? update : this.describe(peer));
+    this.outbox.toPeer(peer, 'peer:updated', update);
+    this.publishHands();
+  }
+
+  raiseHand(peer: Peer): number {
+    this.assertCan(peer, 'stage.raise-hand');
+    if (!this.hands.has(peer.id)) this.hands.set(peer.id, new Date());
+    this.announce(peer, 'peer:updated', { peerId: peer.id, role: peer.role, handRaised: true });
+    this.publishHands();
+    return [...this.hands.keys()].indexOf(peer.id) + 1;
+  }
+
+  lowerHand(peer: Peer): boolean {
+    if (!this.hands.delete(peer.id)) return false;
+    this.announce(peer, 'peer:updated', { peerId: peer.id, role: peer.role, handRaised: false });
+    this.outbox.toPeer(peer, 'peer:updated', { peerId: peer.id, role: peer.role, handRaised: false });
+    this.publishHands();
+    return true;
+  }
+
+  handQueue(): HandRaise[] {
+    return [...this.hands].flatMap(([peerId, at]) => {
+      const p = this.peers.get(peerId);
+      return p ? [{ peerId, displayName: p.displayName, raisedAt: at.toISOString() }] : [];
+    });
+  }
+
+  private publishHands(): void {
+    this.outbox.toRoles(this, STAFF, 'hand:queue', { queue: this.handQueue() });
+  }
+
+  lobbyQueue(): LobbyEntry[] {
+    return [...this.lobby.values()].map(({ userId, displayName, since }) => ({ userId, displayName, since }));
+  }
+
+  publishLobby(): void {
+    this.outbox.toRoles(this, STAFF, 'lobby:queue', { waiting: this.lobbyQueue() });
+  }
+
+  setOptions(changes: Partial<RoomOptions>): RoomOptions {
+    Object.assign(this.options, changes);
+    if (changes.allowSelfUnmute) for (const p of this.peers.values()) p.mutedByHost = false;
+    this.outbox.toOthers(this, null, 'room:options', { ...this.options });
+    return { ...this.options };
+  }
+
+  /** A host's mute: the mic is paused on the server, the camera is stopped. */
+  async muteByHost(target: Peer, source: 'mic' | 'camera'): Promise<boolean> {
+    let hit = false;
+    for (const producer of [...target.producers.values()]) {
+      if ((producer.appData as ProducerData).source !== source) continue;
+      hit = true;
+      if (source === 'mic') {
+        target.mutedByHost = true;
+        await this.pauseProducer(target, producer.id);
+      } else this.closeProducer(target, producer.id);
+    }
+    if (hit) this.outbox.toPeer(target, 'moderation:muted', { source });
+    return hit;
   }
 
   joinInfo(peer: Peer) {
@@ -130,16 +247,23 @@ export class LiveRoom {
       displayName: peer.displayName,
       role: peer.role,
       mode: this.mode,
+      options: { ...this.options },
+      handRaised: this.hands.has(peer.id),
+      participants: this.peers.size,
       routerRtpCapabilities: this.router.rtpCapabilities as RtpCapabilities,
       iceServers: this.iceServers,
-      peers: [...this.peers.values()].filter((p) => p !== peer).map((p) => this.describe(p)),
+      peers: [...this.peers.values()].filter((p) => p !== peer && this.visibleTo(peer, p)).map((p) => this.describe(p)),
     };
   }
 
   removePeer(peer: Peer): void {
-    if (!this.peers.delete(peer.id)) return;
+    if (!this.peers.has(peer.id)) return;
+    this.hands.delete(peer.id);
     for (const t of peer.transports.values()) t.close();
-    this.outbox.toOthers(this, peer, 'peer:left', { peerId: peer.id });
+    this.announce(peer, 'peer:left', { peerId: peer.id });
+    this.peers.delete(peer.id);
+    this.publishHands();
+    this.scheduleCount();
   }
 
   describe(peer: Peer): PeerInfo {
@@ -281,6 +405,10 @@ export class LiveRoom {
   async resumeProducer(peer: Peer, producerId: string): Promise<void> {
     const producer = this.producer(peer, producerId);
     if (!producer.paused) return;
+    if (peer.mutedByHost && !this.options.allowSelfUnmute && !STAFF.includes(peer.role)) {
+      throw new AppError('FORBIDDEN', 'A host muted you; ask to be unmuted.');
+    }
+    peer.mutedByHost = false;
     await producer.resume();
     this.outbox.toOthers(this, peer, 'producer:resumed', { peerId: peer.id, producerId });
   }
@@ -295,6 +423,7 @@ export class LiveRoom {
   /** Closes the router (and with it every transport). Peers are told by the caller. */
   close(): void {
     this.closed = true;
+    clearTimeout(this.countTimer);
     this.peers.clear();
     if (!this.router.closed) this.router.close();
   }

@@ -13,6 +13,7 @@ import { NoWorkerAvailableError, type PooledRouter } from '../../media/worker-po
 import { WorkerPoolService } from '../../media/worker-pool.service';
 import { RealtimeGateway } from '../../realtime/realtime.gateway';
 import type { Room } from '../room.entity';
+import { AttendanceRecord } from '../attendance.entity';
 import { RoomSession } from '../room-session.entity';
 import { KeyedMutex } from './keyed-mutex';
 import { LiveRoom, type Peer, type RoomOutbox } from './live-room';
@@ -52,10 +53,14 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
   }
 
   async onModuleInit(): Promise<void> {
-    this.gateway.lifecycle.on('disconnect', (socket) => void this.leave(socket).catch((err) => this.logger.error({ err }, 'leave on disconnect failed')));
+    this.gateway.lifecycle.on('disconnect', (socket) => {
+      this.forgetWaiting(socket.id);
+      void this.leave(socket).catch((err) => this.logger.error({ err }, 'leave on disconnect failed'));
+    });
     this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index));
     // Sessions left open by a previous process that stopped abruptly: nobody is in them any more.
     await this.db.getRepository(RoomSession).update({ endedAt: IsNull() }, { endedAt: new Date() });
+    await this.db.getRepository(AttendanceRecord).update({ leftAt: IsNull() }, { leftAt: new Date() });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -72,18 +77,95 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     return seat;
   }
 
+  /**
+   * Seats the socket's user. Before that: removed people stay out (FORBIDDEN), a locked room takes
+   * only hosts and people already in this session (ROOM_LOCKED), and with the lobby on everyone else
+   * waits until a host admits them (LOBBY_WAITING, then `lobby:admitted`).
+   */
   async join(socket: AppSocket, room: Room, displayName: string, role: RoomRole): Promise<RoomJoined> {
     await this.leave(socket);
     return this.mutex.run(room.id, async () => {
+      const userId = socket.data.principal.userId;
       let live = this.live.get(room.id);
       if (live?.isClosed) live = undefined;
-      if (live && live.peers.size >= room.capacity) throw new AppError('ROOM_FULL', 'The room is full.');
+      if (live) {
+        if (live.removed.has(userId)) throw new AppError('FORBIDDEN', 'A host removed you from this session.');
+        const effective = live.sessionRoles.get(userId) ?? role;
+        const returning = live.everJoined.has(userId) || live.admitted.has(userId);
+        if (effective !== 'host' && effective !== 'co-host' && !returning) {
+          if (live.options.locked) throw new AppError('ROOM_LOCKED', 'The room is locked.');
+          if (live.options.lobby) {
+            const entry = live.lobby.get(userId) ?? { userId, displayName, since: new Date().toISOString(), socketIds: new Set<string>() };
+            entry.socketIds.add(socket.id);
+            live.lobby.set(userId, entry);
+            live.publishLobby();
+            throw new AppError('LOBBY_WAITING', 'Waiting for a host to let you in.');
+          }
+        }
+        if (live.peers.size >= room.capacity) throw new AppError('ROOM_FULL', 'The room is full.');
+      }
       if (!live) live = await this.openRoom(room);
-      const peer = live.addPeer(socket.data.principal.userId, displayName, socket.id, role);
+      const visit = await this.db.getRepository(AttendanceRecord).save(
+        this.db.getRepository(AttendanceRecord).create({ sessionId: live.sessionId, roomId: room.id, userId, displayName, joinedAt: new Date(), leftAt: null }),
+      );
+      const peer = live.addPeer(userId, displayName, socket.id, role);
+      peer.attendanceId = visit.id;
+      if (live.lobby.delete(userId)) live.publishLobby();
       this.seats.set(socket.id, { room: live, peer });
       await socket.join(`room:${room.id}`);
+      if (peer.role === 'host' || peer.role === 'co-host') {
+        this.toPeer(peer, 'hand:queue', { queue: live.handQueue() });
+        if (live.lobby.size) this.toPeer(peer, 'lobby:queue', { waiting: live.lobbyQueue() });
+      }
       return live.joinInfo(peer);
     });
+  }
+
+  liveRoom(roomId: string): LiveRoom | undefined {
+    const live = this.live.get(roomId);
+    return live?.isClosed ? undefined : live;
+  }
+
+  /** Takes a person (all their devices) out of the room and keeps them out for the session. */
+  async removeUser(room: LiveRoom, userId: string): Promise<void> {
+    await this.mutex.run(room.roomId, async () => {
+      room.removed.add(userId);
+      for (const [socketId, seat] of [...this.seats]) {
+        if (seat.room !== room || seat.peer.userId !== userId) continue;
+        this.toPeer(seat.peer, 'room:removed', { roomId: room.roomId, reason: 'removed' });
+        await this.unseat(socketId, seat);
+      }
+      if (room.peers.size === 0) await this.closeRoom(room);
+    });
+  }
+
+  /** Ends the session for everyone, the lobby included. */
+  async endSession(room: LiveRoom): Promise<void> {
+    await this.mutex.run(room.roomId, async () => {
+      this.toOthers(room, null, 'room:removed', { roomId: room.roomId, reason: 'ended' });
+      for (const entry of room.lobby.values()) this.gateway.server.to([...entry.socketIds]).emit('lobby:denied', { roomId: room.roomId });
+      await this.closeRoom(room);
+    });
+  }
+
+  admit(room: LiveRoom, userIds: string[] | 'all'): number {
+    const ids = userIds === 'all' ? [...room.lobby.keys()] : userIds.filter((id) => room.lobby.has(id));
+    for (const id of ids) {
+      room.admitted.add(id);
+      this.gateway.server.to([...room.lobby.get(id)!.socketIds]).emit('lobby:admitted', { roomId: room.roomId });
+      room.lobby.delete(id);
+    }
+    if (ids.length) room.publishLobby();
+    return ids.length;
+  }
+
+  deny(room: LiveRoom, userId: string): boolean {
+    const entry = room.lobby.get(userId);
+    if (!entry) return false;
+    this.gateway.server.to([...entry.socketIds]).emit('lobby:denied', { roomId: room.roomId });
+    room.lobby.delete(userId);
+    room.publishLobby();
+    return true;
   }
 
   async leave(socket: AppSocket): Promise<boolean> {
@@ -91,12 +173,33 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     if (!seat) return false;
     return this.mutex.run(seat.room.roomId, async () => {
       if (this.seats.get(socket.id) !== seat) return false;
-      this.seats.delete(socket.id);
-      await socket.leave(`room:${seat.room.roomId}`);
-      seat.room.removePeer(seat.peer);
+      await this.unseat(socket.id, seat);
       if (seat.room.peers.size === 0) await this.closeRoom(seat.room);
       return true;
     });
+  }
+
+  private async unseat(socketId: string, seat: Seat): Promise<void> {
+    this.seats.delete(socketId);
+    this.gateway.server.in(socketId).socketsLeave(`room:${seat.room.roomId}`);
+    seat.room.removePeer(seat.peer);
+    if (seat.peer.attendanceId) {
+      await this.db
+        .getRepository(AttendanceRecord)
+        .update({ id: seat.peer.attendanceId, leftAt: IsNull() }, { leftAt: new Date() })
+        .catch((err: unknown) => this.logger.error({ err, roomId: seat.room.roomId }, 'could not record a leave'));
+    }
+  }
+
+  /** A socket waiting in a lobby went away. */
+  private forgetWaiting(socketId: string): void {
+    for (const room of this.live.values()) {
+      for (const [userId, entry] of room.lobby) {
+        if (!entry.socketIds.delete(socketId) || entry.socketIds.size) continue;
+        room.lobby.delete(userId);
+        room.publishLobby();
+      }
+    }
   }
 
   /* ---- RoomOutbox ---- */
@@ -161,7 +264,9 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
 
   private async closeRoom(room: LiveRoom): Promise<void> {
     for (const [socketId, seat] of this.seats) if (seat.room === room) this.seats.delete(socketId);
+    this.gateway.server.in(`room:${room.roomId}`).socketsLeave(`room:${room.roomId}`);
     room.close();
+    await this.db.getRepository(AttendanceRecord).update({ sessionId: room.sessionId, leftAt: IsNull() }, { leftAt: new Date() });
     if (this.live.get(room.roomId) === room) this.live.delete(room.roomId);
     await this.directory.release(room.roomId, NODE_ID);
     await this.db.getRepository(RoomSession).update({ id: room.sessionId, endedAt: IsNull() }, { endedAt: new Date() });
@@ -185,6 +290,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
         room.close();
         this.live.delete(room.roomId);
         await this.directory.release(room.roomId, NODE_ID);
+        await this.db.getRepository(AttendanceRecord).update({ sessionId: room.sessionId, leftAt: IsNull() }, { leftAt: new Date() });
       });
       this.logger.warn({ roomId: room.roomId, workerIndex }, 'room media reset after a worker died');
     }

@@ -1,0 +1,202 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { DataSource, type EntityManager, Not } from 'typeorm';
+import type { ParsedCommandPayload, PollInfo, PollView } from '../../contract';
+import { AppError, isUniqueViolation } from '../../common/errors';
+import { LOGGER } from '../../common/logging';
+import type { LiveRoom } from '../rooms/live/live-room';
+import { RoomRegistry } from '../rooms/live/room-registry';
+import { roomCan } from '../rooms/room-permissions';
+import { RoomsService } from '../rooms/rooms.service';
+import type { Seat } from './chat.service';
+import { Coalescer } from './coalescer';
+import { Poll } from './poll.entity';
+import { choicesProblem, pollResultsCsv, pollTransition } from './polls';
+import { rolesThatCan } from './roles';
+
+/** Live counts go out at most every 300 ms per poll; the last one always reflects every vote. */
+const RESULTS_GAP_MS = 300;
+
+interface Tally {
+  counts: number[];
+  voters: number;
+}
+
+/**
+ * Quick polls of a live session. Every vote is one row in poll_voters (so nobody votes twice), plus
+ * running totals in poll_counts; a named poll also keeps the ballot (who chose what, for the hosts'
+ * export). An anonymous poll keeps no row that pairs a person with a choice.
+ */
+@Injectable()
+export class PollsService {
+  private readonly results: Coalescer;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly registry: RoomRegistry,
+    private readonly rooms: RoomsService,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.results = new Coalescer((err) => logger.error({ err }, 'publishing poll results failed'), RESULTS_GAP_MS);
+  }
+
+  async create({ room, peer }: Seat, p: ParsedCommandPayload<'poll:create'>): Promise<PollView> {
+    room.assertCan(peer, 'poll.manage');
+    const repo = this.db.getRepository(Poll);
+    const key = { createdBy: peer.userId, clientRequestId: p.clientRequestId };
+    const earlier = await repo.findOneBy(key);
+    if (earlier) return this.view(earlier, peer.userId);
+    let poll: Poll;
+    try {
+      poll = await this.db.transaction(async (m) => {
+        const created = await m.getRepository(Poll).save(
+          m.getRepository(Poll).create({ roomId: room.roomId, sessionId: room.sessionId, question: p.question, options: p.options, multiple: p.multiple, anonymous: p.anonymous, status: 'draft', openedAt: null, closedAt: null, ...key }),
+        );
+        await m.query(`INSERT INTO poll_counts (poll_id, option_index) SELECT $1, generate_series(0, $2::int - 1)`, [created.id, p.options.length]);
+        return created;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'uq_polls_request')) return this.view(await repo.findOneByOrFail(key), peer.userId);
+      throw err;
+    }
+    const info = toInfo(poll, { counts: p.options.map(() => 0), voters: 0 });
+    this.registry.toRoles(room, rolesThatCan('poll.manage', room.mode), 'poll:created', info);
+    return { ...info, voted: false, myChoices: null };
+  }
+
+  open(seat: Seat, pollId: string): Promise<PollView> {
+    return this.transition(seat, pollId, 'open');
+  }
+
+  close(seat: Seat, pollId: string): Promise<PollView> {
+    return this.transition(seat, pollId, 'close');
+  }
+
+  /**
+   * One transaction: the poll row is share-locked so a close waits for votes in flight (and the
+   * closing counts include them); the voter row's primary key refuses a second vote.
+   */
+  async vote({ room, peer }: Seat, p: ParsedCommandPayload<'poll:vote'>): Promise<PollView> {
+    room.assertCan(peer, 'poll.vote');
+    const poll = await this.db.transaction(async (m) => {
+      const poll = await m.getRepository(Poll).findOne({ where: { id: p.pollId, sessionId: room.sessionId }, lock: { mode: 'pessimistic_read' } });
+      if (!poll || (poll.status === 'draft' && !roomCan(peer.role, 'poll.manage', room.mode))) throw new AppError('NOT_FOUND', 'Poll not found.');
+      if (poll.status !== 'open') throw new AppError('POLL_CLOSED', 'This poll is not open for votes.');
+      const problem = choicesProblem(poll, p.choices);
+      if (problem) throw new AppError('INVALID_PAYLOAD', `Invalid choices: ${problem}.`, [{ path: 'choices', message: problem }]);
+      const fresh = (await m.query(`INSERT INTO poll_voters (poll_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`, [poll.id, peer.userId])) as unknown[];
+      if (fresh.length === 0) throw new AppError('ALREADY_VOTED', 'You have already voted in this poll.');
+      if (!poll.anonymous) {
+        await m.query(`INSERT INTO poll_ballots (poll_id, user_id, voter_name, choices) VALUES ($1, $2, $3, $4)`, [poll.id, peer.userId, peer.displayName, p.choices]);
+      }
+      // Rows locked in option order, so two multiple-choice votes cannot deadlock.
+      await m.query(
+        `UPDATE poll_counts c SET votes = c.votes + 1 FROM (
+           SELECT option_index FROM poll_counts WHERE poll_id = $1 AND option_index = ANY($2::smallint[]) ORDER BY option_index FOR UPDATE
+         ) l WHERE c.poll_id = $1 AND c.option_index = l.option_index`,
+        [poll.id, p.choices],
+      );
+      return poll;
+    });
+    this.publishResults(room, poll.id);
+    return { ...toInfo(poll, await this.tally(poll.id)), voted: true, myChoices: [...p.choices].sort((a, b) => a - b) };
+  }
+
+  async list({ room, peer }: Seat): Promise<{ polls: PollView[] }> {
+    const manager = roomCan(peer.role, 'poll.manage', room.mode);
+    const polls = await this.db.getRepository(Poll).find({
+      where: { sessionId: room.sessionId, ...(manager ? {} : { status: Not('draft' as const) }) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    return { polls: await this.views(polls, peer.userId) };
+  }
+
+  /** The results sheet, for the room's organisers (the organisation's owners and admins, the room's creator). */
+  async exportCsv(userId: string, roomId: string, pollId: string): Promise<string> {
+    const room = await this.rooms.admissible(userId, roomId);
+    if ((await this.rooms.standingRole(userId, room)) !== 'host') throw new AppError('FORBIDDEN', 'Only the organisers of this room can export poll results.');
+    const poll = await this.db.getRepository(Poll).findOneBy({ id: pollId, roomId });
+    if (!poll) throw new AppError('NOT_FOUND', 'Poll not found.');
+    const ballots = poll.anonymous
+      ? null
+      : ((await this.db.query(`SELECT voter_name AS "voterName", choices FROM poll_ballots WHERE poll_id = $1 ORDER BY voter_name, created_at`, [poll.id])) as { voterName: string; choices: number[] }[]);
+    return pollResultsCsv(toInfo(poll, await this.tally(poll.id)), ballots);
+  }
+
+  private async transition({ room, peer }: Seat, pollId: string, command: 'open' | 'close'): Promise<PollView> {
+    room.assertCan(peer, 'poll.manage');
+    const { poll, changed } = await this.db.transaction(async (m: EntityManager) => {
+      const poll = await m.getRepository(Poll).findOne({ where: { id: pollId, sessionId: room.sessionId }, lock: { mode: 'pessimistic_write' } });
+      if (!poll) throw new AppError('NOT_FOUND', 'Poll not found.');
+      const next = pollTransition(poll.status, command);
+      if (next !== 'draft' && next !== 'open' && next !== 'closed') {
+        throw new AppError(next, next === 'POLL_CLOSED' ? 'A closed poll cannot be opened again.' : 'Open the poll before closing it.');
+      }
+      if (next === poll.status) return { poll, changed: false };
+      const stamp = next === 'open' ? { openedAt: new Date() } : { closedAt: new Date() };
+      await m.getRepository(Poll).update({ id: poll.id }, { status: next, ...stamp });
+      return { poll: Object.assign(poll, { status: next }, stamp), changed: true };
+    });
+    const info = toInfo(poll, await this.tally(poll.id));
+    if (changed) this.registry.toOthers(room, null, poll.status === 'open' ? 'poll:opened' : 'poll:closed', info);
+    return this.view(poll, peer.userId, info);
+  }
+
+  private publishResults(room: LiveRoom, pollId: string): void {
+    this.results.request(pollId, async () => {
+      if (!room.isClosed) this.registry.toOthers(room, null, 'poll:results', { pollId, ...(await this.tally(pollId)) });
+    });
+  }
+
+  private async tally(pollId: string): Promise<Tally> {
+    return (await this.tallies([pollId])).get(pollId) ?? { counts: [], voters: 0 };
+  }
+
+  private async tallies(pollIds: string[]): Promise<Map<string, Tally>> {
+    const rows = (await this.db.query(
+      `SELECT c.poll_id AS id, array_agg(c.votes ORDER BY c.option_index) AS counts,
+              (SELECT count(*)::int FROM poll_voters v WHERE v.poll_id = c.poll_id) AS voters
+         FROM poll_counts c WHERE c.poll_id = ANY($1) GROUP BY c.poll_id`,
+      [pollIds],
+    )) as { id: string; counts: number[]; voters: number }[];
+    return new Map(rows.map((r) => [r.id, { counts: r.counts, voters: r.voters }]));
+  }
+
+  private async view(poll: Poll, userId: string, info?: PollInfo): Promise<PollView> {
+    const [view] = await this.views([poll], userId, info);
+    return view!;
+  }
+
+  /** A voter sees their own choices again only in a named poll; an anonymous poll only remembers that they voted. */
+  private async views(polls: Poll[], userId: string, known?: PollInfo): Promise<PollView[]> {
+    if (polls.length === 0) return [];
+    const ids = polls.map((p) => p.id);
+    const tallies = known ? new Map([[known.id, { counts: known.counts, voters: known.voters }]]) : await this.tallies(ids);
+    const voted = new Set(((await this.db.query(`SELECT poll_id AS id FROM poll_voters WHERE user_id = $1 AND poll_id = ANY($2)`, [userId, ids])) as { id: string }[]).map((r) => r.id));
+    const ballots = new Map(
+      ((await this.db.query(`SELECT poll_id AS id, choices FROM poll_ballots WHERE user_id = $1 AND poll_id = ANY($2)`, [userId, ids])) as { id: string; choices: number[] }[]).map((r) => [r.id, r.choices]),
+    );
+    return polls.map((p) => ({
+      ...toInfo(p, tallies.get(p.id) ?? { counts: p.options.map(() => 0), voters: 0 }),
+      voted: voted.has(p.id),
+      myChoices: p.anonymous ? null : (ballots.get(p.id) ?? null),
+    }));
+  }
+}
+
+function toInfo(p: Poll, t: Tally): PollInfo {
+  return {
+    id: p.id,
+    question: p.question,
+    options: p.options,
+    multiple: p.multiple,
+    anonymous: p.anonymous,
+    status: p.status,
+    counts: t.counts,
+    voters: t.voters,
+    createdAt: p.createdAt.toISOString(),
+    openedAt: p.openedAt?.toISOString() ?? null,
+    closedAt: p.closedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,59 @@
+/** One join→leave interval of a person in a room session (left null while still in). */
+export interface AttendanceInterval {
+  userId: string;
+  displayName: string;
+  joinedAt: Date;
+  leftAt: Date | null;
+}
+
+export interface AttendanceSummary {
+  userId: string;
+  displayName: string;
+  firstJoin: string;
+  lastLeave: string | null;
+  /** Time present, overlapping intervals (two devices at once) counted once; rounded to 0.1 min. */
+  minutes: number;
+  joins: number;
+}
+
+/** Per-person attendance from raw intervals; open intervals count up to `now`. Sorted by first join. */
+export function summarizeAttendance(rows: readonly AttendanceInterval[], now: Date): AttendanceSummary[] {
+  const byUser = new Map<string, AttendanceInterval[]>();
+  for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
+  const out: AttendanceSummary[] = [];
+  for (const [userId, list] of byUser) {
+    const spans = list.map((r) => [r.joinedAt.getTime(), (r.leftAt ?? now).getTime()] as const).sort((a, b) => a[0] - b[0]);
+    let total = 0;
+    let [start, end] = spans[0]!;
+    for (const [s, e] of spans.slice(1)) {
+      if (s <= end) end = Math.max(end, e);
+      else {
+        total += end - start;
+        [start, end] = [s, e];
+      }
+    }
+    total += end - start;
+    const stillIn = list.some((r) => r.leftAt === null);
+    const lastLeave = stillIn ? null : new Date(Math.max(...list.map((r) => r.leftAt!.getTime())));
+    const latest = list.reduce((a, b) => (b.joinedAt > a.joinedAt ? b : a));
+    out.push({
+      userId,
+      displayName: latest.displayName,
+      firstJoin: new Date(spans[0]![0]).toISOString(),
+      lastLeave: lastLeave?.toISOString() ?? null,
+      minutes: Math.round(total / 6_000) / 10,
+      joins: list.length,
+    });
+  }
+  return out.sort((a, b) => a.firstJoin.localeCompare(b.firstJoin) || a.displayName.localeCompare(b.displayName));
+}
+
+/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with '. */
+export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null>>): string {
+  const cell = (v: string | number | null) => {
+    let s = v === null ? '' : String(v);
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
