@@ -1,0 +1,33 @@
+import { BALLOT_STATES, MOTION_STATES, type BallotEvent, type MotionEvent, isFinalMotionState, nextBallotState, nextMotionState } from './ballot-state';
+
+describe('ballot state machine', () => {
+  const legal: Record<string, string> = { 'draft/open': 'open', 'open/close': 'closed', 'closed/publish': 'published' };
+  const events: BallotEvent[] = ['open', 'close', 'publish'];
+  it.each(BALLOT_STATES.flatMap((s) => events.map((e) => [s, e] as const)))('from %s on %s', (state, event) => {
+    expect(nextBallotState(state, event)).toBe(legal[`${state}/${event}`] ?? null);
+  });
+});
+
+describe('motion state machine', () => {
+  const legal: Record<string, string> = {
+    'draft/submit': 'submitted',
+    'draft/withdraw': 'withdrawn',
+    'submitted/second': 'seconded',
+    'submitted/withdraw': 'withdrawn',
+    'seconded/debate': 'debate',
+    'seconded/withdraw': 'withdrawn',
+    'debate/vote': 'voting',
+    'debate/withdraw': 'withdrawn',
+    'debate/refer': 'referred',
+    'voting/carry': 'carried',
+    'voting/lose': 'lost',
+  };
+  const events: MotionEvent[] = ['submit', 'second', 'debate', 'vote', 'carry', 'lose', 'withdraw', 'refer'];
+  it.each(MOTION_STATES.flatMap((s) => events.map((e) => [s, e] as const)))('from %s on %s', (state, event) => {
+    expect(nextMotionState(state, event)).toBe(legal[`${state}/${event}`] ?? null);
+  });
+
+  it('knows the final states', () => {
+    expect(MOTION_STATES.filter(isFinalMotionState)).toEqual(['carried', 'lost', 'withdrawn', 'referred']);
+  });
+});
