@@ -1,3 +1,4 @@
+import type dgram from 'node:dgram';
 import type { types } from 'mediasoup';
 import { WorkerPool } from '../../server/src/modules/media/worker-pool';
 import { closeSocket, LOOPBACK, RtpReceiver, sendOpus, udpSocket, waitFor } from '../helpers/rtp';
@@ -12,6 +13,7 @@ jest.setTimeout(30_000);
 describe('RTP forwarding through the worker pool', () => {
   const pool = new WorkerPool({ workers: 1, rtcListenIp: LOOPBACK, rtcMinPort: 42000, rtcMaxPort: 42099, logLevel: 'warn' });
   const receivers: RtpReceiver[] = [];
+  let sender: dgram.Socket | undefined;
   let router: types.Router;
 
   beforeAll(async () => {
@@ -20,7 +22,7 @@ describe('RTP forwarding through the worker pool', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
+    await Promise.all([...receivers.map((r) => r.close()), sender && closeSocket(sender)]);
     await pool.close();
   });
 
@@ -45,21 +47,20 @@ describe('RTP forwarding through the worker pool', () => {
     }
     expect(pool.stats().workers[0]).toMatchObject({ routers: 1, consumers: LISTENERS });
 
-    const sender = await udpSocket();
+    const socket = (sender = await udpSocket());
     const started = Date.now();
     const sentBytes = await sendOpus(
-      (packet) => new Promise<void>((resolve, reject) => sender.send(packet, input.tuple.localPort, LOOPBACK, (e) => (e ? reject(e) : resolve()))),
+      (packet) => new Promise<void>((resolve, reject) => socket.send(packet, input.tuple.localPort, LOOPBACK, (e) => (e ? reject(e) : resolve()))),
       // 2 ms apart (500 pps in, 5000 pps out) keeps the test short; the sequence crosses 65535.
       { ssrc: SSRC, payloadType: INPUT_PT, count: PACKETS, firstSeq: 65_300, intervalMs: 2 },
     );
     const sendMs = Date.now() - started;
-    const senderPort = sender.address().port;
+    const senderPort = socket.address().port;
     await waitFor(
       () => outputs.every(({ consumer, receiver }) => receiver.stream(consumer.rtpParameters.encodings![0]!.ssrc!).packets >= PACKETS),
       5_000,
       `${PACKETS} packets at each of ${LISTENERS} receivers`,
     ).catch(() => undefined); // the assertions below say which receiver fell short
-    await closeSocket(sender);
 
     const [inputStats] = await input.getStats();
     const [producerStats] = await producer.getStats();

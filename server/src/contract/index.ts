@@ -1,5 +1,6 @@
 export * from './engagement';
 export * from './errors';
+export * from './governance';
 export * from './media';
 export * from './protocol';
 export * from './rest';

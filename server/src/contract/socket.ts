@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type EngagementEvents, type EngagementResults, engagementCommandSchemas } from './engagement';
+import { type GovernanceEvents, type GovernanceResults, governanceCommandSchemas } from './governance';
 import type { Ack } from './errors';
 import type { RoomRole } from './rest';
 import {
@@ -80,6 +81,7 @@ export const commandSchemas = {
   'lobby:deny': z.strictObject({ userId: id }),
 
   ...engagementCommandSchemas,
+  ...governanceCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -103,7 +105,7 @@ export interface RoomJoined {
   peers: PeerInfo[];
 }
 
-export interface CommandResults extends EngagementResults {
+export interface CommandResults extends EngagementResults, GovernanceResults {
   'session:ping': { serverTime: number; userId: string };
   'org:watch': { organizationId: string; online: string[] };
   'org:unwatch': { organizationId: string };
@@ -153,7 +155,7 @@ export interface LobbyEntry {
   since: string;
 }
 
-export interface ServerEvents extends EngagementEvents {
+export interface ServerEvents extends EngagementEvents, GovernanceEvents {
   'org:member-online': (e: { organizationId: string; userId: string }) => void;
   'org:member-offline': (e: { organizationId: string; userId: string }) => void;
   'org:changed': (e: { organizationId: string; what: 'members' | 'institutions' | 'invitations' }) => void;

@@ -9,12 +9,7 @@ import { roomCan } from '../rooms/room-permissions';
 import { Room } from '../rooms/room.entity';
 import { ChatMessage } from './chat-message.entity';
 import { RateLimits } from './rate-limits';
-import { rolesThatCan } from './roles';
-
-export interface Seat {
-  room: LiveRoom;
-  peer: Peer;
-}
+import { type Seat, rolesThatCan } from './seat';
 
 const toInfo = (m: ChatMessage): ChatMessageInfo => ({
   id: m.id,

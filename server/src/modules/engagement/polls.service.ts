@@ -9,11 +9,10 @@ import type { LiveRoom } from '../rooms/live/live-room';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { roomCan } from '../rooms/room-permissions';
 import { RoomsService } from '../rooms/rooms.service';
-import type { Seat } from './chat.service';
+import { type Seat, rolesThatCan } from './seat';
 import { Coalescer } from './coalescer';
 import { Poll } from './poll.entity';
 import { choicesProblem, pollResultsCsv, pollTransition } from './polls';
-import { rolesThatCan } from './roles';
 
 /** Live counts go out at most every 300 ms per poll; the last one always reflects every vote. */
 const RESULTS_GAP_MS = 300;

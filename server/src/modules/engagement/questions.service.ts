@@ -9,12 +9,11 @@ import { LOGGER } from '../../common/logging';
 import type { LiveRoom } from '../rooms/live/live-room';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { roomCan } from '../rooms/room-permissions';
-import type { Seat } from './chat.service';
+import { type Seat, rolesThatCan } from './seat';
 import { Coalescer } from './coalescer';
 import { Question } from './question.entity';
 import { authorKey, moderate, questionOrder } from './questions';
 import { RateLimits } from './rate-limits';
-import { rolesThatCan } from './roles';
 
 /**
  * The Q&A of a live session. An anonymous question is stored without its author (see authorKey); no

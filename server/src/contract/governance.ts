@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+/** Formal decisions: meetings, agenda, motions, voter roll, proxies, ballots, results. */
+
+const id = z.uuid();
+const requestId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const title = z.string().trim().min(1).max(300);
+const text = z.string().trim().max(20_000);
+
+export const MAJORITY_RULES = ['simple', 'absolute-present', 'two-thirds-cast', 'majority-entitled'] as const;
+export const QuorumRuleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('majority-of-entitled') }),
+  z.strictObject({ kind: z.literal('at-least'), seats: z.int().min(1).max(100_000) }),
+  z.strictObject({ kind: z.literal('fraction'), numerator: z.int().min(1).max(100), denominator: z.int().min(1).max(100) }).refine((f) => f.numerator <= f.denominator, {
+    message: 'a fraction of at most 1',
+  }),
+]);
+export type QuorumRule = z.infer<typeof QuorumRuleSchema>;
+
+export const CreateMeetingBody = z.strictObject({
+  title,
+  kind: z.enum(['board', 'general-assembly']).default('general-assembly'),
+  roomId: id.optional(),
+  scheduledAt: z.iso.datetime({ offset: true }),
+  voterBasis: z.enum(['institutions', 'members']).default('institutions'),
+  quorumRule: QuorumRuleSchema.default({ kind: 'majority-of-entitled' }),
+  chairId: id.optional(),
+  secretaryId: id.optional(),
+});
+export type CreateMeetingBody = z.input<typeof CreateMeetingBody>;
+
+export const AgendaItemBody = z.strictObject({ title, description: text.optional() });
+
+export const CreateMotionBody = z.strictObject({
+  agendaItemId: id.optional(),
+  /** Set for an amendment: it is decided before the motion it amends. */
+  amendsMotionId: id.optional(),
+  title,
+  text: text.min(1),
+});
+
+export const MOTION_EVENTS = ['submit', 'second', 'debate', 'withdraw', 'refer'] as const;
+export const MotionTransitionBody = z.strictObject({ event: z.enum(MOTION_EVENTS) });
+
+export const BALLOT_CHOICES = ['yes', 'no', 'abstain'] as const;
+export type BallotChoice = (typeof BALLOT_CHOICES)[number];
+
+export const CreateBallotBody = z
+  .strictObject({
+    motionId: id.optional(),
+    election: z
+      .strictObject({
+        title,
+        candidates: z.array(z.string().trim().min(1).max(200)).min(2).max(100),
+        seats: z.int().min(1).max(50),
+        maxChoices: z.int().min(1).max(50),
+      })
+      .refine((e) => new Set(e.candidates).size === e.candidates.length, { message: 'candidates must differ' })
+      .refine((e) => e.maxChoices <= e.candidates.length && e.seats < e.candidates.length + 1, { message: 'seats and choices must fit the candidates' })
+      .optional(),
+    secrecy: z.enum(['roll-call', 'secret']).default('roll-call'),
+    rule: z.enum(MAJORITY_RULES).default('simple'),
+    abstentionsCount: z.boolean().default(false),
+    /** "Last one counts" while the ballot is open. Off by default. */
+    allowRevote: z.boolean().default(false),
+    /** Closes by itself after this many seconds. */
+    durationSeconds: z.int().min(10).max(86_400).optional(),
+  })
+  .refine((b) => !!b.motionId !== !!b.election, { message: 'a ballot is on a motion or an election, not both' });
+export type CreateBallotBody = z.input<typeof CreateBallotBody>;
+
+export const OpenBallotBody = z.strictObject({ overrideQuorumReason: z.string().trim().min(5).max(1000).optional() });
+
+export const PROXY_INSTRUCTIONS = ['yes', 'no', 'abstain', 'free'] as const;
+export const AssignProxyBody = z.strictObject({
+  seatId: id,
+  holderId: id,
+  /** Per motion: how the proxy must vote; motions not listed are free. */
+  instructions: z.record(z.uuid(), z.enum(PROXY_INSTRUCTIONS)).refine((r) => Object.keys(r).length <= 200).default({}),
+});
+
+/** A ballot choice: yes/no/abstain on a motion, or the candidates chosen in an election (empty = abstain). */
+export const ChoiceSchema = z.union([z.enum(BALLOT_CHOICES), z.array(z.string().min(1).max(200)).max(50)]);
+export type Choice = z.infer<typeof ChoiceSchema>;
+
+export const governanceCommandSchemas = {
+  /** Live updates of a meeting: ballots opening and closing, turnout, quorum. */
+  'meeting:watch': z.strictObject({ meetingId: id }),
+  'ballot:cast': z.strictObject({ clientRequestId: requestId, ballotId: id, seatId: id, choice: ChoiceSchema }),
+  /** A proxy holder's shortcut: one choice for every seat they hold; instructed seats follow their instruction. */
+  'ballot:cast-all': z.strictObject({ clientRequestId: requestId, ballotId: id, choice: ChoiceSchema }),
+} as const satisfies Record<string, z.ZodType>;
+
+/* ---------- views ---------- */
+
+export interface SeatView {
+  seatId: string;
+  label: string;
+  weight: number;
+  /** How you hold it: as its delegate/member, or as proxy. */
+  as: 'own' | 'proxy';
+  instruction: (typeof PROXY_INSTRUCTIONS)[number] | null;
+  voted: boolean;
+}
+
+export interface QuorumView {
+  entitled: number;
+  present: number;
+  represented: number;
+  counted: number;
+  required: number;
+  met: boolean;
+}
+
+export interface BallotView {
+  id: string;
+  meetingId: string;
+  motionId: string | null;
+  title: string;
+  kind: 'motion' | 'election';
+  options: string[];
+  seats: number;
+  maxChoices: number;
+  secrecy: 'roll-call' | 'secret';
+  rule: (typeof MAJORITY_RULES)[number];
+  abstentionsCount: boolean;
+  allowRevote: boolean;
+  status: 'draft' | 'open' | 'closed' | 'published';
+  openedAt: string | null;
+  closesAt: string | null;
+  closedAt: string | null;
+  /** Ballots returned so far over seats on the roll (counts only, during voting). */
+  turnout: { cast: number; entitled: number } | null;
+  quorumOverride: string | null;
+  /** Only once published. */
+  result: BallotResult | null;
+}
+
+export type BallotResult =
+  | { kind: 'motion'; yes: number; no: number; abstain: number; cast: number; base: number; needed: number; outcome: 'carried' | 'lost' | 'tie' }
+  | { kind: 'election'; counts: { candidate: string; votes: number }[]; elected: string[]; tied: string[]; abstentions: number; cast: number; outcome: 'decided' | 'tie' };
+
+export interface CastReceipt {
+  ballotId: string;
+  seatId: string;
+  /** Keep it: after publication it is on the bulletin board (as a hash) with the choice counted. */
+  receipt: string;
+}
+
+export type BulletinEntry =
+  | { secrecy: 'secret'; receiptHash: string; choice: Choice; weight: number }
+  | { secrecy: 'roll-call'; seatId: string; label: string; choice: Choice; weight: number; receiptHash: string };
+
+export interface MotionView {
+  id: string;
+  agendaItemId: string | null;
+  amendsMotionId: string | null;
+  title: string;
+  text: string;
+  moverId: string;
+  moverName: string;
+  seconderId: string | null;
+  seconderName: string | null;
+  status: 'draft' | 'submitted' | 'seconded' | 'debate' | 'voting' | 'carried' | 'lost' | 'withdrawn' | 'referred';
+}
+
+export interface MeetingView {
+  id: string;
+  organizationId: string;
+  roomId: string | null;
+  title: string;
+  kind: 'board' | 'general-assembly';
+  scheduledAt: string;
+  voterBasis: 'institutions' | 'members';
+  quorumRule: QuorumRule;
+  chairId: string;
+  secretaryId: string | null;
+  agenda: { id: string; position: number; title: string; description: string | null }[];
+  motions: MotionView[];
+  ballots: BallotView[];
+  quorum: QuorumView;
+  /** The caller's seats (own and by proxy). */
+  mySeats: SeatView[];
+  isChair: boolean;
+}
+
+export interface GovernanceResults {
+  'meeting:watch': { meetingId: string; quorum: QuorumView; openBallots: BallotView[]; mySeats: SeatView[] };
+  'ballot:cast': CastReceipt;
+  'ballot:cast-all': { receipts: CastReceipt[] };
+}
+
+export interface GovernanceEvents {
+  'ballot:opened': (e: BallotView) => void;
+  /** Counts only; never who or what. */
+  'ballot:turnout': (e: { ballotId: string; cast: number; entitled: number }) => void;
+  'ballot:closed': (e: BallotView) => void;
+  'result:published': (e: BallotView) => void;
+  'quorum:changed': (e: { meetingId: string; quorum: QuorumView }) => void;
+}
