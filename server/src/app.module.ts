@@ -12,6 +12,7 @@ import { OpsModule } from './modules/ops/ops.module';
 import { OrganizationsModule } from './modules/organizations/organizations.module';
 import { RealtimeModule } from './modules/realtime/realtime.module';
 import { RoomsModule } from './modules/rooms/rooms.module';
+import { GovernanceModule } from './modules/governance/governance.module';
 
 @Global()
 @Module({})
@@ -44,6 +45,7 @@ export class AppModule {
         OrganizationsModule,
         RealtimeModule,
         RoomsModule,
+        GovernanceModule,
         EngagementModule,
       ],
     };

@@ -21,6 +21,8 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }, 'BALLOT_SEAL_KEY'],
+    [{ BALLOT_SEAL_KEY: 'too-short' }, 'BALLOT_SEAL_KEY'],
     [{ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' }, 'RTC_MIN_PORT'],
     [{ TURN_SERVERS: 'turn:x' }, 'TURN_SERVERS'],
     [{ TURN_SERVERS: '[{"urls":"http://x"}]' }, 'TURN_SERVERS'],
@@ -43,6 +45,13 @@ describe('loadConfig', () => {
     expect(a).toHaveLength(64);
     expect(b).toBe(a);
     expect(readFileSync(path.join(cwd, '.data', 'jwt-secret'), 'utf8')).toBe(a);
+    expect(loadConfig({}, cwd).ballotSealKey).toHaveLength(32);
+    expect(loadConfig({}, cwd).ballotSealKey.equals(loadConfig({}, cwd).ballotSealKey)).toBe(true);
+  });
+
+  it('takes a base64 seal key', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ BALLOT_SEAL_KEY: key.toString('base64') }, dir()).ballotSealKey.equals(key)).toBe(true);
   });
 
   it('parses TURN servers', () => {

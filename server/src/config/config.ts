@@ -24,6 +24,10 @@ export const EnvSchema = z
     DATA_DIR: z.string().default('.data'),
     EMBEDDED_PG_PORT: port.default(5499),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    BALLOT_SEAL_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+      .optional(),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
@@ -52,7 +56,8 @@ export const EnvSchema = z
     TRUST_PROXY: bool.default(false),
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
-  .refine((e) => e.NODE_ENV !== 'production' || e.JWT_SECRET, { message: 'is required in production', path: ['JWT_SECRET'] });
+  .refine((e) => e.NODE_ENV !== 'production' || e.JWT_SECRET, { message: 'is required in production', path: ['JWT_SECRET'] })
+  .refine((e) => e.NODE_ENV !== 'production' || e.BALLOT_SEAL_KEY, { message: 'is required in production', path: ['BALLOT_SEAL_KEY'] });
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -65,6 +70,8 @@ export interface AppConfig {
   dataDir: string;
   embeddedPgPort: number;
   jwtSecret: string;
+  /** 32 bytes: seals secret-ballot choices so the database alone cannot link voters to choices. */
+  ballotSealKey: Buffer;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   authRateLimitPerMinute: number;
@@ -114,7 +121,8 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseUrl: e.DATABASE_URL,
     dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
-    jwtSecret: e.JWT_SECRET ?? localSecret(dataDir),
+    jwtSecret: e.JWT_SECRET ?? localSecret(dataDir, 'jwt-secret', 48),
+    ballotSealKey: Buffer.from(e.BALLOT_SEAL_KEY ?? localSecret(dataDir, 'ballot-seal-key', 32), 'base64url'),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
@@ -136,11 +144,11 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
 }
 
-function localSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'jwt-secret');
+function localSecret(dataDir: string, name: string, bytes: number): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
+  const secret = randomBytes(bytes).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secret;

@@ -13,6 +13,7 @@ export const ORG_ACTIONS = [
   'invitations.manage',
   'rooms.view',
   'rooms.manage',
+  'meetings.manage',
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 
@@ -29,6 +30,7 @@ export const ORG_PERMISSIONS: Record<OrgAction, readonly OrgRole[]> = {
   'invitations.manage': ['owner', 'admin'],
   'rooms.view': ['owner', 'admin', 'member'],
   'rooms.manage': ['owner', 'admin'],
+  'meetings.manage': ['owner', 'admin'],
 };
 
 export const can = (role: OrgRole | null | undefined, action: OrgAction): boolean => !!role && ORG_PERMISSIONS[action].includes(role);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -37,6 +38,8 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
   private readonly live = new Map<string, LiveRoom>();
   private readonly seats = new Map<string, Seat>();
   private readonly mutex = new KeyedMutex();
+  /** 'changed' (roomId): someone came in or went out (presence feeds meeting quorum). */
+  readonly presence = new EventEmitter<{ changed: [string] }>();
 
   constructor(
     private readonly pool: WorkerPoolService,
@@ -113,6 +116,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
       if (live.lobby.delete(userId)) live.publishLobby();
       this.seats.set(socket.id, { room: live, peer });
       await socket.join(`room:${room.id}`);
+      this.presence.emit('changed', room.id);
       if (peer.role === 'host' || peer.role === 'co-host') {
         this.toPeer(peer, 'hand:queue', { queue: live.handQueue() });
         if (live.lobby.size) this.toPeer(peer, 'lobby:queue', { waiting: live.lobbyQueue() });
@@ -183,6 +187,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     this.seats.delete(socketId);
     this.gateway.server.in(socketId).socketsLeave(`room:${seat.room.roomId}`);
     seat.room.removePeer(seat.peer);
+    this.presence.emit('changed', seat.room.roomId);
     if (seat.peer.attendanceId) {
       await this.db
         .getRepository(AttendanceRecord)

@@ -1,0 +1,122 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type CastReceipt, type Choice, type CommandResults, type ParsedCommandPayload, BALLOT_CHOICES } from '../../contract';
+import { AppError } from '../../common/errors';
+import { Command, type CommandContext } from '../../common/ws/command';
+import { RealtimeGateway } from '../realtime/realtime.gateway';
+import { RoomRegistry } from '../rooms/live/room-registry';
+import { GovernanceService } from './governance.service';
+import type { BallotRow, RollSeat } from './rows';
+import { VoteWriter } from './vote-writer';
+
+type P<C extends keyof CommandResults & string> = ParsedCommandPayload<C>;
+type R<C extends keyof CommandResults> = Promise<CommandResults[C]>;
+
+/** Casting, and the live feed of a meeting (ballots, turnout, quorum) to the sockets watching it. */
+@Injectable()
+export class GovernanceCommands implements OnModuleInit {
+  private readonly turnoutTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly governance: GovernanceService,
+    private readonly writer: VoteWriter,
+    private readonly gateway: RealtimeGateway,
+    private readonly rooms: RoomRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    const to = (meetingId: string) => this.gateway.server.to(`meeting:${meetingId}`);
+    this.governance.events.on('ballot', ({ meetingId, event, ballot }) => to(meetingId).emit(event, ballot));
+    this.governance.events.on('quorum', ({ meetingId }) => void this.pushQuorum(meetingId));
+    // Counts only, a few times a second at most, whatever the voting rate.
+    this.governance.events.on('turnout', ({ meetingId, ballotId }) => {
+      if (this.turnoutTimers.has(ballotId)) return;
+      this.turnoutTimers.set(
+        ballotId,
+        setTimeout(() => {
+          this.turnoutTimers.delete(ballotId);
+          void this.governance.ballotView(ballotId).then((b) => b.turnout && to(meetingId).emit('ballot:turnout', { ballotId, ...b.turnout }));
+        }, 250).unref(),
+      );
+    });
+    this.rooms.presence.on('changed', (roomId) => void this.pushQuorumOfRoom(roomId));
+  }
+
+  @Command('meeting:watch')
+  async watch(ctx: CommandContext, p: P<'meeting:watch'>): R<'meeting:watch'> {
+    const meeting = await this.governance.member(ctx.principal.userId, p.meetingId);
+    await ctx.socket.join(`meeting:${meeting.id}`);
+    const view = await this.governance.meetingView(ctx.principal.userId, meeting.id);
+    const open = view.ballots.filter((b) => b.status === 'open');
+    const mySeats = open[0] ? await this.governance.mySeats(ctx.principal.userId, meeting, open[0].id) : view.mySeats;
+    return { meetingId: meeting.id, quorum: view.quorum, openBallots: open, mySeats };
+  }
+
+  @Command('ballot:cast')
+  async cast(ctx: CommandContext, p: P<'ballot:cast'>): R<'ballot:cast'> {
+    const ballot = await this.openBallot(p.ballotId);
+    const seat = await this.eligibleSeat(ballot, p.seatId, ctx.principal.userId);
+    const choice = validChoice(ballot, p.choice);
+    if (seat.instruction && seat.instruction !== 'free' && seat.proxy_holder === ctx.principal.userId && choice !== seat.instruction) {
+      throw new AppError('PROXY_INSTRUCTED', `This proxy is instructed to vote ${seat.instruction}.`);
+    }
+    return this.writer.cast({ ballotId: ballot.id, seatId: seat.seat_id, voterId: ctx.principal.userId, choice, requestKey: p.clientRequestId }, seat, ballot);
+  }
+
+  /** Every seat the caller holds and has not voted for; instructed proxies vote as instructed. */
+  @Command('ballot:cast-all')
+  async castAll(ctx: CommandContext, p: P<'ballot:cast-all'>): R<'ballot:cast-all'> {
+    const ballot = await this.openBallot(p.ballotId);
+    const choice = validChoice(ballot, p.choice);
+    const userId = ctx.principal.userId;
+    const seats = await this.governance.heldSeats(ballot.id, userId);
+    if (seats.length === 0) throw new AppError('NOT_ELIGIBLE', 'You hold no seat on this ballot.');
+    const open = seats.filter((s) => !s.voted || ballot.allow_revote);
+    if (open.length === 0) throw new AppError('ALREADY_VOTED', 'Every seat you hold has voted.');
+    const settled = await Promise.allSettled(
+      open.map((seat) => {
+        const instructed = seat.proxy_holder === userId && seat.instruction && seat.instruction !== 'free' ? (seat.instruction as Choice) : choice;
+        return this.writer.cast({ ballotId: ballot.id, seatId: seat.seat_id, voterId: userId, choice: instructed, requestKey: p.clientRequestId }, seat, ballot);
+      }),
+    );
+    const receipts = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    if (receipts.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+    return { receipts: receipts as CastReceipt[] };
+  }
+
+  private async openBallot(ballotId: string): Promise<BallotRow> {
+    const ballot = await this.governance.ballot(ballotId);
+    if (ballot.status === 'draft') throw new AppError('BALLOT_NOT_OPEN', 'This ballot is not open yet.');
+    if (ballot.status !== 'open') throw new AppError('BALLOT_CLOSED', 'Voting on this ballot has closed.');
+    return ballot;
+  }
+
+  /** The frozen roll decides: the seat's delegate (or member), or its proxy holder when it has one. */
+  private async eligibleSeat(ballot: BallotRow, seatId: string, userId: string): Promise<RollSeat> {
+    const seat = await this.governance.rollSeat(ballot.id, seatId);
+    const allowed = seat && (seat.proxy_holder ? seat.proxy_holder === userId : seat.holders.includes(userId));
+    if (!seat || !allowed) throw new AppError('NOT_ELIGIBLE', 'You are not entitled to vote for this seat on this ballot.');
+    return seat;
+  }
+
+  private async pushQuorum(meetingId: string): Promise<void> {
+    const meeting = await this.governance.meetingRow(meetingId);
+    this.gateway.server.to(`meeting:${meetingId}`).emit('quorum:changed', { meetingId, quorum: await this.governance.quorumOf(meeting) });
+  }
+
+  private async pushQuorumOfRoom(roomId: string): Promise<void> {
+    for (const id of await this.governance.meetingsInRoom(roomId)) await this.pushQuorum(id);
+  }
+}
+
+/** A motion takes yes/no/abstain; an election takes up to maxChoices distinct candidates (none = abstain). */
+function validChoice(ballot: BallotRow, choice: Choice): Choice {
+  if (ballot.kind === 'motion') {
+    if (typeof choice !== 'string' || !(BALLOT_CHOICES as readonly string[]).includes(choice)) throw new AppError('INVALID_PAYLOAD', 'Choose yes, no or abstain.');
+    return choice;
+  }
+  if (!Array.isArray(choice) || new Set(choice).size !== choice.length || choice.length > ballot.max_choices || choice.some((c) => !ballot.options.includes(c))) {
+    throw new AppError('INVALID_PAYLOAD', `Choose up to ${ballot.max_choices} different candidates from the list.`);
+  }
+  return choice;
+}
+

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { RoomsModule } from '../rooms/rooms.module';
+import { GovernanceCommands } from './governance.commands';
+import { GovernanceController } from './governance.controller';
+import { GovernanceService } from './governance.service';
+import { VoteWriter } from './vote-writer';
+
+@Module({
+  imports: [IdentityModule, OrganizationsModule, RealtimeModule, RoomsModule],
+  controllers: [GovernanceController],
+  providers: [GovernanceService, VoteWriter, GovernanceCommands],
+  exports: [GovernanceService],
+})
+export class GovernanceModule {}
