@@ -26,6 +26,15 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { service: 'quorum' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: {
+        // Query parameters can hold personal data and sealed values; the statement alone says what failed.
+        err: (e: Error) => {
+          const out = pino.stdSerializers.err(e) as Record<string, unknown>;
+          delete out.parameters;
+          delete out.driverError;
+          return out;
+        },
+      },
     },
     destination,
   );

@@ -288,7 +288,7 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
       if (roll.length === 0) throw new AppError('NOT_ELIGIBLE', 'Nobody is on the voter roll.');
       await m.query(
         `INSERT INTO ballot_roll (ballot_id, seat_id, label, weight, holders, proxy_holder, instruction, present)
-         SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::uuid[], $7::text[], $8::bool[])`,
+         SELECT $1, s, l, w, h::uuid[], p, i, pr FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::uuid[], $7::text[], $8::bool[]) AS t(s, l, w, h, p, i, pr)`,
         [
           ballotId,
           roll.map((s) => s.seat_id),
