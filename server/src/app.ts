@@ -17,6 +17,8 @@ import { HttpErrorFilter } from './common/http-exception.filter';
 import { PinoNestLogger } from './common/logging';
 import type { AppConfig } from './config/config';
 import { SOCKET_PATH } from './contract';
+import { RECOVERY_WINDOW_MS } from './common/ws/command';
+import { RealtimeGateway } from './modules/realtime/realtime.gateway';
 
 /** socket.io with the same CORS policy as REST. */
 class QuorumIoAdapter extends IoAdapter {
@@ -27,7 +29,12 @@ class QuorumIoAdapter extends IoAdapter {
     super(app);
   }
   override createIOServer(port: number, options?: ServerOptions) {
-    return super.createIOServer(port, { ...(options as ServerOptions), cors: { origin: this.corsOrigins, credentials: false } });
+    return super.createIOServer(port, {
+      ...(options as ServerOptions),
+      cors: { origin: this.corsOrigins, credentials: false },
+      // A client whose network drops comes back with the same socket, rooms and the events it missed.
+      connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: true },
+    });
   }
 }
 
@@ -36,6 +43,8 @@ const NOT_SPA = new RegExp(`^(/api|${SOCKET_PATH}|/health|/metrics)(/|$)`);
 export interface RunningApp {
   app: NestExpressApplication;
   url: string;
+  /** Stop taking joins and connections, tell clients, let work in flight finish (bounded by the grace). */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,5 +109,5 @@ export async function startApp(config: AppConfig, logger: Logger, databaseUrl: s
   await app.listen(config.port, config.host);
   const address = (app.getHttpServer() as HttpServer).address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  return { app, url: `http://127.0.0.1:${port}`, drain: () => app.get(RealtimeGateway).drain(config.shutdownGraceMs), close: () => app.close() };
 }

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownGraceMs + 5_000).unref();
     try {
+      await app?.drain();
       await app?.close();
       await embedded?.stop();
     } finally {

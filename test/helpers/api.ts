@@ -44,7 +44,7 @@ export function api(base: string) {
 let seq = 0;
 /** Registers a fresh person and returns their session. */
 export async function register(base: string, name = 'Member'): Promise<SessionDto> {
-  const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${process.pid}.${Date.now()}.${seq++}@example.org`;
+  const email = `${name.toLowerCase().replace(/\W+/g, '.').replace(/^\.+|\.+$/g, '') || 'user'}.${process.pid}.${Date.now()}.${seq++}@example.org`;
   const res = await api(base).post<SessionDto>('/api/auth/register', { email, password: 'a long enough password', displayName: name });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;

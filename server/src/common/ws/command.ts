@@ -28,3 +28,6 @@ export type CommandHandler<C extends CommandName> = (ctx: CommandContext, payloa
  * metric around it, so the method holds only domain code.
  */
 export const Command = DiscoveryService.createDecorator<CommandName>();
+
+/** How long a dropped socket may come back as itself (same id, rooms, seat) with the events it missed. */
+export const RECOVERY_WINDOW_MS = 30_000;

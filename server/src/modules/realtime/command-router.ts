@@ -24,6 +24,10 @@ const isCommand = (name: string): name is CommandName => Object.prototype.hasOwn
 @Injectable()
 export class CommandRouter implements OnModuleInit {
   private readonly handlers = new Map<CommandName, Handler>();
+  /** While shutting down: no new joins (everything else, votes included, still runs to completion). */
+  draining = false;
+  private inFlight = 0;
+  private readonly idleWaiters = new Set<() => void>();
   private readonly buckets = new WeakMap<AppSocket, TokenBucket>();
 
   constructor(
@@ -74,9 +78,13 @@ export class CommandRouter implements OnModuleInit {
       const body = toErrorBody(invalidPayload(parsed.error));
       return reply({ ok: false, error: body }, body.code);
     }
+    if (this.draining && event === 'room:join') {
+      return reply({ ok: false, error: { code: 'UNAVAILABLE', message: 'The server is restarting. Try again in a moment.' } }, 'UNAVAILABLE');
+    }
     const principal = socket.data.principal;
     const log = this.logger.child({ socketId: socket.id, userId: principal.userId, command: event });
     const requestId = (parsed.data as { clientRequestId?: string }).clientRequestId;
+    this.inFlight++;
     try {
       const data = await this.handlers.get(event)!({ socket, principal, log, ...(requestId ? { requestId } : {}) }, parsed.data);
       reply({ ok: true, data: data ?? null }, 'ok');
@@ -84,6 +92,22 @@ export class CommandRouter implements OnModuleInit {
       const body = toErrorBody(err);
       if (!(err instanceof AppError)) log.error({ err }, 'socket command failed');
       reply({ ok: false, error: body }, body.code);
+    } finally {
+      if (--this.inFlight === 0) for (const w of this.idleWaiters) w();
     }
+  }
+
+  /** Resolves when no command is running, or after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.idleWaiters.add(done);
+    });
   }
 }

@@ -22,8 +22,12 @@ export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
 @WebSocketGateway({ path: SOCKET_PATH, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES, serveClient: false, connectTimeout: 10_000 })
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit {
   @WebSocketServer() server!: AppServer;
-  /** 'disconnect' (socket): lets other modules (rooms) release what a socket held. */
-  readonly lifecycle = new EventEmitter<{ disconnect: [AppSocket] }>();
+  /**
+   * 'disconnect' (socket, reason): lets other modules (rooms) release what a socket held.
+   * 'recovered' (socket): a dropped connection came back within the recovery window, same id and rooms.
+   */
+  readonly lifecycle = new EventEmitter<{ disconnect: [AppSocket, string]; recovered: [AppSocket] }>();
+  private draining = false;
 
   constructor(
     private readonly identity: IdentityService,
@@ -50,7 +54,19 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
+  /**
+   * Shutdown, first step: refuse new connections and joins, tell every client to reconnect elsewhere
+   * (or here after the restart), and wait for commands in flight — votes included — to finish.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    this.router.draining = true;
+    this.server.emit('server:draining', { retryInMs: 2_000 });
+    await this.router.idle(timeoutMs);
+  }
+
   private async handshake(socket: AppSocket): Promise<void> {
+    if (this.draining) throw new AppError('UNAVAILABLE', 'The server is restarting. Try again in a moment.');
     const auth = (socket.handshake.auth ?? {}) as Partial<HandshakeAuth>;
     if (typeof auth.protocol !== 'number' || !Number.isInteger(auth.protocol) || auth.protocol < MIN_PROTOCOL_VERSION) {
       throw new AppError('CLIENT_TOO_OLD' satisfies ErrorCode, 'This version of the app is too old. Reload the page.');
@@ -61,6 +77,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: AppSocket): void {
     this.metrics.sockets.inc();
+    socket.on('disconnect', (reason) => this.lifecycle.emit('disconnect', socket, reason));
+    if (socket.recovered) this.lifecycle.emit('recovered', socket);
     void socket.join(`user:${socket.data.principal.userId}`);
     socket.onAny((event: string, ...args: unknown[]) => void this.router.dispatch(socket, event, args));
     socket.on('disconnecting', () => this.leaveOrgRooms(socket));
@@ -69,7 +87,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleDisconnect(socket: AppSocket): void {
     this.metrics.sockets.dec();
-    this.lifecycle.emit('disconnect', socket);
     this.logger.debug({ socketId: socket.id }, 'socket disconnected');
   }
 

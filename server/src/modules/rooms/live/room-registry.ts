@@ -8,7 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../../../config/config';
 import type { RoomJoined, RoomRole, ServerEvents } from '../../../contract';
 import { AppError } from '../../../common/errors';
 import { LOGGER } from '../../../common/logging';
-import type { AppSocket } from '../../../common/ws/command';
+import { type AppSocket, RECOVERY_WINDOW_MS } from '../../../common/ws/command';
 import { MetricsService } from '../../ops/metrics.service';
 import { NoWorkerAvailableError, type PooledRouter } from '../../media/worker-pool';
 import { WorkerPoolService } from '../../media/worker-pool.service';
@@ -26,6 +26,8 @@ interface Seat {
 }
 
 const NODE_ID = `${hostname()}:${process.pid}`;
+/** Disconnect reasons of a connection that broke (not closed on purpose): the client may recover it. */
+const RECOVERABLE = new Set(['transport close', 'transport error', 'ping timeout', 'parse error']);
 /** How long a join waits for a replacement worker before answering UNAVAILABLE. */
 const WORKER_WAIT_MS = 8_000;
 
@@ -38,6 +40,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
   private readonly live = new Map<string, LiveRoom>();
   private readonly seats = new Map<string, Seat>();
   private readonly mutex = new KeyedMutex();
+  private readonly pendingLeaves = new Map<string, NodeJS.Timeout>();
   /** 'changed' (roomId): someone came in or went out (presence feeds meeting quorum). */
   readonly presence = new EventEmitter<{ changed: [string] }>();
 
@@ -56,9 +59,20 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
   }
 
   async onModuleInit(): Promise<void> {
-    this.gateway.lifecycle.on('disconnect', (socket) => {
+    this.gateway.lifecycle.on('disconnect', (socket, reason) => {
       this.forgetWaiting(socket.id);
-      void this.leave(socket).catch((err) => this.logger.error({ err }, 'leave on disconnect failed'));
+      const leave = () => {
+        this.pendingLeaves.delete(socket.id);
+        void this.leave(socket).catch((err) => this.logger.error({ err }, 'leave on disconnect failed'));
+      };
+      // A dropped network may come back within the recovery window with the same socket: keep the seat
+      // (and with it the role, raised hand and media) until then. A deliberate disconnect leaves at once.
+      if (RECOVERABLE.has(reason) && this.seats.has(socket.id)) this.pendingLeaves.set(socket.id, setTimeout(leave, RECOVERY_WINDOW_MS).unref());
+      else leave();
+    });
+    this.gateway.lifecycle.on('recovered', (socket) => {
+      clearTimeout(this.pendingLeaves.get(socket.id));
+      this.pendingLeaves.delete(socket.id);
     });
     this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index));
     // Sessions left open by a previous process that stopped abruptly: nobody is in them any more.
@@ -67,6 +81,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const t of this.pendingLeaves.values()) clearTimeout(t);
     for (const room of [...this.live.values()]) await this.mutex.run(room.roomId, () => this.closeRoom(room));
   }
 
@@ -108,6 +123,14 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
         if (live.peers.size >= room.capacity) throw new AppError('ROOM_FULL', 'The room is full.');
       }
       if (!live) live = await this.openRoom(room);
+      // A seat of this person whose connection broke and came back as a new connection: replace it.
+      for (const [socketId, seat] of [...this.seats]) {
+        if (seat.room === live && seat.peer.userId === userId && !this.gateway.server.sockets.sockets.has(socketId)) {
+          clearTimeout(this.pendingLeaves.get(socketId));
+          this.pendingLeaves.delete(socketId);
+          await this.unseat(socketId, seat);
+        }
+      }
       const visit = await this.db.getRepository(AttendanceRecord).save(
         this.db.getRepository(AttendanceRecord).create({ sessionId: live.sessionId, roomId: room.id, userId, displayName, joinedAt: new Date(), leftAt: null }),
       );
