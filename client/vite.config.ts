@@ -19,6 +19,11 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|cookie)[\\/]/ },
+            // WebRTC code only the room page needs: fetched when someone opens a room.
+            {
+              name: 'media',
+              test: /node_modules[\\/](mediasoup-client|awaitqueue|events-alias|fake-mediastreamtrack|h264-profile-level-id|sdp-transform|supports-color)[\\/]/,
+            },
             { name: 'vendor', test: /node_modules[\\/]/ },
           ],
         },

@@ -45,3 +45,40 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Signs a fresh context in as someone: the refresh token is what survives a reload. Set once only, since it rotates. */
+export async function signInWithToken(context: BrowserContext, refreshToken: string): Promise<void> {
+  await context.addInitScript((token) => {
+    if (!localStorage.getItem('quorum.refreshToken')) localStorage.setItem('quorum.refreshToken', token);
+  }, refreshToken);
+}
+
+/** One received stream as the client's `window.__quorum.inboundStats()` reports it (client/src/lib/media.ts). */
+export interface InboundStat {
+  peerId: string;
+  source: 'mic' | 'camera' | 'screen' | 'screen-audio';
+  kind: 'audio' | 'video';
+  consumerId: string;
+  packetsReceived: number;
+  bytesReceived: number;
+  framesDecoded: number | null;
+  frameWidth: number | null;
+  frameHeight: number | null;
+}
+
+declare global {
+  interface Window {
+    /** Exposed by the web client while in a room. */
+    __quorum?: { selfPeerId(): string | null; inboundStats(): Promise<InboundStat[]> };
+  }
+}
+
+/** Every stream the page receives, attributed to peer and source, from its RTCPeerConnection stats. */
+export const inboundStats = (page: Page): Promise<InboundStat[]> => page.evaluate(() => window.__quorum!.inboundStats());
+
+/** The page's own peer id in the room it is in. */
+export const selfPeerId = async (page: Page): Promise<string> => {
+  const id = await page.evaluate(() => window.__quorum?.selfPeerId() ?? null);
+  if (!id) throw new Error('the page is not in a room');
+  return id;
+};

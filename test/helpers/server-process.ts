@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -32,11 +33,36 @@ export async function freePort(): Promise<number> {
   });
 }
 
-let rtcSlot = 0;
-/** Each server's WebRtcServers bind fixed ports; give every server in this run its own block. */
-function rtcRange(): { min: number; max: number } {
-  const min = 42000 + ((process.pid % 500) * 30 + rtcSlot++ * 10) % 20000;
-  return { min, max: min + 9 };
+/**
+ * Each server's WebRtcServers bind fixed ports. They come from 20000-32000, below the kernel's range
+ * for outgoing connections (32768+), so closed client connections in TIME_WAIT never hold them; a block
+ * is checked free before use.
+ */
+let rtcNext = 20000 + ((process.pid * 37) % 1000) * 10;
+async function rtcRange(): Promise<{ min: number; max: number }> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const min = rtcNext;
+    rtcNext = rtcNext + 10 >= 32000 ? 20000 : rtcNext + 10;
+    if (await blockFree(min, 10)) return { min, max: min + 9 };
+  }
+  throw new Error('no free block of RTC ports');
+}
+
+/** Both protocols: a WebRtcServer listens on UDP and TCP. */
+function blockFree(min: number, size: number): Promise<boolean> {
+  const tcp = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+  const udp = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = createSocket('udp4');
+      s.once('error', () => resolve(false));
+      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+  return Promise.all(Array.from({ length: size }, (_, i) => [tcp(min + i), udp(min + i)]).flat()).then((all) => all.every(Boolean));
 }
 
 export async function createDatabase(): Promise<string> {
@@ -71,7 +97,7 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
 export async function startServer(opts: { env?: Record<string, string>; embedded?: boolean; timeoutMs?: number } = {}): Promise<StartedServer> {
   if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run \`npm run build\` first`);
   const port = await freePort();
-  const rtc = rtcRange();
+  const rtc = await rtcRange();
   const databaseUrl = opts.embedded ? '' : (opts.env?.DATABASE_URL ?? (await createDatabase()));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',

@@ -41,7 +41,7 @@ describe('motions, amendments, elections and timed ballots', () => {
     await server?.stop();
   });
 
-  const step = (motionId: string, event: string, token: string) => http.post<MotionView>(`/api/meetings/${meeting.id}/motions/${motionId}/transition`, { event }, token);
+  const step = (motionId: string, event: string, token: string) => http.post<MotionView & { error: { code: string } }>(`/api/meetings/${meeting.id}/motions/${motionId}/transition`, { event }, token);
 
   it('moves a motion through its workflow and refuses every step out of turn', async () => {
     const m = (await http.post<MotionView>(`/api/meetings/${meeting.id}/motions`, { title: 'Open access policy', text: 'Members adopt the open access policy.' }, people[0]!.accessToken)).body;

@@ -22,7 +22,7 @@ describe('reconnects, shutdown, token expiry, headers and inert input', () => {
     // A client that reconnects by itself, 5 s after a drop.
     const s: Socket = io(server.url, { path: SOCKET_PATH, transports: ['websocket'], auth: { token: member.accessToken, protocol: PROTOCOL_VERSION }, reconnectionDelay: 5_000, reconnectionDelayMax: 5_000, randomizationFactor: 0 });
     try {
-      await new Promise((r) => s.once('connect', r));
+      await new Promise<void>((r) => s.once('connect', () => r()));
       const joined = await s.timeout(5_000).emitWithAck('room:join', { roomId: room.id });
       expect(joined.ok).toBe(true);
       expect((await s.timeout(5_000).emitWithAck('stage:raise-hand', {})).ok).toBe(true);
@@ -38,7 +38,7 @@ describe('reconnects, shutdown, token expiry, headers and inert input', () => {
       for (const body of ['while you were away 1', 'while you were away 2']) {
         expect(code(await command(host.socket, 'chat:send', { clientRequestId: `missed-${body.slice(-1)}-${Date.now()}`, body }))).toBe('ok');
       }
-      await new Promise((r) => s.once('connect', r));
+      await new Promise<void>((r) => s.once('connect', () => r()));
       const resumedAfter = Date.now() - dropped;
       await new Promise((r) => setTimeout(r, 300));
       expect(resumedAfter).toBeGreaterThanOrEqual(4_500);

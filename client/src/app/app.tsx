@@ -1,5 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { GuestOnly, RequireAuth } from '../features/auth/components/require-auth';
 import { SignInPage } from '../features/auth/components/sign-in-page';
@@ -10,11 +10,16 @@ import { InstitutionsPanel } from '../features/organizations/components/institut
 import { InvitationsPanel } from '../features/organizations/components/invitations-panel';
 import { MembersPanel } from '../features/organizations/components/members-panel';
 import { OrganizationPage } from '../features/organizations/components/organization-page';
+import { RoomsPanel } from '../features/rooms/components/rooms-panel';
+import { Loading } from '../components/loading';
 import { queryClient } from '../lib/query-client';
 import { disconnectSocket } from '../lib/socket';
 import { tokens } from '../lib/tokens';
 import { Layout } from './layout';
 import { NotFoundPage } from './not-found-page';
+
+/** The meeting code (mediasoup-client and all) loads only when someone opens a room. */
+const RoomPage = lazy(() => import('../features/rooms/components/room-page'));
 
 /** When the session ends (here or in another tab), nothing of the previous user may stay cached. */
 function useSessionCleanup() {
@@ -47,8 +52,17 @@ export function App() {
                 <Route index element={<Navigate to="institutions" replace />} />
                 <Route path="institutions" element={<InstitutionsPanel />} />
                 <Route path="members" element={<MembersPanel />} />
+                <Route path="rooms" element={<RoomsPanel />} />
                 <Route path="invitations" element={<InvitationsPanel />} />
               </Route>
+              <Route
+                path="rooms/:roomId"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <RoomPage />
+                  </Suspense>
+                }
+              />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Route>

@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { signOut, useMe } from '../features/auth/api/auth';
 import { useSignedIn } from '../features/auth/hooks/use-session';
-import { currentLanguage, LANGUAGES, setLanguage, type Language } from '../lib/i18n';
+import { LanguageSwitcher } from '../components/language-switcher';
+import { useIsImmersive } from './immersive';
 
 export function Layout() {
   const { t } = useTranslation();
@@ -12,6 +13,7 @@ export function Layout() {
   const main = useRef<HTMLElement>(null);
   const page = useLocation().pathname.split('/').slice(0, 3).join('/');
   const firstPage = useRef(page);
+  const immersive = useIsImmersive();
 
   // Moving focus to the new page lets screen readers announce it, as a full page load would.
   useEffect(() => {
@@ -20,9 +22,12 @@ export function Layout() {
 
   return (
     <>
-      <a href="#main" className="skip-link">
-        {t('app.skipToContent')}
-      </a>
+      {!immersive && (
+        <a href="#main" className="skip-link">
+          {t('app.skipToContent')}
+        </a>
+      )}
+      {!immersive && (
       <header className="site-header">
         <div className="container header-inner">
           <Link to="/" className="brand">
@@ -59,36 +64,10 @@ export function Layout() {
           </div>
         </div>
       </header>
-      <main id="main" ref={main} tabIndex={-1} className="container main">
+      )}
+      <main id="main" ref={main} tabIndex={-1} className={immersive ? 'immersive-main' : 'container main'}>
         <Outlet />
       </main>
     </>
-  );
-}
-
-function LanguageSwitcher() {
-  const { t } = useTranslation();
-  return (
-    <div className="language-switcher">
-      <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" strokeWidth="1.8">
-        <circle cx="12" cy="12" r="9" />
-        <path d="M3 12h18M12 3c2.5 2.7 3.8 5.7 3.8 9s-1.3 6.3-3.8 9c-2.5-2.7-3.8-5.7-3.8-9S9.5 5.7 12 3z" />
-      </svg>
-      <label htmlFor="language" className="visually-hidden">
-        {t('app.language')}
-      </label>
-      <select
-        id="language"
-        data-testid="language-switcher"
-        value={currentLanguage()}
-        onChange={(e) => setLanguage(e.target.value as Language)}
-      >
-        {LANGUAGES.map((l) => (
-          <option key={l.code} value={l.code} lang={l.htmlLang}>
-            {l.label}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }

@@ -172,6 +172,7 @@ export interface RoomDto {
 export interface RoomPreviewDto {
   id: string;
   name: string;
+  organizationId: string;
   organizationName: string;
   mode: RoomDto['mode'];
   participants: number;

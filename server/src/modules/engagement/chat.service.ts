@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import type { ChatMessageInfo, EngagementEvents, ParsedCommandPayload } from '../../contract';
-import { AppError, isUniqueViolation } from '../../common/errors';
+import { AppError } from '../../common/errors';
 import type { LiveRoom, Peer } from '../rooms/live/live-room';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { roomCan } from '../rooms/room-permissions';
@@ -40,19 +40,21 @@ export class ChatService {
     room.assertCan(peer, 'chat.send');
     const repo = this.db.getRepository(ChatMessage);
     const key = { senderId: peer.userId, clientRequestId: p.clientRequestId };
-    const earlier = await repo.findOneBy(key);
-    if (earlier) return toInfo(earlier);
-    if (!this.limits.take(peer.userId)) throw new AppError('RATE_LIMITED', 'You are sending messages too quickly. Wait a moment.');
-    let message: ChatMessage;
-    try {
-      message = await repo.save(
-        repo.create({ roomId: room.roomId, sessionId: room.sessionId, senderName: peer.displayName, audience: p.audience, body: p.body, deletedAt: null, deletedBy: null, ...key }),
-      );
-    } catch (err) {
-      // The same request arriving twice at once: the first one stored it.
-      if (isUniqueViolation(err, 'uq_chat_messages_request')) return toInfo(await repo.findOneByOrFail(key));
-      throw err;
+    if (!this.limits.take(peer.userId)) {
+      // Over the limit, only a retry of a message already stored is answered.
+      const earlier = await repo.findOneBy(key);
+      if (earlier) return toInfo(earlier);
+      throw new AppError('RATE_LIMITED', 'You are sending messages too quickly. Wait a moment.');
     }
+    // One round trip: a retry (same clientRequestId) inserts nothing and gets the stored message back.
+    const fields = { roomId: room.roomId, sessionId: room.sessionId, senderName: peer.displayName, audience: p.audience, body: p.body, deletedAt: null, deletedBy: null, ...key };
+    const [row]: { id: string; created_at: Date }[] = await this.db.query(
+      `INSERT INTO chat_messages (room_id, session_id, sender_id, sender_name, audience, body, client_request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ON CONSTRAINT uq_chat_messages_request DO NOTHING RETURNING id, created_at`,
+      [fields.roomId, fields.sessionId, fields.senderId, fields.senderName, fields.audience, fields.body, fields.clientRequestId],
+    );
+    if (!row) return toInfo(await repo.findOneByOrFail(key));
+    const message = repo.create({ ...fields, id: row.id, createdAt: row.created_at });
     const info = toInfo(message);
     this.deliver(room, message, peer, 'chat:message', info);
     return info;

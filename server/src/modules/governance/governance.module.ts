@@ -6,12 +6,14 @@ import { RoomsModule } from '../rooms/rooms.module';
 import { GovernanceCommands } from './governance.commands';
 import { GovernanceController } from './governance.controller';
 import { GovernanceService } from './governance.service';
+import { MinutesController } from './minutes.controller';
+import { MinutesService } from './minutes.service';
 import { VoteWriter } from './vote-writer';
 
 @Module({
   imports: [IdentityModule, OrganizationsModule, RealtimeModule, RoomsModule],
-  controllers: [GovernanceController],
-  providers: [GovernanceService, VoteWriter, GovernanceCommands],
+  controllers: [GovernanceController, MinutesController],
+  providers: [GovernanceService, VoteWriter, GovernanceCommands, MinutesService],
   exports: [GovernanceService],
 })
 export class GovernanceModule {}

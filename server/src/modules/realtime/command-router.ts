@@ -82,15 +82,25 @@ export class CommandRouter implements OnModuleInit {
       return reply({ ok: false, error: { code: 'UNAVAILABLE', message: 'The server is restarting. Try again in a moment.' } }, 'UNAVAILABLE');
     }
     const principal = socket.data.principal;
-    const log = this.logger.child({ socketId: socket.id, userId: principal.userId, command: event });
+    // Built only when something is logged: a child logger per command costs more than most commands.
+    let child: Logger | undefined;
+    const logger = this.logger;
+    const ctx: CommandContext = {
+      socket,
+      principal,
+      get log() {
+        return (child ??= logger.child({ socketId: socket.id, userId: principal.userId, command: event }));
+      },
+    };
     const requestId = (parsed.data as { clientRequestId?: string }).clientRequestId;
     this.inFlight++;
     try {
-      const data = await this.handlers.get(event)!({ socket, principal, log, ...(requestId ? { requestId } : {}) }, parsed.data);
+      if (requestId) ctx.requestId = requestId;
+      const data = await this.handlers.get(event)!(ctx, parsed.data);
       reply({ ok: true, data: data ?? null }, 'ok');
     } catch (err) {
       const body = toErrorBody(err);
-      if (!(err instanceof AppError)) log.error({ err }, 'socket command failed');
+      if (!(err instanceof AppError)) ctx.log.error({ err }, 'socket command failed');
       reply({ ok: false, error: body }, body.code);
     } finally {
       if (--this.inFlight === 0) for (const w of this.idleWaiters) w();

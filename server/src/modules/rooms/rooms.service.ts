@@ -77,6 +77,7 @@ export class RoomsService {
     return {
       id: room.id,
       name: room.name,
+      organizationId: org.id,
       organizationName: org.name,
       mode: room.mode,
       participants,

@@ -24,6 +24,7 @@ export function OrganizationPage() {
   const tabs = [
     { to: 'institutions', label: t('org.institutions') },
     { to: 'members', label: t('org.members') },
+    { to: 'rooms', label: t('org.rooms') },
     ...(canManage ? [{ to: 'invitations', label: t('org.invitations') }] : []),
   ];
 

@@ -370,8 +370,6 @@ export class LiveRoom {
     peer.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
     consumer.on('producerclose', () => this.outbox.toPeer(peer, 'consumer:closed', { consumerId: consumer.id, producerId }));
-    consumer.on('producerpause', () => this.outbox.toPeer(peer, 'producer:paused', { peerId: owner.id, producerId }));
-    consumer.on('producerresume', () => this.outbox.toPeer(peer, 'producer:resumed', { peerId: owner.id, producerId }));
     consumer.on('score', (s) => this.outbox.toPeer(peer, 'consumer:score', { consumerId: consumer.id, score: s.score, producerScore: s.producerScore }, true));
     return {
       consumerId: consumer.id,

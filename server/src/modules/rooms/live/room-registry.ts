@@ -197,7 +197,11 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
 
   async leave(socket: AppSocket): Promise<boolean> {
     const seat = this.seats.get(socket.id);
-    if (!seat) return false;
+    if (!seat) {
+      // Someone giving up on the lobby.
+      this.forgetWaiting(socket.id);
+      return false;
+    }
     return this.mutex.run(seat.room.roomId, async () => {
       if (this.seats.get(socket.id) !== seat) return false;
       await this.unseat(socket.id, seat);
