@@ -14,7 +14,7 @@ import { pinoHttp } from 'pino-http';
 import type { ServerOptions } from 'socket.io';
 import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
-import { PinoNestLogger } from './common/logging';
+import { PinoNestLogger, safeUrl } from './common/logging';
 import type { AppConfig } from './config/config';
 import { SOCKET_PATH } from './contract';
 import { RECOVERY_WINDOW_MS } from './common/ws/command';
@@ -81,7 +81,7 @@ export async function startApp(config: AppConfig, logger: Logger, databaseUrl: s
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/\/invitations\/[^/]+/, '/invitations/:token') }) },
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: safeUrl(req.url) }) },
     }),
   );
   app.useBodyParser('json', { limit: '64kb' });

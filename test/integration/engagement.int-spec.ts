@@ -381,7 +381,7 @@ describe('engagement: chat, Q&A, polls and reactions (real server)', () => {
 
       expect((await http.get(url, ann.accessToken)).body.error.code).toBe('FORBIDDEN');
       const stranger = await register(server.url, 'Stranger');
-      expect((await http.get(url, stranger.accessToken)).body.error.code).toBe('FORBIDDEN');
+      expect((await http.get(url, stranger.accessToken)).body.error.code).toBe('NOT_FOUND');
       const elsewhere = await newRoom('Other room');
       expect((await http.get(`/api/rooms/${elsewhere.id}/polls/${poll.id}/results.csv`, owner.accessToken)).body.error.code).toBe('NOT_FOUND');
       expect((await http.get(`/api/rooms/${room.id}/polls/not-a-uuid/results.csv`, owner.accessToken)).body.error.code).toBe('INVALID_PAYLOAD');

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ErrorBody, RestErrorResponse } from '../contract';
 import { HTTP_STATUS } from '../contract';
 import { AppError, toErrorBody } from './errors';
+import { safeUrl } from './logging';
 
 /** Every REST error leaves in one envelope: `{ error: { code, message, details? } }`. */
 @Catch()
@@ -18,7 +19,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const body = this.toBody(err);
     const status = HTTP_STATUS[body.code];
     if (body.code === 'INTERNAL' || body.code === 'UNAVAILABLE') {
-      this.logger.error({ err, reqId: req.id, method: req.method, url: req.originalUrl }, 'request failed');
+      this.logger.error({ err, reqId: req.id, method: req.method, url: safeUrl(req.originalUrl) }, 'request failed');
     }
     if (res.headersSent) return;
     res.status(status).json({ error: body } satisfies RestErrorResponse);
@@ -33,7 +34,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' };
       if (status === 401) return { code: 'UNAUTHENTICATED', message: 'Sign in first.' };
       if (status === 403) return { code: 'FORBIDDEN', message: 'Not allowed.' };
-      if (status === 400) return { code: 'INVALID_PAYLOAD', message: 'The request is malformed.' };
+      // 400, and what body-parser says with other 4xx (415: unsupported charset or content encoding).
+      if (status >= 400 && status < 500) return { code: 'INVALID_PAYLOAD', message: 'The request is malformed.' };
     }
     // body-parser errors carry a status and a type instead of being HttpExceptions.
     const e = err as { type?: string; status?: number };

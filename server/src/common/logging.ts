@@ -40,6 +40,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
+/** A request URL fit for the log: no query string (room invite tokens, personal data), no invitation token in the path. */
+export const safeUrl = (url: string): string => url.replace(/[?#].*$/s, '').replace(/\/invitations\/[^/]+/, '/invitations/:token');
+
 /** Routes Nest's own log calls into pino, so there is one structured stream. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from './text';
 
 /**
  * Socket commands and events of room engagement: chat, Q&A, polls and reactions. Merged into the
@@ -15,7 +16,7 @@ const text = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL characters' });
+    .refine(storable, { message: 'must not contain NUL characters or broken Unicode' });
 
 export const CHAT_MAX_LENGTH = 2000;
 export const QUESTION_MAX_LENGTH = 1000;

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { plainText } from './text';
 
 /** Formal decisions: meetings, agenda, motions, voter roll, proxies, ballots, results. */
 
 const id = z.uuid();
 const requestId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
-const title = z.string().trim().min(1).max(300);
-const text = z.string().trim().max(20_000);
+const title = plainText(1, 300);
+const text = plainText(0, 20_000);
 
 export const MAJORITY_RULES = ['simple', 'absolute-present', 'two-thirds-cast', 'majority-entitled'] as const;
 export const QuorumRuleSchema = z.discriminatedUnion('kind', [
@@ -51,7 +52,7 @@ export const CreateBallotBody = z
     election: z
       .strictObject({
         title,
-        candidates: z.array(z.string().trim().min(1).max(200)).min(2).max(100),
+        candidates: z.array(plainText(1, 200)).min(2).max(100),
         seats: z.int().min(1).max(50),
         maxChoices: z.int().min(1).max(50),
       })
@@ -69,7 +70,7 @@ export const CreateBallotBody = z
   .refine((b) => !!b.motionId !== !!b.election, { message: 'a ballot is on a motion or an election, not both' });
 export type CreateBallotBody = z.input<typeof CreateBallotBody>;
 
-export const OpenBallotBody = z.strictObject({ overrideQuorumReason: z.string().trim().min(5).max(1000).optional() });
+export const OpenBallotBody = z.strictObject({ overrideQuorumReason: plainText(5, 1000).optional() });
 
 export const PROXY_INSTRUCTIONS = ['yes', 'no', 'abstain', 'free'] as const;
 export const AssignProxyBody = z.strictObject({

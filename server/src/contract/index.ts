@@ -5,3 +5,4 @@ export * from './media';
 export * from './protocol';
 export * from './rest';
 export * from './socket';
+export * from './text';

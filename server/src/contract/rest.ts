@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { plainText } from './text';
 
 /** Request bodies of the REST API. Every schema is strict: unknown fields are refused. */
 
 export const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 export const password = z.string().min(10).max(256);
-export const displayName = z.string().trim().min(1).max(80);
+export const displayName = plainText(1, 80);
 export const uuid = z.uuid();
 
 export const RegisterBody = z.strictObject({ email, password, displayName });
@@ -21,8 +22,8 @@ export const OrgRole = z.enum(ORG_ROLES);
 export type OrgRole = z.infer<typeof OrgRole>;
 
 export const CreateOrganizationBody = z.strictObject({
-  name: z.string().trim().min(2).max(120),
-  description: z.string().trim().max(2000).optional(),
+  name: plainText(2, 120),
+  description: plainText(0, 2000).optional(),
 });
 export type CreateOrganizationBody = z.infer<typeof CreateOrganizationBody>;
 
@@ -30,7 +31,7 @@ export type CreateOrganizationBody = z.infer<typeof CreateOrganizationBody>;
 export const countryCode = z.string().regex(/^[A-Z]{2}$/);
 
 export const CreateInstitutionBody = z.strictObject({
-  name: z.string().trim().min(2).max(200),
+  name: plainText(2, 200),
   country: countryCode,
   voteWeight: z.int().min(1).max(1000).default(1),
 });
@@ -38,7 +39,7 @@ export type CreateInstitutionBody = z.input<typeof CreateInstitutionBody>;
 
 export const UpdateInstitutionBody = z
   .strictObject({
-    name: z.string().trim().min(2).max(200),
+    name: plainText(2, 200),
     country: countryCode,
     voteWeight: z.int().min(1).max(1000),
   })
@@ -136,7 +137,7 @@ export const ROOM_ROLES = ['host', 'co-host', 'panelist', 'attendee'] as const;
 export type RoomRole = (typeof ROOM_ROLES)[number];
 
 export const CreateRoomBody = z.strictObject({
-  name: z.string().trim().min(2).max(120),
+  name: plainText(2, 120),
   mode: z.enum(ROOM_MODES).default('meeting'),
   access: z.enum(ROOM_ACCESS).default('members'),
   capacity: z.int().min(2).max(5000).default(100),
@@ -145,7 +146,7 @@ export type CreateRoomBody = z.input<typeof CreateRoomBody>;
 
 export const UpdateRoomBody = z
   .strictObject({
-    name: z.string().trim().min(2).max(120),
+    name: plainText(2, 120),
     mode: z.enum(ROOM_MODES),
     access: z.enum(ROOM_ACCESS),
     capacity: z.int().min(2).max(5000),

@@ -3,6 +3,7 @@ import { type EngagementEvents, type EngagementResults, engagementCommandSchemas
 import { type GovernanceEvents, type GovernanceResults, governanceCommandSchemas } from './governance';
 import type { Ack } from './errors';
 import type { RoomRole } from './rest';
+import { plainText } from './text';
 import {
   type ConsumerInfo,
   DtlsParameters,
@@ -35,7 +36,7 @@ export const commandSchemas = {
   /** Enter a room (leaving any other room this socket is in). */
   'room:join': z.strictObject({
     roomId: id,
-    displayName: z.string().trim().min(1).max(80).optional(),
+    displayName: plainText(1, 80).optional(),
     inviteToken: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional(),
   }),
   'room:leave': z.strictObject({}),

@@ -113,8 +113,8 @@ export class PollsService {
 
   /** The results sheet, for the room's organisers (the organisation's owners and admins, the room's creator). */
   async exportCsv(userId: string, roomId: string, pollId: string): Promise<string> {
-    const room = await this.rooms.admissible(userId, roomId);
-    if ((await this.rooms.standingRole(userId, room)) !== 'host') throw new AppError('FORBIDDEN', 'Only the organisers of this room can export poll results.');
+    // The same gate as the room's other reports: outsiders learn nothing (NOT_FOUND), members are refused.
+    const room = await this.rooms.organised(userId, roomId);
     const poll = await this.db.getRepository(Poll).findOneBy({ id: pollId, roomId });
     if (!poll) throw new AppError('NOT_FOUND', 'Poll not found.');
     const ballots = poll.anonymous

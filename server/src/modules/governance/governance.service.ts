@@ -80,13 +80,17 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
       const [room] = await this.db.query(`SELECT 1 FROM rooms WHERE id = $1 AND organization_id = $2`, [b.roomId, organizationId]);
       if (!room) throw new AppError('NOT_FOUND', 'Room not found.');
     }
-    const [row] = await this.db.query(
-      `INSERT INTO meetings (organization_id, room_id, title, kind, scheduled_at, voter_basis, quorum_rule, chair_id, secretary_id, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-      [organizationId, b.roomId ?? null, b.title, b.kind, b.scheduledAt, b.voterBasis, JSON.stringify(b.quorumRule), b.chairId ?? userId, b.secretaryId ?? null, userId],
-    );
-    await this.db.transaction((m) => this.audit(m, row.id, [{ kind: 'meeting.created', payload: { title: b.title, voterBasis: b.voterBasis, quorumRule: b.quorumRule, chairId: b.chairId ?? userId } }]));
-    return this.meetingView(userId, row.id);
+    // The meeting and the first entry of its audit chain exist together or not at all.
+    const id = await this.db.transaction(async (m) => {
+      const [row] = await m.query(
+        `INSERT INTO meetings (organization_id, room_id, title, kind, scheduled_at, voter_basis, quorum_rule, chair_id, secretary_id, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        [organizationId, b.roomId ?? null, b.title, b.kind, b.scheduledAt, b.voterBasis, JSON.stringify(b.quorumRule), b.chairId ?? userId, b.secretaryId ?? null, userId],
+      );
+      await this.audit(m, row.id, [{ kind: 'meeting.created', payload: { title: b.title, voterBasis: b.voterBasis, quorumRule: b.quorumRule, chairId: b.chairId ?? userId } }]);
+      return row.id as string;
+    });
+    return this.meetingView(userId, id);
   }
 
   async listMeetings(userId: string, organizationId: string): Promise<Pick<MeetingView, 'id' | 'title' | 'kind' | 'scheduledAt' | 'roomId'>[]> {
@@ -114,11 +118,14 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
       if (['voting', 'carried', 'lost', 'withdrawn', 'referred'].includes(parent.status)) throw new AppError('ILLEGAL_TRANSITION', 'That motion can no longer be amended.');
     }
     const id = await this.db.transaction(async (m) => {
+      // The meeting lock first: the insert below takes a key-share lock on the meeting row, and two
+      // movers upgrading it to the audit's FOR UPDATE at once deadlock.
+      await this.lockMeeting(m, meeting.id);
       const [row] = await m.query(
         `INSERT INTO motions (meeting_id, agenda_item_id, amends_motion_id, title, text, mover_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
         [meeting.id, b.agendaItemId ?? null, b.amendsMotionId ?? null, b.title, b.text, userId],
       );
-      await this.audit(m, meeting.id, [{ kind: 'motion.moved', payload: { motionId: row.id, amendsMotionId: b.amendsMotionId ?? null, title: b.title, text: b.text, moverId: userId } }]);
+      await this.audit(m, meeting.id, [{ kind: 'motion.moved', payload: { motionId: row.id, amendsMotionId: b.amendsMotionId ?? null, title: b.title, text: b.text, moverId: userId } }], true);
       return row.id as string;
     });
     return (await this.motions(meeting.id, id))[0]!;

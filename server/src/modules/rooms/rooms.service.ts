@@ -140,7 +140,7 @@ export class RoomsService {
   }
 
   /** Reports are for the organisers: the room's creator and the organisation's owners and admins. */
-  private async organised(userId: string, roomId: string): Promise<Room> {
+  async organised(userId: string, roomId: string): Promise<Room> {
     const room = await this.db.getRepository(Room).findOneBy({ id: roomId });
     if (!room) throw new AppError('NOT_FOUND', 'Room not found.');
     if ((await this.standingRole(userId, room)) !== 'host') {
