@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  // A bug in one background task must not take every meeting down with it: log it and carry on.
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
   const missingWorker = assertWorkerPresent();
   if (missingWorker) {
     console.error(missingWorker);

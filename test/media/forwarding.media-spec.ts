@@ -11,7 +11,7 @@ const INPUT_PT = 111; // deliberately not the router's opus PT, so the consumer 
 jest.setTimeout(30_000);
 
 describe('RTP forwarding through the worker pool', () => {
-  const pool = new WorkerPool({ workers: 1, rtcListenIp: LOOPBACK, rtcMinPort: 42000, rtcMaxPort: 42099, logLevel: 'warn' });
+  const pool = new WorkerPool({ workers: 1, rtcListenIp: LOOPBACK, rtcMinPort: 19000, rtcMaxPort: 19099, logLevel: 'warn' });
   const receivers: RtpReceiver[] = [];
   let sender: dgram.Socket | undefined;
   let router: types.Router;

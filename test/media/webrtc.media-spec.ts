@@ -67,7 +67,7 @@ function answer(
 }
 
 describe('WebRTC through the pool WebRtcServer', () => {
-  const pool = new WorkerPool({ workers: 1, rtcListenIp: LOOPBACK, rtcMinPort: 42100, rtcMaxPort: 42199, logLevel: 'warn' });
+  const pool = new WorkerPool({ workers: 1, rtcListenIp: LOOPBACK, rtcMinPort: 19100, rtcMaxPort: 19199, logLevel: 'warn' });
   let pc: RTCPeerConnection | undefined;
 
   beforeAll(() => pool.start());

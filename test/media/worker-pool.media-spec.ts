@@ -4,7 +4,7 @@ import { childWorkers } from './worker-processes';
 
 jest.setTimeout(20_000);
 
-const config = { workers: 2, rtcListenIp: LOOPBACK, rtcMinPort: 42300, rtcMaxPort: 42399, logLevel: 'warn' } as const;
+const config = { workers: 2, rtcListenIp: LOOPBACK, rtcMinPort: 19300, rtcMaxPort: 19399, logLevel: 'warn' } as const;
 
 const codecKey = (c: { mimeType: string; parameters?: Record<string, unknown> }) =>
   `${c.mimeType} ${c.parameters?.['profile-id'] ?? c.parameters?.['profile-level-id'] ?? ''}`.trim();
@@ -17,15 +17,15 @@ describe('WorkerPool on real workers', () => {
     try {
       await pool.start();
       expect(pool.stats().workers.map((w) => [w.index, w.port, w.alive])).toEqual([
-        [0, 42300, true],
-        [1, 42301, true],
+        [0, 19300, true],
+        [1, 19301, true],
       ]);
       expect(childWorkers().sort()).toEqual(pool.stats().workers.map((w) => w.pid).sort());
       expect(pool.alive()).toBe(true);
       for (const { index, webRtcServer } of pool.workers()) {
         const dump = await webRtcServer.dump();
-        expect(dump.udpSockets).toEqual([{ ip: LOOPBACK, port: 42300 + index }]);
-        expect(dump.tcpServers).toEqual([{ ip: LOOPBACK, port: 42300 + index }]);
+        expect(dump.udpSockets).toEqual([{ ip: LOOPBACK, port: 19300 + index }]);
+        expect(dump.tcpServers).toEqual([{ ip: LOOPBACK, port: 19300 + index }]);
       }
     } finally {
       await pool.close();

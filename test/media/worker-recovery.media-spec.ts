@@ -45,7 +45,7 @@ describe('worker recovery', () => {
   afterEach(() => waitFor(() => childWorkers().length === 0, 3_000, 'every worker process to exit'));
 
   it('replaces a worker killed with SIGKILL at the same index and port, and the replacement forwards RTP', async () => {
-    const pool = new WorkerPool({ workers: 2, rtcListenIp: LOOPBACK, rtcMinPort: 42200, rtcMaxPort: 42289, logLevel: 'warn' });
+    const pool = new WorkerPool({ workers: 2, rtcListenIp: LOOPBACK, rtcMinPort: 19200, rtcMaxPort: 19289, logLevel: 'warn' });
     await pool.start();
     try {
       const before = pool.stats().workers;
@@ -96,7 +96,7 @@ describe('worker recovery', () => {
   });
 
   describe('while the port of the dead worker is still taken', () => {
-    const port = 42290;
+    const port = 19290;
     let pool: WorkerPool;
     let squatter: dgram.Socket | undefined;
     const failures: object[] = [];

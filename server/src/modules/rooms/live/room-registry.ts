@@ -74,7 +74,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
       clearTimeout(this.pendingLeaves.get(socket.id));
       this.pendingLeaves.delete(socket.id);
     });
-    this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index));
+    this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index).catch((err) => this.logger.error({ err, workerIndex: index }, 'media reset failed')));
     // Sessions left open by a previous process that stopped abruptly: nobody is in them any more.
     await this.db.getRepository(RoomSession).update({ endedAt: IsNull() }, { endedAt: new Date() });
     await this.db.getRepository(AttendanceRecord).update({ leftAt: IsNull() }, { leftAt: new Date() });
@@ -321,8 +321,13 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
         }
         room.close();
         this.live.delete(room.roomId);
-        await this.directory.release(room.roomId, NODE_ID);
-        await this.db.getRepository(AttendanceRecord).update({ sessionId: room.sessionId, leftAt: IsNull() }, { leftAt: new Date() });
+        // Peers are told and seats cleared whatever happens next; bookkeeping failures only get logged.
+        try {
+          await this.directory.release(room.roomId, NODE_ID);
+          await this.db.getRepository(AttendanceRecord).update({ sessionId: room.sessionId, leftAt: IsNull() }, { leftAt: new Date() });
+        } catch (err) {
+          this.logger.error({ err, roomId: room.roomId }, 'could not record the media reset');
+        }
       });
       this.logger.warn({ roomId: room.roomId, workerIndex }, 'room media reset after a worker died');
     }
