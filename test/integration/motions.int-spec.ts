@@ -103,4 +103,28 @@ describe('motions, amendments, elections and timed ballots', () => {
     // Amara 3+3=6, Chen 3+2=5, Bruno 2+2=4, Divya 3.
     expect(pub.result).toMatchObject({ kind: 'election', elected: ['Amara', 'Chen'], tied: [], abstentions: 1, cast: 11, outcome: 'decided' });
   });
+
+  it('counts the last ballot of a seat when re-voting is allowed, secret ballots included', async () => {
+    const m = (await http.post<MotionView>(`/api/meetings/${meeting.id}/motions`, { title: 'Change the dues', text: 'Dues rise by 2%.' }, people[0]!.accessToken)).body;
+    await step(m.id, 'submit', people[0]!.accessToken);
+    await step(m.id, 'second', people[1]!.accessToken);
+    await step(m.id, 'debate', chair.accessToken);
+    const b = await ballotOn(server.url, chair.accessToken, meeting.id, { motionId: m.id, secrecy: 'secret', allowRevote: true });
+    await http.post(`/api/ballots/${b.id}/open`, {}, chair.accessToken);
+    const seatOf = async (i: number) => ((await command(socks[i]!, 'meeting:watch', { meetingId: meeting.id })) as { ok: true; data: { mySeats: { seatId: string }[] } }).data.mySeats[0]!.seatId;
+    const s0 = await seatOf(0);
+    const first = await command(socks[0]!, 'ballot:cast', { clientRequestId: requestId(), ballotId: b.id, seatId: s0, choice: 'yes' });
+    const second = await command(socks[0]!, 'ballot:cast', { clientRequestId: requestId(), ballotId: b.id, seatId: s0, choice: 'no' });
+    if (!first.ok || !second.ok) throw new Error('revote refused');
+    expect(second.data.receipt).not.toBe(first.data.receipt);
+    expect(code(await command(socks[1]!, 'ballot:cast', { clientRequestId: requestId(), ballotId: b.id, seatId: await seatOf(1), choice: 'yes' }))).toBe('ok');
+    await http.post(`/api/ballots/${b.id}/close`, {}, chair.accessToken);
+    const pub = (await http.post<BallotView>(`/api/ballots/${b.id}/publish`, {}, chair.accessToken)).body;
+    // Brazil (3) changed to no; Russia (2) yes.
+    expect(pub.result).toMatchObject({ yes: 2, no: 3, cast: 5, outcome: 'lost' });
+    const bulletin = (await http.get(`/api/ballots/${b.id}/bulletin`, chair.accessToken)).body as { receiptHash: string }[];
+    expect(bulletin).toHaveLength(2);
+    const exported = (await http.get(`/api/meetings/${meeting.id}/export`, chair.accessToken)).body;
+    expect(exported.audit.filter((e: { kind: string; payload: { ballotId: string } }) => e.kind === 'vote.replaced' && e.payload.ballotId === b.id)).toHaveLength(1);
+  });
 });

@@ -15,6 +15,12 @@ type R<C extends keyof CommandResults> = Promise<CommandResults[C]>;
 @Injectable()
 export class GovernanceCommands implements OnModuleInit {
   private readonly turnoutTimers = new Map<string, NodeJS.Timeout>();
+  /**
+   * Open ballots with their frozen roll, so a cast costs no read before the write. The roll cannot
+   * change while a ballot is open; a stale "open" is harmless because the writer re-checks the status
+   * under lock and answers BALLOT_CLOSED.
+   */
+  private readonly open = new Map<string, Promise<{ ballot: BallotRow; seats: Map<string, RollSeat> }>>();
 
   constructor(
     private readonly governance: GovernanceService,
@@ -25,7 +31,10 @@ export class GovernanceCommands implements OnModuleInit {
 
   onModuleInit(): void {
     const to = (meetingId: string) => this.gateway.server.to(`meeting:${meetingId}`);
-    this.governance.events.on('ballot', ({ meetingId, event, ballot }) => to(meetingId).emit(event, ballot));
+    this.governance.events.on('ballot', ({ meetingId, event, ballot }) => {
+      if (event !== 'ballot:opened') this.open.delete(ballot.id);
+      to(meetingId).emit(event, ballot);
+    });
     this.governance.events.on('quorum', ({ meetingId }) => void this.pushQuorum(meetingId));
     // Counts only, a few times a second at most, whatever the voting rate.
     this.governance.events.on('turnout', ({ meetingId, ballotId }) => {
@@ -53,8 +62,11 @@ export class GovernanceCommands implements OnModuleInit {
 
   @Command('ballot:cast')
   async cast(ctx: CommandContext, p: P<'ballot:cast'>): R<'ballot:cast'> {
-    const ballot = await this.openBallot(p.ballotId);
-    const seat = await this.eligibleSeat(ballot, p.seatId, ctx.principal.userId);
+    const { ballot, seats } = await this.openWithRoll(p.ballotId);
+    const seat = seats.get(p.seatId);
+    if (!seat || !(seat.proxy_holder ? seat.proxy_holder === ctx.principal.userId : seat.holders.includes(ctx.principal.userId))) {
+      throw new AppError('NOT_ELIGIBLE', 'You are not entitled to vote for this seat on this ballot.');
+    }
     const choice = validChoice(ballot, p.choice);
     if (seat.instruction && seat.instruction !== 'free' && seat.proxy_holder === ctx.principal.userId && choice !== seat.instruction) {
       throw new AppError('PROXY_INSTRUCTED', `This proxy is instructed to vote ${seat.instruction}.`);
@@ -90,12 +102,18 @@ export class GovernanceCommands implements OnModuleInit {
     return ballot;
   }
 
-  /** The frozen roll decides: the seat's delegate (or member), or its proxy holder when it has one. */
-  private async eligibleSeat(ballot: BallotRow, seatId: string, userId: string): Promise<RollSeat> {
-    const seat = await this.governance.rollSeat(ballot.id, seatId);
-    const allowed = seat && (seat.proxy_holder ? seat.proxy_holder === userId : seat.holders.includes(userId));
-    if (!seat || !allowed) throw new AppError('NOT_ELIGIBLE', 'You are not entitled to vote for this seat on this ballot.');
-    return seat;
+  private openWithRoll(ballotId: string): Promise<{ ballot: BallotRow; seats: Map<string, RollSeat> }> {
+    let entry = this.open.get(ballotId);
+    if (!entry) {
+      entry = (async () => {
+        const ballot = await this.openBallot(ballotId);
+        return { ballot, seats: new Map((await this.governance.roll(ballotId)).map((s) => [s.seat_id, s])) };
+      })();
+      this.open.set(ballotId, entry);
+      // Refusals (closed, not found) are not kept: the next cast asks again.
+      entry.catch(() => this.open.delete(ballotId));
+    }
+    return entry;
   }
 
   private async pushQuorum(meetingId: string): Promise<void> {

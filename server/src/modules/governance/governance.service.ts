@@ -378,9 +378,9 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
     return this.ballotView(ballotId);
   }
 
-  async rollSeat(ballotId: string, seatId: string): Promise<RollSeat | undefined> {
-    const [seat] = await this.db.query(`SELECT * FROM ballot_roll WHERE ballot_id = $1 AND seat_id = $2`, [ballotId, seatId]);
-    return seat;
+  /** The roll frozen when the ballot opened. */
+  async roll(ballotId: string): Promise<RollSeat[]> {
+    return this.db.query(`SELECT * FROM ballot_roll WHERE ballot_id = $1`, [ballotId]);
   }
 
   /** Seats of the frozen roll this person casts for (as holder, or as proxy), and whether each has voted. */

@@ -26,6 +26,15 @@ interface Pending extends CastRequest {
   reject: (e: unknown) => void;
 }
 
+/** A vote of the batch not answered from a retry: its receipt and, for a secret ballot, its sealed choice id. */
+interface Fresh {
+  p: Pending;
+  receipt: string;
+  rh: string;
+  choiceId: string | null;
+  secret: boolean;
+}
+
 const MAX_BATCH = 250;
 
 /**
@@ -98,61 +107,109 @@ export class VoteWriter {
       const ballots: BallotRow[] = await m.query(`SELECT * FROM ballots WHERE id = ANY($1::uuid[]) FOR SHARE`, [ballotIds]);
       const byId = new Map(ballots.map((b) => [b.id, b]));
       await this.governance.lockMeeting(m, batch[0]!.meetingId);
+      const results = new Map<Pending, CastReceipt | AppError>();
       const audit: { kind: string; payload: unknown }[] = [];
-      const results: (CastReceipt | AppError)[] = [];
-      for (const p of batch) results.push(await this.writeOne(m, p, byId.get(p.ballotId)!, audit));
+
+      // A retry of a vote that was committed (its ack lost) gets the same receipt back.
+      const retried: { ballot_id: string; seat_id: string; sealed_receipt: Buffer }[] = await m.query(
+        `SELECT c.ballot_id, c.seat_id, c.sealed_receipt FROM ballot_casts c
+           JOIN unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS r(b, s, v, k)
+             ON c.ballot_id = r.b AND c.seat_id = r.s AND c.voter_id = r.v AND c.request_key = r.k`,
+        [batch.map((p) => p.ballotId), batch.map((p) => p.seatId), batch.map((p) => p.voterId), batch.map((p) => p.requestKey)],
+      );
+      const stored = new Map(retried.map((r) => [`${r.ballot_id}/${r.seat_id}`, r.sealed_receipt]));
+      const fresh: Fresh[] = [];
+      for (const p of batch) {
+        const again = stored.get(`${p.ballotId}/${p.seatId}`);
+        if (again) results.set(p, { ballotId: p.ballotId, seatId: p.seatId, receipt: this.governance.sealer.open<string>(again) });
+        else if (byId.get(p.ballotId)!.status !== 'open') results.set(p, new AppError('BALLOT_CLOSED', 'Voting on this ballot has closed.'));
+        else {
+          const receipt = newReceipt();
+          const secret = byId.get(p.ballotId)!.secrecy === 'secret';
+          fresh.push({ p, receipt, rh: receiptHash(p.ballotId, receipt), choiceId: secret ? randomUUID() : null, secret });
+        }
+      }
+
+      // Every new vote in one statement; the primary key keeps one counted ballot per seat.
+      const inserted: { ballot_id: string; seat_id: string }[] = fresh.length
+        ? await m.query(
+            `INSERT INTO ballot_casts (ballot_id, seat_id, voter_id, as_proxy, request_key, sealed_receipt, choice, receipt_hash, sealed_ref)
+             SELECT b, s, v, a, k, r, c::jsonb, h, f FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bool[], $5::text[], $6::bytea[], $7::text[], $8::text[], $9::bytea[])
+                    AS t(b, s, v, a, k, r, c, h, f)
+             ON CONFLICT (ballot_id, seat_id) DO NOTHING RETURNING ballot_id, seat_id`,
+            [
+              fresh.map((f) => f.p.ballotId),
+              fresh.map((f) => f.p.seatId),
+              fresh.map((f) => f.p.voterId),
+              fresh.map((f) => f.p.asProxy),
+              fresh.map((f) => f.p.requestKey),
+              fresh.map((f) => this.governance.sealer.seal(f.receipt)),
+              fresh.map((f) => (f.secret ? null : JSON.stringify(f.p.choice))),
+              fresh.map((f) => (f.secret ? null : f.rh)),
+              fresh.map((f) => (f.choiceId ? this.governance.sealer.seal(f.choiceId) : null)),
+            ],
+          )
+        : [];
+      const won = new Set(inserted.map((r) => `${r.ballot_id}/${r.seat_id}`));
+      const sealedChoices: { id: string; ballotId: string; sealed: Buffer; rh: string }[] = [];
+      for (const f of fresh) {
+        const { p } = f;
+        const isNew = won.has(`${p.ballotId}/${p.seatId}`);
+        if (!isNew) {
+          if (!byId.get(p.ballotId)!.allow_revote) {
+            results.set(p, new AppError('ALREADY_VOTED', 'This seat has already voted.'));
+            continue;
+          }
+          await this.replace(m, f);
+        }
+        if (f.choiceId) sealedChoices.push({ id: f.choiceId, ballotId: p.ballotId, sealed: this.governance.sealer.seal({ choice: p.choice, weight: p.weight }), rh: f.rh });
+        // The record of a secret vote says who voted for which seat, never what or with which receipt.
+        audit.push({
+          kind: isNew ? 'vote.cast' : 'vote.replaced',
+          payload: f.secret
+            ? { ballotId: p.ballotId, seatId: p.seatId, voterId: p.voterId, asProxy: p.asProxy }
+            : { ballotId: p.ballotId, seatId: p.seatId, voterId: p.voterId, asProxy: p.asProxy, choice: p.choice, receiptHash: f.rh },
+        });
+        results.set(p, { ballotId: p.ballotId, seatId: p.seatId, receipt: f.receipt });
+      }
+      if (sealedChoices.length) {
+        await m.query(`INSERT INTO secret_choices (id, ballot_id, sealed, receipt_hash) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::text[])`, [
+          sealedChoices.map((c) => c.id),
+          sealedChoices.map((c) => c.ballotId),
+          sealedChoices.map((c) => c.sealed),
+          sealedChoices.map((c) => c.rh),
+        ]);
+      }
       if (audit.length) await this.governance.audit(m, batch[0]!.meetingId, audit, true);
       return results;
     });
-    batch.forEach((p, i) => {
-      const r = outcomes[i]!;
+    for (const p of batch) {
+      const r = outcomes.get(p)!;
       if (r instanceof AppError) p.reject(r);
       else p.resolve(r);
-    });
+    }
     for (const ballotId of new Set(batch.map((p) => p.ballotId))) this.governance.events.emit('turnout', { meetingId: batch[0]!.meetingId, ballotId });
   }
 
-  private async writeOne(m: EntityManager, p: Pending, ballot: BallotRow, audit: { kind: string; payload: unknown }[]): Promise<CastReceipt | AppError> {
-    if (ballot.status !== 'open') return new AppError('BALLOT_CLOSED', 'Voting on this ballot has closed.');
-    // A retry of a vote that was committed (its ack lost) gets the same receipt back.
-    const [again] = await m.query(`SELECT sealed_receipt FROM ballot_casts WHERE ballot_id = $1 AND seat_id = $2 AND voter_id = $3 AND request_key = $4`, [
-      p.ballotId,
-      p.seatId,
-      p.voterId,
-      p.requestKey,
-    ]);
-    if (again) return { ballotId: p.ballotId, seatId: p.seatId, receipt: this.governance.sealer.open<string>(again.sealed_receipt) };
-
-    const receipt = newReceipt();
-    const rh = receiptHash(p.ballotId, receipt);
-    const secret = ballot.secrecy === 'secret';
-    const choiceId = secret ? randomUUID() : null;
-    const values = [p.ballotId, p.seatId, p.voterId, p.asProxy, p.requestKey, this.governance.sealer.seal(receipt), secret ? null : JSON.stringify(p.choice), secret ? null : rh, choiceId ? this.governance.sealer.seal(choiceId) : null];
-    const inserted = await m.query(
-      `INSERT INTO ballot_casts (ballot_id, seat_id, voter_id, as_proxy, request_key, sealed_receipt, choice, receipt_hash, sealed_ref)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (ballot_id, seat_id) DO NOTHING RETURNING seat_id`,
-      values,
+  /** "Last one counts": the seat's earlier ballot (and, for a secret ballot, its sealed choice) is replaced. */
+  private async replace(m: EntityManager, { p, receipt, rh, choiceId, secret }: Fresh): Promise<void> {
+    const [old] = await m.query(`SELECT sealed_ref FROM ballot_casts WHERE ballot_id = $1 AND seat_id = $2 FOR UPDATE`, [p.ballotId, p.seatId]);
+    if (old?.sealed_ref) await m.query(`DELETE FROM secret_choices WHERE id = $1`, [this.governance.sealer.open<string>(old.sealed_ref)]);
+    await m.query(
+      `UPDATE ballot_casts SET voter_id = $3, as_proxy = $4, request_key = $5, sealed_receipt = $6, choice = $7, receipt_hash = $8, sealed_ref = $9, cast_at = now()
+        WHERE ballot_id = $1 AND seat_id = $2`,
+      [
+        p.ballotId,
+        p.seatId,
+        p.voterId,
+        p.asProxy,
+        p.requestKey,
+        this.governance.sealer.seal(receipt),
+        secret ? null : JSON.stringify(p.choice),
+        secret ? null : rh,
+        choiceId ? this.governance.sealer.seal(choiceId) : null,
+      ],
     );
-    if (inserted.length === 0) {
-      if (!ballot.allow_revote) return new AppError('ALREADY_VOTED', 'This seat has already voted.');
-      // "Last one counts": replace the seat's ballot (and, for a secret ballot, its sealed choice).
-      const [old] = await m.query(`SELECT sealed_ref FROM ballot_casts WHERE ballot_id = $1 AND seat_id = $2 FOR UPDATE`, [p.ballotId, p.seatId]);
-      if (old?.sealed_ref) await m.query(`DELETE FROM secret_choices WHERE id = $1`, [this.governance.sealer.open<string>(old.sealed_ref)]);
-      await m.query(
-        `UPDATE ballot_casts SET voter_id = $3, as_proxy = $4, request_key = $5, sealed_receipt = $6, choice = $7, receipt_hash = $8, sealed_ref = $9, cast_at = now()
-          WHERE ballot_id = $1 AND seat_id = $2`,
-        values,
-      );
-    }
-    if (choiceId) await m.query(`INSERT INTO secret_choices (id, ballot_id, sealed, receipt_hash) VALUES ($1, $2, $3, $4)`, [choiceId, p.ballotId, this.governance.sealer.seal({ choice: p.choice, weight: p.weight }), rh]);
-    // The record of a secret vote says who voted for which seat, never what or with which receipt.
-    audit.push({
-      kind: inserted.length ? 'vote.cast' : 'vote.replaced',
-      payload: secret
-        ? { ballotId: p.ballotId, seatId: p.seatId, voterId: p.voterId, asProxy: p.asProxy }
-        : { ballotId: p.ballotId, seatId: p.seatId, voterId: p.voterId, asProxy: p.asProxy, choice: p.choice, receiptHash: rh },
-    });
-    return { ballotId: p.ballotId, seatId: p.seatId, receipt };
   }
 }
 
