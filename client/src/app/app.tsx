@@ -2,6 +2,9 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { GuestOnly, RequireAuth } from '../features/auth/components/require-auth';
+import { MeetingPage } from '../features/governance/components/meeting-page';
+import { MeetingsPanel } from '../features/governance/components/meetings-panel';
+import { VerifyPage } from '../features/governance/components/verify-page';
 import { SignInPage } from '../features/auth/components/sign-in-page';
 import { SignUpPage } from '../features/auth/components/sign-up-page';
 import { InvitationPage } from '../features/invitations/components/invitation-page';
@@ -53,8 +56,11 @@ export function App() {
                 <Route path="institutions" element={<InstitutionsPanel />} />
                 <Route path="members" element={<MembersPanel />} />
                 <Route path="rooms" element={<RoomsPanel />} />
+                <Route path="meetings" element={<MeetingsPanel />} />
                 <Route path="invitations" element={<InvitationsPanel />} />
               </Route>
+              <Route path="meetings/:meetingId" element={<MeetingPage />} />
+              <Route path="verify" element={<VerifyPage />} />
               <Route
                 path="rooms/:roomId"
                 element={

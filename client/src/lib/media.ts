@@ -1,11 +1,14 @@
 import type {
   CommandPayload,
   ErrorCode,
+  HandRaise,
   IceServer,
+  LobbyEntry,
   MediaSource as Source,
   PeerInfo,
   ProducerInfo,
   RoomJoined,
+  RoomOptions,
   RoomRole,
   ServerEvents,
   TransportInfo,
@@ -66,6 +69,21 @@ export interface DevicePreferences {
   audioOutputId?: string | undefined;
 }
 
+/** The room beyond its media: options, head count, your hand; raised hands and the lobby for hosts. */
+export interface RoomStage {
+  /** null until joined. */
+  options: RoomOptions | null;
+  /** Everyone in, webinar attendees included (they are counted, not listed); null until joined. */
+  participants: number | null;
+  handRaised: boolean;
+  /** Oldest first; hosts and co-hosts only. */
+  handQueue: readonly HandRaise[];
+  /** Hosts and co-hosts only. */
+  lobby: readonly LobbyEntry[];
+}
+
+const NO_STAGE: RoomStage = { options: null, participants: null, handRaised: false, handQueue: [], lobby: [] };
+
 /** Something the server did to this participant that the room view should say. */
 export type RoomNotice = { kind: 'muted-by-host'; source: 'mic' | 'camera'; at: number };
 
@@ -87,6 +105,7 @@ export interface RoomSnapshot {
   /** Peers heard above the speaking threshold in the last audio level report. */
   speaking: ReadonlySet<string>;
   devices: DevicePreferences;
+  stage: RoomStage;
 }
 
 export interface RoomSessionOptions {
@@ -190,6 +209,7 @@ export class RoomSession {
   private error: ErrorCode | null = null;
   private endedBy: RoomSnapshot['endedBy'] = null;
   private notice: RoomNotice | null = null;
+  private stage: RoomStage = NO_STAGE;
   private selfPeerId: string | null = null;
   private displayName = '';
   private role: RoomRole | null = null;
@@ -280,6 +300,7 @@ export class RoomSession {
       activeSpeaker: this.activeSpeaker,
       speaking: this.speaking,
       devices: { ...this.devices },
+      stage: this.stage,
     };
   }
 
@@ -336,6 +357,8 @@ export class RoomSession {
   }
 
   private async enter(gen: number): Promise<void> {
+    // Hosts hear the hand queue and the lobby just before the join is answered.
+    this.stage = NO_STAGE;
     this.peers = new Map();
     this.departedPeers = new Set();
     this.closedProducers = new Set();
@@ -352,6 +375,7 @@ export class RoomSession {
     this.displayName = joined.displayName;
     this.role = joined.role;
     this.mode = joined.mode;
+    this.stage = { ...this.stage, options: joined.options, participants: joined.participants, handRaised: joined.handRaised };
     this.iceServers = joined.iceServers;
     for (const info of joined.peers) this.addPeer(info);
     this.error = null;
@@ -712,6 +736,22 @@ export class RoomSession {
     this.changed();
   }
 
+  /** The server tells the others, not you: the answer is what says your hand is up. */
+  async raiseHand(): Promise<void> {
+    await emitCommand('stage:raise-hand', {});
+    this.setStage({ handRaised: true });
+  }
+
+  async lowerHand(): Promise<void> {
+    await emitCommand('stage:lower-hand', {});
+    this.setStage({ handRaised: false });
+  }
+
+  private setStage(changes: Partial<RoomStage>): void {
+    this.stage = { ...this.stage, ...changes };
+    this.changed();
+  }
+
   dismissNotice(): void {
     if (!this.notice) return;
     this.notice = null;
@@ -882,10 +922,11 @@ export class RoomSession {
       'room:media-reset': ({ roomId }) => {
         if (roomId === this.roomId) void this.reconnect('media-reset');
       },
-      'peer:updated': ({ peerId, role }) => {
+      'peer:updated': ({ peerId, role, handRaised }) => {
         if (peerId === this.selfPeerId) {
           const could = this.canPublish();
           this.role = role;
+          this.stage = { ...this.stage, handRaised };
           if (!could && this.canPublish()) {
             // Brought on stage: go on the air with what is already captured.
             for (const source of ['mic', 'camera', 'screen', 'screen-audio'] as const) void this.produce(source, this.gen).catch(() => undefined);
@@ -919,6 +960,10 @@ export class RoomSession {
           this.changed();
         }
       },
+      'room:options': (options) => this.setStage({ options }),
+      'room:count': ({ participants }) => this.setStage({ participants }),
+      'hand:queue': ({ queue }) => this.setStage({ handQueue: queue }),
+      'lobby:queue': ({ waiting }) => this.setStage({ lobby: waiting }),
       'room:removed': ({ roomId, reason }) => {
         if (roomId !== this.roomId) return;
         // Out for good: joining again by itself would start a new session (or be refused).

@@ -25,6 +25,7 @@ export function OrganizationPage() {
     { to: 'institutions', label: t('org.institutions') },
     { to: 'members', label: t('org.members') },
     { to: 'rooms', label: t('org.rooms') },
+    { to: 'meetings', label: t('org.meetings') },
     ...(canManage ? [{ to: 'invitations', label: t('org.invitations') }] : []),
   ];
 

@@ -1,20 +1,20 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../components/error-message';
-import { ApiError } from '../../../lib/api';
+import { ApiError, asApiError } from '../../../lib/api';
 import type { RemotePeer, RoomSession, RoomSnapshot } from '../../../lib/media';
 import { captureProblem } from '../hooks/use-preview-media';
 import { useLeaveOnUnmount, useRoomSnapshot } from '../hooks/use-room-session';
 import { useElementSize } from '../hooks/use-element-size';
 import { gridColumns } from '../layout';
 import { ExitFullscreenIcon, FullscreenIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SettingsIcon, SpeakerLayoutIcon, VideoIcon, VideoOffIcon } from './icons';
-import { ParticipantsPanel } from './participants-panel';
+import { AddonOverlays, AddonPanels, AddonToolbar, useRoomAddons, type AddonPanel } from '../../stage/components/room-addons';
 import { RemoteAudio } from './remote-audio';
 import { SettingsPanel } from './settings-panel';
 import { VideoTile, type TileModel } from './video-tile';
 
 type Layout = 'grid' | 'speaker';
-type Panel = 'people' | 'settings' | null;
+type Panel = 'settings' | AddonPanel | null;
 
 const canShareScreen = () => typeof navigator !== 'undefined' && Boolean(navigator.mediaDevices?.getDisplayMedia);
 
@@ -118,6 +118,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
   const { t } = useTranslation();
   const snap = useRoomSnapshot(session);
   useLeaveOnUnmount(session);
+  const addons = useRoomAddons(session, snap);
   const [layout, setLayout] = useState<Layout>('grid');
   const [panel, setPanel] = useState<Panel>(null);
   const [pinned, setPinned] = useState<string | null>(null);
@@ -141,7 +142,9 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
 
   if (snap.activeSpeaker && snap.peers.some((p) => p.peerId === snap.activeSpeaker)) lastSpeaker.current = snap.activeSpeaker;
 
-  const people = personTiles(snap);
+  // A webinar shows its stage only: hosts see the audience in the people panel, not as tiles.
+  const audience = new Set(snap.mode === 'webinar' ? snap.peers.filter((p) => p.role === 'attendee').map((p) => p.peerId) : []);
+  const people = personTiles(snap).filter((tile) => (tile.isSelf ? snap.mode === 'meeting' || snap.canPublish : !audience.has(tile.peerId)));
   const screens = screenTiles(snap);
   const remotePeople = people.filter((p) => !p.isSelf);
 
@@ -210,7 +213,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const count = snap.peers.length + 1;
+  const count = snap.stage.participants ?? snap.peers.length + 1;
   const cols = gridColumns(people.length, stageWidth > 0 && stageHeight > 0 ? stageWidth / stageHeight : 16 / 9);
   const sinkId = snap.devices.audioOutputId;
 
@@ -292,6 +295,10 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
                 ))}
               </div>
             </div>
+          ) : people.length === 0 ? (
+            <p className="stage-empty" role="status" data-testid="stage-empty">
+              {t('stage.waitingForStage')}
+            </p>
           ) : (
             <div className="grid" role="list" aria-label={t('room.participants')} style={{ ['--cols' as string]: cols, ['--rows' as string]: Math.ceil(people.length / cols) }}>
               {people.map((tile) => (
@@ -302,7 +309,8 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             </div>
           )}
         </div>
-        {panel === 'people' && <ParticipantsPanel snap={snap} onClose={() => setPanel(null)} />}
+        <AddonOverlays addons={addons} />
+        <AddonPanels addons={addons} snap={snap} roomId={session.roomId} panel={panel} onClose={() => setPanel(null)} />
         {panel === 'settings' && <SettingsPanel session={session} snap={snap} onClose={() => setPanel(null)} />}
       </div>
 
@@ -364,6 +372,15 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
               </span>
             </button>
           )}
+        </div>
+        <div className="toolbar-group">
+          <AddonToolbar
+            addons={addons}
+            snap={snap}
+            panel={panel}
+            onToggle={(p) => setPanel((current) => (current === p ? null : p))}
+            onError={(e) => setNotice(t(`errors.${asApiError(e).code}`))}
+          />
         </div>
         <div className="toolbar-group">
           <button

@@ -1,0 +1,123 @@
+import type {
+  AgendaItemBody,
+  AssignProxyBody,
+  BallotView,
+  BulletinEntry,
+  CreateBallotBody,
+  CreateMeetingBody,
+  CreateMotionBody,
+  MeetingView,
+  MOTION_EVENTS,
+  MotionView,
+  OrganizationDto,
+  QuorumView,
+  SeatView,
+} from '@contract';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { z } from 'zod';
+import { api } from '../../../lib/api';
+import { downloadFile } from '../../../lib/download';
+
+/** A meeting as the organisation's list shows it. */
+export type MeetingSummary = Pick<MeetingView, 'id' | 'title' | 'kind' | 'scheduledAt' | 'roomId'>;
+export type MotionEvent = (typeof MOTION_EVENTS)[number];
+
+export const meetingKeys = {
+  list: (orgId: string) => ['organizations', orgId, 'meetings'] as const,
+  detail: (meetingId: string) => ['meetings', meetingId] as const,
+  inRoom: (roomId: string, meetingParam: string | null) => ['rooms', roomId, 'meetings', meetingParam] as const,
+  bulletin: (ballotId: string) => ['ballots', ballotId, 'bulletin'] as const,
+};
+
+const id = encodeURIComponent;
+
+export const useMeetings = (orgId: string) =>
+  useQuery({ queryKey: meetingKeys.list(orgId), queryFn: () => api<MeetingSummary[]>(`/api/organizations/${id(orgId)}/meetings`) });
+
+export const useCreateMeeting = (orgId: string) => {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreateMeetingBody) => api<MeetingView>(`/api/organizations/${id(orgId)}/meetings`, { method: 'POST', body }),
+    onSuccess: (meeting) => {
+      queryClient.setQueryData(meetingKeys.detail(meeting.id), meeting);
+      return queryClient.invalidateQueries({ queryKey: meetingKeys.list(orgId) });
+    },
+  });
+};
+
+export const fetchMeeting = (meetingId: string) => api<MeetingView>(`/api/meetings/${id(meetingId)}`);
+
+export const useMeeting = (meetingId: string | null) =>
+  useQuery({
+    queryKey: meetingKeys.detail(meetingId ?? ''),
+    queryFn: () => fetchMeeting(meetingId!),
+    enabled: meetingId !== null,
+    // Live events keep it current; a slow poll covers what no event reports (motions, agenda).
+    refetchInterval: 30_000,
+  });
+
+/**
+ * The meetings held in a room. `?meeting=<id>` in the room's address names it directly; otherwise
+ * the meetings of the viewer's organisations are searched for this room (people belong to few).
+ */
+export const useRoomMeetings = (roomId: string, meetingParam: string | null) =>
+  useQuery({
+    queryKey: meetingKeys.inRoom(roomId, meetingParam),
+    queryFn: async (): Promise<string[]> => {
+      if (meetingParam) return [meetingParam];
+      const orgs = await api<OrganizationDto[]>('/api/organizations');
+      const lists = await Promise.all(orgs.map((o) => api<MeetingSummary[]>(`/api/organizations/${id(o.id)}/meetings`).catch(() => [])));
+      return lists.flat().filter((m) => m.roomId === roomId).map((m) => m.id);
+    },
+    staleTime: 60_000,
+  });
+
+/** Mutations on a meeting; each refreshes the meeting view. */
+function useMeetingMutation<V, R>(meetingId: string, fn: (vars: V) => Promise<R>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: meetingKeys.detail(meetingId) }),
+  });
+}
+
+export const useAddAgendaItem = (meetingId: string) =>
+  useMeetingMutation(meetingId, (body: z.input<typeof AgendaItemBody>) => api<MeetingView>(`/api/meetings/${id(meetingId)}/agenda`, { method: 'POST', body }));
+
+export const useCreateMotion = (meetingId: string) =>
+  useMeetingMutation(meetingId, (body: z.input<typeof CreateMotionBody>) => api<MotionView>(`/api/meetings/${id(meetingId)}/motions`, { method: 'POST', body }));
+
+export const useMotionTransition = (meetingId: string) =>
+  useMeetingMutation(meetingId, ({ motionId, event }: { motionId: string; event: MotionEvent }) =>
+    api<MotionView>(`/api/meetings/${id(meetingId)}/motions/${id(motionId)}/transition`, { method: 'POST', body: { event } }),
+  );
+
+export const useCheckIn = (meetingId: string) =>
+  useMeetingMutation(meetingId, (event: 'check-in' | 'check-out') => api<QuorumView>(`/api/meetings/${id(meetingId)}/${event}`, { method: 'POST' }));
+
+export const useAssignProxy = (meetingId: string) =>
+  useMeetingMutation(meetingId, (body: z.input<typeof AssignProxyBody>) => api<SeatView[]>(`/api/meetings/${id(meetingId)}/proxies`, { method: 'POST', body }));
+
+export const useCreateBallot = (meetingId: string) =>
+  useMeetingMutation(meetingId, (body: CreateBallotBody) => api<BallotView>(`/api/meetings/${id(meetingId)}/ballots`, { method: 'POST', body }));
+
+export type BallotStep = 'open' | 'close' | 'publish';
+
+export const ballotStep = (ballotId: string, step: BallotStep, overrideQuorumReason?: string) =>
+  api<BallotView>(`/api/ballots/${id(ballotId)}/${step}`, {
+    method: 'POST',
+    ...(step === 'open' ? { body: overrideQuorumReason ? { overrideQuorumReason } : {} } : {}),
+  });
+
+export const useBallotStep = (meetingId: string) =>
+  useMeetingMutation(meetingId, ({ ballotId, step, reason }: { ballotId: string; step: BallotStep; reason?: string }) => ballotStep(ballotId, step, reason));
+
+export const fetchBallot = (ballotId: string) => api<BallotView>(`/api/ballots/${id(ballotId)}`);
+export const fetchBulletin = (ballotId: string) => api<BulletinEntry[]>(`/api/ballots/${id(ballotId)}/bulletin`);
+
+export const meetingFiles = {
+  minutesPdf: (meetingId: string) =>
+    downloadFile(`/api/meetings/${id(meetingId)}/minutes.pdf?tz=${encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC')}`, `minutes-${meetingId}.pdf`),
+  minutesCsv: (meetingId: string) => downloadFile(`/api/meetings/${id(meetingId)}/minutes.csv`, `minutes-${meetingId}.csv`),
+  exportJson: (meetingId: string) => downloadFile(`/api/meetings/${id(meetingId)}/export`, `meeting-${meetingId}.json`),
+};

@@ -1,0 +1,93 @@
+import type { BallotView } from '@contract';
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorMessage } from '../../../components/error-message';
+import { asApiError } from '../../../lib/api';
+import { isolate } from '../../../lib/format';
+import { useBallotStep } from '../api/meetings';
+
+/**
+ * The chair's steps for one ballot: open (giving a reason when the quorum is not met), close, publish.
+ * The reason is recorded in the meeting's audit log and its minutes.
+ */
+export function BallotControls({ ballot }: { ballot: BallotView }) {
+  const { t } = useTranslation();
+  const step = useBallotStep(ballot.meetingId);
+  const [needReason, setNeedReason] = useState(false);
+  const [reason, setReason] = useState('');
+  const reasonId = useId();
+  const title = isolate(ballot.title);
+
+  const open = (overrideReason?: string) =>
+    step.mutate(
+      { ballotId: ballot.id, step: 'open', ...(overrideReason ? { reason: overrideReason } : {}) },
+      {
+        onSuccess: () => setNeedReason(false),
+        onError: (e) => {
+          if (asApiError(e).code === 'QUORUM_NOT_MET') setNeedReason(true);
+        },
+      },
+    );
+
+  return (
+    <div className="ballot-controls stack-tight">
+      <div className="actions">
+        {ballot.status === 'draft' && !needReason && (
+          <button type="button" className="button button-small button-primary" disabled={step.isPending} data-testid="ballot-open" aria-label={t('governance.ballot.openLong', { title })} onClick={() => open()}>
+            {t('governance.ballot.open')}
+          </button>
+        )}
+        {ballot.status === 'open' && (
+          <button
+            type="button"
+            className="button button-small"
+            disabled={step.isPending}
+            data-testid="ballot-close"
+            aria-label={t('governance.ballot.closeLong', { title })}
+            onClick={() => step.mutate({ ballotId: ballot.id, step: 'close' })}
+          >
+            {t('governance.ballot.close')}
+          </button>
+        )}
+        {ballot.status === 'closed' && (
+          <button
+            type="button"
+            className="button button-small button-primary"
+            disabled={step.isPending}
+            data-testid="ballot-publish"
+            aria-label={t('governance.ballot.publishLong', { title })}
+            onClick={() => step.mutate({ ballotId: ballot.id, step: 'publish' })}
+          >
+            {t('governance.ballot.publish')}
+          </button>
+        )}
+      </div>
+      {needReason ? (
+        <form
+          className="stack-tight override"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (reason.trim().length >= 5) open(reason.trim());
+          }}
+        >
+          <p role="alert" className="alert alert-error">
+            {t('governance.ballot.quorumNotMet')}
+          </p>
+          <label htmlFor={reasonId}>{t('governance.ballot.overrideReason')}</label>
+          <textarea id={reasonId} rows={2} minLength={5} maxLength={1000} value={reason} data-testid="override-reason" onChange={(e) => setReason(e.target.value)} />
+          <p className="field-hint">{t('governance.ballot.overrideHint')}</p>
+          <div className="actions">
+            <button type="submit" className="button button-small button-danger" disabled={step.isPending || reason.trim().length < 5} data-testid="ballot-open-override">
+              {t('governance.ballot.openAnyway')}
+            </button>
+            <button type="button" className="button button-small" onClick={() => setNeedReason(false)}>
+              {t('governance.cancel')}
+            </button>
+          </div>
+        </form>
+      ) : (
+        step.error && asApiError(step.error).code !== 'QUORUM_NOT_MET' && <ErrorMessage error={step.error} />
+      )}
+    </div>
+  );
+}
