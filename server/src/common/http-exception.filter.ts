@@ -16,6 +16,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
+    // /health answers with the health report itself, 503 when something is down.
+    if (err instanceof HttpException && err.getStatus() === 503 && req.path === '/health' && !res.headersSent) {
+      res.status(503).json(err.getResponse());
+      return;
+    }
     const body = this.toBody(err);
     const status = HTTP_STATUS[body.code];
     if (body.code === 'INTERNAL' || body.code === 'UNAVAILABLE') {
@@ -36,6 +41,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (status === 403) return { code: 'FORBIDDEN', message: 'Not allowed.' };
       // 400, and what body-parser says with other 4xx (415: unsupported charset or content encoding).
       if (status >= 400 && status < 500) return { code: 'INVALID_PAYLOAD', message: 'The request is malformed.' };
+      if (status === 503) return { code: 'UNAVAILABLE', message: 'The service is temporarily unavailable. Try again.' };
     }
     // body-parser errors carry a status and a type instead of being HttpExceptions.
     const e = err as { type?: string; status?: number };
