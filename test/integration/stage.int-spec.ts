@@ -159,7 +159,7 @@ describe('webinar stage, moderation, lobby and attendance', () => {
 
     const csv = await fetch(`${server.url}/api/rooms/${room.id}/attendance?format=csv`, { headers: { authorization: `Bearer ${ctx.owner.accessToken}` } });
     expect(csv.headers.get('content-type')).toContain('text/csv');
-    const lines = (await csv.text()).trim().split('\r\n');
+    const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0]).toBe('name,user_id,first_join,last_leave,minutes,joins');
     expect(lines).toHaveLength(3);
 

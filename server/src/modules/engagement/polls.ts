@@ -1,5 +1,5 @@
 import type { ErrorCode, PollInfo, PollStatus } from '../../contract';
-import { type CsvCell, toCsv } from './csv';
+import { type CsvCell, toCsv } from '../../common/csv';
 
 /**
  * Rules of quick polls: the draft -> open -> closed life cycle, which choices a vote may carry, and

@@ -60,7 +60,7 @@ export class MinutesService {
     // One snapshot: the roll-call table, the results and the audit head the minutes cite agree.
     const input = await this.db.transaction('REPEATABLE READ', (m) => this.load(m, meeting, userId));
     const doc = buildMinutes(input);
-    const bytes = format === 'pdf' ? await renderPdf(doc, timeZone) : Buffer.from('\uFEFF' + minutesCsv(doc), 'utf8');
+    const bytes = format === 'pdf' ? await renderPdf(doc, timeZone) : Buffer.from(minutesCsv(doc), 'utf8');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     await this.db.transaction((m) =>
       this.governance.audit(m, meeting.id, [{ kind: 'minutes.generated', payload: { format, sha256, bytes: bytes.length, by: userId, throughSeq: doc.record.auditSeq } }]),

@@ -204,7 +204,8 @@ describe('buildMinutes', () => {
 
 describe('minutesCsv', () => {
   const csv = minutesCsv(buildMinutes(input()));
-  const lines = csv.trimEnd().split('\r\n');
+  // A byte-order mark first, so spreadsheets read Chinese and Arabic names as UTF-8.
+  const lines = csv.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
 
   it('puts the section first on every row', () => {
     expect(lines[0]).toBe('section,ref,at,until,name,title,value,detail');

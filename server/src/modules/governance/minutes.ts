@@ -1,5 +1,6 @@
 import type { BallotResult, Choice, QuorumRule, QuorumView } from '../../contract';
-import { type AttendanceInterval, summarizeAttendance, toCsv } from '../rooms/attendance';
+import { toCsv } from '../../common/csv';
+import { type AttendanceInterval, summarizeAttendance } from '../rooms/attendance';
 import type { MotionState } from './ballot-state';
 import type { BallotRow } from './rows';
 
@@ -400,7 +401,7 @@ export function minutesCsv(doc: MinutesDocument): string {
   }
   for (const r of doc.rulings) rows.push(['ruling', r.ref, r.at, null, r.by.name, r.what, null, r.reason]);
   rows.push(['record', String(doc.record.auditSeq), doc.record.generatedAt, null, doc.record.generatedBy.name, 'audit log head', doc.record.auditHash, null]);
-  return toCsv(MINUTES_CSV_HEADER, rows);
+  return toCsv([MINUTES_CSV_HEADER, ...rows]);
 }
 
 /* ---------------- labels ---------------- */

@@ -1,4 +1,4 @@
-import { summarizeAttendance, toCsv } from './attendance';
+import { summarizeAttendance } from './attendance';
 
 const t = (min: number) => new Date(Date.UTC(2026, 10, 27, 10, 0) + min * 60_000);
 
@@ -46,13 +46,5 @@ describe('summarizeAttendance', () => {
 
   it('returns nothing for no rows', () => {
     expect(summarizeAttendance([], t(0))).toEqual([]);
-  });
-});
-
-describe('toCsv', () => {
-  it('quotes separators and quotes, and defuses formulas', () => {
-    expect(toCsv(['name', 'note'], [['Doe, Jane', 'said "hi"'], ['=HYPERLINK("x")', '-1+1'], ['plain', null]])).toBe(
-      'name,note\r\n"Doe, Jane","said ""hi"""\r\n"\'=HYPERLINK(""x"")",\'-1+1\r\nplain,\r\n',
-    );
   });
 });

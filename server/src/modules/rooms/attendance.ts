@@ -47,13 +47,3 @@ export function summarizeAttendance(rows: readonly AttendanceInterval[], now: Da
   }
   return out.sort((a, b) => a.firstJoin.localeCompare(b.firstJoin) || a.displayName.localeCompare(b.displayName));
 }
-
-/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with '. */
-export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null>>): string {
-  const cell = (v: string | number | null) => {
-    let s = v === null ? '' : String(v);
-    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
-}

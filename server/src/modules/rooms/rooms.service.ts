@@ -15,7 +15,8 @@ import type {
   RoomSessionDto,
   UpdateRoomBody,
 } from '../../contract';
-import { summarizeAttendance, toCsv } from './attendance';
+import { toCsv } from '../../common/csv';
+import { summarizeAttendance } from './attendance';
 import { AttendanceRecord } from './attendance.entity';
 import { RoomSession } from './room-session.entity';
 import { AppError } from '../../common/errors';
@@ -133,10 +134,7 @@ export class RoomsService {
   }
 
   attendanceCsv(a: AttendanceDto): string {
-    return toCsv(
-      ['name', 'user_id', 'first_join', 'last_leave', 'minutes', 'joins'],
-      a.people.map((p) => [p.displayName, p.userId, p.firstJoin, p.lastLeave, p.minutes, p.joins]),
-    );
+    return toCsv([['name', 'user_id', 'first_join', 'last_leave', 'minutes', 'joins'], ...a.people.map((p) => [p.displayName, p.userId, p.firstJoin, p.lastLeave, p.minutes, p.joins])]);
   }
 
   /** Reports are for the organisers: the room's creator and the organisation's owners and admins. */

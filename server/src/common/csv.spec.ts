@@ -20,9 +20,10 @@ describe('csvCell', () => {
     expect(csvCell(input)).toBe(out);
   });
 
-  it('writes numbers as they are', () => {
+  it('writes numbers as they are and null as an empty cell', () => {
     expect(csvCell(0)).toBe('0');
     expect(csvCell(42)).toBe('42');
+    expect(csvCell(null)).toBe('');
   });
 });
 

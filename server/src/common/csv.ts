@@ -3,11 +3,12 @@
  * (= + - @, or a leading tab/CR) gets a leading apostrophe, so exported text from participants
  * can never execute in the host's spreadsheet.
  */
-export type CsvCell = string | number;
+export type CsvCell = string | number | null;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function csvCell(value: CsvCell): string {
+  if (value === null) return '';
   if (typeof value === 'number') return String(value);
   const safe = FORMULA_START.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
