@@ -5,7 +5,7 @@ import { ErrorMessage } from '../../../components/error-message';
 import { isolate } from '../../../lib/format';
 import type { RoomSnapshot } from '../../../lib/media';
 import { isModerator } from '../../stage/api/stage';
-import { TrashIcon } from '../../stage/components/icons';
+import { TrashIcon } from '../../../components/icons';
 import type { EngagementFeed, EngagementState } from '../api/engagement';
 import { PanelFrame } from './panel-frame';
 import '../engagement.css';

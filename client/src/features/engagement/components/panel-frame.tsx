@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CloseIcon } from '../../rooms/components/icons';
+import { CloseIcon } from '../../../components/icons';
 
 /** A side panel of the room with its heading and close button. */
 export function PanelFrame({ id, title, testId, onClose, children }: { id: string; title: string; testId: string; onClose: () => void; children: ReactNode }) {

@@ -6,7 +6,7 @@ import { downloadFile } from '../../../lib/download';
 import { useFormat } from '../../../lib/format';
 import type { RoomSnapshot } from '../../../lib/media';
 import { isModerator } from '../../stage/api/stage';
-import { DownloadIcon } from '../../stage/components/icons';
+import { DownloadIcon } from '../../../components/icons';
 import type { EngagementFeed, EngagementState } from '../api/engagement';
 import { PanelFrame } from './panel-frame';
 import '../engagement.css';

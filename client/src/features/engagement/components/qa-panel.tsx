@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../components/error-message';
 import type { RoomSnapshot } from '../../../lib/media';
 import { canModerateQuestions } from '../../stage/api/stage';
-import { ArrowUpIcon, PinIcon } from '../../stage/components/icons';
+import { ArrowUpIcon, PinIcon } from '../../../components/icons';
 import { sortQuestions, type EngagementFeed, type EngagementState } from '../api/engagement';
 import { PanelFrame } from './panel-frame';
 import '../engagement.css';

@@ -1,7 +1,7 @@
 import { REACTIONS, type Reaction } from '@contract';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SmileIcon } from '../../stage/components/icons';
+import { SmileIcon } from '../../../components/icons';
 import type { EngagementFeed, ShownReaction } from '../api/engagement';
 import '../engagement.css';
 

@@ -8,7 +8,7 @@ import { isolate, useFormat } from '../../../lib/format';
 import { useDocumentTitle } from '../../../lib/use-document-title';
 import { useMe } from '../../auth/api/auth';
 import { useMembers } from '../../organizations/api/organizations';
-import { DownloadIcon } from '../../stage/components/icons';
+import { DownloadIcon } from '../../../components/icons';
 import { useGovernanceFeed } from '../api/live';
 import {
   meetingFiles,

@@ -2,7 +2,7 @@ import type { BallotView, CastReceipt, SeatView } from '@contract';
 import { useTranslation } from 'react-i18next';
 import { saveText } from '../../../lib/download';
 import { useFormat } from '../../../lib/format';
-import { DownloadIcon } from '../../stage/components/icons';
+import { DownloadIcon } from '../../../components/icons';
 
 /** Receipts just received: the codes, a text file to keep, and where to check them once published. */
 export function Receipts({ ballot, receipts, seats }: { ballot: BallotView; receipts: CastReceipt[]; seats: SeatView[] }) {

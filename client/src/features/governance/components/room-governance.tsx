@@ -5,7 +5,7 @@ import { useSearchParams } from 'react-router';
 import { ErrorMessage } from '../../../components/error-message';
 import { Loading } from '../../../components/loading';
 import { isolate, useFormat } from '../../../lib/format';
-import { CloseIcon } from '../../rooms/components/icons';
+import { CloseIcon } from '../../../components/icons';
 import { useMeeting, useRoomMeetings } from '../api/meetings';
 import { useGovernanceFeed, type GovernanceFeed, type MeetingLive } from '../api/live';
 import { BallotControls } from './ballot-controls';

@@ -12,7 +12,7 @@ import { useMediaDevices } from '../hooks/use-media-devices';
 import { usePreviewMedia, type CaptureProblem } from '../hooks/use-preview-media';
 import { initials } from '../layout';
 import { DeviceSelect, playTestSound } from './device-select';
-import { SpeakerIcon, VideoOffIcon } from './icons';
+import { SpeakerIcon, VideoOffIcon } from '../../../components/icons';
 import { useVideoTrack } from './video-tile';
 
 interface PreJoinProps {

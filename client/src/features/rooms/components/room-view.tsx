@@ -7,7 +7,7 @@ import { captureProblem } from '../hooks/use-preview-media';
 import { useLeaveOnUnmount, useRoomSnapshot } from '../hooks/use-room-session';
 import { useElementSize } from '../hooks/use-element-size';
 import { gridColumns } from '../layout';
-import { ExitFullscreenIcon, FullscreenIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SettingsIcon, SpeakerLayoutIcon, VideoIcon, VideoOffIcon } from './icons';
+import { ExitFullscreenIcon, FullscreenIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SettingsIcon, SpeakerLayoutIcon, VideoIcon, VideoOffIcon } from '../../../components/icons';
 import { AddonOverlays, AddonPanels, AddonToolbar, useRoomAddons, type AddonPanel } from '../../stage/components/room-addons';
 import { RemoteAudio } from './remote-audio';
 import { SettingsPanel } from './settings-panel';

@@ -6,7 +6,7 @@ import { saveDevicePreferences } from '../hooks/device-preferences';
 import { captureProblem } from '../hooks/use-preview-media';
 import { useMediaDevices } from '../hooks/use-media-devices';
 import { DeviceSelect, playTestSound } from './device-select';
-import { CloseIcon, SpeakerIcon } from './icons';
+import { CloseIcon, SpeakerIcon } from '../../../components/icons';
 
 /** Switch camera, microphone and speaker without leaving the meeting. */
 export function SettingsPanel({ session, snap, onClose }: { session: RoomSession; snap: RoomSnapshot; onClose: () => void }) {

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { RoomSession } from '../../../lib/media';
 import { useElementSize } from '../hooks/use-element-size';
 import { initials, layerForWidth, QUALITY_BARS, qualityOf } from '../layout';
-import { MicOffIcon, PinIcon, ScreenIcon } from './icons';
+import { MicOffIcon, PinIcon, ScreenIcon } from '../../../components/icons';
 
 export interface TileModel {
   key: string;

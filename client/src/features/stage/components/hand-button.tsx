@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RoomSnapshot } from '../../../lib/media';
 import { canRaiseHand, type Stage } from '../api/stage';
-import { HandIcon } from './icons';
+import { HandIcon } from '../../../components/icons';
 
 /** Raise or lower your hand (attendees of a webinar; anyone but the host in a meeting). */
 export function HandButton({ snap, stage, onError }: { snap: RoomSnapshot; stage: Stage; onError: (e: unknown) => void }) {

@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isolate } from '../../../lib/format';
 import { outranks, stageCommands, type RoomMode } from '../api/stage';
-import { MoreIcon } from './icons';
+import { MoreIcon } from '../../../components/icons';
 
 export interface ParticipantRow {
   peerId: string;

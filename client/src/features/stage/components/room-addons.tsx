@@ -9,7 +9,7 @@ import { ReactionOverlay, ReactionsButton } from '../../engagement/components/re
 import { MeetingRoomPanel, RoomBallotOverlay, useRoomGovernance, type RoomGovernance } from '../../governance/components/room-governance';
 import { stageOf, type Stage } from '../api/stage';
 import { HandButton } from './hand-button';
-import { BallotIcon, ChatIcon, PollIcon, QuestionIcon } from './icons';
+import { BallotIcon, ChatIcon, PollIcon, QuestionIcon } from '../../../components/icons';
 import { StagePanel } from './stage-panel';
 
 /**
