@@ -162,6 +162,12 @@ export interface ServerEvents extends EngagementEvents, GovernanceEvents {
   'org:changed': (e: { organizationId: string; what: 'members' | 'institutions' | 'invitations' }) => void;
   /** The server is going away (deploy, restart); reconnect after `retryInMs`. */
   'server:draining': (e: { retryInMs: number }) => void;
+  /**
+   * On connecting and every 10 s; nothing to do. socket.io resumes a dropped connection from the last
+   * event the client received, and forgets sent events after 30 s: this keeps that event recent, so a
+   * client that drops in a quiet room (or before any other event) still comes back as itself.
+   */
+  'server:tick': (e: { at: number }) => void;
 
   'peer:joined': (e: PeerInfo) => void;
   'peer:left': (e: { peerId: string }) => void;

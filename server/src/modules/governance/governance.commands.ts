@@ -1,4 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LOGGER } from '../../common/logging';
 import { type CastReceipt, type Choice, type CommandResults, type ParsedCommandPayload, BALLOT_CHOICES } from '../../contract';
 import { AppError } from '../../common/errors';
 import { Command, type CommandContext } from '../../common/ws/command';
@@ -27,6 +29,7 @@ export class GovernanceCommands implements OnModuleInit {
     private readonly writer: VoteWriter,
     private readonly gateway: RealtimeGateway,
     private readonly rooms: RoomRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
@@ -35,7 +38,8 @@ export class GovernanceCommands implements OnModuleInit {
       if (event !== 'ballot:opened') this.open.delete(ballot.id);
       to(meetingId).emit(event, ballot);
     });
-    this.governance.events.on('quorum', ({ meetingId }) => void this.pushQuorum(meetingId));
+    const failed = (err: unknown) => this.logger.warn({ err }, 'live meeting update failed');
+    this.governance.events.on('quorum', ({ meetingId }) => void this.pushQuorum(meetingId).catch(failed));
     // Counts only, a few times a second at most, whatever the voting rate.
     this.governance.events.on('turnout', ({ meetingId, ballotId }) => {
       if (this.turnoutTimers.has(ballotId)) return;
@@ -43,11 +47,14 @@ export class GovernanceCommands implements OnModuleInit {
         ballotId,
         setTimeout(() => {
           this.turnoutTimers.delete(ballotId);
-          void this.governance.ballotView(ballotId).then((b) => b.turnout && to(meetingId).emit('ballot:turnout', { ballotId, ...b.turnout }));
+          void this.governance
+            .ballotView(ballotId)
+            .then((b) => b.turnout && to(meetingId).emit('ballot:turnout', { ballotId, ...b.turnout }))
+            .catch(failed);
         }, 250).unref(),
       );
     });
-    this.rooms.presence.on('changed', (roomId) => void this.pushQuorumOfRoom(roomId));
+    this.rooms.presence.on('changed', (roomId) => void this.pushQuorumOfRoom(roomId).catch(failed));
   }
 
   @Command('meeting:watch')

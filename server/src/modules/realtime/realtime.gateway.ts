@@ -11,6 +11,9 @@ import { MetricsService } from '../ops/metrics.service';
 import { OrganizationsService, type OrgChange } from '../organizations/organizations.service';
 import { CommandRouter } from './command-router';
 
+/** Well inside socket.io's 30 s memory of sent events, so that a drop of up to ~20 s is recoverable. */
+const TICK_MS = 10_000;
+
 /** The largest socket message accepted; anything bigger closes that connection. */
 export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
 
@@ -42,6 +45,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   afterInit(server: AppServer): void {
+    setInterval(() => server.emit('server:tick', { at: Date.now() }), TICK_MS).unref();
     server.use((socket, next) => {
       this.handshake(socket as AppSocket).then(
         () => next(),
@@ -79,6 +83,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.metrics.sockets.inc();
     socket.on('disconnect', (reason) => this.lifecycle.emit('disconnect', socket, reason));
     if (socket.recovered) this.lifecycle.emit('recovered', socket);
+    // A broadcast (not socket.emit): only broadcasts carry the offset a later recovery starts from.
+    else this.server.to(socket.id).emit('server:tick', { at: Date.now() });
     void socket.join(`user:${socket.data.principal.userId}`);
     socket.onAny((event: string, ...args: unknown[]) => void this.router.dispatch(socket, event, args));
     socket.on('disconnecting', () => this.leaveOrgRooms(socket));
