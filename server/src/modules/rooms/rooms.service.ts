@@ -22,6 +22,7 @@ import { RoomSession } from './room-session.entity';
 import { AppError } from '../../common/errors';
 import { User } from '../identity/user.entity';
 import { Organization } from '../organizations/organization.entity';
+import { can } from '../organizations/org-permissions';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { RoomRegistry } from './live/room-registry';
 import { RoomInvite } from './room-invite.entity';
@@ -151,7 +152,7 @@ export class RoomsService {
   async standingRole(userId: string, room: Room): Promise<RoomRole> {
     if (room.createdBy === userId) return 'host';
     const orgRole = await this.orgs.roleIn(userId, room.organizationId);
-    return orgRole === 'owner' || orgRole === 'admin' ? 'host' : 'attendee';
+    return can(orgRole, 'rooms.manage') ? 'host' : 'attendee';
   }
 
   async displayNameOf(userId: string): Promise<string> {
