@@ -53,7 +53,6 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     @Inject(LOGGER) private readonly logger: Logger,
     metrics: MetricsService,
   ) {
-    metrics.gauge('quorum_mediasoup_workers', 'mediasoup worker processes alive', () => this.pool.stats().workers.filter((w) => w.alive).length);
     metrics.gauge('quorum_live_rooms', 'Rooms with a live session on this node', () => this.live.size);
     metrics.gauge('quorum_room_peers', 'People in live rooms on this node', () => this.seats.size);
   }
