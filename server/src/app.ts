@@ -38,7 +38,7 @@ class QuorumIoAdapter extends IoAdapter {
   }
 }
 
-const NOT_SPA = new RegExp(`^(/api|${SOCKET_PATH}|/health|/metrics)(/|$)`);
+const NOT_SPA = new RegExp(`^(/api|${SOCKET_PATH}|/health|/metrics|/\\.well-known)(/|$)`);
 
 export interface RunningApp {
   app: NestExpressApplication;

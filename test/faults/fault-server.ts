@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createDatabase, dropDatabase, type StartedServer, startServer } from '../helpers/server-process';
 import { killHard, killQuietly, mediasoupWorkers, onExit } from './processes';
@@ -25,6 +28,8 @@ export class FaultServer {
       DATABASE_URL: databaseUrl,
       JWT_SECRET: randomBytes(32).toString('hex'),
       BALLOT_SEAL_KEY: randomBytes(32).toString('base64url'),
+      // Kept across restarts of this fixture, like a server's data folder.
+      BALLOT_KEY_DIR: mkdtempSync(path.join(tmpdir(), 'quorum-ballot-keys-')),
       // The long profile runs for half an hour on the same sign-ins.
       ACCESS_TOKEN_TTL_SECONDS: '86400',
       ...opts.env,
@@ -55,6 +60,11 @@ export class FaultServer {
   /** The BALLOT_SEAL_KEY of every process of this fixture (base64url), to open sealed rows in checks. */
   get sealKey(): string {
     return this.env.BALLOT_SEAL_KEY!;
+  }
+
+  /** Where this fixture's servers keep the keys of open secret ballots. */
+  get ballotKeyDir(): string {
+    return this.env.BALLOT_KEY_DIR!;
   }
 
   get pid(): number {

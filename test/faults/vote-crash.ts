@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { Ack, BallotChoice, BallotView, CastReceipt, OrganizationDto, SessionDto } from '../../server/src/contract';
 import { type AuditEntry, receiptHash, verifyChain } from '../../server/src/modules/governance/audit-chain';
-import { Sealer } from '../../server/src/modules/governance/seal';
+import type { BallotKeyPair } from '../../server/src/modules/governance/ballot-box';
+import { ballotKeys, openEnvelope } from '../helpers/ballot-keys';
 import { api, register, type TestSocket } from '../helpers/api';
 import { addMembers, ballotOn, checkIn, requestId, sockets } from '../helpers/governance';
 import { ROOT } from '../helpers/server-process';
@@ -109,7 +110,7 @@ interface StoredCast {
 interface Stored {
   casts: Map<string, StoredCast[]>;
   rows: number;
-  /** receipt hash -> choice, opened with the seal key (secret ballots). */
+  /** receipt hash -> choice, from the envelopes opened with the ballot's key (secret ballots). */
   secret: Map<string, BallotChoice>;
   secretRows: number;
   /** vote.cast / vote.replaced audit entries per seat. */
@@ -148,7 +149,6 @@ export interface VoteCrashRun {
  */
 export async function voteCrash(server: FaultServer, e: Electorate, db: Client, opts: { secrecy: Secrecy; killPoint: KillPoint; spreadMs: number }): Promise<VoteCrashRun> {
   const problems: string[] = [];
-  const sealer = new Sealer(Buffer.from(server.sealKey, 'base64url'));
   if (e.socks.length !== e.voters.length || e.socks.some((s) => !s.connected)) await e.connect(server.url);
   const ballotId = await e.openBallot(server.url, opts.secrecy);
   const votes: Vote[] = e.voters.map((v, i) => ({ seatId: v.user.id, key: requestId(), choice: CHOICES[(i + e.ballots.length) % 3]!, sent: false }));
@@ -197,7 +197,7 @@ export async function voteCrash(server: FaultServer, e: Electorate, db: Client, 
   let before!: Stored;
   const { killToReadyMs, orphans } = await server.crashAndRestart(async () => {
     await Promise.all(burst);
-    before = await stored(db, sealer, e.meetingId, ballotId);
+    before = await stored(db, ballotKeys(server.ballotKeyDir, server.sealKey, ballotId), e.meetingId, ballotId);
   });
   const readyAt = Date.now();
   if (orphans.length) problems.push(`mediasoup workers outlived the killed server: ${orphans.join(', ')}`);
@@ -235,7 +235,7 @@ export async function voteCrash(server: FaultServer, e: Electorate, db: Client, 
   );
   const killToAllCountedMs = killToReadyMs + (Date.now() - readyAt);
 
-  const after = await stored(db, sealer, e.meetingId, ballotId);
+  const after = await stored(db, ballotKeys(server.ballotKeyDir, server.sealKey, ballotId), e.meetingId, ballotId);
   for (const v of votes) for (const r of [v.receipt, v.retryReceipt]) if (r && !holds(after, opts.secrecy, ballotId, v, r)) lostSeats.add(v.seatId);
   const duplicated = duplicates(after);
   if (after.rows !== votes.length) problems.push(`${after.rows} votes stored for ${votes.length} voters after the retries`);
@@ -302,12 +302,17 @@ function duplicates(s: Stored): number {
   return extra;
 }
 
-async function stored(db: Client, sealer: Sealer, meetingId: string, ballotId: string): Promise<Stored> {
+async function stored(db: Client, keys: BallotKeyPair | null, meetingId: string, ballotId: string): Promise<Stored> {
   const casts = new Map<string, StoredCast[]>();
-  const rows = (await db.query(`SELECT seat_id, request_key, receipt_hash, choice FROM ballot_casts WHERE ballot_id = $1`, [ballotId])).rows;
+  const rows = (await db.query(`SELECT seat_id, request_key, receipt_hash, choice, envelope FROM ballot_casts WHERE ballot_id = $1`, [ballotId])).rows;
   for (const r of rows) casts.set(r.seat_id, [...(casts.get(r.seat_id) ?? []), { requestKey: r.request_key, receiptHash: r.receipt_hash, choice: r.choice }]);
-  const sealed = (await db.query(`SELECT sealed, receipt_hash FROM secret_choices WHERE ballot_id = $1`, [ballotId])).rows;
-  const secret = new Map<string, BallotChoice>(sealed.map((r) => [r.receipt_hash, sealer.open<{ choice: BallotChoice }>(r.sealed).choice]));
+  const sealed = rows.filter((r) => r.envelope);
+  const secret = new Map<string, BallotChoice>(
+    sealed.map((r) => {
+      const v = openEnvelope(keys!, ballotId, r.envelope);
+      return [receiptHash(ballotId, v.receipt), v.choice as BallotChoice];
+    }),
+  );
   const auditVotes = new Map<string, number>();
   const entries = await db.query(
     `SELECT payload->>'seatId' AS seat FROM audit_log WHERE meeting_id = $1 AND kind IN ('vote.cast', 'vote.replaced') AND payload->>'ballotId' = $2`,

@@ -1,4 +1,5 @@
 import type { BallotView, MeetingView, MotionView, OrganizationDto, SessionDto } from '../../server/src/contract';
+import { receiptHash } from '../../server/src/modules/governance/audit-chain';
 import { api, command, register, type TestSocket } from '../helpers/api';
 import { addMembers, ballotOn, checkIn, requestId, sockets } from '../helpers/governance';
 import { code } from '../helpers/room';
@@ -122,8 +123,13 @@ describe('motions, amendments, elections and timed ballots', () => {
     const pub = (await http.post<BallotView>(`/api/ballots/${b.id}/publish`, {}, chair.accessToken)).body;
     // Brazil (3) changed to no; Russia (2) yes.
     expect(pub.result).toMatchObject({ yes: 2, no: 3, cast: 5, outcome: 'lost' });
-    const bulletin = (await http.get(`/api/ballots/${b.id}/bulletin`, chair.accessToken)).body as { receiptHash: string }[];
-    expect(bulletin).toHaveLength(2);
+    // One entry per unit of weight (3 + 2), none left of the replaced ballot.
+    const bulletin = (await http.get(`/api/ballots/${b.id}/bulletin`, chair.accessToken)).body as { receiptHash: string; choice: string; weight: number }[];
+    expect(bulletin).toHaveLength(5);
+    expect(bulletin.every((e) => e.weight === 1)).toBe(true);
+    const byHash = new Map(bulletin.map((e) => [e.receiptHash, e.choice]));
+    expect([1, 2, 3].map((u) => byHash.get(receiptHash(b.id, second.data.receipt, u)))).toEqual(['no', 'no', 'no']);
+    expect(byHash.has(receiptHash(b.id, first.data.receipt))).toBe(false);
     const exported = (await http.get(`/api/meetings/${meeting.id}/export`, chair.accessToken)).body;
     expect(exported.audit.filter((e: { kind: string; payload: { ballotId: string } }) => e.kind === 'vote.replaced' && e.payload.ballotId === b.id)).toHaveLength(1);
   });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,11 @@ export const EnvSchema = z
     BALLOT_SEAL_KEY: z
       .string()
       .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+      .optional(),
+    BALLOT_KEY_DIR: z.string().optional(),
+    AUDIT_SIGNING_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/_=-]{40,200}$/, 'must be an Ed25519 private key, PKCS#8 DER in base64')
       .optional(),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
@@ -72,6 +77,13 @@ export interface AppConfig {
   jwtSecret: string;
   /** 32 bytes: seals secret-ballot choices so the database alone cannot link voters to choices. */
   ballotSealKey: Buffer;
+  /**
+   * Where the private keys of open secret ballots live until their count: a folder, never the
+   * database, so a dump or a backup of the database cannot open a single vote.
+   */
+  ballotKeyDir: string;
+  /** Ed25519 private key (PKCS#8 DER) that signs the head of every meeting's audit chain. */
+  auditSigningKey: Buffer;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   authRateLimitPerMinute: number;
@@ -123,6 +135,8 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     jwtSecret: e.JWT_SECRET ?? localSecret(dataDir, 'jwt-secret', 48),
     ballotSealKey: Buffer.from(e.BALLOT_SEAL_KEY ?? localSecret(dataDir, 'ballot-seal-key', 32), 'base64url'),
+    ballotKeyDir: e.BALLOT_KEY_DIR ? path.resolve(cwd, e.BALLOT_KEY_DIR) : path.join(dataDir, 'ballot-keys'),
+    auditSigningKey: Buffer.from(e.AUDIT_SIGNING_KEY ?? localSecret(dataDir, 'audit-signing-key', 0, newSigningKey), 'base64'),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
@@ -144,11 +158,13 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
 }
 
-function localSecret(dataDir: string, name: string, bytes: number): string {
+const newSigningKey = (): string => generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+
+function localSecret(dataDir: string, name: string, bytes: number, make = () => randomBytes(bytes).toString('base64url')): string {
   const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(bytes).toString('base64url');
+  const secret = make();
   writeFileSync(file, secret, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secret;

@@ -135,6 +135,25 @@ export interface BallotView {
   quorumOverride: string | null;
   /** Only once published. */
   result: BallotResult | null;
+  /** A secret ballot's X25519 public key (base64url), the key its envelopes are sealed to. */
+  publicKey: string | null;
+  /** Envelopes that held no valid choice, once counted. */
+  spoiled: number | null;
+  /** Position and hash of the meeting's record when the result was published. */
+  record: RecordHead | null;
+}
+
+/** A point of a meeting's hash-chained record: an anchor anyone can compare an export against. */
+export interface RecordHead {
+  seq: number;
+  hash: string;
+}
+
+export interface RecordKeyView {
+  algorithm: 'Ed25519';
+  /** Raw 32-byte public key, base64. */
+  publicKey: string;
+  keyId: string;
 }
 
 export type BallotResult =
@@ -146,6 +165,9 @@ export interface CastReceipt {
   seatId: string;
   /** Keep it: after publication it is on the bulletin board (as a hash) with the choice counted. */
   receipt: string;
+  /** The record's position and hash at this vote: later edits of the record cannot keep them. */
+  recordSeq: number;
+  recordHash: string;
 }
 
 export type BulletinEntry =

@@ -55,5 +55,8 @@ export function verifyChain(entries: readonly AuditEntry[]): string | null {
   return null;
 }
 
-/** The hash that stands for a receipt on the bulletin board. */
-export const receiptHash = (ballotId: string, receipt: string): string => sha256(`${ballotId}:${receipt}`);
+/**
+ * The hash that stands for a receipt on the bulletin board. A secret vote of weight w has w entries,
+ * units 1..w; unit 1 (and a roll-call vote) uses the plain form.
+ */
+export const receiptHash = (ballotId: string, receipt: string, unit = 1): string => sha256(unit === 1 ? `${ballotId}:${receipt}` : `${ballotId}:${receipt}:${unit}`);

@@ -69,9 +69,10 @@ export class GovernanceCommands implements OnModuleInit {
 
   @Command('ballot:cast')
   async cast(ctx: CommandContext, p: P<'ballot:cast'>): R<'ballot:cast'> {
-    const { ballot, seats } = await this.openWithRoll(p.ballotId);
+    const { ballot, seats } = await this.openWithRoll(p.ballotId, ctx.principal.userId);
     const seat = seats.get(p.seatId);
     if (!seat || !(seat.proxy_holder ? seat.proxy_holder === ctx.principal.userId : seat.holders.includes(ctx.principal.userId))) {
+      await this.outsiderSeesNothing(ballot, ctx.principal.userId);
       throw new AppError('NOT_ELIGIBLE', 'You are not entitled to vote for this seat on this ballot.');
     }
     const choice = validChoice(ballot, p.choice);
@@ -84,11 +85,14 @@ export class GovernanceCommands implements OnModuleInit {
   /** Every seat the caller holds and has not voted for; instructed proxies vote as instructed. */
   @Command('ballot:cast-all')
   async castAll(ctx: CommandContext, p: P<'ballot:cast-all'>): R<'ballot:cast-all'> {
-    const ballot = await this.openBallot(p.ballotId);
-    const choice = validChoice(ballot, p.choice);
     const userId = ctx.principal.userId;
+    const ballot = await this.openBallot(p.ballotId, userId);
+    const choice = validChoice(ballot, p.choice);
     const seats = await this.governance.heldSeats(ballot.id, userId);
-    if (seats.length === 0) throw new AppError('NOT_ELIGIBLE', 'You hold no seat on this ballot.');
+    if (seats.length === 0) {
+      await this.outsiderSeesNothing(ballot, userId);
+      throw new AppError('NOT_ELIGIBLE', 'You hold no seat on this ballot.');
+    }
     const open = seats.filter((s) => !s.voted || ballot.allow_revote);
     if (open.length === 0) throw new AppError('ALREADY_VOTED', 'Every seat you hold has voted.');
     const settled = await Promise.allSettled(
@@ -102,18 +106,26 @@ export class GovernanceCommands implements OnModuleInit {
     return { receipts: receipts as CastReceipt[] };
   }
 
-  private async openBallot(ballotId: string): Promise<BallotRow> {
+  /** A ballot that is not open says so only to members of its organisation; to others it does not exist. */
+  private async openBallot(ballotId: string, userId: string): Promise<BallotRow> {
     const ballot = await this.governance.ballot(ballotId);
+    if (ballot.status !== 'open') await this.outsiderSeesNothing(ballot, userId);
     if (ballot.status === 'draft') throw new AppError('BALLOT_NOT_OPEN', 'This ballot is not open yet.');
     if (ballot.status !== 'open') throw new AppError('BALLOT_CLOSED', 'Voting on this ballot has closed.');
     return ballot;
   }
 
-  private openWithRoll(ballotId: string): Promise<{ ballot: BallotRow; seats: Map<string, RollSeat> }> {
+  private async outsiderSeesNothing(ballot: BallotRow, userId: string): Promise<void> {
+    await this.governance.member(userId, ballot.meeting_id).catch(() => {
+      throw new AppError('NOT_FOUND', 'Ballot not found.');
+    });
+  }
+
+  private openWithRoll(ballotId: string, userId: string): Promise<{ ballot: BallotRow; seats: Map<string, RollSeat> }> {
     let entry = this.open.get(ballotId);
     if (!entry) {
       entry = (async () => {
-        const ballot = await this.openBallot(ballotId);
+        const ballot = await this.openBallot(ballotId, userId);
         return { ballot, seats: new Map((await this.governance.roll(ballotId)).map((s) => [s.seat_id, s])) };
       })();
       this.open.set(ballotId, entry);

@@ -1,3 +1,4 @@
+import { randomBytes, randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -24,7 +25,10 @@ import { AppError } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { RoomRegistry } from '../rooms/live/room-registry';
-import { canonicalJson, nextEntry, sha256 } from './audit-chain';
+import { type AuditEntry, canonicalJson, nextEntry, receiptHash, sha256 } from './audit-chain';
+import { openVote } from './ballot-box';
+import { BallotKeys } from './ballot-keys.service';
+import { RecordSigner, type SignedHead } from './record-signer';
 import { type MotionEvent, type MotionState, nextBallotState, nextMotionState } from './ballot-state';
 import { quorum } from './quorum';
 import type { BallotRow, CountedVote, MeetingRow, RollSeat } from './rows';
@@ -47,6 +51,7 @@ export interface GovernanceEvents {
 export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
   readonly events = new EventEmitter<GovernanceEvents>();
   readonly sealer: Sealer;
+  readonly signer: RecordSigner;
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -55,14 +60,29 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
     private readonly rooms: RoomRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly keys: BallotKeys,
   ) {
     this.sealer = new Sealer(config.ballotSealKey);
+    this.signer = new RecordSigner(config.auditSigningKey);
   }
 
   /** Ballots with a timer that were open when the process stopped: close now or when due. */
   async onModuleInit(): Promise<void> {
     const open: { id: string; closes_at: Date }[] = await this.db.query(`SELECT id, closes_at FROM ballots WHERE status = 'open' AND closes_at IS NOT NULL`);
     for (const b of open) this.scheduleClose(b.id, b.closes_at);
+    // Proxy instructions written in the clear by an earlier version are sealed now.
+    const clear: { meeting_id: string; seat_id: string; instructions: Record<string, string> }[] = await this.db.query(
+      `SELECT meeting_id, seat_id, instructions FROM proxies WHERE sealed_instructions IS NULL`,
+    );
+    for (const r of clear) {
+      const sealed = this.sealInstructions(r.instructions);
+      await this.db.query(`UPDATE proxies SET sealed_instructions = $3, instructions_commitment = $4, instructions = '{}' WHERE meeting_id = $1 AND seat_id = $2`, [
+        r.meeting_id,
+        r.seat_id,
+        sealed.sealed,
+        sealed.commitment,
+      ]);
+    }
   }
 
   onApplicationShutdown(): void {
@@ -87,7 +107,7 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
         [organizationId, b.roomId ?? null, b.title, b.kind, b.scheduledAt, b.voterBasis, JSON.stringify(b.quorumRule), b.chairId ?? userId, b.secretaryId ?? null, userId],
       );
-      await this.audit(m, row.id, [{ kind: 'meeting.created', payload: { title: b.title, voterBasis: b.voterBasis, quorumRule: b.quorumRule, chairId: b.chairId ?? userId } }]);
+      await this.audit(m, row.id, [{ kind: 'meeting.created', payload: { title: b.title, voterBasis: b.voterBasis, quorumRule: b.quorumRule, chairId: b.chairId ?? userId, recordKey: { publicKey: this.signer.publicKey, keyId: this.signer.keyId } } }]);
       return row.id as string;
     });
     return this.meetingView(userId, id);
@@ -168,14 +188,16 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
     const seat = (await this.seats(meeting)).find((s) => s.seat_id === b.seatId);
     if (!seat || !seat.holders.includes(userId)) throw new AppError('NOT_ELIGIBLE', 'You do not hold this seat.');
     if (b.holderId === userId || !(await this.orgs.isMember(b.holderId, meeting.organization_id))) throw new AppError('NOT_ELIGIBLE', 'A proxy goes to another member.');
+    // Instructions may bind a secret ballot: sealed, with only a salted commitment in the record.
+    const sealed = this.sealInstructions(b.instructions);
     await this.db.transaction(async (m) => {
       await this.lockMeeting(m, meeting.id);
       await m.query(
-        `INSERT INTO proxies (meeting_id, seat_id, grantor_id, holder_id, instructions) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (meeting_id, seat_id) DO UPDATE SET grantor_id = $3, holder_id = $4, instructions = $5, created_at = now()`,
-        [meeting.id, b.seatId, userId, b.holderId, JSON.stringify(b.instructions)],
+        `INSERT INTO proxies (meeting_id, seat_id, grantor_id, holder_id, instructions, sealed_instructions, instructions_commitment) VALUES ($1, $2, $3, $4, '{}', $5, $6)
+         ON CONFLICT (meeting_id, seat_id) DO UPDATE SET grantor_id = $3, holder_id = $4, instructions = '{}', sealed_instructions = $5, instructions_commitment = $6, created_at = now()`,
+        [meeting.id, b.seatId, userId, b.holderId, sealed.sealed, sealed.commitment],
       );
-      await this.audit(m, meeting.id, [{ kind: 'proxy.assigned', payload: { seatId: b.seatId, grantorId: userId, holderId: b.holderId, instructions: b.instructions } }], true);
+      await this.audit(m, meeting.id, [{ kind: 'proxy.assigned', payload: { seatId: b.seatId, grantorId: userId, holderId: b.holderId, instructionsCommitment: sealed.commitment } }], true);
     });
     this.events.emit('quorum', { meetingId: meeting.id });
     return this.mySeats(userId, meeting, null);
@@ -210,10 +232,14 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
                FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 ORDER BY u.display_name`,
             [meeting.organization_id],
           );
-    const proxies: { seat_id: string; holder_id: string; instructions: Record<string, RollSeat['instruction']> }[] = await this.db.query(
-      `SELECT seat_id, holder_id, instructions FROM proxies WHERE meeting_id = $1`,
+    const rows: { seat_id: string; holder_id: string; instructions: Record<string, RollSeat['instruction']>; sealed_instructions: Buffer | null }[] = await this.db.query(
+      `SELECT seat_id, holder_id, instructions, sealed_instructions FROM proxies WHERE meeting_id = $1`,
       [meeting.id],
     );
+    const proxies = rows.map((p) => ({
+      ...p,
+      instructions: p.sealed_instructions ? this.sealer.open<{ instructions: Record<string, RollSeat['instruction']> }>(p.sealed_instructions).instructions : p.instructions,
+    }));
     const byseat = new Map(proxies.map((p) => [p.seat_id, p]));
     const here = present ?? (await this.presentUsers(meeting));
     return base.map((s) => {
@@ -289,13 +315,49 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
     const q = await this.quorumOf(meeting, roll);
     if (!q.met && !overrideReason) throw new AppError('QUORUM_NOT_MET', `Quorum not met: ${q.counted} of ${q.required} seats.`, q);
     const closesAt = ballot.duration_seconds ? new Date(Date.now() + ballot.duration_seconds * 1000) : null;
-    await this.db.transaction(async (m) => {
-      const [locked] = await m.query(`SELECT status FROM ballots WHERE id = $1 FOR UPDATE`, [ballotId]);
-      if (!nextBallotState(locked.status, 'open')) throw new AppError('ILLEGAL_TRANSITION', `A ${locked.status} ballot cannot be opened.`);
-      if (roll.length === 0) throw new AppError('NOT_ELIGIBLE', 'Nobody is on the voter roll.');
+    const secret = ballot.secrecy === 'secret';
+    // A secret ballot's proxy instructions stay sealed: the roll and the record carry a commitment.
+    const hidden = roll.map((s) => (secret && s.instruction ? this.commitInstruction(ballotId, s.seat_id, s.instruction) : null));
+    let publicKey: string | null = null;
+    try {
+      await this.db.transaction(async (m) => {
+        const [locked] = await m.query(`SELECT status FROM ballots WHERE id = $1 FOR UPDATE`, [ballotId]);
+        if (!nextBallotState(locked.status, 'open')) throw new AppError('ILLEGAL_TRANSITION', `A ${locked.status} ballot cannot be opened.`);
+        if (roll.length === 0) throw new AppError('NOT_ELIGIBLE', 'Nobody is on the voter roll.');
+        // The ballot's key exists (durably, outside the database) before anyone can vote.
+        if (secret) publicKey = this.keys.create(ballotId).publicKey;
+        await this.openInTransaction(m, { ballot, meeting, roll, hidden, q, closesAt, overrideReason, userId, publicKey });
+      });
+    } catch (err) {
+      if (publicKey) this.keys.destroy(ballotId);
+      throw err;
+    }
+    if (closesAt) this.scheduleClose(ballotId, closesAt);
+    const view = await this.ballotView(ballotId);
+    this.events.emit('ballot', { meetingId: meeting.id, event: 'ballot:opened', ballot: view });
+    return view;
+  }
+
+  private async openInTransaction(
+    m: EntityManager,
+    o: {
+      ballot: BallotRow;
+      meeting: MeetingRow;
+      roll: RollSeat[];
+      hidden: ({ commitment: string; sealed: Buffer } | null)[];
+      q: QuorumView;
+      closesAt: Date | null;
+      overrideReason: string | undefined;
+      userId: string;
+      publicKey: string | null;
+    },
+  ): Promise<void> {
+    const { ballot, meeting, roll, hidden, q, closesAt, overrideReason, userId } = o;
+    const ballotId = ballot.id;
       await m.query(
-        `INSERT INTO ballot_roll (ballot_id, seat_id, label, weight, holders, proxy_holder, instruction, present)
-         SELECT $1, s, l, w, h::uuid[], p, i, pr FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::uuid[], $7::text[], $8::bool[]) AS t(s, l, w, h, p, i, pr)`,
+        `INSERT INTO ballot_roll (ballot_id, seat_id, label, weight, holders, proxy_holder, instruction, present, sealed_instruction, instruction_commitment)
+         SELECT $1, s, l, w, h::uuid[], p, i, pr, si, ic
+           FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::uuid[], $7::text[], $8::bool[], $9::bytea[], $10::text[]) AS t(s, l, w, h, p, i, pr, si, ic)`,
         [
           ballotId,
           roll.map((s) => s.seat_id),
@@ -304,28 +366,25 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
           // Arrays of arrays must be rectangular in PostgreSQL; holders travel as text and are cast back.
           roll.map((s) => `{${s.holders.join(',')}}`),
           roll.map((s) => s.proxy_holder),
-          roll.map((s) => s.instruction),
+          roll.map((s, i) => (hidden[i] ? null : s.instruction)),
           roll.map((s) => s.present),
+          hidden.map((h) => h?.sealed ?? null),
+          hidden.map((h) => h?.commitment ?? null),
         ],
       );
       const presentWeight = roll.filter((s) => s.present).reduce((n, s) => n + s.weight, 0);
       const entitledWeight = roll.reduce((n, s) => n + s.weight, 0);
       await m.query(
-        `UPDATE ballots SET status = 'open', opened_at = now(), closes_at = $2, quorum_override = $3, present_weight = $4, entitled_weight = $5 WHERE id = $1`,
-        [ballotId, closesAt, q.met ? null : overrideReason, presentWeight, entitledWeight],
+        `UPDATE ballots SET status = 'open', opened_at = now(), closes_at = $2, quorum_override = $3, present_weight = $4, entitled_weight = $5, public_key = $6 WHERE id = $1`,
+        [ballotId, closesAt, q.met ? null : overrideReason, presentWeight, entitledWeight, o.publicKey],
       );
       if (ballot.motion_id) await m.query(`UPDATE motions SET status = 'voting' WHERE id = $1`, [ballot.motion_id]);
       const entries = [
-        { kind: 'roll.frozen', payload: { ballotId, seats: roll.map((s) => ({ seatId: s.seat_id, label: s.label, weight: s.weight, proxyHolder: s.proxy_holder, instruction: s.instruction, present: s.present })) } },
+        { kind: 'roll.frozen', payload: { ballotId, seats: roll.map((s, i) => rollEntry(s, hidden[i]?.commitment ?? null, ballot.secrecy)) } },
         ...(q.met ? [] : [{ kind: 'quorum.override', payload: { ballotId, by: userId, reason: overrideReason, quorum: q } }]),
-        { kind: 'ballot.opened', payload: { ballotId, title: ballot.title, kind: ballot.kind, options: ballot.options, seats: ballot.seats, maxChoices: ballot.max_choices, secrecy: ballot.secrecy, rule: ballot.rule, abstentionsCount: ballot.abstentions_count, allowRevote: ballot.allow_revote, quorum: q, presentWeight, entitledWeight, closesAt: closesAt?.toISOString() ?? null } },
+        { kind: 'ballot.opened', payload: { ballotId, title: ballot.title, kind: ballot.kind, options: ballot.options, seats: ballot.seats, maxChoices: ballot.max_choices, secrecy: ballot.secrecy, rule: ballot.rule, abstentionsCount: ballot.abstentions_count, allowRevote: ballot.allow_revote, quorum: q, presentWeight, entitledWeight, closesAt: closesAt?.toISOString() ?? null, ...(o.publicKey ? { publicKey: o.publicKey } : {}) } },
       ];
       await this.audit(m, meeting.id, entries);
-    });
-    if (closesAt) this.scheduleClose(ballotId, closesAt);
-    const view = await this.ballotView(ballotId);
-    this.events.emit('ballot', { meetingId: meeting.id, event: 'ballot:opened', ballot: view });
-    return view;
   }
 
   /** Closes voting and counts from the stored ballots. `userId` null: the ballot's timer. */
@@ -338,12 +397,17 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
       // Waits for in-flight votes (they hold this row FOR SHARE): every acknowledged vote is counted.
       const [locked]: BallotRow[] = await m.query(`SELECT * FROM ballots WHERE id = $1 FOR UPDATE`, [ballotId]);
       if (!nextBallotState(locked!.status, 'close')) throw new AppError('ILLEGAL_TRANSITION', `A ${locked!.status} ballot cannot be closed.`);
-      const votes = await this.countedVotes(m, locked!);
+      const { votes, spoiled, units } = await this.count(m, locked!);
+      if (units) await this.postBulletin(m, ballotId, units);
       const result = this.tally(locked!, votes);
-      await m.query(`UPDATE ballots SET status = 'closed', closed_at = now(), result = $2 WHERE id = $1`, [ballotId, JSON.stringify(result)]);
+      await m.query(`UPDATE ballots SET status = 'closed', closed_at = now(), result = $2, spoiled = $3 WHERE id = $1`, [ballotId, JSON.stringify(result), spoiled]);
       if (locked!.motion_id) await m.query(`UPDATE motions SET status = $2 WHERE id = $1`, [locked!.motion_id, result.outcome === 'carried' ? 'carried' : 'lost']);
-      await this.audit(m, locked!.meeting_id, [{ kind: 'ballot.closed', payload: { ballotId, by: userId ?? 'timer', ballotsCounted: votes.length, result, resultHash: sha256(canonicalJson(result)) } }]);
+      await this.audit(m, locked!.meeting_id, [
+        { kind: 'ballot.closed', payload: { ballotId, by: userId ?? 'timer', ballotsCounted: votes.length, ...(spoiled ? { spoiled } : {}), result, resultHash: sha256(canonicalJson(result)) } },
+      ]);
     });
+    // Counted and on the bulletin board: the key that could open the envelopes is destroyed.
+    if (ballot.secrecy === 'secret') this.keys.destroy(ballotId);
     const view = await this.ballotView(ballotId);
     this.events.emit('ballot', { meetingId: ballot.meeting_id, event: 'ballot:closed', ballot: view });
     return view;
@@ -356,8 +420,9 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
       const [locked]: BallotRow[] = await m.query(`SELECT * FROM ballots WHERE id = $1 FOR UPDATE`, [ballotId]);
       if (!nextBallotState(locked!.status, 'publish')) throw new AppError('ILLEGAL_TRANSITION', `A ${locked!.status} ballot cannot be published.`);
       const bulletin = await this.buildBulletin(m, locked!);
-      await m.query(`UPDATE ballots SET status = 'published', published_at = now() WHERE id = $1`, [ballotId]);
-      await this.audit(m, locked!.meeting_id, [{ kind: 'ballot.published', payload: { ballotId, entries: bulletin.length, bulletinHash: sha256(canonicalJson(bulletin)) } }]);
+      const [entry] = await this.audit(m, locked!.meeting_id, [{ kind: 'ballot.published', payload: { ballotId, entries: bulletin.length, bulletinHash: sha256(canonicalJson(bulletin)) } }]);
+      // The head of the record at publication, shown in the room and printed in the minutes.
+      await m.query(`UPDATE ballots SET status = 'published', published_at = now(), published_seq = $2, published_hash = $3 WHERE id = $1`, [ballotId, entry!.seq, entry!.hash]);
     });
     const view = await this.ballotView(ballotId);
     this.events.emit('ballot', { meetingId: ballot.meeting_id, event: 'result:published', ballot: view });
@@ -380,16 +445,24 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
 
   /** The roll frozen when the ballot opened. */
   async roll(ballotId: string): Promise<RollSeat[]> {
-    return this.db.query(`SELECT * FROM ballot_roll WHERE ballot_id = $1`, [ballotId]);
+    return (await this.db.query(`SELECT * FROM ballot_roll WHERE ballot_id = $1`, [ballotId])).map((s: StoredSeat) => this.unsealSeat(s));
+  }
+
+  /** For the server's own use and the seat's holder only: a sealed instruction in the clear. */
+  private unsealSeat(s: StoredSeat): RollSeat {
+    const { sealed_instruction, instruction_commitment, ...seat } = s;
+    void instruction_commitment;
+    return sealed_instruction ? { ...seat, instruction: this.sealer.open<{ instruction: RollSeat['instruction'] }>(sealed_instruction).instruction } : seat;
   }
 
   /** Seats of the frozen roll this person casts for (as holder, or as proxy), and whether each has voted. */
   async heldSeats(ballotId: string, userId: string): Promise<(RollSeat & { voted: boolean })[]> {
-    return this.db.query(
+    const rows: (StoredSeat & { voted: boolean })[] = await this.db.query(
       `SELECT r.*, c.seat_id IS NOT NULL AS voted FROM ballot_roll r LEFT JOIN ballot_casts c USING (ballot_id, seat_id)
         WHERE r.ballot_id = $1 AND (r.proxy_holder = $2 OR (r.proxy_holder IS NULL AND $2 = ANY(r.holders)))`,
       [ballotId, userId],
     );
+    return rows.map((r) => ({ ...this.unsealSeat(r), voted: r.voted }));
   }
 
   async meetingRow(meetingId: string): Promise<MeetingRow> {
@@ -432,7 +505,7 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
 
   /** The seats a person may cast for in `ballotId` (from its frozen roll), or would hold now. */
   async mySeats(userId: string, meeting: MeetingRow, ballotId: string | null, roll?: RollSeat[]): Promise<SeatView[]> {
-    const seats: RollSeat[] = ballotId ? await this.db.query(`SELECT * FROM ballot_roll WHERE ballot_id = $1`, [ballotId]) : (roll ?? (await this.seats(meeting)));
+    const seats: RollSeat[] = ballotId ? await this.roll(ballotId) : (roll ?? (await this.seats(meeting)));
     const voted = new Set<string>(
       ballotId ? (await this.db.query(`SELECT seat_id FROM ballot_casts WHERE ballot_id = $1`, [ballotId])).map((r: { seat_id: string }) => r.seat_id) : [],
     );
@@ -471,6 +544,9 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
       turnout,
       quorumOverride: b.quorum_override,
       result: b.status === 'published' ? b.result : null,
+      publicKey: b.public_key,
+      spoiled: b.spoiled,
+      record: b.published_seq !== null && b.published_hash !== null ? { seq: b.published_seq, hash: b.published_hash } : null,
     };
   }
 
@@ -484,14 +560,15 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
     if (meeting.chair_id !== userId && meeting.secretary_id !== userId && role !== 'owner' && role !== 'admin') {
       throw new AppError('FORBIDDEN', 'Only the chair, the secretary and administrators export the record.');
     }
-    const ballots: BallotRow[] = await this.db.query(`SELECT * FROM ballots WHERE meeting_id = $1 AND status = 'published' ORDER BY opened_at`, [meeting.id]);
-    const audit = await this.db.query(`SELECT seq, at, kind, payload, prev_hash AS "prevHash", hash FROM audit_log WHERE meeting_id = $1 ORDER BY seq`, [meeting.id]);
-    return {
-      format: 'quorum-meeting-export/1',
-      exportedAt: new Date().toISOString(),
-      meeting: { id: meeting.id, title: meeting.title, kind: meeting.kind, voterBasis: meeting.voter_basis, quorumRule: meeting.quorum_rule, scheduledAt: meeting.scheduled_at.toISOString() },
-      ballots: await Promise.all(
-        ballots.map(async (b) => ({
+    // One snapshot for the ballots and the chain, so the signed head covers every ballot listed.
+    return this.db.transaction('REPEATABLE READ', async (m) => {
+      const ballots: BallotRow[] = await m.query(`SELECT * FROM ballots WHERE meeting_id = $1 AND status = 'published' ORDER BY opened_at`, [meeting.id]);
+      const audit: AuditEntry[] = (await m.query(`SELECT seq, at, kind, payload, prev_hash AS "prevHash", hash FROM audit_log WHERE meeting_id = $1 ORDER BY seq`, [meeting.id])).map(
+        (e: AuditEntry) => ({ ...e, at: new Date(e.at).toISOString() }),
+      );
+      const exported = [];
+      for (const b of ballots) {
+        exported.push({
           id: b.id,
           title: b.title,
           kind: b.kind,
@@ -501,23 +578,31 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
           secrecy: b.secrecy,
           rule: b.rule,
           abstentionsCount: b.abstentions_count,
+          allowRevote: b.allow_revote,
           presentWeight: b.present_weight,
           entitledWeight: b.entitled_weight,
-          roll: (await this.db.query(`SELECT seat_id, label, weight, proxy_holder, instruction, present FROM ballot_roll WHERE ballot_id = $1 ORDER BY seat_id`, [b.id])).map(
-            (s: RollSeat) => ({ seatId: s.seat_id, label: s.label, weight: s.weight, proxyHolder: s.proxy_holder, instruction: s.instruction, present: s.present }),
-          ),
-          bulletin: await this.buildBulletin(this.db.manager, b),
+          roll: (await m.query(`SELECT * FROM ballot_roll WHERE ballot_id = $1 ORDER BY seat_id`, [b.id])).map((s: StoredSeat) => rollEntry(s, s.instruction_commitment, b.secrecy)),
+          bulletin: await this.buildBulletin(m, b),
           result: b.result,
-        })),
-      ),
-      audit: audit.map((e: { at: Date }) => ({ ...e, at: new Date(e.at).toISOString() })),
-    };
+        });
+      }
+      const last = audit.at(-1);
+      return {
+        format: 'quorum-meeting-export/2',
+        exportedAt: new Date().toISOString(),
+        meeting: { id: meeting.id, title: meeting.title, kind: meeting.kind, voterBasis: meeting.voter_basis, quorumRule: meeting.quorum_rule, scheduledAt: meeting.scheduled_at.toISOString() },
+        ballots: exported,
+        audit,
+        // The head of the chain signed by the server: an edited export cannot carry a valid one.
+        signedHead: last ? this.signer.sign({ meetingId: meeting.id, seq: last.seq, hash: last.hash }) : null,
+      };
+    });
   }
 
   /* ---------------- internals ---------------- */
 
   /** Appends to the meeting's chain. Takes the meeting lock unless the caller already holds it. */
-  async audit(m: EntityManager, meetingId: string, entries: { kind: string; payload: unknown }[], locked = false): Promise<void> {
+  async audit(m: EntityManager, meetingId: string, entries: { kind: string; payload: unknown }[], locked = false): Promise<AuditEntry[]> {
     if (!locked) await this.lockMeeting(m, meetingId);
     const [head] = await m.query(`SELECT seq, hash FROM audit_log WHERE meeting_id = $1 ORDER BY seq DESC LIMIT 1`, [meetingId]);
     let prev: { seq: number; hash: string } | null = head ?? null;
@@ -528,18 +613,68 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
        SELECT $1, * FROM unnest($2::int[], $3::timestamptz[], $4::text[], $5::jsonb[], $6::text[], $7::text[])`,
       [meetingId, rows.map((r) => r.seq), rows.map((r) => r.at), rows.map((r) => r.kind), rows.map((r) => JSON.stringify(r.payload)), rows.map((r) => r.prevHash), rows.map((r) => r.hash)],
     );
+    return rows;
   }
 
   async lockMeeting(m: EntityManager, meetingId: string): Promise<void> {
     await m.query(`SELECT 1 FROM meetings WHERE id = $1 FOR UPDATE`, [meetingId]);
   }
 
-  async countedVotes(m: EntityManager, ballot: BallotRow): Promise<CountedVote[]> {
+  /**
+   * The votes to count. A secret ballot's envelopes are opened with its key; each valid one becomes
+   * one bulletin entry per unit of weight, with its own receipt hash, so a heavy seat is not singled
+   * out by its weight. Envelopes that do not hold a valid choice are spoiled (counted, not tallied).
+   */
+  async count(m: EntityManager, ballot: BallotRow): Promise<{ votes: CountedVote[]; spoiled: number; units: { receiptHash: string; choice: Choice }[] | null }> {
     if (ballot.secrecy === 'roll-call') {
-      return m.query(`SELECT c.choice, r.weight FROM ballot_casts c JOIN ballot_roll r USING (ballot_id, seat_id) WHERE c.ballot_id = $1`, [ballot.id]);
+      const votes: CountedVote[] = await m.query(`SELECT c.choice, r.weight FROM ballot_casts c JOIN ballot_roll r USING (ballot_id, seat_id) WHERE c.ballot_id = $1`, [ballot.id]);
+      return { votes, spoiled: 0, units: null };
     }
-    const rows: { sealed: Buffer }[] = await m.query(`SELECT sealed FROM secret_choices WHERE ballot_id = $1`, [ballot.id]);
-    return rows.map((r) => this.sealer.open<CountedVote>(r.sealed));
+    const rows: { envelope: Buffer; weight: number }[] = await m.query(
+      `SELECT c.envelope, r.weight FROM ballot_casts c JOIN ballot_roll r USING (ballot_id, seat_id) WHERE c.ballot_id = $1 AND c.envelope IS NOT NULL`,
+      [ballot.id],
+    );
+    const keys = rows.length ? this.keys.forCounting(ballot.id) : null;
+    const votes: CountedVote[] = [];
+    const units: { receiptHash: string; choice: Choice }[] = [];
+    const seen = new Set<string>();
+    let spoiled = 0;
+    for (const r of rows) {
+      let vote: { choice: Choice; receipt: string } | null = null;
+      try {
+        const opened = openVote(keys!, ballot.id, r.envelope);
+        vote = { choice: decodeChoice(ballot, opened.choice), receipt: opened.receipt };
+      } catch {
+        vote = null;
+      }
+      if (!vote || seen.has(vote.receipt)) {
+        spoiled++;
+        continue;
+      }
+      seen.add(vote.receipt);
+      votes.push({ choice: vote.choice, weight: r.weight });
+      for (let unit = 1; unit <= r.weight; unit++) units.push({ receiptHash: receiptHash(ballot.id, vote.receipt, unit), choice: vote.choice });
+    }
+    return { votes, spoiled, units };
+  }
+
+  /**
+   * The public bulletin board of a secret ballot, written once, at the count, in a random order and in
+   * no transaction a cast shares; the envelopes are erased in the same step.
+   */
+  private async postBulletin(m: EntityManager, ballotId: string, units: { receiptHash: string; choice: Choice }[]): Promise<void> {
+    for (let i = units.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [units[i], units[j]] = [units[j]!, units[i]!];
+    }
+    if (units.length) {
+      await m.query(`INSERT INTO ballot_bulletin (ballot_id, receipt_hash, choice) SELECT $1, h, c::jsonb FROM unnest($2::text[], $3::text[]) AS t(h, c)`, [
+        ballotId,
+        units.map((u) => u.receiptHash),
+        units.map((u) => JSON.stringify(u.choice)),
+      ]);
+    }
+    await m.query(`UPDATE ballot_casts SET envelope = NULL WHERE ballot_id = $1`, [ballotId]);
   }
 
   tally(ballot: Pick<BallotRow, 'kind' | 'rule' | 'abstentions_count' | 'present_weight' | 'entitled_weight' | 'options' | 'seats' | 'max_choices'>, votes: CountedVote[]): BallotResult {
@@ -570,11 +705,25 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
       );
       return rows.map((r) => ({ secrecy: 'roll-call', seatId: r.seat_id, label: r.label, choice: r.choice, weight: r.weight, receiptHash: r.receipt_hash }));
     }
-    const rows: { sealed: Buffer; receipt_hash: string }[] = await m.query(`SELECT sealed, receipt_hash FROM secret_choices WHERE ballot_id = $1 ORDER BY receipt_hash`, [ballot.id]);
-    return rows.map((r) => {
-      const v = this.sealer.open<CountedVote>(r.sealed);
-      return { secrecy: 'secret', receiptHash: r.receipt_hash, choice: v.choice, weight: v.weight };
-    });
+    const rows: { receipt_hash: string; choice: Choice }[] = await m.query(`SELECT receipt_hash, choice FROM ballot_bulletin WHERE ballot_id = $1 ORDER BY receipt_hash`, [ballot.id]);
+    return rows.map((r) => ({ secrecy: 'secret', receiptHash: r.receipt_hash, choice: r.choice, weight: 1 }));
+  }
+
+  /** Seals a proxy's instructions with a salt; the commitment binds them without showing them. */
+  private sealInstructions(instructions: Record<string, string>): { sealed: Buffer; commitment: string } {
+    const salt = randomBytes(32).toString('base64url');
+    return { sealed: this.sealer.seal({ instructions, salt }), commitment: sha256(`${canonicalJson(instructions)}\n${salt}`) };
+  }
+
+  private commitInstruction(ballotId: string, seatId: string, instruction: NonNullable<RollSeat['instruction']>): { sealed: Buffer; commitment: string } {
+    const salt = randomBytes(32).toString('base64url');
+    return { sealed: this.sealer.seal({ instruction, salt }), commitment: sha256(`${ballotId}\n${seatId}\n${instruction}\n${salt}`) };
+  }
+
+  /** The head of a meeting's record, signed with the server's record key. */
+  async signedHead(meetingId: string): Promise<SignedHead | null> {
+    const [head] = await this.db.query(`SELECT seq, hash FROM audit_log WHERE meeting_id = $1 ORDER BY seq DESC LIMIT 1`, [meetingId]);
+    return head ? this.signer.sign({ meetingId, seq: head.seq, hash: head.hash }) : null;
   }
 
   private scheduleClose(ballotId: string, at: Date): void {
@@ -640,4 +789,25 @@ export class GovernanceService implements OnModuleInit, OnApplicationShutdown {
     if (!row) throw new AppError('NOT_FOUND', notFound);
     return row as T;
   }
+}
+
+/** A ballot_roll row as stored: a secret ballot's instruction is sealed, with its commitment beside it. */
+type StoredSeat = RollSeat & { sealed_instruction: Buffer | null; instruction_commitment: string | null };
+
+/** A roll entry as the record and the export show it: a secret ballot shows the commitment, never the instruction. */
+function rollEntry(s: RollSeat, commitment: string | null, secrecy: BallotRow['secrecy']) {
+  const base = { seatId: s.seat_id, label: s.label, weight: s.weight, proxyHolder: s.proxy_holder, present: s.present };
+  return secrecy === 'secret' ? { ...base, instructionCommitment: commitment } : { ...base, instruction: s.instruction };
+}
+
+/** Candidate indexes back to names, checked: anything else makes the envelope spoiled. */
+function decodeChoice(ballot: Pick<BallotRow, 'kind' | 'options' | 'max_choices'>, c: unknown): Choice {
+  if (ballot.kind === 'motion') {
+    if (c === 'yes' || c === 'no' || c === 'abstain') return c;
+    throw new RangeError('not a motion choice');
+  }
+  if (!Array.isArray(c) || c.length > ballot.max_choices || new Set(c).size !== c.length || c.some((i) => !Number.isInteger(i) || i < 0 || i >= ballot.options.length)) {
+    throw new RangeError('not an election choice');
+  }
+  return c.map((i: number) => ballot.options[i]!);
 }

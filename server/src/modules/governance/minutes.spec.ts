@@ -38,6 +38,10 @@ const ballotRow = (over: Partial<BallotRow>): BallotRow => ({
   present_weight: 4,
   entitled_weight: 5,
   result: { kind: 'motion', yes: 2, no: 1, abstain: 1, cast: 4, base: 3, needed: 2, outcome: 'carried' },
+  public_key: null,
+  spoiled: null,
+  published_seq: null,
+  published_hash: null,
   ...over,
 });
 

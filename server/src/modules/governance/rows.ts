@@ -39,6 +39,10 @@ export interface BallotRow {
   present_weight: number | null;
   entitled_weight: number | null;
   result: BallotResult | null;
+  public_key: string | null;
+  spoiled: number | null;
+  published_seq: number | null;
+  published_hash: string | null;
 }
 
 export interface RollSeat {

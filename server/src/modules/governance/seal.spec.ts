@@ -20,3 +20,12 @@ describe('Sealer', () => {
     expect(() => new Sealer(randomBytes(32)).open(sealed)).toThrow();
   });
 });
+
+describe('Sealer padding', () => {
+  it('gives the same size for values of different lengths', () => {
+    const s = new Sealer(randomBytes(32));
+    const sizes = new Set(['no', 'yes', 'abstain', { instruction: 'free', salt: 'x'.repeat(43) }].map((v) => s.seal(v).length));
+    expect(sizes.size).toBe(1);
+    expect(s.open(s.seal({ instruction: 'abstain' }))).toEqual({ instruction: 'abstain' });
+  });
+});

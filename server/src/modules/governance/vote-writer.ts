@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -7,6 +7,8 @@ import type { CastReceipt, Choice } from '../../contract';
 import { AppError } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
 import { receiptHash } from './audit-chain';
+import { deriveReceipt, receiptCode, sealVote, type SealedVote } from './ballot-box';
+import { BallotKeys } from './ballot-keys.service';
 import { GovernanceService } from './governance.service';
 import type { BallotRow, RollSeat } from './rows';
 
@@ -26,13 +28,14 @@ interface Pending extends CastRequest {
   reject: (e: unknown) => void;
 }
 
-/** A vote of the batch not answered from a retry: its receipt and, for a secret ballot, its sealed choice id. */
+/** A vote of the batch not answered from a retry: its receipt and what is stored for it. */
 interface Fresh {
   p: Pending;
   receipt: string;
-  rh: string;
-  choiceId: string | null;
-  secret: boolean;
+  /** Roll-call: the receipt's hash, public with the choice. */
+  rh: string | null;
+  /** Secret: the sealed vote, the only place its choice is kept. */
+  envelope: Buffer | null;
 }
 
 const MAX_BATCH = 250;
@@ -50,6 +53,7 @@ export class VoteWriter {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly governance: GovernanceService,
+    private readonly keys: BallotKeys,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -110,32 +114,58 @@ export class VoteWriter {
       const results = new Map<Pending, CastReceipt | AppError>();
       const audit: { kind: string; payload: unknown }[] = [];
 
-      // A retry of a vote that was committed (its ack lost) gets the same receipt back.
-      const retried: { ballot_id: string; seat_id: string; sealed_receipt: Buffer }[] = await m.query(
+      // A retry of a vote that was committed (its ack lost) gets the same receipt back: sealed for a
+      // roll-call ballot; for a secret one derived again from the ballot's receipt key, never stored.
+      const retried: { ballot_id: string; seat_id: string; sealed_receipt: Buffer | null }[] = await m.query(
         `SELECT c.ballot_id, c.seat_id, c.sealed_receipt FROM ballot_casts c
            JOIN unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS r(b, s, v, k)
              ON c.ballot_id = r.b AND c.seat_id = r.s AND c.voter_id = r.v AND c.request_key = r.k`,
         [batch.map((p) => p.ballotId), batch.map((p) => p.seatId), batch.map((p) => p.voterId), batch.map((p) => p.requestKey)],
       );
-      const stored = new Map(retried.map((r) => [`${r.ballot_id}/${r.seat_id}`, r.sealed_receipt]));
+      const stored = new Map(retried.map((r) => [`${r.ballot_id}/${r.seat_id}`, r]));
       const fresh: Fresh[] = [];
+      const again: Pending[] = [];
+      const current = await this.stillHolding(m, batch.filter((p) => !stored.has(`${p.ballotId}/${p.seatId}`)));
       for (const p of batch) {
-        const again = stored.get(`${p.ballotId}/${p.seatId}`);
-        if (again) results.set(p, { ballotId: p.ballotId, seatId: p.seatId, receipt: this.governance.sealer.open<string>(again) });
-        else if (byId.get(p.ballotId)!.status !== 'open') results.set(p, new AppError('BALLOT_CLOSED', 'Voting on this ballot has closed.'));
-        else {
-          const receipt = newReceipt();
-          const secret = byId.get(p.ballotId)!.secrecy === 'secret';
-          fresh.push({ p, receipt, rh: receiptHash(p.ballotId, receipt), choiceId: secret ? randomUUID() : null, secret });
+        const ballot = byId.get(p.ballotId)!;
+        const prior = stored.get(`${p.ballotId}/${p.seatId}`);
+        if (prior) {
+          again.push(p);
+          results.set(p, {
+            ballotId: p.ballotId,
+            seatId: p.seatId,
+            receipt: prior.sealed_receipt ? this.governance.sealer.open<string>(prior.sealed_receipt) : deriveReceipt(this.keys.forCasting(p.ballotId).receiptKey, p.seatId, p.requestKey),
+            recordSeq: 0,
+            recordHash: '',
+          });
+        } else if (ballot.status !== 'open') results.set(p, new AppError('BALLOT_CLOSED', 'Voting on this ballot has closed.'));
+        else if (!current.has(`${p.voterId}/${p.seatId}`)) results.set(p, new AppError('NOT_ELIGIBLE', 'You no longer hold this seat: you left the organisation or its delegation.'));
+        else if (ballot.secrecy === 'secret') {
+          const keys = this.keys.forCasting(p.ballotId);
+          const receipt = deriveReceipt(keys.receiptKey, p.seatId, p.requestKey);
+          fresh.push({ p, receipt, rh: null, envelope: sealVote(keys.publicKey, p.ballotId, { choice: encodeChoice(ballot, p.choice), receipt }) });
+        } else {
+          const receipt = receiptCode(randomBytes(20));
+          fresh.push({ p, receipt, rh: receiptHash(p.ballotId, receipt), envelope: null });
         }
+      }
+      // Where each retried vote stands in the record: its latest vote entry for that seat.
+      for (const p of again) {
+        const [entry] = await m.query(
+          `SELECT seq, hash FROM audit_log WHERE meeting_id = $1 AND kind IN ('vote.cast', 'vote.replaced') AND payload->>'ballotId' = $2 AND payload->>'seatId' = $3
+            ORDER BY seq DESC LIMIT 1`,
+          [p.meetingId, p.ballotId, p.seatId],
+        );
+        const r = results.get(p) as CastReceipt;
+        if (entry) Object.assign(r, { recordSeq: entry.seq, recordHash: entry.hash });
       }
 
       // Every new vote in one statement; the primary key keeps one counted ballot per seat.
       const inserted: { ballot_id: string; seat_id: string }[] = fresh.length
         ? await m.query(
-            `INSERT INTO ballot_casts (ballot_id, seat_id, voter_id, as_proxy, request_key, sealed_receipt, choice, receipt_hash, sealed_ref)
-             SELECT b, s, v, a, k, r, c::jsonb, h, f FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bool[], $5::text[], $6::bytea[], $7::text[], $8::text[], $9::bytea[])
-                    AS t(b, s, v, a, k, r, c, h, f)
+            `INSERT INTO ballot_casts (ballot_id, seat_id, voter_id, as_proxy, request_key, sealed_receipt, choice, receipt_hash, envelope)
+             SELECT b, s, v, a, k, r, c::jsonb, h, e FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bool[], $5::text[], $6::bytea[], $7::text[], $8::text[], $9::bytea[])
+                    AS t(b, s, v, a, k, r, c, h, e)
              ON CONFLICT (ballot_id, seat_id) DO NOTHING RETURNING ballot_id, seat_id`,
             [
               fresh.map((f) => f.p.ballotId),
@@ -143,15 +173,15 @@ export class VoteWriter {
               fresh.map((f) => f.p.voterId),
               fresh.map((f) => f.p.asProxy),
               fresh.map((f) => f.p.requestKey),
-              fresh.map((f) => this.governance.sealer.seal(f.receipt)),
-              fresh.map((f) => (f.secret ? null : JSON.stringify(f.p.choice))),
-              fresh.map((f) => (f.secret ? null : f.rh)),
-              fresh.map((f) => (f.choiceId ? this.governance.sealer.seal(f.choiceId) : null)),
+              fresh.map((f) => (f.envelope ? null : this.governance.sealer.seal(f.receipt))),
+              fresh.map((f) => (f.envelope ? null : JSON.stringify(f.p.choice))),
+              fresh.map((f) => f.rh),
+              fresh.map((f) => f.envelope),
             ],
           )
         : [];
       const won = new Set(inserted.map((r) => `${r.ballot_id}/${r.seat_id}`));
-      const sealedChoices: { id: string; ballotId: string; sealed: Buffer; rh: string }[] = [];
+      const recorded: Pending[] = [];
       for (const f of fresh) {
         const { p } = f;
         const isNew = won.has(`${p.ballotId}/${p.seatId}`);
@@ -162,25 +192,21 @@ export class VoteWriter {
           }
           await this.replace(m, f);
         }
-        if (f.choiceId) sealedChoices.push({ id: f.choiceId, ballotId: p.ballotId, sealed: this.governance.sealer.seal({ choice: p.choice, weight: p.weight }), rh: f.rh });
         // The record of a secret vote says who voted for which seat, never what or with which receipt.
         audit.push({
           kind: isNew ? 'vote.cast' : 'vote.replaced',
-          payload: f.secret
+          payload: f.envelope
             ? { ballotId: p.ballotId, seatId: p.seatId, voterId: p.voterId, asProxy: p.asProxy }
             : { ballotId: p.ballotId, seatId: p.seatId, voterId: p.voterId, asProxy: p.asProxy, choice: p.choice, receiptHash: f.rh },
         });
-        results.set(p, { ballotId: p.ballotId, seatId: p.seatId, receipt: f.receipt });
+        recorded.push(p);
+        results.set(p, { ballotId: p.ballotId, seatId: p.seatId, receipt: f.receipt, recordSeq: 0, recordHash: '' });
       }
-      if (sealedChoices.length) {
-        await m.query(`INSERT INTO secret_choices (id, ballot_id, sealed, receipt_hash) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::text[])`, [
-          sealedChoices.map((c) => c.id),
-          sealedChoices.map((c) => c.ballotId),
-          sealedChoices.map((c) => c.sealed),
-          sealedChoices.map((c) => c.rh),
-        ]);
+      if (audit.length) {
+        // Each receipt names the record's position and hash at its vote: an anchor no later edit can move.
+        const entries = await this.governance.audit(m, batch[0]!.meetingId, audit, true);
+        recorded.forEach((p, i) => Object.assign(results.get(p) as CastReceipt, { recordSeq: entries[i]!.seq, recordHash: entries[i]!.hash }));
       }
-      if (audit.length) await this.governance.audit(m, batch[0]!.meetingId, audit, true);
       return results;
     });
     for (const p of batch) {
@@ -191,12 +217,26 @@ export class VoteWriter {
     for (const ballotId of new Set(batch.map((p) => p.ballotId))) this.governance.events.emit('turnout', { meetingId: batch[0]!.meetingId, ballotId });
   }
 
-  /** "Last one counts": the seat's earlier ballot (and, for a secret ballot, its sealed choice) is replaced. */
-  private async replace(m: EntityManager, { p, receipt, rh, choiceId, secret }: Fresh): Promise<void> {
-    const [old] = await m.query(`SELECT sealed_ref FROM ballot_casts WHERE ballot_id = $1 AND seat_id = $2 FOR UPDATE`, [p.ballotId, p.seatId]);
-    if (old?.sealed_ref) await m.query(`DELETE FROM secret_choices WHERE id = $1`, [this.governance.sealer.open<string>(old.sealed_ref)]);
+  /**
+   * The roll frozen at opening fixes the seats and their weights; who may cast for a seat is also
+   * checked at the vote: a delegate removed from the institution, or anyone removed from the
+   * organisation, can no longer vote for it (another delegate of the institution still can).
+   */
+  private async stillHolding(m: EntityManager, batch: Pending[]): Promise<Set<string>> {
+    if (!batch.length) return new Set();
+    const rows: { v: string; s: string }[] = await m.query(
+      `SELECT r.v, r.s FROM unnest($1::uuid[], $2::uuid[], $3::bool[]) AS r(v, s, a) JOIN meetings mt ON mt.id = $4
+        WHERE EXISTS (SELECT 1 FROM memberships mb WHERE mb.organization_id = mt.organization_id AND mb.user_id = r.v)
+          AND (r.a OR mt.voter_basis = 'members' OR EXISTS (SELECT 1 FROM institution_delegates d WHERE d.institution_id = r.s AND d.user_id = r.v))`,
+      [batch.map((p) => p.voterId), batch.map((p) => p.seatId), batch.map((p) => p.asProxy), batch[0]!.meetingId],
+    );
+    return new Set(rows.map((r) => `${r.v}/${r.s}`));
+  }
+
+  /** "Last one counts": the seat's earlier ballot (and, for a secret ballot, its envelope) is replaced in place. */
+  private async replace(m: EntityManager, { p, receipt, rh, envelope }: Fresh): Promise<void> {
     await m.query(
-      `UPDATE ballot_casts SET voter_id = $3, as_proxy = $4, request_key = $5, sealed_receipt = $6, choice = $7, receipt_hash = $8, sealed_ref = $9, cast_at = now()
+      `UPDATE ballot_casts SET voter_id = $3, as_proxy = $4, request_key = $5, sealed_receipt = $6, choice = $7, receipt_hash = $8, envelope = $9, cast_at = now()
         WHERE ballot_id = $1 AND seat_id = $2`,
       [
         p.ballotId,
@@ -204,19 +244,17 @@ export class VoteWriter {
         p.voterId,
         p.asProxy,
         p.requestKey,
-        this.governance.sealer.seal(receipt),
-        secret ? null : JSON.stringify(p.choice),
-        secret ? null : rh,
-        choiceId ? this.governance.sealer.seal(choiceId) : null,
+        envelope ? null : this.governance.sealer.seal(receipt),
+        envelope ? null : JSON.stringify(p.choice),
+        rh,
+        envelope,
       ],
     );
   }
 }
 
-/** 20 characters from a 32-letter alphabet without look-alikes: 100 bits, easy to read out. */
-function newReceipt(): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  const bytes = randomBytes(20);
-  const chars = [...bytes].map((b) => alphabet[b % 32]).join('');
-  return chars.match(/.{5}/g)!.join('-');
+/** A secret ballot's envelope holds candidate indexes rather than names: small, and one fixed size. */
+export function encodeChoice(ballot: Pick<BallotRow, 'kind' | 'options'>, choice: Choice): SealedVote['choice'] {
+  if (ballot.kind === 'motion') return choice as 'yes' | 'no' | 'abstain';
+  return (choice as string[]).map((c) => ballot.options.indexOf(c));
 }

@@ -1,0 +1,96 @@
+import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+
+/**
+ * The envelope of a secret vote: the choice and its receipt, encrypted to the ballot's own X25519 key
+ * (ephemeral-static ECDH, HKDF-SHA256, AES-256-GCM — all from Node's OpenSSL, nothing hand-made) and
+ * padded to one fixed length, so neither the bytes nor their size say anything about the choice.
+ * The private half of the ballot key is kept apart from the database and destroyed after the count.
+ * Pure: no I/O.
+ */
+
+/** Bytes of padded plaintext inside every envelope. */
+export const ENVELOPE_PLAINTEXT_BYTES = 256;
+/** ephemeral public key (32) | iv (12) | tag (16) | padded plaintext. */
+export const ENVELOPE_BYTES = 32 + 12 + 16 + ENVELOPE_PLAINTEXT_BYTES;
+
+export interface BallotKeyPair {
+  /** Raw 32-byte X25519 public key, base64url. */
+  publicKey: string;
+  /** Raw 32-byte X25519 private key, base64url. */
+  privateKey: string;
+  /** 32 random bytes, base64url: derives receipts, so a retry gets the same receipt without storing it. */
+  receiptKey: string;
+}
+
+/** What an envelope holds: the choice (a motion's word, or candidate indexes) and the voter's receipt. */
+export interface SealedVote {
+  choice: 'yes' | 'no' | 'abstain' | number[];
+  receipt: string;
+}
+
+const INFO = 'quorum/ballot-envelope/v1';
+
+export function generateBallotKeys(): BallotKeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync('x25519');
+  return {
+    publicKey: rawPublic(publicKey),
+    privateKey: privateKey.export({ format: 'jwk' }).d!,
+    receiptKey: randomBytes(32).toString('base64url'),
+  };
+}
+
+const rawPublic = (k: KeyObject): string => k.export({ format: 'jwk' }).x!;
+const importPublic = (x: string): KeyObject => createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
+const importPrivate = (d: string, x: string): KeyObject => createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x }, format: 'jwk' });
+
+function envelopeKey(shared: Buffer, ephemeral: Buffer, recipient: Buffer, ballotId: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', shared, Buffer.concat([ephemeral, recipient]), `${INFO}:${ballotId}`, 32));
+}
+
+/** Encrypts a vote to the ballot's public key. Every call gives different bytes of the same length. */
+export function sealVote(publicKey: string, ballotId: string, vote: SealedVote): Buffer {
+  const json = Buffer.from(JSON.stringify({ c: vote.choice, r: vote.receipt }), 'utf8');
+  if (json.length > ENVELOPE_PLAINTEXT_BYTES - 2) throw new RangeError('vote too large for an envelope');
+  const plain = Buffer.alloc(ENVELOPE_PLAINTEXT_BYTES);
+  plain.writeUInt16BE(json.length, 0);
+  json.copy(plain, 2);
+  const eph = generateKeyPairSync('x25519');
+  const recipient = importPublic(publicKey);
+  const ephRaw = Buffer.from(rawPublic(eph.publicKey), 'base64url');
+  const key = envelopeKey(diffieHellman({ privateKey: eph.privateKey, publicKey: recipient }), ephRaw, Buffer.from(publicKey, 'base64url'), ballotId);
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  c.setAAD(Buffer.from(ballotId, 'utf8'));
+  const data = Buffer.concat([c.update(plain), c.final()]);
+  return Buffer.concat([ephRaw, iv, c.getAuthTag(), data]);
+}
+
+/** Opens an envelope with the ballot's private key; throws on a wrong key, ballot or tampered bytes. */
+export function openVote(keys: Pick<BallotKeyPair, 'publicKey' | 'privateKey'>, ballotId: string, envelope: Buffer): SealedVote {
+  if (envelope.length !== ENVELOPE_BYTES) throw new RangeError('envelope of the wrong size');
+  const ephRaw = envelope.subarray(0, 32);
+  const eph = importPublic(ephRaw.toString('base64url'));
+  const shared = diffieHellman({ privateKey: importPrivate(keys.privateKey, keys.publicKey), publicKey: eph });
+  const key = envelopeKey(shared, ephRaw, Buffer.from(keys.publicKey, 'base64url'), ballotId);
+  const d = createDecipheriv('aes-256-gcm', key, envelope.subarray(32, 44));
+  d.setAAD(Buffer.from(ballotId, 'utf8'));
+  d.setAuthTag(envelope.subarray(44, 60));
+  const plain = Buffer.concat([d.update(envelope.subarray(60)), d.final()]);
+  const parsed = JSON.parse(plain.subarray(2, 2 + plain.readUInt16BE(0)).toString('utf8')) as { c: SealedVote['choice']; r: string };
+  return { choice: parsed.c, receipt: parsed.r };
+}
+
+/** 20 characters from a 32-letter alphabet without look-alikes (100 bits), in groups of five. */
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export function receiptCode(bytes: Buffer): string {
+  const chars = [...bytes.subarray(0, 20)].map((b) => ALPHABET[b % 32]).join('');
+  return chars.match(/.{5}/g)!.join('-');
+}
+
+/**
+ * The receipt of one cast, derived from the ballot's receipt key: the same request gets the same
+ * receipt after a lost acknowledgement, and nothing stored in the database can rebuild it.
+ */
+export function deriveReceipt(receiptKey: string, seatId: string, requestKey: string): string {
+  return receiptCode(createHmac('sha256', Buffer.from(receiptKey, 'base64url')).update(`${seatId}\n${requestKey}`).digest());
+}
