@@ -27,7 +27,7 @@ describe('secret ballots against a database reader', () => {
     http = api(server.url);
     chair = await register(server.url, 'Chair');
     org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Silk Road Library Alliance' }, chair.accessToken)).body;
-    [admin] = await addMembers(server.url, chair.accessToken, org.id, 1, 'Admin');
+    admin = (await addMembers(server.url, chair.accessToken, org.id, 1, 'Admin'))[0]!;
     await http.patch(`/api/organizations/${org.id}/members/${admin!.user.id}`, { role: 'admin' }, chair.accessToken);
     // The reader connects as the database superuser, to the server's own database.
     const url = new URL(ADMIN_DATABASE_URL);
