@@ -402,6 +402,12 @@ describe('engagement: chat, Q&A, polls and reactions (real server)', () => {
       data(await command(o.s, 'poll:vote', { pollId: poll.id, choices: [0] }));
       await until('live results', () => hostEvents.find((e) => e.event === 'poll:results' && (e.data as { voters: number }).voters === 2));
       const hostList = data(await command(host.s, 'poll:list', {}));
+      // While open, nothing readable is written beside a voter: the totals are not touched (so no
+      // system column ties a count to a voter row) and each choice is sealed at one size.
+      expect((await db.query(`SELECT votes FROM poll_counts WHERE poll_id = $1`, [poll.id])).rows.map((r) => r.votes)).toEqual([0, 0, 0]);
+      const sealedRows = (await db.query(`SELECT octet_length(sealed_choices) AS n FROM poll_voters WHERE poll_id = $1`, [poll.id])).rows;
+      expect(sealedRows).toHaveLength(2);
+      expect(new Set(sealedRows.map((r) => r.n)).size).toBe(1);
       const closedView = data(await command(host.s, 'poll:close', { pollId: poll.id }));
       expect(closedView).toMatchObject({ counts: [1, 0, 1], voters: 2 });
       const csv = (await http.get<string>(`/api/rooms/${room.id}/polls/${poll.id}/results.csv`, owner.accessToken)).body;
@@ -414,9 +420,11 @@ describe('engagement: chat, Q&A, polls and reactions (real server)', () => {
       // The voter's own view later: they voted, but their choice is not kept with their name.
       expect(data(await command(v.s, 'poll:list', {})).polls[0]).toMatchObject({ voted: true, myChoices: null });
       expect((await db.query(`SELECT * FROM poll_ballots WHERE poll_id = $1`, [poll.id])).rows).toEqual([]);
-      expect((await db.query(`SELECT * FROM poll_voters WHERE poll_id = $1`, [poll.id])).rows.map((r) => Object.keys(r).sort())).toEqual([
-        ['poll_id', 'user_id'],
-        ['poll_id', 'user_id'],
+      // Closed: the totals hold the votes, the sealed choices are erased (and their key destroyed).
+      expect((await db.query(`SELECT votes FROM poll_counts WHERE poll_id = $1 ORDER BY option_index`, [poll.id])).rows.map((r) => r.votes)).toEqual([1, 0, 1]);
+      expect((await db.query(`SELECT * FROM poll_voters WHERE poll_id = $1`, [poll.id])).rows.map((r) => [Object.keys(r).sort(), r.sealed_choices])).toEqual([
+        [['poll_id', 'sealed_choices', 'user_id'], null],
+        [['poll_id', 'sealed_choices', 'user_id'], null],
       ]);
     });
   });

@@ -23,11 +23,14 @@ export class BallotSecrecy1764547200000 implements MigrationInterface {
       );
       ALTER TABLE proxies ADD COLUMN sealed_instructions bytea, ADD COLUMN instructions_commitment text;
       ALTER TABLE ballot_roll ADD COLUMN sealed_instruction bytea, ADD COLUMN instruction_commitment text;
+      -- An anonymous poll's choices wait here, sealed to the poll's own key, until the close adds them up.
+      ALTER TABLE poll_voters ADD COLUMN sealed_choices bytea;
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      ALTER TABLE poll_voters DROP COLUMN sealed_choices;
       ALTER TABLE ballot_roll DROP COLUMN sealed_instruction, DROP COLUMN instruction_commitment;
       ALTER TABLE proxies DROP COLUMN sealed_instructions, DROP COLUMN instructions_commitment;
       DROP TABLE ballot_bulletin;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
 import { RoomsModule } from '../rooms/rooms.module';
+import { BallotKeys } from '../governance/ballot-keys.service';
 import { ChatService } from './chat.service';
 import { EngagementCommands } from './engagement.commands';
 import { PollsController } from './polls.controller';
@@ -11,6 +12,6 @@ import { QuestionsService } from './questions.service';
 @Module({
   imports: [IdentityModule, RoomsModule],
   controllers: [PollsController],
-  providers: [ChatService, QuestionsService, PollsService, EngagementCommands],
+  providers: [ChatService, QuestionsService, PollsService, EngagementCommands, BallotKeys],
 })
 export class EngagementModule {}

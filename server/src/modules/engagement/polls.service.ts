@@ -9,6 +9,8 @@ import type { LiveRoom } from '../rooms/live/live-room';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { roomCan } from '../rooms/room-permissions';
 import { RoomsService } from '../rooms/rooms.service';
+import { openVote, sealVote } from '../governance/ballot-box';
+import { BallotKeys } from '../governance/ballot-keys.service';
 import { type Seat, rolesThatCan } from './seat';
 import { Coalescer } from './coalescer';
 import { Poll } from './poll.entity';
@@ -23,18 +25,24 @@ interface Tally {
 }
 
 /**
- * Quick polls of a live session. Every vote is one row in poll_voters (so nobody votes twice), plus
- * running totals in poll_counts; a named poll also keeps the ballot (who chose what, for the hosts'
- * export). An anonymous poll keeps no row that pairs a person with a choice.
+ * Quick polls of a live session. Every vote is one row in poll_voters (so nobody votes twice). A named
+ * poll adds to the running totals in poll_counts and keeps the ballot (who chose what, for the hosts'
+ * export). An anonymous poll writes nothing readable beside its voter row: the choice is sealed in
+ * that row to the poll's own key (kept outside the database), the live totals are kept in memory, and
+ * the close adds the sealed choices to poll_counts, erases them and destroys the key — so neither the
+ * rows, their system columns nor a backup pair a person with a choice.
  */
 @Injectable()
 export class PollsService {
   private readonly results: Coalescer;
+  /** Live totals of open anonymous polls (poll_counts holds them only from the close). */
+  private readonly hidden = new Map<string, Promise<Tally>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly registry: RoomRegistry,
     private readonly rooms: RoomsService,
+    private readonly keys: BallotKeys,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.results = new Coalescer((err) => logger.error({ err }, 'publishing poll results failed'), RESULTS_GAP_MS);
@@ -78,17 +86,25 @@ export class PollsService {
    */
   async vote({ room, peer }: Seat, p: ParsedCommandPayload<'poll:vote'>): Promise<PollView> {
     room.assertCan(peer, 'poll.vote');
+    // An anonymous poll's live totals are loaded before this vote's transaction starts, so adding
+    // this vote to them below never counts it twice.
+    const live = await this.db.getRepository(Poll).findOneBy({ id: p.pollId, sessionId: room.sessionId });
+    const totals = live?.anonymous && live.status === 'open' ? await this.liveTally(live.id) : null;
     const poll = await this.db.transaction(async (m) => {
       const poll = await m.getRepository(Poll).findOne({ where: { id: p.pollId, sessionId: room.sessionId }, lock: { mode: 'pessimistic_read' } });
       if (!poll || (poll.status === 'draft' && !roomCan(peer.role, 'poll.manage', room.mode))) throw new AppError('NOT_FOUND', 'Poll not found.');
       if (poll.status !== 'open') throw new AppError('POLL_CLOSED', 'This poll is not open for votes.');
       const problem = choicesProblem(poll, p.choices);
       if (problem) throw new AppError('INVALID_PAYLOAD', `Invalid choices: ${problem}.`, [{ path: 'choices', message: problem }]);
-      const fresh = (await m.query(`INSERT INTO poll_voters (poll_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`, [poll.id, peer.userId])) as unknown[];
+      const sealed = poll.anonymous ? sealVote(this.keys.forCasting(poll.id).publicKey, poll.id, { choice: [...p.choices], receipt: '' }) : null;
+      const fresh = (await m.query(`INSERT INTO poll_voters (poll_id, user_id, sealed_choices) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`, [
+        poll.id,
+        peer.userId,
+        sealed,
+      ])) as unknown[];
       if (fresh.length === 0) throw new AppError('ALREADY_VOTED', 'You have already voted in this poll.');
-      if (!poll.anonymous) {
-        await m.query(`INSERT INTO poll_ballots (poll_id, user_id, voter_name, choices) VALUES ($1, $2, $3, $4)`, [poll.id, peer.userId, peer.displayName, p.choices]);
-      }
+      if (poll.anonymous) return poll;
+      await m.query(`INSERT INTO poll_ballots (poll_id, user_id, voter_name, choices) VALUES ($1, $2, $3, $4)`, [poll.id, peer.userId, peer.displayName, p.choices]);
       // Rows locked in option order, so two multiple-choice votes cannot deadlock.
       await m.query(
         `UPDATE poll_counts c SET votes = c.votes + 1 FROM (
@@ -98,6 +114,13 @@ export class PollsService {
       );
       return poll;
     });
+    if (poll.anonymous) {
+      const t = totals ?? (await this.liveTally(poll.id));
+      if (totals) {
+        for (const c of p.choices) t.counts[c] = (t.counts[c] ?? 0) + 1;
+        t.voters++;
+      }
+    }
     this.publishResults(room, poll.id);
     return { ...toInfo(poll, await this.tally(poll.id)), voted: true, myChoices: [...p.choices].sort((a, b) => a - b) };
   }
@@ -134,9 +157,16 @@ export class PollsService {
       }
       if (next === poll.status) return { poll, changed: false };
       const stamp = next === 'open' ? { openedAt: new Date() } : { closedAt: new Date() };
+      // The key exists, durably and outside the database, before the first anonymous vote.
+      if (poll.anonymous && next === 'open') this.keys.create(poll.id);
+      if (poll.anonymous && next === 'closed') await this.addUpSealed(m, poll.id);
       await m.getRepository(Poll).update({ id: poll.id }, { status: next, ...stamp });
       return { poll: Object.assign(poll, { status: next }, stamp), changed: true };
     });
+    if (changed && poll.anonymous && poll.status === 'closed') {
+      this.hidden.delete(poll.id);
+      this.keys.destroy(poll.id);
+    }
     const info = toInfo(poll, await this.tally(poll.id));
     if (changed) this.registry.toOthers(room, null, poll.status === 'open' ? 'poll:opened' : 'poll:closed', info);
     return this.view(poll, peer.userId, info);
@@ -155,11 +185,49 @@ export class PollsService {
   private async tallies(pollIds: string[]): Promise<Map<string, Tally>> {
     const rows = (await this.db.query(
       `SELECT c.poll_id AS id, array_agg(c.votes ORDER BY c.option_index) AS counts,
-              (SELECT count(*)::int FROM poll_voters v WHERE v.poll_id = c.poll_id) AS voters
+              (SELECT count(*)::int FROM poll_voters v WHERE v.poll_id = c.poll_id) AS voters,
+              (SELECT p.anonymous AND p.status = 'open' FROM polls p WHERE p.id = c.poll_id) AS hidden
          FROM poll_counts c WHERE c.poll_id = ANY($1) GROUP BY c.poll_id`,
       [pollIds],
-    )) as { id: string; counts: number[]; voters: number }[];
-    return new Map(rows.map((r) => [r.id, { counts: r.counts, voters: r.voters }]));
+    )) as { id: string; counts: number[]; voters: number; hidden: boolean }[];
+    const out = new Map<string, Tally>();
+    for (const r of rows) out.set(r.id, r.hidden ? { ...(await this.liveTally(r.id)) } : { counts: r.counts, voters: r.voters });
+    return out;
+  }
+
+  /**
+   * The live totals of an open anonymous poll: poll_counts (votes from before sealing existed) plus
+   * its sealed choices, opened once with the poll's key after a restart, then kept up in memory.
+   */
+  private liveTally(pollId: string): Promise<Tally> {
+    let t = this.hidden.get(pollId);
+    if (!t) {
+      t = this.db.transaction(async (m) => this.sealedTotals(m, pollId));
+      this.hidden.set(pollId, t);
+      t.catch(() => this.hidden.delete(pollId));
+    }
+    return t;
+  }
+
+  private async sealedTotals(m: EntityManager, pollId: string): Promise<Tally> {
+    const [base] = (await m.query(
+      `SELECT array_agg(votes ORDER BY option_index) AS counts, (SELECT count(*)::int FROM poll_voters WHERE poll_id = $1) AS voters FROM poll_counts WHERE poll_id = $1`,
+      [pollId],
+    )) as { counts: number[]; voters: number }[];
+    const sealed = (await m.query(`SELECT sealed_choices FROM poll_voters WHERE poll_id = $1 AND sealed_choices IS NOT NULL`, [pollId])) as { sealed_choices: Buffer }[];
+    const counts = [...base!.counts];
+    if (sealed.length) {
+      const keys = this.keys.forCounting(pollId);
+      for (const r of sealed) for (const c of openVote(keys, pollId, r.sealed_choices).choice as number[]) counts[c] = (counts[c] ?? 0) + 1;
+    }
+    return { counts, voters: base!.voters };
+  }
+
+  /** At the close of an anonymous poll: the sealed choices become totals and are erased. */
+  private async addUpSealed(m: EntityManager, pollId: string): Promise<void> {
+    const { counts } = await this.sealedTotals(m, pollId);
+    await m.query(`UPDATE poll_counts c SET votes = t.v FROM unnest($2::int[]) WITH ORDINALITY AS t(v, i) WHERE c.poll_id = $1 AND c.option_index = t.i - 1`, [pollId, counts]);
+    await m.query(`UPDATE poll_voters SET sealed_choices = NULL WHERE poll_id = $1`, [pollId]);
   }
 
   private async view(poll: Poll, userId: string, info?: PollInfo): Promise<PollView> {

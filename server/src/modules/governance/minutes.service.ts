@@ -126,6 +126,7 @@ export class MinutesService {
     const names = new Map<string, string>((await m.query(`SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`, [uuids])).map((u: { id: string; display_name: string }) => [u.id, u.display_name]));
 
     return {
+      recordKeyId: this.governance.signer.keyId,
       meeting: {
         id: meeting.id,
         title: meeting.title,
@@ -489,7 +490,8 @@ class MinutesPdf {
     const rec = this.m.record;
     this.print(
       `Produced by Quorum on ${this.fmtFull.format(new Date(rec.generatedAt))} (${this.tzLabel()}) at the request of ${rec.generatedBy.name}, from the meeting’s records up to entry ${rec.auditSeq} of its audit log` +
-        `${rec.auditHash ? ` (hash ${rec.auditHash})` : ''}. The SHA-256 of this file is recorded in that log as the next “minutes.generated” entry.`,
+        `${rec.auditHash ? ` (hash ${rec.auditHash})` : ''}. The SHA-256 of this file is recorded in that log as the next “minutes.generated” entry.` +
+        `${rec.keyId ? ` The server signs the head of that log with its record key ${rec.keyId}, published at /.well-known/quorum-record-key.` : ''}`,
       { size: 8.5, color: GREY },
     );
     this.doc.moveDown(2.5);

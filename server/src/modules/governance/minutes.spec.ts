@@ -201,7 +201,7 @@ describe('buildMinutes', () => {
   });
 
   it('cites the audit entry it is complete up to', () => {
-    expect(doc.record).toEqual({ generatedAt: t(60).toISOString(), generatedBy: { id: U.sec, name: 'Sam Secretary' }, auditSeq: 11, auditHash: 'h11' });
+    expect(doc.record).toEqual({ generatedAt: t(60).toISOString(), generatedBy: { id: U.sec, name: 'Sam Secretary' }, auditSeq: 11, auditHash: 'h11', keyId: null });
     expect(doc.sitting).toEqual({ from: t(0).toISOString(), to: t(45).toISOString() });
   });
 });

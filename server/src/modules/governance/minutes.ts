@@ -66,6 +66,8 @@ export interface MinutesInput {
   audit: readonly MinutesAuditEntry[];
   generatedAt: Date;
   generatedBy: string;
+  /** Id of the key that signs the record's head (see /.well-known/quorum-record-key). */
+  recordKeyId?: string;
 }
 
 export interface AttendanceLine {
@@ -166,7 +168,7 @@ export interface MinutesDocument {
   ballots: BallotLine[];
   rulings: Ruling[];
   /** The audit entry the minutes are complete up to: the record they can be checked against. */
-  record: { generatedAt: string; generatedBy: Person; auditSeq: number; auditHash: string | null };
+  record: { generatedAt: string; generatedBy: Person; auditSeq: number; auditHash: string | null; keyId: string | null };
 }
 
 /* ---------------- the sitting ---------------- */
@@ -335,7 +337,7 @@ export function buildMinutes(input: MinutesInput): MinutesDocument {
     motions,
     ballots,
     rulings,
-    record: { generatedAt: input.generatedAt.toISOString(), generatedBy: person(input.generatedBy), auditSeq: head?.seq ?? 0, auditHash: head?.hash ?? null },
+    record: { generatedAt: input.generatedAt.toISOString(), generatedBy: person(input.generatedBy), auditSeq: head?.seq ?? 0, auditHash: head?.hash ?? null, keyId: input.recordKeyId ?? null },
   };
 }
 
@@ -400,7 +402,7 @@ export function minutesCsv(doc: MinutesDocument): string {
     for (const v of b.votes ?? []) rows.push(['vote', b.ref, null, null, v.seat, b.title, v.choice, [v.weight !== 1 ? `weight ${v.weight}` : null, v.proxy ? `by proxy: ${v.proxy}` : null].filter(Boolean).join('; ') || null]);
   }
   for (const r of doc.rulings) rows.push(['ruling', r.ref, r.at, null, r.by.name, r.what, null, r.reason]);
-  rows.push(['record', String(doc.record.auditSeq), doc.record.generatedAt, null, doc.record.generatedBy.name, 'audit log head', doc.record.auditHash, null]);
+  rows.push(['record', String(doc.record.auditSeq), doc.record.generatedAt, null, doc.record.generatedBy.name, 'audit log head', doc.record.auditHash, doc.record.keyId ? `signed by key ${doc.record.keyId}` : null]);
   return toCsv([MINUTES_CSV_HEADER, ...rows]);
 }
 

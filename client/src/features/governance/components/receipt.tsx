@@ -1,6 +1,7 @@
 import type { BallotView, CastReceipt, SeatView } from '@contract';
 import { useTranslation } from 'react-i18next';
 import { saveText } from '../../../lib/download';
+import { receiptToken } from '../api/receipts';
 import { useFormat } from '../../../lib/format';
 import { DownloadIcon } from '../../../components/icons';
 
@@ -19,8 +20,15 @@ export function Receipts({ ballot, receipts, seats }: { ballot: BallotView; rece
       `${t('governance.receipt.ballotId')}: ${ballot.id}`,
       `${t('governance.receipt.savedAt')}: ${new Date().toISOString()}`,
       '',
-      ...receipts.flatMap((r) => [`${t('governance.receipt.seat')}: ${label(r.seatId)} (${r.seatId})`, `${t('governance.receipt.code')}: ${r.receipt}`, '']),
+      ...receipts.flatMap((r) => [
+        `${t('governance.receipt.seat')}: ${label(r.seatId)} (${r.seatId})`,
+        `${t('governance.receipt.code')}: ${r.receipt}`,
+        `${t('governance.receipt.recordAt')}: #${r.recordSeq} ${r.recordHash}`,
+        `${t('governance.receipt.token')}: ${receiptToken(r)}`,
+        '',
+      ]),
       t('governance.receipt.fileHint', { url: verifyUrl }),
+      t('governance.receipt.fileVerify', { command: 'npm run verify -- export.json --receipt <token>' }),
       '',
     ];
     saveText(lines.join('\r\n'), `receipt-${ballot.id}.txt`);
@@ -40,6 +48,11 @@ export function Receipts({ ballot, receipts, seats }: { ballot: BallotView; rece
             <code className="receipt-code" dir="ltr" data-testid="receipt-code" aria-label={t('governance.receipt.codeFor', { seat: label(r.seatId) })}>
               {r.receipt}
             </code>
+            {r.recordHash && (
+              <span className="muted small mono" dir="ltr" title={r.recordHash} data-testid="receipt-record">
+                {t('governance.receipt.position', { seq: format.number(r.recordSeq) })} · {r.recordHash.slice(0, 12)}
+              </span>
+            )}
           </li>
         ))}
       </ul>

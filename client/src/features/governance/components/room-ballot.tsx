@@ -8,6 +8,7 @@ import { newRequestId } from '../../../lib/request-id';
 import type { GovernanceFeed, MeetingLive } from '../api/live';
 import { storedReceipts } from '../api/receipts';
 import { BallotResultView } from './ballot-result';
+import { RecordHead } from './record-head';
 import { ballotOptions, choiceLabel } from './labels';
 import { Receipts } from './receipt';
 import '../governance.css';
@@ -300,6 +301,7 @@ export function RoomBallotOutcome({ ballot, onHide }: { ballot: BallotView; onHi
       {ballot.status === 'published' && ballot.result ? (
         <>
           <BallotResultView result={ballot.result} />
+          {ballot.record && <RecordHead record={ballot.record} />}
           <a className="button button-small" href={`/verify?ballot=${encodeURIComponent(ballot.id)}`} target="_blank" rel="noopener noreferrer" data-testid="outcome-check-link">
             {t('governance.receipt.check')}
           </a>

@@ -6,8 +6,9 @@ import { ErrorMessage } from '../../../components/error-message';
 import { useFormat } from '../../../lib/format';
 import { useDocumentTitle } from '../../../lib/use-document-title';
 import { fetchBallot, fetchBulletin } from '../api/meetings';
-import { receiptHash, storedReceipts } from '../api/receipts';
+import { findOnBulletin, parseReceipt, receiptHash, storedReceipts } from '../api/receipts';
 import { BallotResultView } from './ballot-result';
+import { RecordHead } from './record-head';
 import { choiceLabel } from './labels';
 import '../governance.css';
 
@@ -18,6 +19,8 @@ interface Outcome {
   board: BulletinEntry[];
   hash: string;
   entry: BulletinEntry | null;
+  /** Units of weight found under this receipt (one per unit on a secret ballot). */
+  weight: number;
 }
 
 /**
@@ -39,8 +42,10 @@ export function VerifyPage() {
   useDocumentTitle(t('governance.verify.title'));
 
   const check = async () => {
-    const b = ballotId.trim();
-    const r = receipt.trim();
+    // A pasted token carries its ballot.
+    const parsed = parseReceipt(receipt);
+    const b = (parsed.ballotId ?? ballotId).trim();
+    const r = parsed.receipt.trim().toUpperCase();
     if (!UUID.test(b) || r.length < 8) {
       setInvalid(true);
       return;
@@ -53,7 +58,8 @@ export function VerifyPage() {
       const ballot = await fetchBallot(b);
       const board = await fetchBulletin(b);
       const hash = await receiptHash(b, r);
-      setOutcome({ ballot, board, hash, entry: board.find((e) => e.receiptHash === hash) ?? null });
+      const entries = await findOnBulletin(board, b, r);
+      setOutcome({ ballot, board, hash, entry: entries[0] ?? null, weight: entries.reduce((n, e) => n + e.weight, 0) });
     } catch (e) {
       setError(e);
     } finally {
@@ -135,7 +141,7 @@ export function VerifyPage() {
                 {t('governance.verify.counted')}{' '}
                 <strong data-testid="verify-choice">{choiceLabel(outcome.entry.choice, t)}</strong>
                 {' · '}
-                {t('governance.seats.weightN', { n: format.number(outcome.entry.weight) })}
+                {t('governance.seats.weightN', { n: format.number(outcome.weight) })}
                 {outcome.entry.secrecy === 'roll-call' && (
                   <>
                     {' · '}
@@ -156,6 +162,7 @@ export function VerifyPage() {
             </span>
           </p>
           {outcome.ballot.result && <BallotResultView result={outcome.ballot.result} />}
+          {outcome.ballot.record && <RecordHead record={outcome.ballot.record} />}
         </section>
       )}
     </div>
