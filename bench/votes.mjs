@@ -6,6 +6,7 @@
  * the ratio Quorum / baseline (target ≥ 0.5 with p99 ≤ 250 ms), and as its last line one JSON object.
  *
  *   npm run bench:votes    env: VOTERS=1000, ROUNDS=3 (ballots, and baseline runs; the median is reported),
+ *                          SECRECY=secret (each vote sealed to the ballot's key) or roll-call,
  *                          BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test, BENCH_SERVER_ENTRY (another
  *                          build of the server), BENCH_SERVER_LOG=file (keep the server's warn/error log)
  *
@@ -37,6 +38,7 @@ const SERVER_POOL = 20; // server/src/database/data-source.ts: extra.max
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGET = { ratio: 0.5, p99Ms: 250 };
 const CHOICES = ['yes', 'no', 'abstain'];
+const SECRECY = process.env.SECRECY === 'roll-call' ? 'roll-call' : 'secret';
 
 const log = (...a) => console.error('[bench:votes]', ...a);
 const created = [];
@@ -211,7 +213,7 @@ async function quorumRound({ runId, chair, voters, meeting, sockets }, n) {
   await http('POST', `/api/meetings/${meeting.id}/motions/${motion.id}/transition`, { event: 'submit' }, chair.accessToken);
   await http('POST', `/api/meetings/${meeting.id}/motions/${motion.id}/transition`, { event: 'second' }, voters[0].accessToken);
   await http('POST', `/api/meetings/${meeting.id}/motions/${motion.id}/transition`, { event: 'debate' }, chair.accessToken);
-  const ballot = await http('POST', `/api/meetings/${meeting.id}/ballots`, { motionId: motion.id, secrecy: 'roll-call', rule: 'simple' }, chair.accessToken);
+  const ballot = await http('POST', `/api/meetings/${meeting.id}/ballots`, { motionId: motion.id, secrecy: SECRECY, rule: 'simple' }, chair.accessToken);
   const opened = await http('POST', `/api/ballots/${ballot.id}/open`, {}, chair.accessToken);
   if (opened.status !== 'open') throw new Error(`ballot not open: ${JSON.stringify(opened)}`);
   await sleep(500);
@@ -332,7 +334,7 @@ async function main() {
   const row = (label, a, c) => `${label.padEnd(26)}${String(a).padStart(20)}${String(c).padStart(24)}`;
   const each = (runs, f) => runs.map(f).join(' / ');
   console.log('');
-  console.log(`Durable votes: ${VOTERS} voters casting at once, median of ${ROUNDS} ballots (server pool ${SERVER_POOL}; baseline pool ${SERVER_POOL}, synchronous_commit=${sync})`);
+  console.log(`Durable votes: ${VOTERS} voters casting at once on a ${SECRECY} ballot, median of ${ROUNDS} ballots (server pool ${SERVER_POOL}; baseline pool ${SERVER_POOL}, synchronous_commit=${sync})`);
   // The machine is shared (2 cores): a high load average means both columns ran slower than they can.
   console.log(`load average (1 min) at start / end: ${round(loadBefore)} / ${round(os.loadavg()[0])} on ${os.cpus().length} cores`);
   console.log(row('', 'Quorum ballot:cast', 'pg INSERT (baseline)'));
@@ -350,6 +352,7 @@ async function main() {
   console.log(`${'ratio Quorum/baseline'.padEnd(26)}${String(round(ratio, 2)).padStart(20)}    (target ≥ ${TARGET.ratio} with p99 ≤ ${TARGET.p99Ms} ms: ${met ? 'met' : 'MISSED'})`);
   console.log(
     JSON.stringify({
+      secrecy: SECRECY,
       votesPerSec: round(q.perSec, 0),
       p50Ms: round(q.p50),
       p99Ms: round(q.p99),

@@ -86,6 +86,8 @@ const NOT_ORG_SCOPED = [
   'POST /api/organizations',
   'GET /api/invitations/{token}',
   'POST /api/invitations/{token}/accept',
+  // Public: the key that signs meeting records (test/integration/verify.int-spec.ts uses it).
+  'GET /.well-known/quorum-record-key',
 ];
 
 const ROLES = ['outsider', 'member', 'admin', 'owner', 'chair', 'secretary'] as const;
