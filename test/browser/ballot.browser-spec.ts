@@ -127,6 +127,9 @@ describe('a secret ballot in a live room: open, vote with confirmation, publish,
     const text = await readFile((await download.path())!, 'utf8');
     expect(text).toContain(ballot.id);
     expect(text).toContain(receipts[0]);
+    // With the token that anchors it in the record: ballot, receipt, record position and hash.
+    expect(text).toMatch(new RegExp(`${ballot.id}:${receipts[0]}:\\d+:[0-9a-f]{64}`));
+    expect(await voters[0]!.getByTestId('receipt-record').first().textContent()).toMatch(/#?\d+.*[0-9a-f]{12}/);
 
     // Turnout reaches the chair: counts only.
     await chair.locator(`[data-testid="panel-ballot"][data-ballot-id="${ballot.id}"]`, { hasText: '3 of 4' }).waitFor({ timeout: 5_000 });
@@ -142,6 +145,8 @@ describe('a secret ballot in a live room: open, vote with confirmation, publish,
       expect(await outcome.getByTestId('ballot-result').getAttribute('data-outcome')).toBe('carried');
       expect(await outcome.getByTestId('result-yes').textContent()).toBe('2');
       expect(await outcome.getByTestId('result-abstain').textContent()).toBe('1');
+      // The record's head at publication, for anyone to note and check an export against.
+      expect(await outcome.getByTestId('record-head').textContent()).toMatch(/[0-9a-f]{16}/);
     }
     await screenshot(voters[0]!, 'ballot-04-result-en');
     await screenshot(voters[1]!, 'ballot-04-result-ar');

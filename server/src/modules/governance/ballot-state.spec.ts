@@ -1,4 +1,4 @@
-import { BALLOT_STATES, MOTION_STATES, type BallotEvent, type MotionEvent, isFinalMotionState, nextBallotState, nextMotionState } from './ballot-state';
+import { BALLOT_STATES, FINAL_MOTION_STATES, MOTION_STATES, type BallotEvent, type MotionEvent, canBeAmended, isFinalMotionState, nextBallotState, nextMotionState } from './ballot-state';
 
 describe('ballot state machine', () => {
   const legal: Record<string, string> = { 'draft/open': 'open', 'open/close': 'closed', 'closed/publish': 'published' };
@@ -29,5 +29,10 @@ describe('motion state machine', () => {
 
   it('knows the final states', () => {
     expect(MOTION_STATES.filter(isFinalMotionState)).toEqual(['carried', 'lost', 'withdrawn', 'referred']);
+  });
+
+  it('lets a motion be amended only before its vote', () => {
+    expect(MOTION_STATES.filter(canBeAmended)).toEqual(['draft', 'submitted', 'seconded', 'debate']);
+    expect(FINAL_MOTION_STATES).toEqual(['carried', 'lost', 'withdrawn', 'referred']);
   });
 });

@@ -33,3 +33,9 @@ const MOTION_MOVES: Record<MotionState, Partial<Record<MotionEvent, MotionState>
 export const nextMotionState = (state: MotionState, event: MotionEvent): MotionState | null => MOTION_MOVES[state][event] ?? null;
 
 export const isFinalMotionState = (s: MotionState): boolean => Object.keys(MOTION_MOVES[s]).length === 0;
+
+/** States in which a motion is still open to amendment: before the vote, and not ended. */
+export const canBeAmended = (s: MotionState): boolean => !isFinalMotionState(s) && s !== 'voting';
+
+/** The motion states from which nothing more happens, for queries that must leave them out. */
+export const FINAL_MOTION_STATES: readonly MotionState[] = MOTION_STATES.filter(isFinalMotionState);

@@ -6,7 +6,11 @@ import { AppError } from '../../common/errors';
 import { Command, type CommandContext } from '../../common/ws/command';
 import { RealtimeGateway } from '../realtime/realtime.gateway';
 import { RoomRegistry } from '../rooms/live/room-registry';
-import { GovernanceService } from './governance.service';
+import { BallotsService } from './ballots.service';
+import { GovernanceEvents } from './governance-events';
+import { MeetingAccess } from './meeting-access';
+import { MeetingsService } from './meetings.service';
+import { RollService } from './roll.service';
 import type { BallotRow, RollSeat } from './rows';
 import { VoteWriter } from './vote-writer';
 
@@ -25,7 +29,11 @@ export class GovernanceCommands implements OnModuleInit {
   private readonly open = new Map<string, Promise<{ ballot: BallotRow; seats: Map<string, RollSeat> }>>();
 
   constructor(
-    private readonly governance: GovernanceService,
+    private readonly access: MeetingAccess,
+    private readonly meetings: MeetingsService,
+    private readonly roll: RollService,
+    private readonly ballots: BallotsService,
+    private readonly events: GovernanceEvents,
     private readonly writer: VoteWriter,
     private readonly gateway: RealtimeGateway,
     private readonly rooms: RoomRegistry,
@@ -34,21 +42,21 @@ export class GovernanceCommands implements OnModuleInit {
 
   onModuleInit(): void {
     const to = (meetingId: string) => this.gateway.server.to(`meeting:${meetingId}`);
-    this.governance.events.on('ballot', ({ meetingId, event, ballot }) => {
+    this.events.on('ballot', ({ meetingId, event, ballot }) => {
       if (event !== 'ballot:opened') this.open.delete(ballot.id);
       to(meetingId).emit(event, ballot);
     });
     const failed = (err: unknown) => this.logger.warn({ err }, 'live meeting update failed');
-    this.governance.events.on('quorum', ({ meetingId }) => void this.pushQuorum(meetingId).catch(failed));
+    this.events.on('quorum', ({ meetingId }) => void this.pushQuorum(meetingId).catch(failed));
     // Counts only, a few times a second at most, whatever the voting rate.
-    this.governance.events.on('turnout', ({ meetingId, ballotId }) => {
+    this.events.on('turnout', ({ meetingId, ballotId }) => {
       if (this.turnoutTimers.has(ballotId)) return;
       this.turnoutTimers.set(
         ballotId,
         setTimeout(() => {
           this.turnoutTimers.delete(ballotId);
-          void this.governance
-            .ballotView(ballotId)
+          void this.ballots
+            .view(ballotId)
             .then((b) => b.turnout && to(meetingId).emit('ballot:turnout', { ballotId, ...b.turnout }))
             .catch(failed);
         }, 250).unref(),
@@ -59,11 +67,11 @@ export class GovernanceCommands implements OnModuleInit {
 
   @Command('meeting:watch')
   async watch(ctx: CommandContext, p: P<'meeting:watch'>): R<'meeting:watch'> {
-    const meeting = await this.governance.member(ctx.principal.userId, p.meetingId);
+    const meeting = await this.access.member(ctx.principal.userId, p.meetingId);
     await ctx.socket.join(`meeting:${meeting.id}`);
-    const view = await this.governance.meetingView(ctx.principal.userId, meeting.id);
+    const view = await this.meetings.view(ctx.principal.userId, meeting.id);
     const open = view.ballots.filter((b) => b.status === 'open');
-    const mySeats = open[0] ? await this.governance.mySeats(ctx.principal.userId, meeting, open[0].id) : view.mySeats;
+    const mySeats = open[0] ? await this.roll.mySeats(ctx.principal.userId, meeting, open[0].id) : view.mySeats;
     return { meetingId: meeting.id, quorum: view.quorum, openBallots: open, mySeats };
   }
 
@@ -88,7 +96,7 @@ export class GovernanceCommands implements OnModuleInit {
     const userId = ctx.principal.userId;
     const ballot = await this.openBallot(p.ballotId, userId);
     const choice = validChoice(ballot, p.choice);
-    const seats = await this.governance.heldSeats(ballot.id, userId);
+    const seats = await this.roll.heldSeats(ballot.id, userId);
     if (seats.length === 0) {
       await this.outsiderSeesNothing(ballot, userId);
       throw new AppError('NOT_ELIGIBLE', 'You hold no seat on this ballot.');
@@ -108,7 +116,7 @@ export class GovernanceCommands implements OnModuleInit {
 
   /** A ballot that is not open says so only to members of its organisation; to others it does not exist. */
   private async openBallot(ballotId: string, userId: string): Promise<BallotRow> {
-    const ballot = await this.governance.ballot(ballotId);
+    const ballot = await this.ballots.ballot(ballotId);
     if (ballot.status !== 'open') await this.outsiderSeesNothing(ballot, userId);
     if (ballot.status === 'draft') throw new AppError('BALLOT_NOT_OPEN', 'This ballot is not open yet.');
     if (ballot.status !== 'open') throw new AppError('BALLOT_CLOSED', 'Voting on this ballot has closed.');
@@ -116,7 +124,7 @@ export class GovernanceCommands implements OnModuleInit {
   }
 
   private async outsiderSeesNothing(ballot: BallotRow, userId: string): Promise<void> {
-    await this.governance.member(userId, ballot.meeting_id).catch(() => {
+    await this.access.member(userId, ballot.meeting_id).catch(() => {
       throw new AppError('NOT_FOUND', 'Ballot not found.');
     });
   }
@@ -126,7 +134,7 @@ export class GovernanceCommands implements OnModuleInit {
     if (!entry) {
       entry = (async () => {
         const ballot = await this.openBallot(ballotId, userId);
-        return { ballot, seats: new Map((await this.governance.roll(ballotId)).map((s) => [s.seat_id, s])) };
+        return { ballot, seats: new Map((await this.roll.frozen(ballotId)).map((s) => [s.seat_id, s])) };
       })();
       this.open.set(ballotId, entry);
       // Refusals (closed, not found) are not kept: the next cast asks again.
@@ -136,12 +144,12 @@ export class GovernanceCommands implements OnModuleInit {
   }
 
   private async pushQuorum(meetingId: string): Promise<void> {
-    const meeting = await this.governance.meetingRow(meetingId);
-    this.gateway.server.to(`meeting:${meetingId}`).emit('quorum:changed', { meetingId, quorum: await this.governance.quorumOf(meeting) });
+    const meeting = await this.access.meetingRow(meetingId);
+    this.gateway.server.to(`meeting:${meetingId}`).emit('quorum:changed', { meetingId, quorum: await this.roll.quorumOf(meeting) });
   }
 
   private async pushQuorumOfRoom(roomId: string): Promise<void> {
-    for (const id of await this.governance.meetingsInRoom(roomId)) await this.pushQuorum(id);
+    for (const id of await this.meetings.meetingsInRoom(roomId)) await this.pushQuorum(id);
   }
 }
 

@@ -19,7 +19,10 @@ import {
 import { ApiZodBody, UuidParam, ZodPipe } from '../../common/zod';
 import { AuthGuard, CurrentPrincipal } from '../identity/auth.guard';
 import type { Principal } from '../identity/identity.service';
-import { GovernanceService } from './governance.service';
+import { BallotsService } from './ballots.service';
+import { MeetingsService } from './meetings.service';
+import { MotionsService } from './motions.service';
+import { RollService } from './roll.service';
 
 type Out<S extends z.ZodType> = z.output<S>;
 
@@ -28,34 +31,39 @@ type Out<S extends z.ZodType> = z.output<S>;
 @Controller('api')
 @UseGuards(AuthGuard)
 export class GovernanceController {
-  constructor(private readonly gov: GovernanceService) {}
+  constructor(
+    private readonly meetings: MeetingsService,
+    private readonly motions: MotionsService,
+    private readonly roll: RollService,
+    private readonly ballots: BallotsService,
+  ) {}
 
   @Post('organizations/:orgId/meetings')
   @ApiZodBody(CreateMeetingBody)
   create(@CurrentPrincipal() p: Principal, @Param('orgId', UuidParam) orgId: string, @Body(new ZodPipe(CreateMeetingBody)) b: Out<typeof CreateMeetingBody>): Promise<MeetingView> {
-    return this.gov.createMeeting(p.userId, orgId, b);
+    return this.meetings.create(p.userId, orgId, b);
   }
 
   @Get('organizations/:orgId/meetings')
   list(@CurrentPrincipal() p: Principal, @Param('orgId', UuidParam) orgId: string) {
-    return this.gov.listMeetings(p.userId, orgId);
+    return this.meetings.list(p.userId, orgId);
   }
 
   @Get('meetings/:meetingId')
   get(@CurrentPrincipal() p: Principal, @Param('meetingId', UuidParam) id: string): Promise<MeetingView> {
-    return this.gov.meetingView(p.userId, id);
+    return this.meetings.view(p.userId, id);
   }
 
   @Post('meetings/:meetingId/agenda')
   @ApiZodBody(AgendaItemBody)
   agenda(@CurrentPrincipal() p: Principal, @Param('meetingId', UuidParam) id: string, @Body(new ZodPipe(AgendaItemBody)) b: Out<typeof AgendaItemBody>): Promise<MeetingView> {
-    return this.gov.addAgendaItem(p.userId, id, b);
+    return this.meetings.addAgendaItem(p.userId, id, b);
   }
 
   @Post('meetings/:meetingId/motions')
   @ApiZodBody(CreateMotionBody)
   move(@CurrentPrincipal() p: Principal, @Param('meetingId', UuidParam) id: string, @Body(new ZodPipe(CreateMotionBody)) b: Out<typeof CreateMotionBody>): Promise<MotionView> {
-    return this.gov.createMotion(p.userId, id, b);
+    return this.motions.create(p.userId, id, b);
   }
 
   @Post('meetings/:meetingId/motions/:motionId/transition')
@@ -67,65 +75,65 @@ export class GovernanceController {
     @Param('motionId', UuidParam) motionId: string,
     @Body(new ZodPipe(MotionTransitionBody)) b: Out<typeof MotionTransitionBody>,
   ): Promise<MotionView> {
-    return this.gov.transitionMotion(p.userId, id, motionId, b.event);
+    return this.motions.transition(p.userId, id, motionId, b.event);
   }
 
   @Post('meetings/:meetingId/check-in')
   @HttpCode(200)
   checkIn(@CurrentPrincipal() p: Principal, @Param('meetingId', UuidParam) id: string): Promise<QuorumView> {
-    return this.gov.checkIn(p.userId, id, 'check-in');
+    return this.roll.checkIn(p.userId, id, 'check-in');
   }
 
   @Post('meetings/:meetingId/check-out')
   @HttpCode(200)
   checkOut(@CurrentPrincipal() p: Principal, @Param('meetingId', UuidParam) id: string): Promise<QuorumView> {
-    return this.gov.checkIn(p.userId, id, 'check-out');
+    return this.roll.checkIn(p.userId, id, 'check-out');
   }
 
   @Post('meetings/:meetingId/proxies')
   @HttpCode(200)
   @ApiZodBody(AssignProxyBody)
   proxy(@CurrentPrincipal() p: Principal, @Param('meetingId', UuidParam) id: string, @Body(new ZodPipe(AssignProxyBody)) b: Out<typeof AssignProxyBody>): Promise<SeatView[]> {
-    return this.gov.assignProxy(p.userId, id, b);
+    return this.roll.assignProxy(p.userId, id, b);
   }
 
   @Post('meetings/:meetingId/ballots')
   @ApiZodBody(CreateBallotBody)
   ballot(@CurrentPrincipal() p: Principal, @Param('meetingId', UuidParam) id: string, @Body(new ZodPipe(CreateBallotBody)) b: Out<typeof CreateBallotBody>): Promise<BallotView> {
-    return this.gov.createBallot(p.userId, id, b);
+    return this.ballots.create(p.userId, id, b);
   }
 
   @Get('meetings/:meetingId/export')
   export(@CurrentPrincipal() p: Principal, @Param('meetingId', UuidParam) id: string) {
-    return this.gov.exportMeeting(p.userId, id);
+    return this.meetings.export(p.userId, id);
   }
 
   @Get('ballots/:ballotId')
   getBallot(@CurrentPrincipal() p: Principal, @Param('ballotId', UuidParam) id: string): Promise<BallotView> {
-    return this.gov.getBallot(p.userId, id);
+    return this.ballots.get(p.userId, id);
   }
 
   @Post('ballots/:ballotId/open')
   @HttpCode(200)
   @ApiZodBody(OpenBallotBody)
   open(@CurrentPrincipal() p: Principal, @Param('ballotId', UuidParam) id: string, @Body(new ZodPipe(OpenBallotBody)) b: Out<typeof OpenBallotBody>): Promise<BallotView> {
-    return this.gov.openBallot(p.userId, id, b.overrideQuorumReason);
+    return this.ballots.open(p.userId, id, b.overrideQuorumReason);
   }
 
   @Post('ballots/:ballotId/close')
   @HttpCode(200)
   close(@CurrentPrincipal() p: Principal, @Param('ballotId', UuidParam) id: string): Promise<BallotView> {
-    return this.gov.closeBallot(p.userId, id);
+    return this.ballots.close(p.userId, id);
   }
 
   @Post('ballots/:ballotId/publish')
   @HttpCode(200)
   publish(@CurrentPrincipal() p: Principal, @Param('ballotId', UuidParam) id: string): Promise<BallotView> {
-    return this.gov.publishBallot(p.userId, id);
+    return this.ballots.publish(p.userId, id);
   }
 
   @Get('ballots/:ballotId/bulletin')
   bulletin(@CurrentPrincipal() p: Principal, @Param('ballotId', UuidParam) id: string): Promise<BulletinEntry[]> {
-    return this.gov.bulletin(p.userId, id);
+    return this.ballots.bulletin(p.userId, id);
   }
 }

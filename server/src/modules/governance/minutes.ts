@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the whole document model of the minutes and its CSV, pure, checked by one spec.
 import type { BallotResult, Choice, QuorumRule, QuorumView } from '../../contract';
 import { toCsv } from '../../common/csv';
 import { type AttendanceInterval, summarizeAttendance } from '../rooms/attendance';

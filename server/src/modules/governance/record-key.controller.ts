@@ -1,17 +1,17 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { RecordKeyView } from '../../contract';
-import { GovernanceService } from './governance.service';
+import { RecordSigner } from './record-signer';
 
 /** The public half of the key that signs every meeting's record, for anyone checking an export. */
 @ApiTags('governance')
 @Controller('.well-known')
 export class RecordKeyController {
-  constructor(private readonly gov: GovernanceService) {}
+  constructor(private readonly signer: RecordSigner) {}
 
   @Get('quorum-record-key')
   @Header('Cache-Control', 'public, max-age=300')
   key(): RecordKeyView {
-    return { algorithm: 'Ed25519', publicKey: this.gov.signer.publicKey, keyId: this.gov.signer.keyId };
+    return { algorithm: 'Ed25519', publicKey: this.signer.publicKey, keyId: this.signer.keyId };
   }
 }

@@ -152,3 +152,26 @@ export function tallyElection(input: ElectionTallyInput): ElectionResult {
 function assertWeight(w: number): void {
   if (!Number.isInteger(w) || w < 1) throw new RangeError(`vote weight must be a positive integer, got ${w}`);
 }
+
+/** A ballot's result from its counted votes, under the ballot's own rule. */
+export function tallyBallot(
+  ballot: { kind: 'motion' | 'election'; rule: MajorityRule; abstentions_count: boolean; present_weight: number | null; entitled_weight: number | null; options: string[]; seats: number; max_choices: number },
+  votes: { choice: unknown; weight: number }[],
+): ({ kind: 'motion' } & MotionResult) | ({ kind: 'election' } & ElectionResult) {
+  if (ballot.kind === 'motion') {
+    return {
+      kind: 'motion',
+      ...tallyMotion({
+        rule: ballot.rule,
+        abstentionsCount: ballot.abstentions_count,
+        votes: votes.map((v) => ({ choice: v.choice as MotionChoice, weight: v.weight })),
+        presentWeight: ballot.present_weight ?? 0,
+        entitledWeight: ballot.entitled_weight ?? 0,
+      }),
+    };
+  }
+  return {
+    kind: 'election',
+    ...tallyElection({ candidates: ballot.options, seats: ballot.seats, maxChoices: ballot.max_choices, votes: votes.map((v) => ({ choice: v.choice as string[], weight: v.weight })) }),
+  };
+}

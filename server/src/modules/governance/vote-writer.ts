@@ -9,7 +9,9 @@ import { LOGGER } from '../../common/logging';
 import { receiptHash } from './audit-chain';
 import { deriveReceipt, receiptCode, sealVote, type SealedVote } from './ballot-box';
 import { BallotKeys } from './ballot-keys.service';
-import { GovernanceService } from './governance.service';
+import { AuditLog } from './audit-log';
+import { GovernanceEvents } from './governance-events';
+import { Sealer } from './seal';
 import type { BallotRow, RollSeat } from './rows';
 
 export interface CastRequest {
@@ -52,7 +54,9 @@ export class VoteWriter {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly governance: GovernanceService,
+    private readonly audit: AuditLog,
+    private readonly events: GovernanceEvents,
+    private readonly sealer: Sealer,
     private readonly keys: BallotKeys,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -110,7 +114,7 @@ export class VoteWriter {
       const ballotIds = [...new Set(batch.map((p) => p.ballotId))];
       const ballots: BallotRow[] = await m.query(`SELECT * FROM ballots WHERE id = ANY($1::uuid[]) FOR SHARE`, [ballotIds]);
       const byId = new Map(ballots.map((b) => [b.id, b]));
-      await this.governance.lockMeeting(m, batch[0]!.meetingId);
+      await this.audit.lockMeeting(m, batch[0]!.meetingId);
       const results = new Map<Pending, CastReceipt | AppError>();
       const audit: { kind: string; payload: unknown }[] = [];
 
@@ -134,7 +138,7 @@ export class VoteWriter {
           results.set(p, {
             ballotId: p.ballotId,
             seatId: p.seatId,
-            receipt: prior.sealed_receipt ? this.governance.sealer.open<string>(prior.sealed_receipt) : deriveReceipt(this.keys.forCasting(p.ballotId).receiptKey, p.seatId, p.requestKey),
+            receipt: prior.sealed_receipt ? this.sealer.open<string>(prior.sealed_receipt) : deriveReceipt(this.keys.forCasting(p.ballotId).receiptKey, p.seatId, p.requestKey),
             recordSeq: 0,
             recordHash: '',
           });
@@ -173,7 +177,7 @@ export class VoteWriter {
               fresh.map((f) => f.p.voterId),
               fresh.map((f) => f.p.asProxy),
               fresh.map((f) => f.p.requestKey),
-              fresh.map((f) => (f.envelope ? null : this.governance.sealer.seal(f.receipt))),
+              fresh.map((f) => (f.envelope ? null : this.sealer.seal(f.receipt))),
               fresh.map((f) => (f.envelope ? null : JSON.stringify(f.p.choice))),
               fresh.map((f) => f.rh),
               fresh.map((f) => f.envelope),
@@ -204,7 +208,7 @@ export class VoteWriter {
       }
       if (audit.length) {
         // Each receipt names the record's position and hash at its vote: an anchor no later edit can move.
-        const entries = await this.governance.audit(m, batch[0]!.meetingId, audit, true);
+        const entries = await this.audit.append(m, batch[0]!.meetingId, audit, true);
         recorded.forEach((p, i) => Object.assign(results.get(p) as CastReceipt, { recordSeq: entries[i]!.seq, recordHash: entries[i]!.hash }));
       }
       return results;
@@ -214,7 +218,7 @@ export class VoteWriter {
       if (r instanceof AppError) p.reject(r);
       else p.resolve(r);
     }
-    for (const ballotId of new Set(batch.map((p) => p.ballotId))) this.governance.events.emit('turnout', { meetingId: batch[0]!.meetingId, ballotId });
+    for (const ballotId of new Set(batch.map((p) => p.ballotId))) this.events.emit('turnout', { meetingId: batch[0]!.meetingId, ballotId });
   }
 
   /**
@@ -244,7 +248,7 @@ export class VoteWriter {
         p.voterId,
         p.asProxy,
         p.requestKey,
-        envelope ? null : this.governance.sealer.seal(receipt),
+        envelope ? null : this.sealer.seal(receipt),
         envelope ? null : JSON.stringify(p.choice),
         rh,
         envelope,
