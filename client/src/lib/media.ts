@@ -90,6 +90,8 @@ export type RoomNotice = { kind: 'muted-by-host'; source: 'mic' | 'camera'; at: 
 export interface RoomSnapshot {
   status: RoomStatus;
   error: ErrorCode | null;
+  /** Audio and video cannot connect to the server at all (ICE never succeeded). */
+  mediaUnreachable: boolean;
   /** Why the session ended when the server ended it (status 'left'). */
   endedBy: 'removed' | 'ended' | null;
   notice: RoomNotice | null;
@@ -176,6 +178,8 @@ const SCREEN_ENCODINGS: types.RtpEncodingParameters[] = [{ maxBitrate: 2_500_000
 const SPEAKING_DBOV = -55;
 /** ICE that does not come back within this time gets a fresh join. */
 const ICE_RECOVERY_MS = 8_000;
+/** A first connection that takes longer than this means media cannot get through: the page says so. */
+const ICE_FIRST_CONNECT_MS = 10_000;
 /** A 'disconnected' transport often recovers by itself; restart ICE only if it does not. */
 const ICE_DISCONNECTED_GRACE_MS = 2_000;
 
@@ -209,6 +213,9 @@ export class RoomSession {
   private error: ErrorCode | null = null;
   private endedBy: RoomSnapshot['endedBy'] = null;
   private notice: RoomNotice | null = null;
+  /** No media transport has ever connected, long after trying: the server's media address is out of reach. */
+  private mediaUnreachable = false;
+  private mediaConnected = false;
   private stage: RoomStage = NO_STAGE;
   private selfPeerId: string | null = null;
   private displayName = '';
@@ -281,6 +288,7 @@ export class RoomSession {
     return {
       status: this.status,
       error: this.error,
+      mediaUnreachable: this.mediaUnreachable,
       endedBy: this.endedBy,
       notice: this.notice,
       selfPeerId: this.selfPeerId,
@@ -494,6 +502,15 @@ export class RoomSession {
       }).then(({ producerId }) => done({ id: producerId }), fail);
     });
     transport.on('connectionstatechange', (state) => this.onTransportState(transport, state, gen));
+    if (!this.mediaConnected) {
+      setTimeout(() => {
+        if (!this.mediaConnected && !this.mediaUnreachable && this.status !== 'left' && transport.connectionState !== 'connected') {
+          this.mediaUnreachable = true;
+          console.warn('[room] media transport did not connect: the media server cannot be reached from this browser');
+          this.changed();
+        }
+      }, ICE_FIRST_CONNECT_MS);
+    }
     return transport;
   }
 
@@ -501,6 +518,11 @@ export class RoomSession {
     if (gen !== this.gen) return;
     const timers = this.iceTimers.get(transport.id);
     if (state === 'connected') {
+      this.mediaConnected = true;
+      if (this.mediaUnreachable) {
+        this.mediaUnreachable = false;
+        this.changed();
+      }
       if (timers) {
         clearTimeout(timers.restart);
         clearTimeout(timers.rejoin);

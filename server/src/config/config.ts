@@ -1,8 +1,9 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { announcedAddress } from '../modules/media/announced-address';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -97,6 +98,8 @@ export interface AppConfig {
     workers: number;
     rtcListenIp: string;
     rtcAnnouncedIp?: string;
+    /** How the announced address was chosen (logged at start). */
+    rtcAnnouncedSource: 'configured' | 'listen-address' | 'lan-address' | 'loopback';
     rtcMinPort: number;
     rtcMaxPort: number;
   };
@@ -121,6 +124,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const workers = e.MEDIASOUP_WORKERS ?? Math.max(1, cpus().length);
+  const announced = announcedAddress(e.RTC_LISTEN_IP, e.RTC_ANNOUNCED_IP, networkInterfaces());
   // One WebRtcServer port per worker, plus at least one for plain and pipe transports.
   if (e.RTC_MAX_PORT - e.RTC_MIN_PORT + 1 < workers + 1) {
     throw new ConfigError(`Invalid configuration:\n  RTC_MIN_PORT..RTC_MAX_PORT: needs one port per worker (${workers}) plus one`);
@@ -150,7 +154,9 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
     media: {
       workers,
       rtcListenIp: e.RTC_LISTEN_IP,
-      ...(e.RTC_ANNOUNCED_IP ? { rtcAnnouncedIp: e.RTC_ANNOUNCED_IP } : {}),
+      // Never 0.0.0.0 in a candidate: with no setting, this machine's LAN address (see announced-address.ts).
+      ...(announced.address ? { rtcAnnouncedIp: announced.address } : {}),
+      rtcAnnouncedSource: announced.source,
       rtcMinPort: e.RTC_MIN_PORT,
       rtcMaxPort: e.RTC_MAX_PORT,
     },

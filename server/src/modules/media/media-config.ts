@@ -8,6 +8,8 @@ export interface MediaConfig {
   rtcListenIp: string;
   /** Address or hostname put in ICE candidates when clients reach the server through NAT. */
   rtcAnnouncedIp?: string;
+  /** How the announced address was chosen, for the start-up log. */
+  rtcAnnouncedSource?: 'configured' | 'listen-address' | 'lan-address' | 'loopback';
   /**
    * The UDP/TCP port range to publish. Worker i's WebRtcServer listens on `rtcMinPort + i` (UDP and
    * TCP), so every browser connection goes through one of `workers` ports. The ports after those are

@@ -133,6 +133,8 @@ interface Slot extends PooledWorker, WorkerLoad {
 
 const silent: PoolLogger = { info() {}, warn() {}, error() {} };
 const RESPAWN_MAX_DELAY_MS = 30_000;
+/** How long a browser transport may go without ICE before the server says why media may not flow. */
+const ICE_WATCH_MS = 15_000;
 
 /** mediasoup workers, one WebRtcServer each, with load-based placement and replacement of dead workers. */
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
@@ -161,6 +163,13 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       throw failed.reason;
     }
     this.logger.info({ workerPids: this.slots.map((s) => s.worker.pid), ports: this.plan.webRtcServerPorts }, 'mediasoup workers started');
+    const announced = this.config.rtcAnnouncedIp ?? this.config.rtcListenIp;
+    this.logger.info(
+      { announcedAddress: announced, source: this.config.rtcAnnouncedSource ?? 'configured', ports: this.plan.webRtcServerPorts },
+      this.config.rtcAnnouncedSource === 'lan-address' || this.config.rtcAnnouncedSource === 'loopback'
+        ? `media reachable at ${announced} (detected; set RTC_ANNOUNCED_IP to the address browsers outside this network use)`
+        : `media reachable at ${announced}`,
+    );
   }
 
   /** The least-loaded live worker. */
@@ -253,12 +262,13 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     slot.worker.observer.on('newrouter', (router) => {
       slot.routers++;
       router.observer.once('close', () => slot.routers--);
-      router.observer.on('newtransport', (transport) =>
+      router.observer.on('newtransport', (transport) => {
         transport.observer.on('newconsumer', (consumer) => {
           slot.consumers++;
           consumer.observer.once('close', () => slot.consumers--);
-        }),
-      );
+        });
+        if (transport.type === 'webrtc') this.watchIce(transport as types.WebRtcTransport);
+      });
     });
     slot.worker.once('died', (error) => {
       slot.alive = false;
@@ -267,6 +277,25 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       const respawn = this.respawn(slot).finally(() => this.respawns.delete(respawn));
       this.respawns.add(respawn);
     });
+  }
+
+  /**
+   * A browser transport that never gets ICE through is logged with the likely cause: browsers cannot
+   * reach the announced address and ports (wrong RTC_ANNOUNCED_IP, a firewall, NAT without TURN).
+   */
+  private watchIce(transport: types.WebRtcTransport): void {
+    const timer = setTimeout(() => {
+      this.logger.warn(
+        { transportId: transport.id, announcedAddress: this.config.rtcAnnouncedIp ?? this.config.rtcListenIp, ports: this.plan.webRtcServerPorts, iceState: transport.iceState },
+        `a browser has not reached the media server after ${ICE_WATCH_MS / 1000} s: check that browsers can reach the announced address on UDP/TCP ports ${this.plan.webRtcServerPorts.join(', ')} (RTC_ANNOUNCED_IP, firewall, TURN_SERVERS)`,
+      );
+    }, ICE_WATCH_MS);
+    timer.unref();
+    const done = () => clearTimeout(timer);
+    transport.observer.on('icestatechange', (state) => {
+      if (state === 'connected' || state === 'completed') done();
+    });
+    transport.observer.once('close', done);
   }
 
   private async respawn(dead: Slot): Promise<void> {

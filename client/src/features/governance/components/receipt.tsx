@@ -49,8 +49,11 @@ export function Receipts({ ballot, receipts, seats }: { ballot: BallotView; rece
               {r.receipt}
             </code>
             {r.recordHash && (
-              <span className="muted small mono" dir="ltr" title={r.recordHash} data-testid="receipt-record">
-                {t('governance.receipt.position', { seq: format.number(r.recordSeq) })} · {r.recordHash.slice(0, 12)}
+              <span className="muted small" data-testid="receipt-record">
+                {t('governance.receipt.position', { seq: format.number(r.recordSeq) })}{' '}
+                <code className="mono" dir="ltr" title={r.recordHash}>
+                  {r.recordHash.slice(0, 12)}
+                </code>
               </span>
             )}
           </li>

@@ -238,6 +238,11 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
           {t('room.reconnecting')}
         </div>
       )}
+      {snap.mediaUnreachable && snap.status !== 'left' && (
+        <div className="room-banner room-banner-error" role="alert" data-testid="media-unreachable">
+          {t('room.mediaUnreachable')}
+        </div>
+      )}
       {snap.status === 'failed' && (
         <div className="room-banner room-banner-error">
           <ErrorMessage error={new ApiError(snap.error ?? 'INTERNAL', '')} />

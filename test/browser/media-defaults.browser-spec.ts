@@ -1,0 +1,93 @@
+import type { Browser, Page } from 'playwright-core';
+import type { OrganizationDto, RoomDto, SessionDto } from '../../server/src/contract';
+import { api, register } from '../helpers/api';
+import { inboundStats, launchBrowser, newPage, screenshot, selfPeerId, signInWithToken } from '../helpers/browser';
+import { type StartedServer, startServer } from '../helpers/server-process';
+
+jest.setTimeout(180_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A room of one organisation with `count` people signed in on their own pages. */
+async function roomWithPeople(server: StartedServer, browser: Browser, count: number): Promise<{ room: RoomDto; pages: Page[] }> {
+  const http = api(server.url);
+  const people: SessionDto[] = [await register(server.url, 'Owner')];
+  const org = (await http.post<OrganizationDto>('/api/organizations', { name: 'County Library Network' }, people[0]!.accessToken)).body;
+  const room = (await http.post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: 'First meeting', access: 'public' }, people[0]!.accessToken)).body;
+  for (let i = 1; i < count; i++) people.push(await register(server.url, `Guest ${i}`));
+  const pages: Page[] = [];
+  for (const p of people) {
+    const { context, page } = await newPage(browser, { baseURL: server.url });
+    await signInWithToken(context, p.refreshToken);
+    pages.push(page);
+  }
+  return { room, pages };
+}
+
+async function join(page: Page, room: RoomDto): Promise<void> {
+  await page.goto(`/rooms/${room.id}`);
+  await page.getByTestId('preview-video').waitFor();
+  await page.getByTestId('join').click();
+  await page.getByTestId('room').waitFor();
+}
+
+/**
+ * What `npm start` gives a newcomer: no RTC settings at all (the media sockets bind to every
+ * interface), a browser on the same machine. Media must flow; and when browsers cannot reach the
+ * announced address, the page and the server log say so in words.
+ */
+describe('media on the default settings', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('two people see each other with no RTC setting but the ports', async () => {
+    // RTC_LISTEN_IP empty = unset: the default 0.0.0.0, as `npm start` has it.
+    const server = await startServer({ env: { RTC_LISTEN_IP: '' } });
+    try {
+      expect(server.logs()).toMatch(/media reachable at (\d+\.){3}\d+ \(detected/);
+      expect(server.logs()).not.toMatch(/"announcedAddress":"0\.0\.0\.0"/);
+      const { room, pages } = await roomWithPeople(server, browser, 2);
+      await Promise.all(pages.map((p) => join(p, room)));
+      const ids = await Promise.all(pages.map(selfPeerId));
+      for (const [i, page] of pages.entries()) {
+        const other = ids[1 - i]!;
+        const started = Date.now();
+        for (;;) {
+          const s = (await inboundStats(page)).find((x) => x.peerId === other && x.source === 'camera');
+          if ((s?.framesDecoded ?? 0) > 0) break;
+          if (Date.now() - started > 20_000) throw new Error(`no video from ${other} on page ${i}: ${JSON.stringify(await inboundStats(page))}`);
+          await sleep(250);
+        }
+      }
+      expect(await pages[0]!.getByTestId('media-unreachable').count()).toBe(0);
+      await screenshot(pages[0]!, 'media-defaults-01-video');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('says in words when the media address cannot be reached, and the server log says why', async () => {
+    // TEST-NET-1: an address no browser can reach.
+    const server = await startServer({ env: { RTC_LISTEN_IP: '', RTC_ANNOUNCED_IP: '192.0.2.1' } });
+    try {
+      const { room, pages } = await roomWithPeople(server, browser, 1);
+      await join(pages[0]!, room);
+      const banner = pages[0]!.getByTestId('media-unreachable');
+      await banner.waitFor({ timeout: 20_000 });
+      expect(await banner.textContent()).toMatch(/cannot reach the server's media address/);
+      // Chat and the rest of the room still work.
+      expect(await pages[0]!.getByTestId('room').isVisible()).toBe(true);
+      await screenshot(pages[0]!, 'media-defaults-02-unreachable');
+      const deadline = Date.now() + 20_000;
+      while (!/has not reached the media server/.test(server.logs()) && Date.now() < deadline) await sleep(500);
+      expect(server.logs()).toMatch(/has not reached the media server.*192\.0\.2\.1|192\.0\.2\.1.*has not reached the media server/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
