@@ -1,0 +1,16 @@
+// Written by `npm run migration:create -w server` (scripts/new-migration.mjs): every migration, oldest first.
+import { IdentityAndOrganizations1764201600000 } from './1764201600000-identity-and-organizations';
+import { Rooms1764288000000 } from './1764288000000-rooms';
+import { Attendance1764290000000 } from './1764290000000-attendance';
+import { Engagement1764374400000 } from './1764374400000-engagement';
+import { Governance1764460800000 } from './1764460800000-governance';
+import { BallotSecrecy1764547200000 } from './1764547200000-ballot-secrecy';
+
+export const MIGRATIONS = [
+  IdentityAndOrganizations1764201600000,
+  Rooms1764288000000,
+  Attendance1764290000000,
+  Engagement1764374400000,
+  Governance1764460800000,
+  BallotSecrecy1764547200000,
+];
