@@ -4,7 +4,7 @@
 // writes server/src/database/migrations/<timestamp>-add-event-registrations.ts (class
 // AddEventRegistrations<timestamp>) and rewrites migrations/index.ts, the ordered list the data source
 // runs. `--index` only rewrites the index (after adding or renaming a file by hand).
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,11 +42,16 @@ export class ${cls} implements MigrationInterface {
   console.log(`created ${path.relative(process.cwd(), file)}`);
 }
 
+// The class each file exports, as written there.
 const migrations = readdirSync(dir)
   .map((f) => f.match(FILE))
   .filter(Boolean)
   .sort((a, b) => a[1].localeCompare(b[1]))
-  .map((m) => ({ module: `./${m[1]}-${m[2]}`, cls: `${pascal(m[2])}${m[1]}` }));
+  .map((m) => {
+    const cls = readFileSync(path.join(dir, m[0]), 'utf8').match(/export class (\w+)/)?.[1];
+    if (!cls) throw new Error(`${m[0]} exports no migration class`);
+    return { module: `./${m[1]}-${m[2]}`, cls };
+  });
 writeFileSync(
   path.join(dir, 'index.ts'),
   `// Written by \`npm run migration:create -w server\` (scripts/new-migration.mjs): every migration, oldest first.
