@@ -112,7 +112,7 @@ export class PrivatePostgres {
       await run(cmd, argv, { timeout: 90_000 });
     } catch (err) {
       const e = err as { stderr?: string; stdout?: string; message: string };
-      throw new Error(`${bin} failed: ${e.message}\n${e.stderr ?? ''}${e.stdout ?? ''}\n${this.log().slice(-2000)}`);
+      throw new Error(`${bin} failed: ${e.message}\n${e.stderr ?? ''}${e.stdout ?? ''}\n${this.log().slice(-2000)}`, { cause: err });
     }
   }
 }

@@ -154,6 +154,7 @@ export function wrongValues(opts: { binary: boolean; bigString: string }): [stri
     ['Infinity', Infinity],
     ['-Infinity', -Infinity],
     ['1e308', 1e308],
+    // eslint-disable-next-line no-loss-of-precision -- on purpose: an integer beyond what a double holds
     ['2^53+1', 9007199254740993],
     ['empty string', ''],
     ['"x"', 'x'],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { Ack, InvitationDto, OrganizationDto, PollView, QuestionView, RoomDto, RoomJoined, SessionDto } from '../../server/src/contract';
+import type { Ack, InvitationDto, OrganizationDto, QuestionView, RoomDto, RoomJoined, SessionDto } from '../../server/src/contract';
 import { api, command, connectSocket, nextEvent, register, type TestSocket } from '../helpers/api';
 import { type StartedServer, startServer } from '../helpers/server-process';
 

@@ -61,7 +61,7 @@ describe('rooms: permission, capacity and signalling (real server, real worker)'
 
   it('seats people up to the capacity, then answers ROOM_FULL', async () => {
     const people = await Promise.all([0, 1, 2, 3].map((i) => register(server.url, `P${i}`)));
-    for (const p of people) await http.post(`/api/rooms/${room.id}/invites`, {}, owner.accessToken);
+    for (const _p of people) await http.post(`/api/rooms/${room.id}/invites`, {}, owner.accessToken);
     const invite = (await http.post<RoomInviteDto>(`/api/rooms/${room.id}/invites`, {}, owner.accessToken)).body.token;
     const socks = await Promise.all(people.map((p) => connect(p.accessToken)));
     const results = await Promise.all(socks.map((s) => command(s, 'room:join', { roomId: room.id, inviteToken: invite })));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -91,7 +91,7 @@ describe('the mediasoup worker install step', () => {
 
   it('restores the worker from the per-version cache instead of rebuilding (npm ci wipes node_modules)', () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'quorum-cache-'));
-    const version = require(path.join(path.dirname(require.resolve('mediasoup')), '..', '..', 'package.json')).version as string;
+    const version = (JSON.parse(readFileSync(path.join(path.dirname(require.resolve('mediasoup')), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
     const cached = path.join(cacheDir, 'mediasoup-worker', version, 'mediasoup-worker');
     mkdirSync(path.dirname(cached), { recursive: true });
     copyFileSync(workerBin, cached);

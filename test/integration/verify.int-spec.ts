@@ -13,7 +13,7 @@ import { ROOT, type StartedServer, startServer } from '../helpers/server-process
 
 jest.setTimeout(180_000);
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- exports are edited as plain JSON here */
+/** Exports are edited here as plain JSON. */
 type Export = any;
 
 /**

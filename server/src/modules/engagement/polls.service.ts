@@ -137,7 +137,7 @@ export class PollsService {
   /** The results sheet, for the room's organisers (the organisation's owners and admins, the room's creator). */
   async exportCsv(userId: string, roomId: string, pollId: string): Promise<string> {
     // The same gate as the room's other reports: outsiders learn nothing (NOT_FOUND), members are refused.
-    const room = await this.rooms.organised(userId, roomId);
+    await this.rooms.organised(userId, roomId);
     const poll = await this.db.getRepository(Poll).findOneBy({ id: pollId, roomId });
     if (!poll) throw new AppError('NOT_FOUND', 'Poll not found.');
     const ballots = poll.anonymous

@@ -45,7 +45,7 @@ function installedFonts(): Map<string, string> {
   if (installed) return installed;
   installed = new Map();
   const walk = (dir: string, depth: number) => {
-    let entries: import('node:fs').Dirent[] = [];
+    let entries: import('node:fs').Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

@@ -69,7 +69,14 @@ export function QaPanel({ feed, state, snap, onClose }: Props) {
       <ol className="qa-list" aria-label={t('engagement.qa.list')}>
         {active.length === 0 && <li className="muted small">{t('engagement.qa.empty')}</li>}
         {active.map((q) => (
-          <Question key={q.id} q={q} moderator={moderator} busy={busy} onVote={(up) => void run(() => feed.vote(q.id, up))} onModerate={(action, answer) => run(() => feed.moderate(q.id, action, answer))} />
+          <Question
+            key={q.id}
+            q={q}
+            moderator={moderator}
+            busy={busy}
+            onVote={(up) => void run(() => feed.vote(q.id, up))}
+            onModerate={(action, answer) => run(() => feed.moderate(q.id, action, answer))}
+          />
         ))}
       </ol>
       {moderator && dismissed.length > 0 && (
