@@ -26,6 +26,8 @@ interface Pending extends CastRequest {
   meetingId: string;
   asProxy: boolean;
   weight: number;
+  /** A secret vote, sealed before it is queued (outside any transaction): its receipt and envelope. */
+  sealed: { receipt: string; envelope: Buffer } | null;
   resolve: (r: CastReceipt) => void;
   reject: (e: unknown) => void;
 }
@@ -66,8 +68,14 @@ export class VoteWriter {
    * write. Resolves with the receipt once committed.
    */
   async cast(req: CastRequest, seat: RollSeat, ballot: BallotRow): Promise<CastReceipt> {
+    let sealed: Pending['sealed'] = null;
+    if (ballot.secrecy === 'secret') {
+      const keys = this.keys.forCasting(ballot.id);
+      const receipt = deriveReceipt(keys.receiptKey, req.seatId, req.requestKey);
+      sealed = { receipt, envelope: sealVote(keys.publicKey, ballot.id, { choice: encodeChoice(ballot, req.choice), receipt }) };
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...req, meetingId: ballot.meeting_id, asProxy: seat.proxy_holder === req.voterId, weight: seat.weight, resolve, reject });
+      this.queue.push({ ...req, meetingId: ballot.meeting_id, asProxy: seat.proxy_holder === req.voterId, weight: seat.weight, sealed, resolve, reject });
       void this.drain();
     });
   }
@@ -138,17 +146,14 @@ export class VoteWriter {
           results.set(p, {
             ballotId: p.ballotId,
             seatId: p.seatId,
-            receipt: prior.sealed_receipt ? this.sealer.open<string>(prior.sealed_receipt) : deriveReceipt(this.keys.forCasting(p.ballotId).receiptKey, p.seatId, p.requestKey),
+            receipt: prior.sealed_receipt ? this.sealer.open<string>(prior.sealed_receipt) : p.sealed!.receipt,
             recordSeq: 0,
             recordHash: '',
           });
         } else if (ballot.status !== 'open') results.set(p, new AppError('BALLOT_CLOSED', 'Voting on this ballot has closed.'));
         else if (!current.has(`${p.voterId}/${p.seatId}`)) results.set(p, new AppError('NOT_ELIGIBLE', 'You no longer hold this seat: you left the organisation or its delegation.'));
-        else if (ballot.secrecy === 'secret') {
-          const keys = this.keys.forCasting(p.ballotId);
-          const receipt = deriveReceipt(keys.receiptKey, p.seatId, p.requestKey);
-          fresh.push({ p, receipt, rh: null, envelope: sealVote(keys.publicKey, p.ballotId, { choice: encodeChoice(ballot, p.choice), receipt }) });
-        } else {
+        else if (p.sealed) fresh.push({ p, receipt: p.sealed.receipt, rh: null, envelope: p.sealed.envelope });
+        else {
           const receipt = receiptCode(randomBytes(20));
           fresh.push({ p, receipt, rh: receiptHash(p.ballotId, receipt), envelope: null });
         }
