@@ -18,11 +18,12 @@ import { Attendance1764290000000 } from './migrations/1764290000000-attendance';
 import { Governance1764460800000 } from './migrations/1764460800000-governance';
 import { Engagement1764374400000 } from './migrations/1764374400000-engagement';
 import { BallotSecrecy1764547200000 } from './migrations/1764547200000-ballot-secrecy';
+import { RoomContinuity1764720000000 } from './migrations/1764720000000-room-continuity';
 
 export const ENTITIES = [User, AuthSession, RefreshToken, Organization, Membership, Institution, Delegate, Invitation, Room, RoomInvite, RoomSession, AttendanceRecord, ...ENGAGEMENT_ENTITIES];
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000, Rooms1764288000000, Attendance1764290000000, Engagement1764374400000, Governance1764460800000,
-  BallotSecrecy1764547200000,
+  BallotSecrecy1764547200000, RoomContinuity1764720000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
