@@ -96,7 +96,8 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
  */
 export async function startServer(opts: { env?: Record<string, string>; embedded?: boolean; timeoutMs?: number } = {}): Promise<StartedServer> {
   if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run \`npm run build\` first`);
-  const port = await freePort();
+  // A fixed PORT: a restart that comes back on the same address.
+  const port = opts.env?.PORT ? Number(opts.env.PORT) : await freePort();
   const rtc = await rtcRange();
   const databaseUrl = opts.embedded ? '' : (opts.env?.DATABASE_URL ?? (await createDatabase()));
   const env: Record<string, string> = {
