@@ -323,12 +323,15 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       this.forgetWaiting(socket.id);
       return false;
     }
-    return this.mutex.run(seat.room.roomId, async () => {
+    const left = await this.mutex.run(seat.room.roomId, async () => {
       if (this.seats.get(socket.id) !== seat) return false;
       await this.unseat(socket.id, seat);
       if (seat.room.peers.size === 0) await this.closeRoom(seat.room);
       return true;
     });
+    // Answered once the leave is stored, outside the lock.
+    await this.attendance.flush();
+    return left;
   }
 
   private async unseat(socketId: string, seat: Seat): Promise<void> {
