@@ -208,7 +208,8 @@ export class RestartFixture {
     const log = o.log ?? (() => undefined);
     // Restarts come back on the same address, as behind a load balancer or a systemd unit.
     const port = String(await freePort());
-    const server = await FaultServer.start({ env: { PORT: port, AUTH_RATE_LIMIT_PER_MINUTE: '100000', SHUTDOWN_GRACE_MS: '10000' } });
+    const profile: Record<string, string> = process.env.RESTART_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.RESTART_SERVER_NODE_OPTIONS } : {};
+    const server = await FaultServer.start({ env: { PORT: port, AUTH_RATE_LIMIT_PER_MINUTE: '100000', SHUTDOWN_GRACE_MS: '10000', ...profile } });
     try {
       const { owner, org } = await orgWithMembers(server.url, 0, 'Restart Assembly');
       const room = await createRoom(server.url, owner.accessToken, org.id, { name: 'Annual webinar', mode: 'webinar', access: 'public', capacity: 5000 });

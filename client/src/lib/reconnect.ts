@@ -13,7 +13,7 @@ export const SOCKET_OPTIONS = {
   // A restart is over in seconds: the first retry comes fast, then backoff. The jitter spreads a
   // thousand clients out so they do not all knock at the same instant.
   reconnectionDelay: 250,
-  reconnectionDelayMax: 2_000,
+  reconnectionDelayMax: 1_000,
   randomizationFactor: 0.5,
 } as const;
 
