@@ -250,21 +250,23 @@ export class RestartFixture {
 
   /** Chat at `perSecond`, from the people in the room in turn, as the browser sends it. */
   startChat(perSecond = 5): void {
-    this.chatTimer = setInterval(() => {
-      const joined = this.clients.filter((c) => c.status === 'joined');
-      if (!joined.length) return;
-      const c = joined[this.seq % joined.length]!;
-      const n = this.seq++;
-      const p = sendChatReliably((payload) => c.command<ChatMessageInfo>('chat:send', payload), `restart test #${n}`, `${process.pid}-${n}`).then(
-        (m) => {
-          this.acked.set(m.id, n);
-          c.chat = withItem(c.chat, m);
-        },
-        (e: { code?: string }) => (this.sendFailures[e.code ?? 'ERROR'] = (this.sendFailures[e.code ?? 'ERROR'] ?? 0) + 1),
-      );
-      this.sends.add(p);
-      void p.finally(() => this.sends.delete(p));
-    }, 1000 / perSecond);
+    this.chatTimer = setInterval(() => this.sendOne(), 1000 / perSecond);
+  }
+
+  private sendOne(): void {
+    const joined = this.clients.filter((c) => c.status === 'joined');
+    if (!joined.length) return;
+    const c = joined[this.seq % joined.length]!;
+    const n = this.seq++;
+    const p = sendChatReliably((payload) => c.command<ChatMessageInfo>('chat:send', payload), `restart test #${n}`, `restart-${process.pid}-${n}`).then(
+      (m) => {
+        this.acked.set(m.id, n);
+        c.chat = withItem(c.chat, m);
+      },
+      (e: { code?: string }) => (this.sendFailures[e.code ?? 'ERROR'] = (this.sendFailures[e.code ?? 'ERROR'] ?? 0) + 1),
+    );
+    this.sends.add(p);
+    void p.finally(() => this.sends.delete(p));
   }
 
   async stopChat(): Promise<void> {
@@ -295,6 +297,8 @@ export class RestartFixture {
           await locker.query('LOCK TABLE chat_messages IN ACCESS EXCLUSIVE MODE');
           const held = locker;
           setTimeout(() => void held.query('COMMIT').finally(() => held.end()), 6_000);
+          // At least one message is on its way into the locked table when the drain begins.
+          this.sendOne();
           await sleep(300);
         }
         proc.kill('SIGTERM');
@@ -341,6 +345,8 @@ export class RestartFixture {
       if (splitAttendance) problems.push(`${splitAttendance} people have more than one attendance record`);
       if (gapsMarked < people.rows.length) problems.push(`${people.rows.length - gapsMarked} attendance records without the gap marked`);
       if (stranded) problems.push(`${stranded} clients not back within 90 s`);
+      const failedSends = Object.entries(this.sendFailures);
+      if (failedSends.length) problems.push(`chat sends given up (the sender saw an error): ${JSON.stringify(this.sendFailures)}`);
       return {
         kind,
         clients: this.clients.length,
