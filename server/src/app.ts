@@ -109,5 +109,11 @@ export async function startApp(config: AppConfig, logger: Logger, databaseUrl: s
   await app.listen(config.port, config.host);
   const address = (app.getHttpServer() as HttpServer).address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return { app, url: `http://127.0.0.1:${port}`, drain: () => app.get(RealtimeGateway).drain(config.shutdownGraceMs), close: () => app.close() };
+  const drain = async () => {
+    // No new connections from now on: a client trying meanwhile is refused at once and keeps trying
+    // (with backoff) until the next process listens, instead of joining a server about to go.
+    (app.getHttpServer() as HttpServer).close();
+    await app.get(RealtimeGateway).drain(config.shutdownGraceMs);
+  };
+  return { app, url: `http://127.0.0.1:${port}`, drain, close: () => app.close() };
 }

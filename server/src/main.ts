@@ -5,6 +5,9 @@ import { ConfigError, loadConfig } from './config/config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded';
 import { assertWorkerPresent } from './modules/media/worker-binary';
 
+/** The longest wait for the app to close (hooks, database pool) after the drain. */
+const CLOSE_MS = 4_000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -32,13 +35,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Every step below is bounded, so this only fires if the process is truly stuck.
     const force = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
-    }, config.shutdownGraceMs + 5_000).unref();
+    }, config.shutdownGraceMs + CLOSE_MS + 10_000).unref();
     try {
       await app?.drain();
-      await app?.close();
+      // Closing waits for the database pool, which waits for queries stuck behind someone else's
+      // lock: past the bound they are abandoned (their transactions roll back) and the process exits.
+      const closed = app?.close().then(() => true);
+      if (!(await Promise.race([closed, new Promise((r) => setTimeout(r, CLOSE_MS, false))]))) logger.warn({ waitedMs: CLOSE_MS }, 'stopped waiting for the app to close');
       await embedded?.stop();
     } finally {
       clearTimeout(force);

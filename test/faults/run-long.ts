@@ -3,11 +3,16 @@
  *   a. kill -9 of the server during bursts of votes, ≥ 200 times at random kill points;
  *   b. PostgreSQL outages (a cluster of its own, stopped in immediate mode), a few times;
  *   c. the mediasoup worker of a live room killed, ≥ 10 times;
- *   d. two clients of a webinar dropping their network for 5 s, ≥ 10 times, and once in a quiet room.
+ *   d. two clients of a webinar dropping their network for 5 s, ≥ 10 times, and once in a quiet room;
+ *   e. a public webinar of 1,000 browser-like clients with chat at 5 msg/s, its server stopped with SIGTERM
+ *      and restarted at once, killed with kill -9 and restarted 2 s later, and stopped while a lock on
+ *      chat_messages holds up the drain for 6 s (test/faults/room-restart.ts); also 1,000 joins at once.
  * Prints one table, the problems found, and as its last line one JSON object. Exits 1 when a target is
  * missed: 0 lost, 0 duplicated, worker recovery p95 ≤ 5 s, socket resume p95 ≤ 3 s.
  * Sizes: FAULTS_KILL_RUNS, FAULTS_OUTAGE_RUNS, FAULTS_WORKER_RUNS, FAULTS_DROP_RUNS, FAULTS_QUIET_MS,
- * FAULTS_VOTERS; FAULTS_BUDGET_MIN bounds the kill loop so the whole run stays near 30 minutes.
+ * FAULTS_VOTERS, FAULTS_RESTART_CLIENTS; FAULTS_BUDGET_MIN bounds the kill loop so the whole run stays
+ * near 30 minutes. FAULTS_ONLY=a,e runs only those phases. Restart targets: everyone back, p95 ≤ 6 s
+ * after SIGTERM (slow drain included) and ≤ 8 s after a crash, counted from the old process's exit.
  */
 import { Client } from 'pg';
 import { databaseOutage, OutageFixture, type OutageRun } from './db-outage';
@@ -16,6 +21,7 @@ import { runFinalizers } from './processes';
 import { type SocketDropRun, socketDrop } from './socket-drop';
 import { Electorate, type KillPoint, verifyExport, type VoteCrashRun, voteCrash } from './vote-crash';
 import { RoomFixture, type WorkerKillRun, workerKill } from './worker-kill';
+import { RestartFixture, restartRow, type RestartRun } from './room-restart';
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const KILL_RUNS = num('FAULTS_KILL_RUNS', 200);
@@ -26,6 +32,9 @@ const QUIET_MS = num('FAULTS_QUIET_MS', 95_000);
 const VOTERS = num('FAULTS_VOTERS', 16);
 const KILL_BUDGET_MS = num('FAULTS_BUDGET_MIN', 30) * 60_000 * 0.6;
 const MEETING_EVERY = 25;
+const RESTART_CLIENTS = num('FAULTS_RESTART_CLIENTS', 1_000);
+const ONLY = process.env.FAULTS_ONLY ? new Set(process.env.FAULTS_ONLY.split(',')) : null;
+const wanted = (phaseLetter: string) => !ONLY || ONLY.has(phaseLetter);
 
 const log = (...a: unknown[]) => console.error(`[faults ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
@@ -184,6 +193,42 @@ async function dropRuns(problems: string[]): Promise<SocketDropRun[]> {
   return runs;
 }
 
+interface RestartPhase {
+  runs: RestartRun[];
+  joinMs: number[];
+}
+
+async function restartRuns(problems: string[]): Promise<RestartPhase> {
+  const f = await RestartFixture.create({ clients: RESTART_CLIENTS, log: (l) => log(`e: ${l}`) });
+  const runs: RestartRun[] = [];
+  try {
+    for (const kind of ['sigterm', 'crash', 'slow-drain'] as const) {
+      const run = await f.run(kind).catch((err: Error) => (problems.push(`e (${kind}): ${err.stack?.slice(0, 600)}`), undefined));
+      if (!run) continue;
+      runs.push(run);
+      for (const p of run.problems) problems.push(`e (${kind}): ${p}`);
+    }
+  } finally {
+    await f.close();
+  }
+  return { runs, joinMs: f.joinMs };
+}
+
+/** The table of the restart issue: back, share back within the bound, p50, p95 (from the old process's exit). */
+function restartTable(runs: RestartRun[]): string {
+  const label = { sigterm: 'SIGTERM, restart at once', crash: 'kill -9, restart after 2 s', 'slow-drain': 'SIGTERM, drain held 6 s by a lock' } as const;
+  const rows = runs.map((r) => {
+    const bound = r.kind === 'crash' ? 8_000 : 6_000;
+    const x = restartRow(r, bound);
+    const s = (n: number) => (Number.isFinite(n) ? `${(n / 1000).toFixed(1)} s` : '-');
+    return [label[r.kind], x.back, `${x.within} (≤ ${bound / 1000} s)`, s(x.p50), s(x.p95), `${r.missing}`, `${r.duplicatedOnScreen}`, `${r.panelistsKept}/${r.panelists}`, `${r.splitAttendance}`];
+  });
+  const head = ['Scenario', 'back', '≤ bound', 'p50', 'p95', 'acked missing', 'dup on screen', 'panelists kept', 'split attendance'];
+  const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(width[i]!)).join(' | ')} |`;
+  return [line(head), `|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
 /** Runs a phase; a phase that throws is reported and the others still run. */
 async function phase<T>(name: string, problems: string[], run: () => Promise<T>): Promise<T | undefined> {
   const t = Date.now();
@@ -201,10 +246,11 @@ async function main(): Promise<number> {
   const started = Date.now();
   const problems: string[] = [];
   log(`long profile: ${KILL_RUNS} kills of ${VOTERS} voters, ${OUTAGE_RUNS} outages, ${WORKER_RUNS} worker kills, ${DROP_RUNS} + 1 socket drops`);
-  const a = await phase('a. kill -9 during votes', problems, () => killRuns(problems));
-  const b = (await phase('b. PostgreSQL outage', problems, () => outageRuns(problems))) ?? [];
-  const c = (await phase('c. mediasoup worker kill', problems, () => workerRuns(problems))) ?? [];
-  const d = (await phase('d. socket drop', problems, () => dropRuns(problems))) ?? [];
+  const a = wanted('a') ? await phase('a. kill -9 during votes', problems, () => killRuns(problems)) : undefined;
+  const b = (wanted('b') ? await phase('b. PostgreSQL outage', problems, () => outageRuns(problems)) : undefined) ?? [];
+  const c = (wanted('c') ? await phase('c. mediasoup worker kill', problems, () => workerRuns(problems)) : undefined) ?? [];
+  const d = (wanted('d') ? await phase('d. socket drop', problems, () => dropRuns(problems)) : undefined) ?? [];
+  const e = wanted('e') ? await phase('e. restarts under a 1,000-person webinar', problems, () => restartRuns(problems)) : undefined;
   if (a?.stoppedEarly) problems.push(`a: ${a.stoppedEarly}`);
 
   const kills = a?.runs ?? [];
@@ -266,6 +312,22 @@ async function main(): Promise<number> {
       : []),
   ];
 
+  const restarts = e?.runs ?? [];
+  const p95Of = (kind: RestartRun['kind']) => {
+    const r = restarts.find((x) => x.kind === kind);
+    const v = r ? restartRow(r, 0).p95 : NaN;
+    return Number.isFinite(v) && r!.stranded === 0 ? Math.round(v) : null;
+  };
+  const restartSummary = {
+    restartP95Ms: p95Of('sigterm'),
+    crashP95Ms: p95Of('crash'),
+    slowDrainP95Ms: p95Of('slow-drain'),
+    stranded: sum(restarts, (r) => r.stranded),
+    restartMissing: sum(restarts, (r) => r.missing),
+    restartDuplicatedOnScreen: sum(restarts, (r) => r.duplicatedOnScreen),
+    joinBurstP95Ms: e?.joinMs.length ? Math.round(percentile(e.joinMs, 95)) : null,
+  };
+
   const runtimeS = Math.round((Date.now() - started) / 1000);
   const lost = sum(kills, (r) => r.lost) + sum(b, (r) => r.lost);
   const duplicated = sum(kills, (r) => r.duplicated) + sum(b, (r) => r.duplicated);
@@ -286,23 +348,41 @@ async function main(): Promise<number> {
     dbServerCrashes: b.filter((r) => !r.serverStayedUp).length,
     eventsMissed,
     socketsNotResumed,
+    ...(e ? restartSummary : {}),
     problems: problems.length,
     runtimeS,
   };
 
-  console.log(table(rows));
-  console.log(
+  const anyOf = ['a', 'b', 'c', 'd'].some(wanted);
+  if (anyOf) console.log(table(rows));
+  if (anyOf) console.log(
     `\na: ${kills.length} kills (${sum(kills, (r) => r.voters)} voters in all), ${sum(kills, (r) => r.sent)} votes sent before the kill, ${sum(kills, (r) => r.committedUnacked)} committed without their ack; restart p50/p95 ${ms(percentile(kills.map((r) => r.killToReadyMs), 50))} / ${ms(percentile(kills.map((r) => r.killToReadyMs), 95))}; audit chains verified after every kill, verify.mjs PASS on ${a?.verified ?? 0} meeting exports`,
   );
-  console.log(`b: ${b.map((r) => `down ${ms(r.downForMs)}: detected ${ms(r.detectionMs)}, /health 200 ${ms(r.recoveryMs)} and first vote ${ms(r.firstVoteMs)} after PostgreSQL was back, server ${r.serverStayedUp ? 'stayed up' : 'EXITED'}`).join('; ') || 'not run'}`);
-  console.log(`c: kill → media-reset p95 ${ms(percentile(c.map((r) => r.resetMs), 95))}, → /health up p95 ${ms(percentile(c.map((r) => r.healthMs), 95))}, → join ok p95 ${ms(percentile(c.map((r) => Math.max(r.joinMs, r.rejoinMs)), 95))}; /health while replacing: ${[...new Set(c.flatMap((r) => r.healthWhileDown))].join(', ') || 'not caught'}`);
+  if (anyOf) console.log(`b: ${b.map((r) => `down ${ms(r.downForMs)}: detected ${ms(r.detectionMs)}, /health 200 ${ms(r.recoveryMs)} and first vote ${ms(r.firstVoteMs)} after PostgreSQL was back, server ${r.serverStayedUp ? 'stayed up' : 'EXITED'}`).join('; ') || 'not run'}`);
+  if (anyOf) console.log(`c: kill → media-reset p95 ${ms(percentile(c.map((r) => r.resetMs), 95))}, → /health up p95 ${ms(percentile(c.map((r) => r.healthMs), 95))}, → join ok p95 ${ms(percentile(c.map((r) => Math.max(r.joinMs, r.rejoinMs)), 95))}; /health while replacing: ${[...new Set(c.flatMap((r) => r.healthWhileDown))].join(', ') || 'not caught'}`);
+  if (e) {
+    console.log(`\ne: ${RESTART_CLIENTS} clients in one public webinar, chat at 5 msg/s; times from the old process's exit to room:join answered again`);
+    console.log(restartTable(restarts));
+    console.log(`e: new process ready after the exit: ${restarts.map((r) => `${r.kind} ${ms(r.restartMs)}`).join(', ')}; old process stopped in: ${restarts.map((r) => `${r.kind} ${ms(r.stopMs)} (exit ${r.exitCode})`).join(', ')}`);
+    console.log(`e: ${e.joinMs.length} joins into one room at once: room:join ack p50 ${ms(percentile(e.joinMs, 50))}, p95 ${ms(percentile(e.joinMs, 95))}`);
+  }
   console.log(`runtime ${Math.floor(runtimeS / 60)} min ${runtimeS % 60} s`);
   if (problems.length) {
     console.log(`\n${problems.length} problem(s):`);
     for (const p of [...new Set(problems)].slice(0, 60)) console.log(`- ${p.replace(/\n/g, '\n  ')}`);
   }
   console.log(JSON.stringify(summary));
-  const met = lost === 0 && duplicated === 0 && summary.workerRecoveryP95Ms !== null && summary.workerRecoveryP95Ms <= 5_000 && summary.socketResumeP95Ms !== null && summary.socketResumeP95Ms <= 3_000;
+  const metA = lost === 0 && duplicated === 0;
+  const metC = !wanted('c') || (summary.workerRecoveryP95Ms !== null && summary.workerRecoveryP95Ms <= 5_000);
+  const metD = !wanted('d') || (summary.socketResumeP95Ms !== null && summary.socketResumeP95Ms <= 3_000);
+  const metE =
+    !e ||
+    (restartSummary.stranded === 0 &&
+      restarts.length === 3 &&
+      (restartSummary.restartP95Ms ?? Infinity) <= 6_000 &&
+      (restartSummary.slowDrainP95Ms ?? Infinity) <= 6_000 &&
+      (restartSummary.crashP95Ms ?? Infinity) <= 8_000);
+  const met = metA && metC && metD && metE;
   return met && problems.length === 0 ? 0 : 1;
 }
 

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-const SERVER_ENTRY = path.join(ROOT, 'server', 'dist', 'main.js');
+/** QUORUM_SERVER_ENTRY: another build to run instead (the previous release, to measure before/after). */
+const SERVER_ENTRY = process.env.QUORUM_SERVER_ENTRY ? path.resolve(process.env.QUORUM_SERVER_ENTRY) : path.join(ROOT, 'server', 'dist', 'main.js');
 
 /** The PostgreSQL every integration test uses; each server gets a fresh database on it. */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -96,7 +97,8 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
  */
 export async function startServer(opts: { env?: Record<string, string>; embedded?: boolean; timeoutMs?: number } = {}): Promise<StartedServer> {
   if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run \`npm run build\` first`);
-  const port = await freePort();
+  // A fixed PORT: a restart that comes back on the same address.
+  const port = opts.env?.PORT ? Number(opts.env.PORT) : await freePort();
   const rtc = await rtcRange();
   const databaseUrl = opts.embedded ? '' : (opts.env?.DATABASE_URL ?? (await createDatabase()));
   const env: Record<string, string> = {

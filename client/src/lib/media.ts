@@ -15,6 +15,7 @@ import type {
 } from '@contract';
 import { Device, type types } from 'mediasoup-client';
 import { ApiError, asApiError } from './api';
+import { REFUSALS, rejoinDelayMs } from './reconnect';
 import { connectSocket, emitCommand, type QuorumSocket } from './socket';
 
 /**
@@ -183,8 +184,6 @@ const ICE_FIRST_CONNECT_MS = 10_000;
 /** A 'disconnected' transport often recovers by itself; restart ICE only if it does not. */
 const ICE_DISCONNECTED_GRACE_MS = 2_000;
 
-/** A refusal that joining again cannot fix. */
-const REFUSALS: ReadonlySet<ErrorCode> = new Set(['FORBIDDEN', 'NOT_FOUND', 'ROOM_FULL', 'ROOM_LOCKED', 'UNAUTHENTICATED']);
 
 class Superseded extends Error {
   constructor() {
@@ -462,7 +461,7 @@ export class RoomSession {
         }
         console.warn('[room] reconnection attempt failed', e);
         this.teardown();
-        await sleep(Math.min(1000 * 2 ** attempt, 10_000));
+        await sleep(rejoinDelayMs(attempt));
         if (gen !== this.gen) return;
         if (!this.socket?.connected) {
           this.signallingLost = true;

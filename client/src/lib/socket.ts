@@ -11,6 +11,7 @@ import {
 } from '@contract';
 import { io, type Socket } from 'socket.io-client';
 import { ApiError, ensureAccessToken, refreshAccessToken, toErrorCode } from './api';
+import { SOCKET_OPTIONS, superviseSocket } from './reconnect';
 
 export type QuorumSocket = Socket<ServerEvents, ClientEvents>;
 
@@ -24,8 +25,8 @@ export function connectSocket(): QuorumSocket {
   if (socket) return socket;
   const s: QuorumSocket = io({
     path: SOCKET_PATH,
-    transports: ['websocket', 'polling'],
-    tryAllTransports: true,
+    ...SOCKET_OPTIONS,
+    transports: [...SOCKET_OPTIONS.transports],
     auth: (cb) => {
       ensureAccessToken().then(
         (token) => cb({ token, protocol: PROTOCOL_VERSION } satisfies HandshakeAuth),
@@ -33,22 +34,11 @@ export function connectSocket(): QuorumSocket {
       );
     },
   });
-  let retriedAuth = false;
-  s.on('connect', () => {
-    retriedAuth = false;
-  });
-  s.on('connect_error', (err) => {
-    const code = handshakeCode(err);
-    if (s.active || retriedAuth || (code !== 'TOKEN_EXPIRED' && code !== 'UNAUTHENTICATED')) return;
-    retriedAuth = true;
-    refreshAccessToken().then(
-      () => s.connect(),
-      () => undefined,
-    );
-  });
-  s.on('server:draining', ({ retryInMs }) => {
-    s.disconnect();
-    setTimeout(() => s.connect(), retryInMs + Math.random() * 1000);
+  superviseSocket(s, {
+    codeOf: handshakeCode,
+    refreshToken: refreshAccessToken,
+    // The room and the app show the connection as lost; this says why.
+    onRefused: (code) => console.warn(`[socket] the server refused the connection: ${code}`),
   });
   socket = s;
   return s;

@@ -208,6 +208,6 @@ export interface AttendanceDto {
     minutes: number;
     joins: number;
   }[];
-  /** Every join and leave, in order. */
-  visits: { userId: string; displayName: string; joinedAt: string; leftAt: string | null }[];
+  /** Every join and leave, in order; `gaps`: times away inside a visit while the server restarted. */
+  visits: { userId: string; displayName: string; joinedAt: string; leftAt: string | null; gaps: { from: string; to: string }[] }[];
 }

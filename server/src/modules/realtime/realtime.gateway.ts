@@ -28,8 +28,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   /**
    * 'disconnect' (socket, reason): lets other modules (rooms) release what a socket held.
    * 'recovered' (socket): a dropped connection came back within the recovery window, same id and rooms.
+   * 'draining': shutdown began; the connections that close from now on are not people leaving.
    */
-  readonly lifecycle = new EventEmitter<{ disconnect: [AppSocket, string]; recovered: [AppSocket] }>();
+  readonly lifecycle = new EventEmitter<{ disconnect: [AppSocket, string]; recovered: [AppSocket]; draining: [] }>();
   private draining = false;
 
   constructor(
@@ -59,14 +60,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   /**
-   * Shutdown, first step: refuse new connections and joins, tell every client to reconnect elsewhere
-   * (or here after the restart), and wait for commands in flight — votes included — to finish.
+   * Shutdown, first step (the listener is closed already: no new connections): refuse joins, tell
+   * every client, wait for commands in flight — votes included — to finish and deliver, then drop
+   * every connection. Clients see a broken connection and keep trying until the next process answers.
    */
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
     this.router.draining = true;
+    this.lifecycle.emit('draining');
     this.server.emit('server:draining', { retryInMs: 2_000 });
     await this.router.idle(timeoutMs);
+    for (const socket of this.server.sockets.sockets.values()) socket.conn.close();
   }
 
   private async handshake(socket: AppSocket): Promise<void> {

@@ -23,4 +23,8 @@ export class AttendanceRecord {
 
   @Column({ name: 'left_at', type: 'timestamptz', nullable: true })
   leftAt!: Date | null;
+
+  /** Times the person was out because the server restarted or crashed (ISO instants). */
+  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  gaps!: { from: string; to: string }[];
 }

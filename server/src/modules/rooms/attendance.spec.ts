@@ -14,6 +14,16 @@ describe('summarizeAttendance', () => {
     expect(s).toEqual({ userId: 'a', displayName: 'Ana', firstJoin: t(0).toISOString(), lastLeave: t(25).toISOString(), minutes: 15, joins: 2 });
   });
 
+  it('leaves the time away during a server restart out of a continued visit, still one join', () => {
+    const [s] = summarizeAttendance([{ userId: 'a', displayName: 'Ana', joinedAt: t(0), leftAt: t(30), gaps: [{ from: t(10).toISOString(), to: t(12).toISOString() }, { from: t(20), to: t(21) }] }], t(60));
+    expect(s).toMatchObject({ firstJoin: t(0).toISOString(), lastLeave: t(30).toISOString(), minutes: 27, joins: 1 });
+  });
+
+  it('counts an open visit with a gap up to now', () => {
+    const [s] = summarizeAttendance([{ userId: 'a', displayName: 'Ana', joinedAt: t(0), leftAt: null, gaps: [{ from: t(5), to: t(8) }] }], t(10));
+    expect(s!.minutes).toBe(7);
+  });
+
   it('counts overlapping devices once', () => {
     const [s] = summarizeAttendance(
       [

@@ -4,6 +4,22 @@ export interface AttendanceInterval {
   displayName: string;
   joinedAt: Date;
   leftAt: Date | null;
+  /** Times away inside the visit (a server restart): not counted as present. */
+  gaps?: readonly { from: string | Date; to: string | Date }[];
+}
+
+/** The present spans of a visit: [join, leave] without its gaps. */
+export function presentSpans(r: AttendanceInterval, now: Date): [number, number][] {
+  const end = (r.leftAt ?? now).getTime();
+  const spans: [number, number][] = [];
+  let start = r.joinedAt.getTime();
+  const gaps = [...(r.gaps ?? [])].map((g) => [new Date(g.from).getTime(), new Date(g.to).getTime()] as const).sort((a, b) => a[0] - b[0]);
+  for (const [from, to] of gaps) {
+    if (from > start) spans.push([start, Math.min(from, end)]);
+    start = Math.max(start, to);
+  }
+  if (end > start || spans.length === 0) spans.push([start, Math.max(start, end)]);
+  return spans;
 }
 
 export interface AttendanceSummary {
@@ -22,7 +38,7 @@ export function summarizeAttendance(rows: readonly AttendanceInterval[], now: Da
   for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
   const out: AttendanceSummary[] = [];
   for (const [userId, list] of byUser) {
-    const spans = list.map((r) => [r.joinedAt.getTime(), (r.leftAt ?? now).getTime()] as const).sort((a, b) => a[0] - b[0]);
+    const spans = list.flatMap((r) => presentSpans(r, now)).sort((a, b) => a[0] - b[0]);
     let total = 0;
     let [start, end] = spans[0]!;
     for (const [s, e] of spans.slice(1)) {

@@ -14,4 +14,16 @@ export class RoomSession {
 
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;
+
+  /** Last time the process hosting the session vouched for it (a crash leaves it behind). */
+  @Column({ name: 'alive_at', type: 'timestamptz', nullable: true })
+  aliveAt!: Date | null;
+
+  /** Set when a shutdown handed the session over to the next process; cleared when it resumes. */
+  @Column({ name: 'suspended_at', type: 'timestamptz', nullable: true })
+  suspendedAt!: Date | null;
+
+  /** The stage state of the live session (see live/session-state.ts). */
+  @Column({ type: 'jsonb', nullable: true })
+  state!: unknown;
 }

@@ -3,6 +3,7 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { IdentityModule } from '../identity/identity.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { InMemoryRoomDirectory, ROOM_DIRECTORY } from './live/room-directory';
+import { AttendanceWriter } from './live/attendance-writer';
 import { RoomRegistry } from './live/room-registry';
 import { MediaCommands } from './media.commands';
 import { StageCommands } from './stage.commands';
@@ -12,7 +13,7 @@ import { RoomsService } from './rooms.service';
 @Module({
   imports: [IdentityModule, OrganizationsModule, RealtimeModule],
   controllers: [RoomsController],
-  providers: [RoomsService, RoomRegistry, MediaCommands, StageCommands, { provide: ROOM_DIRECTORY, useClass: InMemoryRoomDirectory }],
+  providers: [RoomsService, RoomRegistry, AttendanceWriter, MediaCommands, StageCommands, { provide: ROOM_DIRECTORY, useClass: InMemoryRoomDirectory }],
   exports: [RoomsService, RoomRegistry],
 })
 export class RoomsModule {}

@@ -130,7 +130,7 @@ export class RoomsService {
       startedAt: session.startedAt.toISOString(),
       endedAt: session.endedAt?.toISOString() ?? null,
       people: summarizeAttendance(visits, session.endedAt ?? new Date()),
-      visits: visits.map((v) => ({ userId: v.userId, displayName: v.displayName, joinedAt: v.joinedAt.toISOString(), leftAt: v.leftAt?.toISOString() ?? null })),
+      visits: visits.map((v) => ({ userId: v.userId, displayName: v.displayName, joinedAt: v.joinedAt.toISOString(), leftAt: v.leftAt?.toISOString() ?? null, gaps: v.gaps ?? [] })),
     };
   }
 

@@ -11,6 +11,8 @@ import type {
 } from '@contract';
 import { useEffect, useRef, useState } from 'react';
 import type { RoomStatus } from '../../../lib/media';
+import { sendChatReliably } from '../../../lib/chat-send';
+import { byCreatedAt, pagesUntilKnown, withHistory } from '../../../lib/merge-by-id';
 import { newRequestId } from '../../../lib/request-id';
 import { connectSocket, emitCommand } from '../../../lib/socket';
 import { Store, useStore } from '../../../lib/store';
@@ -101,13 +103,16 @@ export class EngagementFeed {
   /** Everything visible to this person now. Failures leave the lists as they were. */
   async load(): Promise<void> {
     const [chat, questions, polls] = await Promise.allSettled([
-      emitCommand('chat:history', { limit: 100 }),
+      // Back to what is already on screen: messages sent while this tab was away are filled in.
+      pagesUntilKnown(this.store.get().chat, (before) =>
+        emitCommand('chat:history', { limit: 100, ...(before ? { before } : {}) }).then((p) => ({ items: p.messages, hasMore: p.hasMore })),
+      ),
       emitCommand('qa:list', {}),
       emitCommand('poll:list', {}),
     ]);
     this.patch(() => ({
       loaded: true,
-      ...(chat.status === 'fulfilled' ? { chat: chat.value.messages, chatHasMore: chat.value.hasMore } : {}),
+      ...(chat.status === 'fulfilled' ? { chat: withHistory(this.store.get().chat, chat.value.items, byCreatedAt), chatHasMore: this.store.get().chat.length ? this.store.get().chatHasMore : chat.value.hasMore } : {}),
       ...(questions.status === 'fulfilled' ? { questions: questions.value.questions } : {}),
       ...(polls.status === 'fulfilled' ? { polls: polls.value.polls } : {}),
     }));
@@ -128,7 +133,7 @@ export class EngagementFeed {
   }
 
   async sendChat(body: string, audience: ChatAudience): Promise<void> {
-    this.addMessage(await emitCommand('chat:send', { clientRequestId: newRequestId(), body, audience }), false);
+    this.addMessage(await sendChatReliably((p) => emitCommand('chat:send', p), body, newRequestId(), audience), false);
   }
 
   async loadEarlierChat(): Promise<void> {

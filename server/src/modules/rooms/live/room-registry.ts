@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource, IsNull } from 'typeorm';
@@ -16,9 +17,11 @@ import { RealtimeGateway } from '../../realtime/realtime.gateway';
 import type { Room } from '../room.entity';
 import { AttendanceRecord } from '../attendance.entity';
 import { RoomSession } from '../room-session.entity';
+import { AttendanceWriter } from './attendance-writer';
 import { KeyedMutex } from './keyed-mutex';
 import { LiveRoom, type Peer, type RoomOutbox } from './live-room';
 import { ROOM_DIRECTORY, type RoomDirectory } from './room-directory';
+import { captureState, insertHand, RESUME_GRACE_MS, restoreState, resumable } from './session-state';
 
 interface Seat {
   room: LiveRoom;
@@ -30,17 +33,36 @@ const NODE_ID = `${hostname()}:${process.pid}`;
 const RECOVERABLE = new Set(['transport close', 'transport error', 'ping timeout', 'parse error']);
 /** How long a join waits for a replacement worker before answering UNAVAILABLE. */
 const WORKER_WAIT_MS = 8_000;
+/** How often the live sessions of this node are vouched for and their stage state saved. */
+const SAVE_EVERY_MS = 2_000;
+
+/** A session continued from a previous process: people not back yet (their open visits) and their hands. */
+interface Returning {
+  since: Date;
+  visits: Map<string, string[]>;
+  hands: Map<string, Date>;
+  timer: NodeJS.Timeout;
+}
 
 /**
  * The live rooms of this node: creates a room's router on first join (one at a time per room),
  * seats peers, closes the room when the last one leaves, and rebuilds rooms whose worker died.
  */
 @Injectable()
-export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShutdown {
+export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly live = new Map<string, LiveRoom>();
   private readonly seats = new Map<string, Seat>();
   private readonly mutex = new KeyedMutex();
   private readonly pendingLeaves = new Map<string, NodeJS.Timeout>();
+  /** By session id. */
+  private readonly returning = new Map<string, Returning>();
+  /** Sessions of a previous process waiting for their people, ended if nobody comes back in time. */
+  private readonly expiries = new Set<NodeJS.Timeout>();
+  private readonly savedState = new Map<string, string>();
+  private saver: NodeJS.Timeout | undefined;
+  private saving = false;
+  /** Draining or shut down: connections closing now are not people leaving. */
+  private stopping = false;
   /** 'changed' (roomId): someone came in or went out (presence feeds meeting quorum). */
   readonly presence = new EventEmitter<{ changed: [string] }>();
 
@@ -49,6 +71,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     private readonly gateway: RealtimeGateway,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(ROOM_DIRECTORY) private readonly directory: RoomDirectory,
+    private readonly attendance: AttendanceWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     metrics: MetricsService,
@@ -58,7 +81,9 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
   }
 
   async onModuleInit(): Promise<void> {
+    this.gateway.lifecycle.on('draining', () => (this.stopping = true));
     this.gateway.lifecycle.on('disconnect', (socket, reason) => {
+      if (this.stopping) return;
       this.forgetWaiting(socket.id);
       const leave = () => {
         this.pendingLeaves.delete(socket.id);
@@ -74,14 +99,89 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
       this.pendingLeaves.delete(socket.id);
     });
     this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index).catch((err) => this.logger.error({ err, workerIndex: index }, 'media reset failed')));
-    // Sessions left open by a previous process that stopped abruptly: nobody is in them any more.
-    await this.db.getRepository(RoomSession).update({ endedAt: IsNull() }, { endedAt: new Date() });
-    await this.db.getRepository(AttendanceRecord).update({ leftAt: IsNull() }, { leftAt: new Date() });
+    await this.settleSessions();
+    this.saver = setInterval(() => void this.saveLive(), SAVE_EVERY_MS).unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Sessions left open by a previous process: continued when it stopped (or was last heard of, after
+   * a crash) within the grace period, ended at that moment otherwise.
+   */
+  private async settleSessions(): Promise<void> {
+    const repo = this.db.getRepository(RoomSession);
+    const now = new Date();
+    for (const s of await repo.findBy({ endedAt: IsNull() })) {
+      const lastSeen = s.suspendedAt ?? s.aliveAt ?? s.startedAt;
+      if (!resumable(lastSeen, now)) {
+        await this.endStored(s.id, lastSeen);
+        continue;
+      }
+      if (!s.suspendedAt) await repo.update({ id: s.id }, { suspendedAt: lastSeen });
+      const timer = setTimeout(
+        () => {
+          this.expiries.delete(timer);
+          void this.mutex
+            .run(s.roomId, async () => {
+              if (this.live.get(s.roomId)?.sessionId !== s.id) await this.endStored(s.id, lastSeen);
+            })
+            .catch((err: unknown) => this.logger.error({ err, sessionId: s.id }, 'could not end a session nobody came back to'));
+        },
+        Math.max(0, lastSeen.getTime() + RESUME_GRACE_MS - now.getTime()),
+      ).unref();
+      this.expiries.add(timer);
+    }
+  }
+
+  private async endStored(sessionId: string, at: Date): Promise<void> {
+    await this.db.query(`UPDATE attendance SET left_at = greatest($2, joined_at) WHERE session_id = $1 AND left_at IS NULL`, [sessionId, at]);
+    await this.db.query(`UPDATE room_sessions SET ended_at = greatest($2, started_at), suspended_at = NULL WHERE id = $1 AND ended_at IS NULL`, [sessionId, at]);
+  }
+
+  /** Vouches for this node's live sessions and saves their stage state when it changed. */
+  private async saveLive(): Promise<void> {
+    if (this.saving || this.stopping) return;
+    this.saving = true;
+    try {
+      for (const live of [...this.live.values()]) {
+        if (live.isClosed) continue;
+        const state = JSON.stringify(captureState(live, this.returning.get(live.sessionId)?.hands));
+        const changed = this.savedState.get(live.sessionId) !== state;
+        await this.db.query(`UPDATE room_sessions SET alive_at = now()${changed ? ', state = $2' : ''} WHERE id = $1 AND ended_at IS NULL`, changed ? [live.sessionId, state] : [live.sessionId]);
+        if (changed) this.savedState.set(live.sessionId, state);
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'could not save the live rooms');
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  /**
+   * Shutdown, after the drain: the sessions are handed over to the next process as they are (roles,
+   * hands, options, everyone's visit still open), not ended. Runs before the database closes.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.saver);
     for (const t of this.pendingLeaves.values()) clearTimeout(t);
-    for (const room of [...this.live.values()]) await this.mutex.run(room.roomId, () => this.closeRoom(room));
+    for (const t of this.expiries) clearTimeout(t);
+    for (const r of this.returning.values()) clearTimeout(r.timer);
+    try {
+      await this.attendance.flush();
+      for (const live of this.live.values()) {
+        if (live.isClosed) continue;
+        const state = JSON.stringify(captureState(live, this.returning.get(live.sessionId)?.hands));
+        await this.db.query(`UPDATE room_sessions SET suspended_at = now(), alive_at = now(), state = $2 WHERE id = $1 AND ended_at IS NULL`, [live.sessionId, state]);
+      }
+    } catch (err) {
+      this.logger.error({ err }, 'could not hand the live rooms over');
+    }
+  }
+
+  onApplicationShutdown(): void {
+    for (const room of this.live.values()) room.close();
+    this.live.clear();
+    this.seats.clear();
   }
 
   participants(roomId: string): number {
@@ -101,7 +201,8 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
    */
   async join(socket: AppSocket, room: Room, displayName: string, role: RoomRole): Promise<RoomJoined> {
     await this.leave(socket);
-    return this.mutex.run(room.id, async () => {
+    // Only in-memory work under the room's lock; the attendance row is written in a batch after it.
+    const { joined, stored } = await this.mutex.run(room.id, async () => {
       const userId = socket.data.principal.userId;
       let live = this.live.get(room.id);
       if (live?.isClosed) live = undefined;
@@ -130,11 +231,12 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
           await this.unseat(socketId, seat);
         }
       }
-      const visit = await this.db.getRepository(AttendanceRecord).save(
-        this.db.getRepository(AttendanceRecord).create({ sessionId: live.sessionId, roomId: room.id, userId, displayName, joinedAt: new Date(), leftAt: null }),
-      );
+      const visit = this.visit(live, userId, displayName);
       const peer = live.addPeer(userId, displayName, socket.id, role);
       peer.attendanceId = visit.id;
+      const hand = this.returning.get(live.sessionId)?.hands;
+      if (hand?.has(userId) && peer.role === 'attendee') insertHand(live.hands, peer.id, hand.get(userId)!);
+      hand?.delete(userId);
       if (live.lobby.delete(userId)) live.publishLobby();
       this.seats.set(socket.id, { room: live, peer });
       await socket.join(`room:${room.id}`);
@@ -143,8 +245,28 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
         this.toPeer(peer, 'hand:queue', { queue: live.handQueue() });
         if (live.lobby.size) this.toPeer(peer, 'lobby:queue', { waiting: live.lobbyQueue() });
       }
-      return live.joinInfo(peer);
+      return { joined: live.joinInfo(peer), stored: visit.stored };
     });
+    try {
+      await stored;
+    } catch (err) {
+      await this.leave(socket).catch(() => undefined);
+      throw err;
+    }
+    return joined;
+  }
+
+  /** This person's attendance record: the one still open from before a restart, or a new one. */
+  private visit(live: LiveRoom, userId: string, displayName: string): { id: string; stored: Promise<void> } {
+    const r = this.returning.get(live.sessionId);
+    const open = r?.visits.get(userId);
+    const id = open?.shift();
+    if (r && open && id) {
+      if (!open.length) r.visits.delete(userId);
+      return { id, stored: this.attendance.resume(id, r.since, new Date()) };
+    }
+    const visit = { id: randomUUID(), sessionId: live.sessionId, roomId: live.roomId, userId, displayName, joinedAt: new Date() };
+    return { id: visit.id, stored: this.attendance.open(visit) };
   }
 
   liveRoom(roomId: string): LiveRoom | undefined {
@@ -201,12 +323,15 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
       this.forgetWaiting(socket.id);
       return false;
     }
-    return this.mutex.run(seat.room.roomId, async () => {
+    const left = await this.mutex.run(seat.room.roomId, async () => {
       if (this.seats.get(socket.id) !== seat) return false;
       await this.unseat(socket.id, seat);
       if (seat.room.peers.size === 0) await this.closeRoom(seat.room);
       return true;
     });
+    // Answered once the leave is stored, outside the lock.
+    await this.attendance.flush();
+    return left;
   }
 
   private async unseat(socketId: string, seat: Seat): Promise<void> {
@@ -214,12 +339,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     this.gateway.server.in(socketId).socketsLeave(`room:${seat.room.roomId}`);
     seat.room.removePeer(seat.peer);
     this.presence.emit('changed', seat.room.roomId);
-    if (seat.peer.attendanceId) {
-      await this.db
-        .getRepository(AttendanceRecord)
-        .update({ id: seat.peer.attendanceId, leftAt: IsNull() }, { leftAt: new Date() })
-        .catch((err: unknown) => this.logger.error({ err, roomId: seat.room.roomId }, 'could not record a leave'));
-    }
+    if (seat.peer.attendanceId) this.attendance.close(seat.peer.attendanceId, new Date());
   }
 
   /** A socket waiting in a lobby went away. */
@@ -259,9 +379,11 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     if (owner !== NODE_ID) throw new AppError('UNAVAILABLE', 'This room is hosted by another server. Try again.');
     const pooled = await this.routerWhenAvailable(room.id);
     try {
-      const sessionId = await this.openSession(room.id);
+      const session = await this.openSession(room.id);
+      const sessionId = session.id;
       const live = await LiveRoom.open(room.id, sessionId, pooled, this, { iceServers: this.config.iceServers, plainListenInfo: this.pool.transportListenInfo() });
       live.mode = room.mode;
+      if (session.suspendedAt) await this.resume(live, session);
       this.live.set(room.id, live);
       this.logger.info({ roomId: room.id, sessionId, worker: pooled.worker.index }, 'room opened');
       return live;
@@ -271,12 +393,38 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     }
   }
 
-  /** The room's live session: the open one (after a media reset) or a new one. */
-  private async openSession(roomId: string): Promise<string> {
+  /** The room's live session: the open one (after a media reset or a restart) or a new one. */
+  private async openSession(roomId: string): Promise<RoomSession> {
     const repo = this.db.getRepository(RoomSession);
     const open = await repo.findOneBy({ roomId, endedAt: IsNull() });
-    if (open) return open.id;
-    return (await repo.save(repo.create({ roomId, startedAt: new Date(), endedAt: null }))).id;
+    if (open) return open;
+    return repo.save(repo.create({ roomId, startedAt: new Date(), endedAt: null, aliveAt: new Date(), suspendedAt: null, state: null }));
+  }
+
+  /**
+   * Continues a session a previous process handed over (or left behind in a crash): its stage state
+   * comes back, and the visits still open wait for their people, who get them back with the time
+   * away marked as a gap. Those not back within the grace period are recorded as gone when it stopped.
+   */
+  private async resume(live: LiveRoom, session: RoomSession): Promise<void> {
+    const since = session.suspendedAt!;
+    const hands = restoreState(live, session.state);
+    const visits = new Map<string, string[]>();
+    const rows: { id: string; user_id: string }[] = await this.db.query(`SELECT id, user_id FROM attendance WHERE session_id = $1 AND left_at IS NULL ORDER BY joined_at`, [session.id]);
+    for (const r of rows) visits.set(r.user_id, [...(visits.get(r.user_id) ?? []), r.id]);
+    const timer = setTimeout(() => this.stopWaiting(session.id), RESUME_GRACE_MS).unref();
+    this.returning.set(session.id, { since, visits, hands, timer });
+    await this.db.getRepository(RoomSession).update({ id: session.id }, { suspendedAt: null, aliveAt: new Date() });
+    this.logger.info({ roomId: live.roomId, sessionId: session.id, away: rows.length, since }, 'room session resumed');
+  }
+
+  /** The people of a resumed session who did not come back: gone since the restart. */
+  private stopWaiting(sessionId: string): void {
+    const r = this.returning.get(sessionId);
+    if (!r) return;
+    clearTimeout(r.timer);
+    this.returning.delete(sessionId);
+    for (const ids of r.visits.values()) for (const id of ids) this.attendance.close(id, r.since);
   }
 
   private async routerWhenAvailable(roomId: string): Promise<PooledRouter> {
@@ -297,6 +445,9 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     for (const [socketId, seat] of this.seats) if (seat.room === room) this.seats.delete(socketId);
     this.gateway.server.in(`room:${room.roomId}`).socketsLeave(`room:${room.roomId}`);
     room.close();
+    this.stopWaiting(room.sessionId);
+    this.savedState.delete(room.sessionId);
+    await this.attendance.flush();
     await this.db.getRepository(AttendanceRecord).update({ sessionId: room.sessionId, leftAt: IsNull() }, { leftAt: new Date() });
     if (this.live.get(room.roomId) === room) this.live.delete(room.roomId);
     await this.directory.release(room.roomId, NODE_ID);
@@ -323,6 +474,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
         // Peers are told and seats cleared whatever happens next; bookkeeping failures only get logged.
         try {
           await this.directory.release(room.roomId, NODE_ID);
+          await this.attendance.flush();
           await this.db.getRepository(AttendanceRecord).update({ sessionId: room.sessionId, leftAt: IsNull() }, { leftAt: new Date() });
         } catch (err) {
           this.logger.error({ err, roomId: room.roomId }, 'could not record the media reset');
