@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { REFUSALS, rejoinDelayMs, SOCKET_OPTIONS, superviseSocket } from '../../client/src/lib/reconnect';
 import { byCreatedAt, pagesUntilKnown, withHistory, withItem } from '../../client/src/lib/merge-by-id';
-import { sendChatReliably } from '../../client/src/lib/chat-send';
+import { sendChatReliably } from '../../client/src/features/room/engagement/api/chat-send';
 import { type Ack, type ChatMessageInfo, type ErrorCode, ERROR_CODES, PROTOCOL_VERSION, type RoomJoined, SOCKET_PATH } from '../../server/src/contract';
 import { freePort } from '../helpers/server-process';
 import { register } from '../helpers/api';
@@ -16,7 +16,7 @@ import { killHard, sleep, waitFor } from './processes';
  * behaves like the browser: the browser's socket.io options (client/src/lib/reconnect.ts), its
  * handshake supervision, its rejoin loop (media.ts: a new connection → room:join until it is
  * answered, backing off on temporary failures, stopping on a refusal), its chat list (live events and
- * history merged by client/src/lib/merge-by-id.ts) and its chat sending (client/src/lib/chat-send.ts).
+ * history merged by client/src/lib/merge-by-id.ts) and its chat sending (client/src/features/room/engagement/api/chat-send.ts).
  * Media is left out: these clients only signal.
  */
 

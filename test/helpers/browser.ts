@@ -53,7 +53,7 @@ export async function signInWithToken(context: BrowserContext, refreshToken: str
   }, refreshToken);
 }
 
-/** One received stream as the client's `window.__quorum.inboundStats()` reports it (client/src/lib/media.ts). */
+/** One received stream as the client's `window.__quorum.inboundStats()` reports it (client/src/features/room/session/room-session.ts). */
 export interface InboundStat {
   peerId: string;
   source: 'mic' | 'camera' | 'screen' | 'screen-audio';

@@ -364,7 +364,14 @@ describe('secrets stay out of the log', () => {
     await connectSocket(server.url, { token: bad }).then((x) => x.close(), () => undefined);
     await connectSocket(server.url, { token: other.accessToken }).then((x) => x.close(), () => undefined);
     for (const transports of [['polling'], ['websocket']]) {
-      const q = io(server.url, { path: SOCKET_PATH, transports, auth: { token: reg.body.accessToken, protocol: PROTOCOL_VERSION }, query: { token: reg.body.accessToken }, reconnection: false, forceNew: true });
+      const q = io(server.url, {
+        path: SOCKET_PATH,
+        transports,
+        auth: { token: reg.body.accessToken, protocol: PROTOCOL_VERSION },
+        query: { token: reg.body.accessToken },
+        reconnection: false,
+        forceNew: true,
+      });
       await new Promise((r) => q.once('connect', () => r(undefined)).once('connect_error', r));
       q.close();
     }

@@ -72,7 +72,9 @@ describe('the room permission table, enforced on every command', () => {
     const ctx = await orgWithMembers(server.url, 3);
     const room = await createRoom(server.url, ctx.owner.accessToken, ctx.org.id, { mode });
     const host = await enter(server.url, ctx.owner.accessToken, room.id);
-    const [a, v, sp] = [await enter(server.url, ctx.people[0]!.accessToken, room.id), await enter(server.url, ctx.people[1]!.accessToken, room.id), await enter(server.url, ctx.people[2]!.accessToken, room.id)];
+    const a = await enter(server.url, ctx.people[0]!.accessToken, room.id);
+    const v = await enter(server.url, ctx.people[1]!.accessToken, room.id);
+    const sp = await enter(server.url, ctx.people[2]!.accessToken, room.id);
     open.push(host.socket, a.socket, v.socket, sp.socket);
     const actor = role === 'host' ? host : a;
     if (role !== 'host' && role !== 'attendee') ok(await command(host.socket, 'participant:set-role', { peerId: a.joined.peerId, role }));

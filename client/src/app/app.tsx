@@ -22,7 +22,7 @@ import { Layout } from './layout';
 import { NotFoundPage } from './not-found-page';
 
 /** The meeting code (mediasoup-client and all) loads only when someone opens a room. */
-const RoomPage = lazy(() => import('../features/rooms/components/room-page'));
+const RoomPage = lazy(() => import('../features/room/components/room-page'));
 
 /** When the session ends (here or in another tab), nothing of the previous user may stay cached. */
 function useSessionCleanup() {

@@ -6,8 +6,8 @@ import { ErrorMessage } from '../../../components/error-message';
 import { Loading } from '../../../components/loading';
 import { isolate, useFormat } from '../../../lib/format';
 import { useDocumentTitle } from '../../../lib/use-document-title';
-import { useMe } from '../../auth/api/auth';
-import { useMembers } from '../../organizations/api/organizations';
+import { useMe } from '../../auth';
+import { useMembers } from '../../organizations';
 import { DownloadIcon } from '../../../components/icons';
 import { useGovernanceFeed } from '../api/live';
 import {

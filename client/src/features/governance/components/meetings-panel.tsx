@@ -7,8 +7,8 @@ import { Field } from '../../../components/field';
 import { Loading } from '../../../components/loading';
 import { isolate, useFormat } from '../../../lib/format';
 import { formValues, useZodForm } from '../../../lib/forms';
-import { useOrgContext } from '../../organizations/hooks/use-org-context';
-import { useRooms } from '../../rooms/api/rooms';
+import { useOrgContext } from '../../organizations';
+import { useRooms } from '../../rooms';
 import { useCreateMeeting, useMeetings } from '../api/meetings';
 import '../governance.css';
 

@@ -5,8 +5,7 @@ import { Loading } from '../../../components/loading';
 import { asApiError } from '../../../lib/api';
 import { isolate, useFormat } from '../../../lib/format';
 import { useDocumentTitle } from '../../../lib/use-document-title';
-import { useMe } from '../../auth/api/auth';
-import { useSignedIn } from '../../auth/hooks/use-session';
+import { useMe, useSignedIn } from '../../auth';
 import { useAcceptInvitation, useInvitationPreview } from '../api/invitations';
 
 export function InvitationPage() {

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../components/error-message';
 import { Loading } from '../../../components/loading';
 import { useFormat } from '../../../lib/format';
-import { useMe } from '../../auth/api/auth';
+import { useMe } from '../../auth';
 import { useMembers, useRemoveMember, useUpdateMemberRole } from '../api/organizations';
 import { useOrgContext } from '../hooks/use-org-context';
 

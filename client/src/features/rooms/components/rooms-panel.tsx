@@ -7,7 +7,7 @@ import { Field } from '../../../components/field';
 import { Loading } from '../../../components/loading';
 import { isolate, useFormat } from '../../../lib/format';
 import { formValues, useZodForm } from '../../../lib/forms';
-import { useOrgContext } from '../../organizations/hooks/use-org-context';
+import { useOrgContext } from '../../organizations';
 import { useCreateRoom, useCreateRoomInvite, useRooms } from '../api/rooms';
 
 const readRoom = (form: HTMLFormElement) => {

@@ -1,0 +1,81 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LanguageSwitcher } from '../../../components/language-switcher';
+import { canChooseSpeaker, type RoomSession, type RoomSnapshot } from '../session/room-session';
+import { saveDevicePreferences } from '../hooks/device-preferences';
+import { captureProblem } from '../hooks/use-preview-media';
+import { useMediaDevices } from '../hooks/use-media-devices';
+import { DeviceSelect, playTestSound } from './device-select';
+import { CloseIcon, SpeakerIcon } from '../../../components/icons';
+
+/** Switch camera, microphone and speaker without leaving the meeting. */
+export function SettingsPanel({ session, snap, onClose }: { session: RoomSession; snap: RoomSnapshot; onClose: () => void }) {
+  const { t } = useTranslation();
+  const devices = useMediaDevices();
+  const [problem, setProblem] = useState<string | null>(null);
+  const micId = snap.local.mic?.getSettings().deviceId ?? snap.devices.audioInputId;
+  const cameraId = snap.local.camera?.getSettings().deviceId ?? snap.devices.videoInputId;
+  const speakerId = snap.devices.audioOutputId;
+
+  useEffect(() => {
+    saveDevicePreferences(snap.devices);
+  }, [snap.devices]);
+
+  const change = (device: 'mic' | 'camera', action: Promise<void>) =>
+    action.then(
+      () => setProblem(null),
+      (e: unknown) => setProblem(t(`room.problem.${captureProblem(e)}`, { device: t(`room.devices.${device}`) })),
+    );
+
+  return (
+    <aside className="side-panel stack" aria-labelledby="settings-title" data-testid="settings-panel">
+      <header className="side-panel-header">
+        <h2 id="settings-title">{t('room.settingsTitle')}</h2>
+        <button type="button" className="icon-button" aria-label={t('room.closePanel')} onClick={onClose}>
+          <CloseIcon size={18} />
+        </button>
+      </header>
+      <DeviceSelect
+        label={t('room.devices.mic')}
+        devices={devices.audioInputs}
+        value={micId}
+        onChange={(id) => void change('mic', session.replaceMic(id))}
+        fallbackName={(n) => t('room.devices.micN', { n })}
+        testId="room-mic-select"
+      />
+      <DeviceSelect
+        label={t('room.devices.camera')}
+        devices={devices.videoInputs}
+        value={cameraId}
+        onChange={(id) => void change('camera', session.replaceCamera(id))}
+        fallbackName={(n) => t('room.devices.cameraN', { n })}
+        testId="room-camera-select"
+      />
+      {canChooseSpeaker() && (
+        <div className="speaker-row">
+          <DeviceSelect
+            label={t('room.devices.speaker')}
+            devices={devices.audioOutputs}
+            value={speakerId}
+            onChange={(id) => session.setAudioOutput(id)}
+            fallbackName={(n) => t('room.devices.speakerN', { n })}
+            testId="room-speaker-select"
+          />
+          <button type="button" className="button" onClick={() => void playTestSound(speakerId)}>
+            <SpeakerIcon size={18} />
+            {t('room.devices.test')}
+          </button>
+        </div>
+      )}
+      {problem && (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      )}
+      <div className="field">
+        <span className="field-label">{t('app.language')}</span>
+        <LanguageSwitcher id="room-language" />
+      </div>
+    </aside>
+  );
+}

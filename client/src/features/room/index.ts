@@ -1,0 +1,2 @@
+/** The live room: pre-join, media session, stage, engagement panels. */
+export { default as RoomPage } from './components/room-page';

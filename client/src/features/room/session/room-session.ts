@@ -1,0 +1,1114 @@
+import type {
+  CommandPayload,
+  ErrorCode,
+  HandRaise,
+  IceServer,
+  LobbyEntry,
+  MediaSource as Source,
+  PeerInfo,
+  ProducerInfo,
+  RoomJoined,
+  RoomOptions,
+  RoomRole,
+  ServerEvents,
+  TransportInfo,
+} from '@contract';
+import { Device, type types } from 'mediasoup-client';
+import { ApiError, asApiError } from '../../../lib/api';
+import { REFUSALS, rejoinDelayMs } from '../../../lib/reconnect';
+import { connectSocket, emitCommand, type QuorumSocket } from '../../../lib/socket';
+
+/**
+ * A live room in the browser: mediasoup-client's Device, one send and one receive transport wired to
+ * the socket commands, local producers and remote consumers, kept alive through ICE trouble, socket
+ * reconnects and media server restarts. No React here: components read `snapshot()` through
+ * `subscribe()`.
+ */
+
+export type { Source };
+
+/** A remote producer as this browser sees it: known from signalling, then consumed. */
+export interface RemoteMedia {
+  producerId: string;
+  kind: 'audio' | 'video';
+  source: Source;
+  /** The sender paused it (a muted microphone). */
+  paused: boolean;
+  consumerId: string | null;
+  track: MediaStreamTrack | null;
+  /** The consumer has simulcast layers to choose from. */
+  layered: boolean;
+  /** Quality 0..10 of what reaches this browser (the worse of sender and receiver side). */
+  score: number | null;
+}
+
+export interface RemotePeer {
+  peerId: string;
+  userId: string;
+  displayName: string;
+  role: RoomRole;
+  /** Order of arrival, for stable tile order. */
+  seq: number;
+  media: Partial<Record<Source, RemoteMedia>>;
+}
+
+export interface LocalMedia {
+  mic: MediaStreamTrack | null;
+  micMuted: boolean;
+  camera: MediaStreamTrack | null;
+  screen: MediaStreamTrack | null;
+  screenAudio: MediaStreamTrack | null;
+  /** Quality 0..10 the server reports for what this browser sends, per source. */
+  scores: Partial<Record<Source, number>>;
+}
+
+export type RoomStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'failed';
+
+export interface DevicePreferences {
+  audioInputId?: string | undefined;
+  videoInputId?: string | undefined;
+  audioOutputId?: string | undefined;
+}
+
+/** The room beyond its media: options, head count, your hand; raised hands and the lobby for hosts. */
+export interface RoomStage {
+  /** null until joined. */
+  options: RoomOptions | null;
+  /** Everyone in, webinar attendees included (they are counted, not listed); null until joined. */
+  participants: number | null;
+  handRaised: boolean;
+  /** Oldest first; hosts and co-hosts only. */
+  handQueue: readonly HandRaise[];
+  /** Hosts and co-hosts only. */
+  lobby: readonly LobbyEntry[];
+}
+
+const NO_STAGE: RoomStage = { options: null, participants: null, handRaised: false, handQueue: [], lobby: [] };
+
+/** Something the server did to this participant that the room view should say. */
+export type RoomNotice = { kind: 'muted-by-host'; source: 'mic' | 'camera'; at: number };
+
+export interface RoomSnapshot {
+  status: RoomStatus;
+  error: ErrorCode | null;
+  /** Audio and video cannot connect to the server at all (ICE never succeeded). */
+  mediaUnreachable: boolean;
+  /** Why the session ended when the server ended it (status 'left'). */
+  endedBy: 'removed' | 'ended' | null;
+  notice: RoomNotice | null;
+  selfPeerId: string | null;
+  displayName: string;
+  role: RoomRole | null;
+  mode: 'meeting' | 'webinar';
+  /** Whether this person may send audio and video (in a webinar, only people on stage). */
+  canPublish: boolean;
+  peers: readonly RemotePeer[];
+  local: LocalMedia;
+  activeSpeaker: string | null;
+  /** Peers heard above the speaking threshold in the last audio level report. */
+  speaking: ReadonlySet<string>;
+  devices: DevicePreferences;
+  stage: RoomStage;
+}
+
+export interface RoomSessionOptions {
+  roomId: string;
+  displayName?: string | undefined;
+  inviteToken?: string | undefined;
+  mic: MediaStreamTrack | null;
+  micMuted: boolean;
+  camera: MediaStreamTrack | null;
+  devices: DevicePreferences;
+}
+
+/** One row per received RTP stream, attributed to its peer and source (tests and diagnostics). */
+export interface InboundStat {
+  peerId: string;
+  source: Source;
+  kind: 'audio' | 'video';
+  consumerId: string;
+  packetsReceived: number;
+  bytesReceived: number;
+  framesDecoded: number | null;
+  frameWidth: number | null;
+  frameHeight: number | null;
+}
+
+/* ---------- capture ---------- */
+
+export const CAMERA_CONSTRAINTS: MediaTrackConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 24, max: 30 },
+};
+
+export const MIC_CONSTRAINTS: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+
+const withDevice = (base: MediaTrackConstraints, deviceId: string | undefined): MediaTrackConstraints =>
+  deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
+
+export async function captureMic(deviceId?: string): Promise<MediaStreamTrack> {
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: withDevice(MIC_CONSTRAINTS, deviceId) });
+  return stream.getAudioTracks()[0]!;
+}
+
+export async function captureCamera(deviceId?: string): Promise<MediaStreamTrack> {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: withDevice(CAMERA_CONSTRAINTS, deviceId) });
+  return stream.getVideoTracks()[0]!;
+}
+
+export const canChooseSpeaker = (): boolean =>
+  typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+
+/**
+ * Camera simulcast: three resolutions, each with three temporal layers, so the server can give every
+ * viewer what their tile size and bandwidth need.
+ */
+const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 1, maxBitrate: 1_500_000, scalabilityMode: 'L1T3' },
+];
+const SCREEN_ENCODINGS: types.RtpEncodingParameters[] = [{ maxBitrate: 2_500_000, scalabilityMode: 'L1T3' }];
+
+/** Above this level (dBov) someone counts as speaking. */
+const SPEAKING_DBOV = -55;
+/** ICE that does not come back within this time gets a fresh join. */
+const ICE_RECOVERY_MS = 8_000;
+/** A first connection that takes longer than this means media cannot get through: the page says so. */
+const ICE_FIRST_CONNECT_MS = 10_000;
+/** A 'disconnected' transport often recovers by itself; restart ICE only if it does not. */
+const ICE_DISCONNECTED_GRACE_MS = 2_000;
+
+
+class Superseded extends Error {
+  constructor() {
+    super('superseded by a newer connection attempt');
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** mediasoup-client refuses browsers without the WebRTC features it needs. */
+const isUnsupported = (e: unknown) => e instanceof Error && (e.name === 'UnsupportedError' || e.name === 'InvalidStateError');
+
+interface ProducerData extends types.AppData {
+  source: Source;
+  paused: boolean;
+}
+
+type ServerHandlers = { [E in keyof ServerEvents]?: ServerEvents[E] };
+
+export class RoomSession {
+  readonly roomId: string;
+  private readonly inviteToken: string | undefined;
+  private readonly wantedName: string | undefined;
+
+  private status: RoomStatus = 'idle';
+  private error: ErrorCode | null = null;
+  private endedBy: RoomSnapshot['endedBy'] = null;
+  private notice: RoomNotice | null = null;
+  /** No media transport has ever connected, long after trying: the server's media address is out of reach. */
+  private mediaUnreachable = false;
+  private mediaConnected = false;
+  private stage: RoomStage = NO_STAGE;
+  private selfPeerId: string | null = null;
+  private displayName = '';
+  private role: RoomRole | null = null;
+  private mode: 'meeting' | 'webinar' = 'meeting';
+  private peers = new Map<string, RemotePeer>();
+  private seq = 0;
+  private activeSpeaker: string | null = null;
+  private speaking: ReadonlySet<string> = new Set();
+  private devices: DevicePreferences;
+
+  private tracks: { mic: MediaStreamTrack | null; camera: MediaStreamTrack | null; screen: MediaStreamTrack | null; 'screen-audio': MediaStreamTrack | null };
+  private micMuted: boolean;
+  private sendScores: Partial<Record<Source, number>> = {};
+
+  /** Bumped by every (re)connection and by leaving; async work of an older generation stops. */
+  private gen = 0;
+  private device: Device | null = null;
+  private iceServers: IceServer[] = [];
+  private sendTransport: types.Transport | null = null;
+  private recvTransport: types.Transport | null = null;
+  private readonly producers = new Map<Source, types.Producer>();
+  private readonly producing = new Map<Source, Promise<void>>();
+  private readonly consumers = new Map<string, { consumer: types.Consumer; peerId: string; source: Source }>();
+  private readonly consuming = new Set<string>();
+  /** Objects that went away while a command about them was in flight. */
+  private departedPeers = new Set<string>();
+  private closedProducers = new Set<string>();
+  private closedConsumers = new Set<string>();
+  private readonly preferredLayers = new Map<string, number>();
+  private readonly iceTimers = new Map<string, { restart?: ReturnType<typeof setTimeout>; rejoin: ReturnType<typeof setTimeout> }>();
+
+  private socket: QuorumSocket | null = null;
+  /** The socket dropped while in the room and has not come back yet. */
+  private signallingLost = false;
+  /** A full rejoin is under way (transports torn down). */
+  private rejoining = false;
+  private handlers: ServerHandlers = {};
+  private readonly listeners = new Set<() => void>();
+  private snap: RoomSnapshot;
+
+  constructor(options: RoomSessionOptions) {
+    this.roomId = options.roomId;
+    this.inviteToken = options.inviteToken;
+    this.wantedName = options.displayName;
+    this.displayName = options.displayName ?? '';
+    this.tracks = { mic: options.mic, camera: options.camera, screen: null, 'screen-audio': null };
+    this.micMuted = options.micMuted;
+    this.devices = { ...options.devices };
+    this.watchTrack('mic', options.mic);
+    this.watchTrack('camera', options.camera);
+    this.snap = this.build();
+  }
+
+  /* ---------- reading ---------- */
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  snapshot = (): RoomSnapshot => this.snap;
+
+  private changed(): void {
+    this.snap = this.build();
+    for (const l of this.listeners) l();
+  }
+
+  private build(): RoomSnapshot {
+    return {
+      status: this.status,
+      error: this.error,
+      mediaUnreachable: this.mediaUnreachable,
+      endedBy: this.endedBy,
+      notice: this.notice,
+      selfPeerId: this.selfPeerId,
+      displayName: this.displayName,
+      role: this.role,
+      mode: this.mode,
+      canPublish: this.canPublish(),
+      peers: [...this.peers.values()].sort((a, b) => a.seq - b.seq).map((p) => ({ ...p, media: { ...p.media } })),
+      local: {
+        mic: this.tracks.mic,
+        micMuted: this.micMuted || !this.tracks.mic,
+        camera: this.tracks.camera,
+        screen: this.tracks.screen,
+        screenAudio: this.tracks['screen-audio'],
+        scores: { ...this.sendScores },
+      },
+      activeSpeaker: this.activeSpeaker,
+      speaking: this.speaking,
+      devices: { ...this.devices },
+      stage: this.stage,
+    };
+  }
+
+  /* ---------- joining and leaving ---------- */
+
+  /** First entry. Rejects with the server's refusal (ROOM_FULL, FORBIDDEN…), leaving local tracks untouched. */
+  async join(): Promise<void> {
+    if (this.status !== 'idle') throw new Error('join() is called once; the session reconnects by itself');
+    this.status = 'joining';
+    this.changed();
+    this.attach();
+    const gen = ++this.gen;
+    try {
+      await this.enter(gen);
+    } catch (e) {
+      this.detach();
+      // Seated, but this browser cannot do WebRTC with the room (no Device): give the seat back.
+      if (this.selfPeerId) void emitCommand('room:leave', {}, 3_000).catch(() => undefined);
+      const error = isUnsupported(e) ? new ApiError('UNSUPPORTED_MEDIA', (e as Error).message) : e;
+      this.status = 'failed';
+      this.error = asApiError(error).code;
+      this.changed();
+      throw error;
+    }
+    try {
+      await this.setUpMedia(gen);
+    } catch (e) {
+      if (!(e instanceof Superseded)) void this.reconnect('setup-failed');
+    }
+  }
+
+  /** Leaves for good: closes transports, stops every local track. */
+  async leave(): Promise<void> {
+    if (this.status === 'left') return;
+    const wasInRoom = this.status !== 'idle' && this.status !== 'failed';
+    this.gen++;
+    // Tell the room first: the others see the tile go while this tab is still closing its media.
+    const told = wasInRoom ? emitCommand('room:leave', {}, 3_000).catch(() => undefined) : Promise.resolve();
+    this.teardown();
+    this.detach();
+    for (const track of Object.values(this.tracks)) track?.stop();
+    this.tracks = { mic: null, camera: null, screen: null, 'screen-audio': null };
+    this.status = 'left';
+    this.peers.clear();
+    this.changed();
+    await told;
+  }
+
+  /** Forgets the session without touching the tracks (a refused first join hands them back). */
+  dispose(): void {
+    this.gen++;
+    this.teardown();
+    this.detach();
+  }
+
+  private async enter(gen: number): Promise<void> {
+    // Hosts hear the hand queue and the lobby just before the join is answered.
+    this.stage = NO_STAGE;
+    this.peers = new Map();
+    this.departedPeers = new Set();
+    this.closedProducers = new Set();
+    this.closedConsumers = new Set();
+    this.activeSpeaker = null;
+    this.speaking = new Set();
+    const joined: RoomJoined = await emitCommand('room:join', {
+      roomId: this.roomId,
+      ...(this.wantedName ? { displayName: this.wantedName } : {}),
+      ...(this.inviteToken ? { inviteToken: this.inviteToken } : {}),
+    });
+    if (gen !== this.gen) throw new Superseded();
+    this.selfPeerId = joined.peerId;
+    this.displayName = joined.displayName;
+    this.role = joined.role;
+    this.mode = joined.mode;
+    this.stage = { ...this.stage, options: joined.options, participants: joined.participants, handRaised: joined.handRaised };
+    this.iceServers = joined.iceServers;
+    for (const info of joined.peers) this.addPeer(info);
+    this.error = null;
+    this.status = 'joined';
+    this.changed();
+    this.device = new Device();
+    await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
+    if (gen !== this.gen) throw new Superseded();
+  }
+
+  private async setUpMedia(gen: number): Promise<void> {
+    this.recvTransport = await this.createTransport('recv', gen);
+    this.syncConsumers(gen);
+    if (this.device!.canProduce('audio') || this.device!.canProduce('video')) {
+      this.sendTransport = await this.createTransport('send', gen);
+      // A source the server refuses (say, a codec it lacks) must not keep the others off the air.
+      await Promise.all((['mic', 'camera', 'screen', 'screen-audio'] as const).map((s) => this.produce(s, gen).catch(() => undefined)));
+      if (gen !== this.gen) throw new Superseded();
+    }
+  }
+
+  /** Drops every transport (and so every producer and consumer); local tracks stay for the next join. */
+  private teardown(): void {
+    for (const timers of this.iceTimers.values()) {
+      clearTimeout(timers.restart);
+      clearTimeout(timers.rejoin);
+    }
+    this.iceTimers.clear();
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.sendTransport = null;
+    this.recvTransport = null;
+    this.producers.clear();
+    this.producing.clear();
+    this.consumers.clear();
+    this.consuming.clear();
+    this.preferredLayers.clear();
+    this.sendScores = {};
+    for (const peer of this.peers.values()) {
+      for (const m of Object.values(peer.media)) Object.assign(m, { consumerId: null, track: null, score: null });
+    }
+  }
+
+  /**
+   * Joins again from scratch (new peer id, new transports), keeping the local tracks. Retries with
+   * backoff while the failure is temporary; gives up on a refusal.
+   */
+  private async reconnect(reason: string): Promise<void> {
+    if (this.status === 'left' || this.status === 'idle') return;
+    const gen = ++this.gen;
+    console.info(`[room] reconnecting (${reason})`);
+    this.teardown();
+    this.rejoining = true;
+    this.status = 'reconnecting';
+    this.changed();
+    if (!this.socket?.connected) {
+      // The socket's 'connect' brings us back.
+      this.signallingLost = true;
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.enter(gen);
+        await this.setUpMedia(gen);
+        if (gen === this.gen) this.rejoining = false;
+        return;
+      } catch (e) {
+        if (e instanceof Superseded || gen !== this.gen) return;
+        const code = asApiError(e).code;
+        if (REFUSALS.has(code)) {
+          this.teardown();
+          this.status = 'failed';
+          this.error = code;
+          this.changed();
+          return;
+        }
+        console.warn('[room] reconnection attempt failed', e);
+        this.teardown();
+        await sleep(rejoinDelayMs(attempt));
+        if (gen !== this.gen) return;
+        if (!this.socket?.connected) {
+          this.signallingLost = true;
+          return;
+        }
+      }
+    }
+  }
+
+  /* ---------- transports ---------- */
+
+  private async createTransport(direction: 'send' | 'recv', gen: number): Promise<types.Transport> {
+    const info: TransportInfo = await emitCommand('media:create-transport', { direction });
+    if (gen !== this.gen || !this.device) throw new Superseded();
+    const options: types.TransportOptions = {
+      id: info.transportId,
+      iceParameters: info.iceParameters,
+      iceCandidates: info.iceCandidates as types.IceCandidate[],
+      dtlsParameters: info.dtlsParameters as types.DtlsParameters,
+      iceServers: this.iceServers as RTCIceServer[],
+    };
+    const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+    transport.on('connect', ({ dtlsParameters }, done, fail) => {
+      emitCommand('media:connect-transport', {
+        transportId: transport.id,
+        dtlsParameters: dtlsParameters as CommandPayload<'media:connect-transport'>['dtlsParameters'],
+      }).then(() => done(), fail);
+    });
+    transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
+      const data = appData as ProducerData;
+      emitCommand('media:produce', {
+        transportId: transport.id,
+        kind,
+        rtpParameters: rtpParameters as CommandPayload<'media:produce'>['rtpParameters'],
+        source: data.source,
+        paused: data.paused,
+      }).then(({ producerId }) => done({ id: producerId }), fail);
+    });
+    transport.on('connectionstatechange', (state) => this.onTransportState(transport, state, gen));
+    if (!this.mediaConnected) {
+      setTimeout(() => {
+        if (!this.mediaConnected && !this.mediaUnreachable && this.status !== 'left' && transport.connectionState !== 'connected') {
+          this.mediaUnreachable = true;
+          console.warn('[room] media transport did not connect: the media server cannot be reached from this browser');
+          this.changed();
+        }
+      }, ICE_FIRST_CONNECT_MS);
+    }
+    return transport;
+  }
+
+  private onTransportState(transport: types.Transport, state: types.ConnectionState, gen: number): void {
+    if (gen !== this.gen) return;
+    const timers = this.iceTimers.get(transport.id);
+    if (state === 'connected') {
+      this.mediaConnected = true;
+      if (this.mediaUnreachable) {
+        this.mediaUnreachable = false;
+        this.changed();
+      }
+      if (timers) {
+        clearTimeout(timers.restart);
+        clearTimeout(timers.rejoin);
+        this.iceTimers.delete(transport.id);
+      }
+      return;
+    }
+    if (state !== 'disconnected' && state !== 'failed') return;
+    const entry = timers ?? {
+      rejoin: setTimeout(() => {
+        if (gen === this.gen && transport.connectionState !== 'connected') void this.reconnect(`ice-${transport.direction}`);
+      }, ICE_RECOVERY_MS),
+    };
+    this.iceTimers.set(transport.id, entry);
+    clearTimeout(entry.restart);
+    entry.restart = setTimeout(() => void this.restartIce(transport, gen), state === 'failed' ? 0 : ICE_DISCONNECTED_GRACE_MS);
+  }
+
+  private async restartIce(transport: types.Transport, gen: number): Promise<void> {
+    if (gen !== this.gen || transport.closed || transport.connectionState === 'connected') return;
+    try {
+      const { iceParameters } = await emitCommand('media:restart-ice', { transportId: transport.id });
+      if (gen !== this.gen || transport.closed) return;
+      await transport.restartIce({ iceParameters });
+    } catch (e) {
+      // The rejoin timer takes over.
+      console.warn('[room] ICE restart failed', e);
+    }
+  }
+
+  /* ---------- producing ---------- */
+
+  private canPublish(): boolean {
+    return this.mode === 'meeting' || (this.role !== null && this.role !== 'attendee');
+  }
+
+  private assertCanPublish(): void {
+    if (!this.canPublish()) throw new ApiError('FORBIDDEN', 'Only people on stage can send audio and video in a webinar.');
+  }
+
+  /** Publishes the local track of a source, if there is one and it is not published yet. */
+  private async produce(source: Source, gen: number): Promise<void> {
+    const pending = this.producing.get(source);
+    if (pending) return pending;
+    const track = this.tracks[source];
+    const transport = this.sendTransport;
+    if (!track || !transport || this.producers.has(source) || track.readyState === 'ended' || !this.canPublish()) return;
+    if (!this.device?.canProduce(track.kind as 'audio' | 'video')) return;
+    const paused = source === 'mic' && this.micMuted;
+    const work = (async () => {
+      const producer = await transport.produce({
+        track,
+        stopTracks: false,
+        ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 1000 } } : {}),
+        ...(source === 'screen' ? { encodings: SCREEN_ENCODINGS } : {}),
+        ...(source === 'mic' ? { codecOptions: { opusDtx: true, opusFec: true } } : {}),
+        appData: { source, paused } satisfies ProducerData,
+      });
+      if (gen !== this.gen || this.tracks[source] !== track) {
+        producer.close();
+        if (gen === this.gen) void emitCommand('media:close-producer', { producerId: producer.id }).catch(() => undefined);
+        return;
+      }
+      // The server created it paused; the local side must not send either.
+      if (paused) producer.pause();
+      this.producers.set(source, producer);
+      // Muted or unmuted while the produce command was in flight.
+      if (source === 'mic' && this.micMuted !== paused) await this.applyMicState(gen);
+    })();
+    this.producing.set(source, work);
+    try {
+      await work;
+    } catch (e) {
+      if (gen === this.gen) console.warn(`[room] could not publish ${source}`, e);
+      throw e;
+    } finally {
+      if (this.producing.get(source) === work) this.producing.delete(source);
+    }
+  }
+
+  private async unpublish(source: Source): Promise<void> {
+    const producer = this.producers.get(source);
+    if (!producer) return;
+    this.producers.delete(source);
+    producer.close();
+    delete this.sendScores[source];
+    await emitCommand('media:close-producer', { producerId: producer.id }).catch(() => undefined);
+  }
+
+  private async applyMicState(gen: number): Promise<void> {
+    const producer = this.producers.get('mic');
+    if (!producer || gen !== this.gen) return;
+    if (this.micMuted && !producer.paused) {
+      producer.pause();
+      await emitCommand('media:pause-producer', { producerId: producer.id });
+    } else if (!this.micMuted && producer.paused) {
+      producer.resume();
+      try {
+        await emitCommand('media:resume-producer', { producerId: producer.id });
+      } catch (e) {
+        // Refused (a host muted us and self-unmute is off): stay muted, on both sides.
+        if (gen === this.gen && !producer.closed) producer.pause();
+        this.micMuted = true;
+        this.changed();
+        throw e;
+      }
+    }
+  }
+
+  private watchTrack(source: Source, track: MediaStreamTrack | null): void {
+    if (!track) return;
+    // The device was unplugged or the browser's "Stop sharing" was pressed.
+    track.addEventListener('ended', () => {
+      if (this.tracks[source] !== track || this.status === 'left') return;
+      if (source === 'screen' || source === 'screen-audio') void this.stopScreenShare();
+      else if (source === 'camera') void this.setCameraOn(false);
+      else void this.replaceMic(undefined).catch(() => this.dropMic());
+    });
+  }
+
+  private dropMic(): void {
+    this.tracks.mic = null;
+    void this.unpublish('mic');
+    this.changed();
+  }
+
+  /* ---------- local controls ---------- */
+
+  /** Mute pauses the producer: the server stops forwarding and everyone sees the muted icon. */
+  async setMicMuted(muted: boolean): Promise<void> {
+    if (!muted) this.assertCanPublish();
+    if (!muted && !this.tracks.mic) {
+      // Nothing to unmute yet (no permission earlier, or no microphone): ask now.
+      const track = await captureMic(this.devices.audioInputId);
+      this.tracks.mic = track;
+      this.watchTrack('mic', track);
+    }
+    this.micMuted = muted;
+    this.changed();
+    const gen = this.gen;
+    if (!this.producers.has('mic')) {
+      await this.produce('mic', gen).catch(() => undefined);
+      return;
+    }
+    await this.applyMicState(gen);
+  }
+
+  /** Camera off releases the camera (its light goes out); others see the avatar. */
+  async setCameraOn(on: boolean): Promise<void> {
+    const gen = this.gen;
+    if (!on) {
+      const track = this.tracks.camera;
+      this.tracks.camera = null;
+      this.changed();
+      await this.unpublish('camera');
+      track?.stop();
+      return;
+    }
+    if (this.tracks.camera) return;
+    this.assertCanPublish();
+    const track = await captureCamera(this.devices.videoInputId);
+    if (this.status === 'left') {
+      track.stop();
+      return;
+    }
+    this.tracks.camera = track;
+    this.watchTrack('camera', track);
+    this.changed();
+    await this.produce('camera', gen).catch(() => undefined);
+  }
+
+  async startScreenShare(): Promise<void> {
+    if (this.tracks.screen) return;
+    this.assertCanPublish();
+    const stream = await navigator.mediaDevices.getDisplayMedia({
+      video: { frameRate: { ideal: 15, max: 30 } },
+      audio: true,
+      // Chromium hints: offer tab audio, and do not offer this very tab (a hall of mirrors).
+      ...({ selfBrowserSurface: 'exclude', surfaceSwitching: 'include', systemAudio: 'include' } as object),
+    });
+    const video = stream.getVideoTracks()[0];
+    if (!video || this.status === 'left') {
+      stream.getTracks().forEach((t) => t.stop());
+      return;
+    }
+    video.contentHint = 'detail';
+    const audio = stream.getAudioTracks()[0] ?? null;
+    this.tracks.screen = video;
+    this.tracks['screen-audio'] = audio;
+    this.watchTrack('screen', video);
+    this.watchTrack('screen-audio', audio);
+    this.changed();
+    const gen = this.gen;
+    await Promise.all([this.produce('screen', gen), this.produce('screen-audio', gen)]).catch(() => undefined);
+  }
+
+  async stopScreenShare(): Promise<void> {
+    const tracks = [this.tracks.screen, this.tracks['screen-audio']];
+    this.tracks.screen = null;
+    this.tracks['screen-audio'] = null;
+    this.changed();
+    await Promise.all([this.unpublish('screen'), this.unpublish('screen-audio')]);
+    tracks.forEach((t) => t?.stop());
+  }
+
+  /** Switches microphone without leaving: the producer keeps its id, only the track changes. */
+  async replaceMic(deviceId: string | undefined): Promise<void> {
+    const track = await captureMic(deviceId);
+    const old = this.tracks.mic;
+    this.tracks.mic = track;
+    this.watchTrack('mic', track);
+    this.devices.audioInputId = deviceId;
+    const producer = this.producers.get('mic');
+    if (producer) await producer.replaceTrack({ track });
+    else void this.produce('mic', this.gen).catch(() => undefined);
+    old?.stop();
+    this.changed();
+  }
+
+  async replaceCamera(deviceId: string | undefined): Promise<void> {
+    this.devices.videoInputId = deviceId;
+    if (!this.tracks.camera) {
+      this.changed();
+      return;
+    }
+    const track = await captureCamera(deviceId);
+    const old = this.tracks.camera;
+    this.tracks.camera = track;
+    this.watchTrack('camera', track);
+    const producer = this.producers.get('camera');
+    if (producer) await producer.replaceTrack({ track });
+    old.stop();
+    this.changed();
+  }
+
+  /** The server tells the others, not you: the answer is what says your hand is up. */
+  async raiseHand(): Promise<void> {
+    await emitCommand('stage:raise-hand', {});
+    this.setStage({ handRaised: true });
+  }
+
+  async lowerHand(): Promise<void> {
+    await emitCommand('stage:lower-hand', {});
+    this.setStage({ handRaised: false });
+  }
+
+  private setStage(changes: Partial<RoomStage>): void {
+    this.stage = { ...this.stage, ...changes };
+    this.changed();
+  }
+
+  dismissNotice(): void {
+    if (!this.notice) return;
+    this.notice = null;
+    this.changed();
+  }
+
+  /** Remembered here; audio elements apply it with setSinkId. */
+  setAudioOutput(deviceId: string | undefined): void {
+    this.devices.audioOutputId = deviceId;
+    this.changed();
+  }
+
+  /** Asks the server for the simulcast layer a tile of this size needs (0 smallest … 2 full). */
+  setPreferredLayer(consumerId: string, spatialLayer: number): void {
+    const entry = this.consumers.get(consumerId);
+    if (!entry || this.preferredLayers.get(consumerId) === spatialLayer) return;
+    this.preferredLayers.set(consumerId, spatialLayer);
+    emitCommand('media:set-preferred-layers', { consumerId, spatialLayer }).catch(() => this.preferredLayers.delete(consumerId));
+  }
+
+  /* ---------- consuming ---------- */
+
+  private addPeer(info: PeerInfo): void {
+    if (info.peerId === this.selfPeerId || this.departedPeers.has(info.peerId)) return;
+    const peer = this.peers.get(info.peerId) ?? { peerId: info.peerId, userId: info.userId, displayName: info.displayName, role: info.role, seq: this.seq++, media: {} };
+    this.peers.set(info.peerId, peer);
+    for (const producer of info.producers) this.addProducer(peer, producer);
+  }
+
+  private addProducer(peer: RemotePeer, p: ProducerInfo): void {
+    if (this.closedProducers.has(p.producerId)) return;
+    const existing = peer.media[p.source];
+    if (existing?.producerId === p.producerId) return;
+    if (existing) this.dropMedia(peer, p.source);
+    peer.media[p.source] = { producerId: p.producerId, kind: p.kind, source: p.source, paused: p.paused, consumerId: null, track: null, layered: false, score: null };
+  }
+
+  private dropMedia(peer: RemotePeer, source: Source): void {
+    const media = peer.media[source];
+    if (!media) return;
+    delete peer.media[source];
+    if (media.consumerId) {
+      this.consumers.get(media.consumerId)?.consumer.close();
+      this.consumers.delete(media.consumerId);
+      this.preferredLayers.delete(media.consumerId);
+    }
+  }
+
+  /** Consumes every known producer that is not consumed yet. */
+  private syncConsumers(gen: number): void {
+    if (!this.recvTransport || gen !== this.gen) return;
+    for (const peer of this.peers.values()) {
+      for (const media of Object.values(peer.media)) {
+        if (!media.consumerId && !this.consuming.has(media.producerId)) void this.consume(peer.peerId, media, gen);
+      }
+    }
+  }
+
+  private async consume(peerId: string, media: RemoteMedia, gen: number): Promise<void> {
+    const transport = this.recvTransport;
+    if (!transport || !this.device) return;
+    this.consuming.add(media.producerId);
+    try {
+      const info = await emitCommand('media:consume', {
+        transportId: transport.id,
+        producerId: media.producerId,
+        rtpCapabilities: this.device.recvRtpCapabilities as CommandPayload<'media:consume'>['rtpCapabilities'],
+      });
+      if (gen !== this.gen) return;
+      const consumer = await transport.consume({
+        id: info.consumerId,
+        producerId: info.producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters as types.RtpParameters,
+        streamId: `${peerId}-${media.source}`,
+      });
+      const current = this.peers.get(peerId)?.media[media.source];
+      if (gen !== this.gen || current?.producerId !== media.producerId || this.closedConsumers.has(consumer.id)) {
+        consumer.close();
+        return;
+      }
+      this.consumers.set(consumer.id, { consumer, peerId, source: media.source });
+      Object.assign(current, { consumerId: consumer.id, track: consumer.track, layered: info.type === 'simulcast' || info.type === 'svc', paused: info.producerPaused });
+      this.changed();
+      // Consumers start paused on the server; now that the track is in place, let the media flow.
+      await emitCommand('media:resume-consumer', { consumerId: consumer.id });
+    } catch (e) {
+      const code = e instanceof ApiError ? e.code : null;
+      // NOT_FOUND: the producer closed meanwhile, which its own event reports.
+      if (gen === this.gen && code !== 'NOT_FOUND') console.warn('[room] could not receive', media.source, 'of', peerId, e);
+    } finally {
+      this.consuming.delete(media.producerId);
+    }
+  }
+
+  /* ---------- server events ---------- */
+
+  private attach(): void {
+    const socket = connectSocket();
+    this.socket = socket;
+    const h: ServerHandlers = {
+      'peer:joined': (info) => {
+        this.addPeer(info);
+        this.syncConsumers(this.gen);
+        this.changed();
+      },
+      'peer:left': ({ peerId }) => {
+        this.departedPeers.add(peerId);
+        const peer = this.peers.get(peerId);
+        if (!peer) return;
+        for (const source of Object.keys(peer.media) as Source[]) this.dropMedia(peer, source);
+        this.peers.delete(peerId);
+        if (this.activeSpeaker === peerId) this.activeSpeaker = null;
+        this.changed();
+      },
+      'producer:added': ({ peerId, ...producer }) => {
+        const peer = this.peers.get(peerId);
+        if (!peer) return;
+        this.addProducer(peer, producer);
+        this.syncConsumers(this.gen);
+        this.changed();
+      },
+      'producer:closed': ({ peerId, producerId }) => {
+        this.closedProducers.add(producerId);
+        const peer = this.peers.get(peerId);
+        const source = peer && (Object.keys(peer.media) as Source[]).find((s) => peer.media[s]?.producerId === producerId);
+        if (!peer || !source) return;
+        this.dropMedia(peer, source);
+        this.changed();
+      },
+      'producer:paused': ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, true),
+      'producer:resumed': ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, false),
+      'consumer:closed': ({ consumerId, producerId }) => {
+        this.closedConsumers.add(consumerId);
+        const entry = this.consumers.get(consumerId);
+        if (!entry) return;
+        const peer = this.peers.get(entry.peerId);
+        if (peer?.media[entry.source]?.producerId === producerId) this.dropMedia(peer, entry.source);
+        this.changed();
+      },
+      'consumer:score': ({ consumerId, score, producerScore }) => {
+        const entry = this.consumers.get(consumerId);
+        const media = entry && this.peers.get(entry.peerId)?.media[entry.source];
+        if (!media) return;
+        const next = Math.min(score, producerScore);
+        if (media.score === next) return;
+        media.score = next;
+        this.changed();
+      },
+      'producer:score': ({ producerId, score }) => {
+        for (const [source, producer] of this.producers) {
+          if (producer.id !== producerId || this.sendScores[source] === score) continue;
+          this.sendScores[source] = score;
+          this.changed();
+        }
+      },
+      'speaker:active': ({ peerId }) => {
+        if (this.activeSpeaker === peerId) return;
+        this.activeSpeaker = peerId;
+        this.changed();
+      },
+      'audio:levels': ({ levels }) => {
+        const next = new Set(levels.filter((l) => l.volume > SPEAKING_DBOV).map((l) => l.peerId));
+        if (next.size === this.speaking.size && [...next].every((p) => this.speaking.has(p))) return;
+        this.speaking = next;
+        this.changed();
+      },
+      'room:media-reset': ({ roomId }) => {
+        if (roomId === this.roomId) void this.reconnect('media-reset');
+      },
+      'peer:updated': ({ peerId, role, handRaised }) => {
+        if (peerId === this.selfPeerId) {
+          const could = this.canPublish();
+          this.role = role;
+          this.stage = { ...this.stage, handRaised };
+          if (!could && this.canPublish()) {
+            // Brought on stage: go on the air with what is already captured.
+            for (const source of ['mic', 'camera', 'screen', 'screen-audio'] as const) void this.produce(source, this.gen).catch(() => undefined);
+          } else if (could && !this.canPublish()) {
+            // Back in the audience: the server closed our producers.
+            for (const producer of this.producers.values()) producer.close();
+            this.producers.clear();
+            this.sendScores = {};
+          }
+        } else {
+          const peer = this.peers.get(peerId);
+          if (peer) peer.role = role;
+        }
+        this.changed();
+      },
+      'moderation:muted': ({ source }) => {
+        this.notice = { kind: 'muted-by-host', source, at: Date.now() };
+        if (source === 'mic') {
+          // The server paused it already; stop sending too.
+          this.micMuted = true;
+          const producer = this.producers.get('mic');
+          if (producer && !producer.paused) producer.pause();
+          this.changed();
+        } else {
+          const track = this.tracks.camera;
+          this.tracks.camera = null;
+          const producer = this.producers.get('camera');
+          this.producers.delete('camera');
+          producer?.close();
+          track?.stop();
+          this.changed();
+        }
+      },
+      'room:options': (options) => this.setStage({ options }),
+      'room:count': ({ participants }) => this.setStage({ participants }),
+      'hand:queue': ({ queue }) => this.setStage({ handQueue: queue }),
+      'lobby:queue': ({ waiting }) => this.setStage({ lobby: waiting }),
+      'room:removed': ({ roomId, reason }) => {
+        if (roomId !== this.roomId) return;
+        // Out for good: joining again by itself would start a new session (or be refused).
+        this.endedBy = reason;
+        void this.leave();
+      },
+    };
+    for (const [event, fn] of Object.entries(h)) socket.on(event as keyof ServerEvents, fn as never);
+    socket.on('disconnect', this.onSocketDown);
+    socket.on('connect', this.onSocketUp);
+    this.handlers = h;
+    exposeForDebugging(this);
+  }
+
+  private detach(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    for (const [event, fn] of Object.entries(this.handlers)) socket.off(event as keyof ServerEvents, fn as never);
+    socket.off('disconnect', this.onSocketDown);
+    socket.off('connect', this.onSocketUp);
+    this.handlers = {};
+    this.socket = null;
+  }
+
+  private readonly onSocketDown = (): void => {
+    if (this.status !== 'joined' && this.status !== 'reconnecting') return;
+    // Only signalling is gone; media may well still flow. socket.io resumes the same connection within
+    // the server's recovery window, seat and all, and replays the events we missed: keep everything
+    // until we know whether it did.
+    this.signallingLost = true;
+    if (this.status === 'joined') {
+      this.status = 'reconnecting';
+      this.changed();
+    }
+  };
+
+  private readonly onSocketUp = (): void => {
+    if (!this.signallingLost) return;
+    this.signallingLost = false;
+    if (this.socket?.recovered && this.mediaIntact()) {
+      this.status = 'joined';
+      this.changed();
+      return;
+    }
+    // A new connection: the server dropped (or will replace) our seat. Join again from scratch.
+    void this.reconnect('socket-reconnected');
+  };
+
+  /** Both transports exist and ICE has not given up on them. */
+  private mediaIntact(): boolean {
+    const alive = (t: types.Transport | null) => t !== null && !t.closed && t.connectionState !== 'failed' && t.connectionState !== 'closed';
+    return this.status === 'reconnecting' && !this.rejoining && alive(this.recvTransport) && (alive(this.sendTransport) || !this.device?.canProduce('audio'));
+  }
+
+  private setRemotePaused(peerId: string, producerId: string, paused: boolean): void {
+    const peer = this.peers.get(peerId);
+    const media = peer && Object.values(peer.media).find((m) => m.producerId === producerId);
+    if (!media || media.paused === paused) return;
+    media.paused = paused;
+    this.changed();
+  }
+
+  /* ---------- diagnostics ---------- */
+
+  /** Statistics of every received stream, read from the receive transport's RTCPeerConnection. */
+  async inboundStats(): Promise<InboundStat[]> {
+    const transport = this.recvTransport;
+    if (!transport) return [];
+    const report = await transport.getStats();
+    const byTrack = new Map<string, { consumer: types.Consumer; peerId: string; source: Source }>();
+    const byMid = new Map<string, { consumer: types.Consumer; peerId: string; source: Source }>();
+    for (const entry of this.consumers.values()) {
+      byTrack.set(entry.consumer.track.id, entry);
+      if (entry.consumer.rtpParameters.mid) byMid.set(entry.consumer.rtpParameters.mid, entry);
+    }
+    const rows: InboundStat[] = [];
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type !== 'inbound-rtp') return;
+      const entry = byTrack.get(String(s.trackIdentifier)) ?? byMid.get(String(s.mid));
+      if (!entry) return;
+      rows.push({
+        peerId: entry.peerId,
+        source: entry.source,
+        kind: entry.consumer.kind,
+        consumerId: entry.consumer.id,
+        packetsReceived: Number(s.packetsReceived ?? 0),
+        bytesReceived: Number(s.bytesReceived ?? 0),
+        framesDecoded: typeof s.framesDecoded === 'number' ? s.framesDecoded : null,
+        frameWidth: typeof s.frameWidth === 'number' ? s.frameWidth : null,
+        frameHeight: typeof s.frameHeight === 'number' ? s.frameHeight : null,
+      });
+    });
+    return rows;
+  }
+
+  /** The raw reports of both transports (what chrome://webrtc-internals would show). */
+  async transportStats(): Promise<{ send: RTCStats[]; recv: RTCStats[] }> {
+    const read = async (t: types.Transport | null) => (t ? [...(await t.getStats()).values()] as RTCStats[] : []);
+    return { send: await read(this.sendTransport), recv: await read(this.recvTransport) };
+  }
+}
+
+export interface QuorumDebugHandle {
+  session(): RoomSession | null;
+  selfPeerId(): string | null;
+  inboundStats(): Promise<InboundStat[]>;
+  transportStats(): Promise<{ send: RTCStats[]; recv: RTCStats[] }>;
+}
+
+declare global {
+  interface Window {
+    __quorum?: QuorumDebugHandle;
+  }
+}
+
+let current: RoomSession | null = null;
+
+/** `window.__quorum`: the live session's stats from the console (and for the browser tests). */
+function exposeForDebugging(session: RoomSession): void {
+  current = session;
+  window.__quorum ??= {
+    session: () => current,
+    selfPeerId: () => current?.snapshot().selfPeerId ?? null,
+    inboundStats: async () => (current ? current.inboundStats() : []),
+    transportStats: async () => (current ? current.transportStats() : { send: [], recv: [] }),
+  };
+}

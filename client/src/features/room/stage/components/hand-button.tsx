@@ -1,0 +1,42 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { RoomSnapshot } from '../../session/room-session';
+import { canRaiseHand, type Stage } from '../api/stage';
+import { HandIcon } from '../../../../components/icons';
+
+/** Raise or lower your hand (attendees of a webinar; anyone but the host in a meeting). */
+export function HandButton({ snap, stage, onError }: { snap: RoomSnapshot; stage: Stage; onError: (e: unknown) => void }) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  if (!canRaiseHand(snap.role, snap.mode)) return null;
+  const raised = stage.state.handRaised;
+  const label = raised ? t('stage.hand.lowerLong') : t('stage.hand.raiseLong');
+  const toggle = async () => {
+    setBusy(true);
+    try {
+      await (raised ? stage.lowerHand() : stage.raiseHand());
+    } catch (e) {
+      onError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <button
+      type="button"
+      className={`ctl ctl-compact${raised ? ' ctl-active' : ''}`}
+      data-testid="hand-toggle"
+      data-raised={raised}
+      aria-pressed={raised}
+      aria-label={label}
+      title={label}
+      disabled={busy || snap.status !== 'joined'}
+      onClick={() => void toggle()}
+    >
+      <HandIcon />
+      <span className="ctl-label" aria-hidden="true">
+        {raised ? t('stage.hand.lower') : t('stage.hand.raise')}
+      </span>
+    </button>
+  );
+}
