@@ -221,20 +221,35 @@ function LobbySection({ stage, run, busy }: SectionProps) {
   );
 }
 
+type OptionKey = 'locked' | 'lobby' | 'allowSelfUnmute';
+
 function RoomOptionsSection({ snap, stage, run, busy }: SectionProps & { snap: RoomSnapshot }) {
   const { t } = useTranslation();
   const [confirmEnd, setConfirmEnd] = useState(false);
   const [mutedCount, setMutedCount] = useState<number | null>(null);
   const options = stage.options;
-  const toggle = (key: 'locked' | 'lobby' | 'allowSelfUnmute', label: string, hint: string) => (
+  // A switch shows the new position at once, marked busy, until the server answers (or it flips back).
+  const [pending, setPending] = useState<Partial<Record<OptionKey, boolean>>>({});
+  const flip = (key: OptionKey, value: boolean) => {
+    setPending((p) => ({ ...p, [key]: value }));
+    void run(`option:${key}`, () => stageCommands.setOptions({ [key]: value })).finally(() =>
+      setPending((p) => {
+        const rest = { ...p };
+        delete rest[key];
+        return rest;
+      }),
+    );
+  };
+  const toggle = (key: OptionKey, label: string, hint: string) => (
     <label className="switch option-switch">
       <input
         type="checkbox"
         role="switch"
-        checked={options?.[key] ?? false}
+        checked={pending[key] ?? options?.[key] ?? false}
+        aria-busy={pending[key] !== undefined}
         disabled={options === null || busy !== null}
         data-testid={`option-${key}`}
-        onChange={(e) => void run(`option:${key}`, () => stageCommands.setOptions({ [key]: e.target.checked }))}
+        onChange={(e) => flip(key, e.target.checked)}
       />
       <span>
         {label}
