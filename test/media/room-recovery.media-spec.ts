@@ -126,6 +126,9 @@ describe('a live room after its mediasoup worker is killed', () => {
     expect(healthy).not.toBeNull();
     const healthyMs = healthy! - killedAt;
     expect(await mediaHealth(server.url)).toEqual({ status: 200, media: 'up' });
+    // The replacement is counted for operators.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^quorum_mediasoup_worker_replacements_total 1$/m);
 
     const [replacement, ...extra] = workerPidsOf(server.process.pid!);
     expect(extra).toEqual([]);

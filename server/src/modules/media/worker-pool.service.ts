@@ -11,6 +11,8 @@ export class WorkerPoolService extends WorkerPool implements OnModuleInit, OnApp
   constructor(@Inject(MEDIA_CONFIG) config: MediaConfig, @Optional() @Inject(LOGGER) logger?: Logger, @Optional() metrics?: MetricsService) {
     super(config, logger?.child({ component: 'media' }));
     metrics?.gauge('quorum_mediasoup_workers', 'mediasoup worker processes alive', () => this.stats().workers.filter((w) => w.alive).length);
+    // Each replacement counted, so an operator can alert on a worker that keeps dying.
+    this.on('workerReplaced', () => metrics?.workerReplacements.inc());
   }
 
   onModuleInit(): Promise<void> {

@@ -15,6 +15,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly workerReplacements = new Counter({
+    name: 'quorum_mediasoup_worker_replacements_total',
+    help: 'mediasoup workers that died and were replaced',
+    registers: [this.registry],
+  });
+
   readonly handshakeRefusals = new Counter({
     name: 'quorum_socket_handshake_refusals_total',
     help: 'Socket connections refused at the handshake, by code',
