@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the chair's console is one page of related forms (agenda, motions,
+// proxies, ballots) that share the meeting query and its mutations.
 import { MAJORITY_RULES, PROXY_INSTRUCTIONS, type BallotView, type CreateBallotBody, type MeetingView, type MotionView } from '@contract';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the room's one screen (header, banners, tiles, toolbar, panels) and the
+// keyboard and layout logic that ties them together.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../components/error-message';

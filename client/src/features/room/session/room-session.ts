@@ -1,3 +1,6 @@
+// Over 400 lines on purpose: one media session's state (the join generation, transports, producers,
+// consumers, stage) is read and written by joining, reconnecting and every server event; it is kept in
+// one class until that state is its own object. Types, capture and diagnostics could move out first.
 import type {
   CommandPayload,
   ErrorCode,
