@@ -32,8 +32,9 @@ class QuorumIoAdapter extends IoAdapter {
     return super.createIOServer(port, {
       ...(options as ServerOptions),
       cors: { origin: this.corsOrigins, credentials: false },
-      // A client whose network drops comes back with the same socket, rooms and the events it missed.
-      connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: true },
+      // A client whose network drops comes back with the same socket, rooms and the events it missed;
+      // it authenticates again on the way (a session ended meanwhile does not come back).
+      connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     });
   }
 }

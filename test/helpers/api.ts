@@ -50,6 +50,14 @@ export async function register(base: string, name = 'Member'): Promise<SessionDt
   return res.body;
 }
 
+/** Rotates `session`'s refresh token for a new access token (kept in `session`), as the web client does. */
+export async function refreshSession(base: string, session: SessionDto): Promise<string> {
+  const res = await api(base).post('/api/auth/refresh', { refreshToken: session.refreshToken });
+  if (res.status !== 200) throw new Error(`refresh failed: ${res.status} ${JSON.stringify(res.body)}`);
+  Object.assign(session, { accessToken: res.body.accessToken, refreshToken: res.body.refreshToken });
+  return session.accessToken;
+}
+
 export type TestSocket = Socket<ServerEvents, any>;
 
 /** Connects a socket.io client; rejects with the server's refusal (`err.data.code`). */

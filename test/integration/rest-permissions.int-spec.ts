@@ -41,7 +41,7 @@ const RULES = {
   'POST /api/organizations/{orgId}/rooms': { org: 'rooms.manage' },
   // Rooms are reached by their address: a stranger holding the link learns they need an invitation
   // (the pre-join screen says so), never the room's or organisation's name.
-  'GET /api/rooms/{roomId}': { org: 'rooms.view', outsider: 'FORBIDDEN' },
+  'GET /api/rooms/{roomId}': { org: 'rooms.view' },
   'PATCH /api/rooms/{roomId}': { org: 'rooms.manage' },
   'DELETE /api/rooms/{roomId}': { org: 'rooms.manage' },
   'POST /api/rooms/{roomId}/invites': { org: 'rooms.manage' },
@@ -82,6 +82,7 @@ const NOT_ORG_SCOPED = [
   'POST /api/auth/refresh',
   'POST /api/auth/sign-out',
   'GET /api/me',
+  'POST /api/me/password',
   'GET /api/organizations',
   'POST /api/organizations',
   'GET /api/invitations/{token}',

@@ -14,6 +14,9 @@ export type RegisterBody = z.infer<typeof RegisterBody>;
 export const SignInBody = z.strictObject({ email, password: z.string().min(1).max(256) });
 export type SignInBody = z.infer<typeof SignInBody>;
 
+export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: password });
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
 export const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(512) });
 export type RefreshBody = z.infer<typeof RefreshBody>;
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { RefreshBody, RegisterBody, SignInBody, type AuthTokensDto, type SessionDto, type UserDto } from '../../contract';
+import { ChangePasswordBody, RefreshBody, RegisterBody, SignInBody, type AuthTokensDto, type SessionDto, type UserDto } from '../../contract';
 import { ApiZodBody, ZodPipe } from '../../common/zod';
 import { AuthGuard, CurrentPrincipal } from './auth.guard';
 import { IdentityService, type Principal } from './identity.service';
@@ -50,5 +50,14 @@ export class MeController {
   @Get()
   me(@CurrentPrincipal() p: Principal): Promise<UserDto> {
     return this.identity.me(p.userId);
+  }
+
+  /** Ends every other session of the account, and their open sockets. */
+  @Post('password')
+  @HttpCode(204)
+  @UseGuards(ThrottlerGuard)
+  @ApiZodBody(ChangePasswordBody)
+  async changePassword(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ChangePasswordBody)) body: ChangePasswordBody): Promise<void> {
+    await this.identity.changePassword(p, body.currentPassword, body.newPassword);
   }
 }

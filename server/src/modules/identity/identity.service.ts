@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -6,15 +7,28 @@ import * as argon2 from 'argon2';
 import { DataSource, IsNull } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import type { AuthTokensDto, RegisterBody, SessionDto, SignInBody, UserDto } from '../../contract';
-import { AppError, isUniqueViolation } from '../../common/errors';
+import { AppError, isDatabaseUnavailable, isUniqueViolation } from '../../common/errors';
 import { AuthSession } from './auth-session.entity';
 import { RefreshToken } from './refresh-token.entity';
+import { RevocationList } from './revocations';
 import { User } from './user.entity';
 
 export interface AccessClaims {
   sub: string;
   sid: string;
 }
+
+/** Sessions that just ended (sign-out, a replayed refresh token, a password change): their sockets go. */
+export interface SessionsRevoked {
+  userId: string;
+  sessionIds: string[];
+}
+
+/**
+ * How long a socket's session is trusted between database checks. Revocations made through this
+ * process apply at once; this bounds the delay for those made elsewhere (another node, plain SQL).
+ */
+export const SESSION_RECHECK_MS = 5_000;
 
 /** The authenticated caller, as guards and gateways see it. */
 export interface Principal {
@@ -31,6 +45,9 @@ export const toUserDto = (u: User): UserDto => ({ id: u.id, email: u.email, disp
 export class IdentityService {
   /** Verifying against this keeps sign-in time the same whether or not the email exists. */
   private readonly dummyHash = argon2.hash('not-a-real-password', ARGON2);
+  readonly events = new EventEmitter<{ revoked: [SessionsRevoked] }>();
+  private readonly revocations = new RevocationList(SESSION_RECHECK_MS);
+  private readonly rechecks = new Map<string, Promise<boolean>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -67,7 +84,7 @@ export class IdentityService {
    * so the whole session is revoked (the thief and the owner both have to sign in again).
    */
   async refresh(refreshToken: string): Promise<AuthTokensDto> {
-    const result = await this.db.transaction(async (m): Promise<AuthTokensDto | 'replayed'> => {
+    const result = await this.db.transaction(async (m): Promise<AuthTokensDto | AuthSession> => {
       const row = await m
         .getRepository(RefreshToken)
         .createQueryBuilder('t')
@@ -80,13 +97,16 @@ export class IdentityService {
       if (row.usedAt) {
         // Committed, not thrown: a throw here would roll the revocation back.
         await m.getRepository(AuthSession).update({ id: session.id }, { revokedAt: new Date() });
-        return 'replayed';
+        return session;
       }
       if (row.expiresAt.getTime() <= Date.now()) throw new AppError('TOKEN_EXPIRED', 'The session has expired. Sign in again.');
       await m.getRepository(RefreshToken).update({ id: row.id }, { usedAt: new Date() });
       return this.issueTokens(m.getRepository(RefreshToken), session.userId, session.id);
     });
-    if (result === 'replayed') throw new AppError('UNAUTHENTICATED', 'The session is no longer valid. Sign in again.');
+    if (result instanceof AuthSession) {
+      this.revoked(result.userId, [result.id]);
+      throw new AppError('UNAUTHENTICATED', 'The session is no longer valid. Sign in again.');
+    }
     return result;
   }
 
@@ -94,7 +114,66 @@ export class IdentityService {
   async signOut(refreshToken: string, principal?: Principal): Promise<void> {
     const row = await this.db.getRepository(RefreshToken).findOneBy({ tokenHash: sha256(refreshToken) });
     const sessionId = row?.sessionId ?? principal?.sessionId;
-    if (sessionId) await this.db.getRepository(AuthSession).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    if (!sessionId) return;
+    await this.db.getRepository(AuthSession).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const session = await this.db.getRepository(AuthSession).findOneBy({ id: sessionId });
+    if (session) this.revoked(session.userId, [session.id]);
+  }
+
+  /**
+   * A new password ends every other session of the account (whoever else held one loses it, sockets
+   * included); the caller's own session stays.
+   */
+  async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.db.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id: principal.userId }).getOne();
+    if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+    if (!(await argon2.verify(user.passwordHash, currentPassword))) throw new AppError('INVALID_CREDENTIALS', 'The current password is wrong.');
+    const passwordHash = await argon2.hash(newPassword, ARGON2);
+    const ended: { id: string }[] = await this.db.transaction(async (m) => {
+      await m.getRepository(User).update({ id: user.id }, { passwordHash });
+      const [rows] = (await m.query(
+        `UPDATE auth_sessions SET revoked_at = now() WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id`,
+        [user.id, principal.sessionId],
+      )) as [{ id: string }[], number];
+      return rows;
+    });
+    if (ended.length) this.revoked(user.id, ended.map((r) => r.id));
+  }
+
+  /**
+   * Whether a socket's session is still open: answered from memory for sessions this process saw
+   * revoked or checked within SESSION_RECHECK_MS, from the database otherwise. A database that cannot
+   * be reached does not end sessions (nothing can be revoked while it is down either).
+   */
+  sessionOpen(p: Principal): boolean | Promise<boolean> {
+    const status = this.revocations.status(p.sessionId);
+    if (status !== 'stale') return status === 'fresh';
+    // One question per session at a time: commands waiting on it then run in the order they came.
+    let pending = this.rechecks.get(p.sessionId);
+    if (!pending) {
+      pending = this.recheck(p).finally(() => this.rechecks.delete(p.sessionId));
+      this.rechecks.set(p.sessionId, pending);
+    }
+    return pending;
+  }
+
+  private recheck(p: Principal): Promise<boolean> {
+    return this.db.getRepository(AuthSession).existsBy({ id: p.sessionId, userId: p.userId, revokedAt: IsNull() }).then(
+      (open) => {
+        if (open) this.revocations.markVerified(p.sessionId);
+        else this.revocations.revoke([p.sessionId]);
+        return open;
+      },
+      (err: unknown) => {
+        if (isDatabaseUnavailable(err)) return true;
+        throw err;
+      },
+    );
+  }
+
+  private revoked(userId: string, sessionIds: string[]): void {
+    this.revocations.revoke(sessionIds);
+    this.events.emit('revoked', { userId, sessionIds });
   }
 
   /** Verifies an access token and that its session is still open. */
@@ -108,8 +187,11 @@ export class IdentityService {
       throw new AppError('UNAUTHENTICATED', 'The access token is not valid.');
     }
     if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw new AppError('UNAUTHENTICATED', 'The access token is not valid.');
-    const open = await this.db.getRepository(AuthSession).existsBy({ id: claims.sid, userId: claims.sub, revokedAt: IsNull() });
+    const open =
+      this.revocations.status(claims.sid) !== 'revoked' &&
+      (await this.db.getRepository(AuthSession).existsBy({ id: claims.sid, userId: claims.sub, revokedAt: IsNull() }));
     if (!open) throw new AppError('UNAUTHENTICATED', 'The session has ended. Sign in again.');
+    this.revocations.markVerified(claims.sid);
     return { userId: claims.sub, sessionId: claims.sid };
   }
 

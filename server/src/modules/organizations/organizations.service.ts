@@ -31,10 +31,20 @@ export interface OrgChange {
   what: 'members' | 'institutions' | 'invitations';
 }
 
+/** One person's standing in an organisation changed: `role` is the new one, null when removed. */
+export interface MembershipChange {
+  organizationId: string;
+  userId: string;
+  role: OrgRole | null;
+}
+
 @Injectable()
 export class OrganizationsService {
-  /** 'changed' (OrgChange): the realtime layer tells watchers to refetch. */
-  readonly events = new EventEmitter();
+  /**
+   * 'changed': the realtime layer tells watchers to refetch. 'membership': open sockets and live
+   * seats of that person lose what the old role gave them, at once.
+   */
+  readonly events = new EventEmitter<{ changed: [OrgChange]; membership: [MembershipChange] }>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -112,6 +122,7 @@ export class OrganizationsService {
         await m.getRepository(Membership).update({ organizationId, userId: targetId }, { role: next });
       }
     });
+    this.events.emit('membership', { organizationId, userId: targetId, role: next === 'removed' ? null : next });
     this.changed(organizationId, 'members');
   }
 

@@ -1,14 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { Inject, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Logger } from 'pino';
 import { type ErrorCode, type HandshakeAuth, MIN_PROTOCOL_VERSION, SOCKET_PATH } from '../../contract';
 import { AppError, toErrorBody } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
-import type { AppServer, AppSocket } from '../../common/ws/command';
+import type { AppServer, AppSocket, SocketData } from '../../common/ws/command';
 import { IdentityService } from '../identity/identity.service';
 import { MetricsService } from '../ops/metrics.service';
-import { OrganizationsService, type OrgChange } from '../organizations/organizations.service';
+import { OrganizationsService, type MembershipChange, type OrgChange } from '../organizations/organizations.service';
 import { CommandRouter } from './command-router';
 
 /** Well inside socket.io's 30 s memory of sent events, so that a drop of up to ~20 s is recoverable. */
@@ -37,11 +39,30 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly router: CommandRouter,
     private readonly metrics: MetricsService,
     private readonly orgs: OrganizationsService,
+    @InjectDataSource() private readonly db: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
     this.orgs.events.on('changed', (c: OrgChange) => this.server?.to(`org:${c.organizationId}`).emit('org:changed', c));
+    this.orgs.events.on('membership', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to sockets')));
+    // An ended session's sockets close at once; the client has to sign in again.
+    this.identity.events.on('revoked', ({ userId, sessionIds }) => {
+      const ended = new Set(sessionIds);
+      for (const socket of this.server?.sockets.sockets.values() ?? []) {
+        const p = socket.data.principal as SocketData['principal'] | undefined;
+        if (p?.userId === userId && ended.has(p.sessionId)) socket.disconnect(true);
+      }
+    });
+  }
+
+  /** Someone removed from an organisation stops hearing about it: out of its page and its meetings. */
+  private async membershipChanged(c: MembershipChange): Promise<void> {
+    if (c.role !== null || !this.server) return;
+    // Before the change itself is announced to the organisation's page.
+    this.server.in(`user:${c.userId}`).socketsLeave(`org:${c.organizationId}`);
+    const meetings: { id: string }[] = await this.db.query('SELECT id FROM meetings WHERE organization_id = $1', [c.organizationId]);
+    this.server.in(`user:${c.userId}`).socketsLeave(meetings.map((m) => `meeting:${m.id}`));
   }
 
   afterInit(server: AppServer): void {
@@ -75,7 +96,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (typeof auth.protocol !== 'number' || !Number.isInteger(auth.protocol) || auth.protocol < MIN_PROTOCOL_VERSION) {
       throw new AppError('CLIENT_TOO_OLD' satisfies ErrorCode, 'This version of the app is too old. Reload the page.');
     }
-    socket.data.principal = await this.identity.authenticate(typeof auth.token === 'string' ? auth.token : undefined);
+    const before = socket.recovered ? (socket.data.principal as SocketData['principal'] | undefined) : undefined;
+    const principal = await this.identity.authenticate(typeof auth.token === 'string' ? auth.token : undefined);
+    // A recovered socket comes back with its rooms and seat: only the same person may take it over.
+    if (before && before.userId !== principal.userId) throw new AppError('UNAUTHENTICATED', 'This connection belongs to someone else.');
+    socket.data.principal = principal;
     socket.data.socketId = socket.id;
   }
 

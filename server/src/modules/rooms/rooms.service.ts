@@ -22,10 +22,10 @@ import { RoomSession } from './room-session.entity';
 import { AppError } from '../../common/errors';
 import { User } from '../identity/user.entity';
 import { Organization } from '../organizations/organization.entity';
-import { can } from '../organizations/org-permissions';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { RoomRegistry } from './live/room-registry';
 import { RoomInvite } from './room-invite.entity';
+import { standingRoomRole } from './room-permissions';
 import { Room } from './room.entity';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -91,7 +91,8 @@ export class RoomsService {
 
   /**
    * Who may enter: anyone signed in for a public room; for a members room, people of the
-   * organisation and holders of a valid room invite. Others get FORBIDDEN; an unknown room NOT_FOUND.
+   * organisation and holders of a valid room invite. Others get NOT_FOUND, as for a room that does
+   * not exist, so that outsiders cannot learn which members-only rooms there are.
    */
   async admissible(userId: string, roomId: string, inviteToken?: string): Promise<Room> {
     const room = await this.db.getRepository(Room).findOneBy({ id: roomId });
@@ -101,7 +102,7 @@ export class RoomsService {
     if (inviteToken && (await this.db.getRepository(RoomInvite).existsBy({ roomId, tokenHash: sha256(inviteToken), expiresAt: MoreThan(new Date()) }))) {
       return room;
     }
-    throw new AppError('FORBIDDEN', 'You are not invited to this room.');
+    throw new AppError('NOT_FOUND', 'Room not found.');
   }
 
   async sessions(userId: string, roomId: string): Promise<RoomSessionDto[]> {
@@ -138,7 +139,7 @@ export class RoomsService {
     return toCsv([['name', 'user_id', 'first_join', 'last_leave', 'minutes', 'joins'], ...a.people.map((p) => [p.displayName, p.userId, p.firstJoin, p.lastLeave, p.minutes, p.joins])]);
   }
 
-  /** Reports are for the organisers: the room's creator and the organisation's owners and admins. */
+  /** Reports are for the organisers: the organisation's current owners and admins. */
   async organised(userId: string, roomId: string): Promise<Room> {
     const room = await this.db.getRepository(Room).findOneBy({ id: roomId });
     if (!room) throw new AppError('NOT_FOUND', 'Room not found.');
@@ -148,15 +149,15 @@ export class RoomsService {
     return room;
   }
 
-  /** Organisers (the room's creator, the organisation's owners and admins) host; everyone else attends. */
+  /** Organisers (the organisation's current owners and admins) host; everyone else attends. */
   async standingRole(userId: string, room: Room): Promise<RoomRole> {
-    if (room.createdBy === userId) return 'host';
-    const orgRole = await this.orgs.roleIn(userId, room.organizationId);
-    return can(orgRole, 'rooms.manage') ? 'host' : 'attendee';
+    return standingRoomRole(await this.orgs.roleIn(userId, room.organizationId));
   }
 
   async displayNameOf(userId: string): Promise<string> {
-    return (await this.db.getRepository(User).findOneByOrFail({ id: userId })).displayName;
+    const user = await this.db.getRepository(User).findOneBy({ id: userId });
+    if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+    return user.displayName;
   }
 
   private async manageable(userId: string, roomId: string): Promise<Room> {

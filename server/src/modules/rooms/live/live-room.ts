@@ -63,6 +63,9 @@ export class LiveRoom {
   readonly peers = new Map<string, Peer>();
   /** Meeting or webinar; follows the room's setting at the time the session opened. */
   mode: RoomDto['mode'] = 'meeting';
+  /** The room's organisation and access, as when the session opened (membership changes act on them). */
+  organizationId = '';
+  access: RoomDto['access'] = 'members';
   /** Roles given during this session (promotions, co-hosts), kept across a person's rejoins. */
   readonly sessionRoles = new Map<string, RoomRole>();
   readonly options: RoomOptions = { locked: false, lobby: false, allowSelfUnmute: true };
