@@ -17,6 +17,7 @@ import type {
 import type { z } from 'zod';
 import type { CreateInstitutionBody as CreateInstitutionSchema, CreateInvitationBody as CreateInvitationSchema } from '../../contract';
 import { AppError, isUniqueViolation } from '../../common/errors';
+import { withinHourlyQuota } from '../../common/quota';
 import { Delegate } from './delegate.entity';
 import { Institution } from './institution.entity';
 import { Invitation } from './invitation.entity';
@@ -75,6 +76,7 @@ export class OrganizationsService {
 
   async create(userId: string, body: CreateOrganizationBody): Promise<OrganizationDto> {
     return this.db.transaction(async (m) => {
+      await withinHourlyQuota(m, 'organizations', userId, this.config.limits.organizationsPerHour);
       const org = await m.getRepository(Organization).save(
         m.getRepository(Organization).create({ name: body.name, description: body.description ?? null, createdBy: userId }),
       );

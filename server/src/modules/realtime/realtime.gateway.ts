@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type ErrorCode, type HandshakeAuth, MIN_PROTOCOL_VERSION, SOCKET_PATH } from '../../contract';
 import { AppError, toErrorBody } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import type { AppServer, AppSocket, SocketData } from '../../common/ws/command';
 import { IdentityService } from '../identity/identity.service';
 import { MetricsService } from '../ops/metrics.service';
@@ -40,8 +41,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly metrics: MetricsService,
     private readonly orgs: OrganizationsService,
     @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /** Open (or opening) connections per user and per client address, for the caps in config.limits. */
+  private readonly perUser = new Map<string, number>();
+  private readonly perIp = new Map<string, number>();
 
   onModuleInit(): void {
     this.orgs.events.on('changed', (c: OrgChange) => this.server?.to(`org:${c.organizationId}`).emit('org:changed', c));
@@ -102,6 +108,47 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (before && before.userId !== principal.userId) throw new AppError('UNAUTHENTICATED', 'This connection belongs to someone else.');
     socket.data.principal = principal;
     socket.data.socketId = socket.id;
+    this.reserve(socket, principal.userId);
+  }
+
+  /**
+   * Counts the connection against its user's and its address's caps until it closes. The per-address
+   * cap is high by default: a whole library or company behind one NAT address is a normal audience.
+   */
+  private reserve(socket: AppSocket, userId: string): void {
+    const ip = this.clientAddress(socket);
+    const { socketsPerUser, socketsPerIp } = this.config.limits;
+    if ((this.perUser.get(userId) ?? 0) >= socketsPerUser) {
+      throw new AppError('TOO_MANY_CONNECTIONS', `At most ${socketsPerUser} connections per account. Close another tab or device.`);
+    }
+    if ((this.perIp.get(ip) ?? 0) >= socketsPerIp) throw new AppError('TOO_MANY_CONNECTIONS', 'Too many connections from this network.');
+    const bump = (map: Map<string, number>, key: string, by: number) => {
+      const n = (map.get(key) ?? 0) + by;
+      if (n > 0) map.set(key, n);
+      else map.delete(key);
+    };
+    bump(this.perUser, userId, 1);
+    bump(this.perIp, ip, 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      bump(this.perUser, userId, -1);
+      bump(this.perIp, ip, -1);
+    };
+    // The transport closing covers every end, including a handshake that never completed.
+    socket.conn.once('close', release);
+    socket.once('disconnect', release);
+  }
+
+  private clientAddress(socket: AppSocket): string {
+    const forwarded = socket.handshake.headers['x-forwarded-for'];
+    if (this.config.trustProxy && typeof forwarded === 'string') {
+      // The entry our own (single, trusted) proxy appended.
+      const last = forwarded.split(',').pop()?.trim();
+      if (last) return last;
+    }
+    return socket.handshake.address;
   }
 
   handleConnection(socket: AppSocket): void {

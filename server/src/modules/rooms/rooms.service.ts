@@ -20,6 +20,7 @@ import { summarizeAttendance } from './attendance';
 import { AttendanceRecord } from './attendance.entity';
 import { RoomSession } from './room-session.entity';
 import { AppError } from '../../common/errors';
+import { withinHourlyQuota } from '../../common/quota';
 import { User } from '../identity/user.entity';
 import { Organization } from '../organizations/organization.entity';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -47,8 +48,12 @@ export class RoomsService {
 
   async create(userId: string, organizationId: string, body: z.output<typeof CreateRoomBody>): Promise<RoomDto> {
     await this.orgs.authorize(userId, organizationId, 'rooms.manage');
-    const repo = this.db.getRepository(Room);
-    return this.toDto(await repo.save(repo.create({ organizationId, createdBy: userId, ...body })));
+    const room = await this.db.transaction(async (m) => {
+      await withinHourlyQuota(m, 'rooms', userId, this.config.limits.roomsPerHour);
+      const repo = m.getRepository(Room);
+      return repo.save(repo.create({ organizationId, createdBy: userId, ...body }));
+    });
+    return this.toDto(room);
   }
 
   async update(userId: string, roomId: string, body: UpdateRoomBody): Promise<RoomDto> {

@@ -285,7 +285,11 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, OnApplicationShut
     const pooled = await this.routerWhenAvailable(room.id);
     try {
       const sessionId = await this.openSession(room.id);
-      const live = await LiveRoom.open(room.id, sessionId, pooled, this, { iceServers: this.config.iceServers, plainListenInfo: this.pool.transportListenInfo() });
+      const live = await LiveRoom.open(room.id, sessionId, pooled, this, {
+        iceServers: this.config.iceServers,
+        plainListenInfo: this.pool.transportListenInfo(),
+        limits: this.config.limits,
+      });
       live.mode = room.mode;
       live.organizationId = room.organizationId;
       live.access = room.access;
