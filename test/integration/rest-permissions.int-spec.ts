@@ -36,6 +36,8 @@ const RULES = {
   'POST /api/organizations/{orgId}/institutions/{institutionId}/delegates': { org: 'delegates.manage' },
   'DELETE /api/organizations/{orgId}/institutions/{institutionId}/delegates/{userId}': { org: 'delegates.manage' },
   'POST /api/organizations/{orgId}/invitations': { org: 'invitations.manage' },
+  'GET /api/organizations/{orgId}/invitations': { org: 'invitations.manage' },
+  'DELETE /api/organizations/{orgId}/invitations/{invitationId}': { org: 'invitations.manage' },
 
   'GET /api/organizations/{orgId}/rooms': { org: 'rooms.view' },
   'POST /api/organizations/{orgId}/rooms': { org: 'rooms.manage' },
@@ -45,6 +47,8 @@ const RULES = {
   'PATCH /api/rooms/{roomId}': { org: 'rooms.manage' },
   'DELETE /api/rooms/{roomId}': { org: 'rooms.manage' },
   'POST /api/rooms/{roomId}/invites': { org: 'rooms.manage' },
+  'GET /api/rooms/{roomId}/invites': { org: 'rooms.manage' },
+  'DELETE /api/rooms/{roomId}/invites/{inviteId}': { org: 'rooms.manage' },
   // Reports are for the room's organisers: its creator and whoever hosts by org role (those who manage rooms).
   'GET /api/rooms/{roomId}/sessions': { org: 'rooms.manage' },
   'GET /api/rooms/{roomId}/attendance': { org: 'rooms.manage' },
@@ -172,6 +176,11 @@ describe('the REST permission matrix, derived from the declared tables', () => {
       return as('DELETE', `/api/organizations/${org.id}/institutions/${inst.id}/delegates/${people.member.user.id}`, w);
     },
     'POST /api/organizations/{orgId}/invitations': (w) => as('POST', `/api/organizations/${org.id}/invitations`, w, {}),
+    'GET /api/organizations/{orgId}/invitations': (w) => as('GET', `/api/organizations/${org.id}/invitations`, w),
+    'DELETE /api/organizations/{orgId}/invitations/{invitationId}': async (w) => {
+      const inv = await ownerDoes<{ id: string }>('POST', `/api/organizations/${org.id}/invitations`, {});
+      return as('DELETE', `/api/organizations/${org.id}/invitations/${inv.id}`, w);
+    },
 
     'GET /api/organizations/{orgId}/rooms': (w) => as('GET', `/api/organizations/${org.id}/rooms`, w),
     'POST /api/organizations/{orgId}/rooms': (w) => as('POST', `/api/organizations/${org.id}/rooms`, w, { name: `Zeta Hidden Room ${n++}` }),
@@ -179,6 +188,11 @@ describe('the REST permission matrix, derived from the declared tables', () => {
     'PATCH /api/rooms/{roomId}': async (w) => as('PATCH', `/api/rooms/${(await freshRoom()).id}`, w, { capacity: 50 }),
     'DELETE /api/rooms/{roomId}': async (w) => as('DELETE', `/api/rooms/${(await freshRoom()).id}`, w),
     'POST /api/rooms/{roomId}/invites': (w) => as('POST', `/api/rooms/${room.id}/invites`, w, {}),
+    'GET /api/rooms/{roomId}/invites': (w) => as('GET', `/api/rooms/${room.id}/invites`, w),
+    'DELETE /api/rooms/{roomId}/invites/{inviteId}': async (w) => {
+      const inv = await ownerDoes<{ id: string }>('POST', `/api/rooms/${room.id}/invites`, {});
+      return as('DELETE', `/api/rooms/${room.id}/invites/${inv.id}`, w);
+    },
     'GET /api/rooms/{roomId}/sessions': (w) => as('GET', `/api/rooms/${room.id}/sessions`, w),
     'GET /api/rooms/{roomId}/attendance': (w) => as('GET', `/api/rooms/${room.id}/attendance`, w),
     'GET /api/rooms/{roomId}/polls/{pollId}/results.csv': (w) => as('GET', `/api/rooms/${room.id}/polls/${pollId}/results.csv`, w),

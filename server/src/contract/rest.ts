@@ -61,6 +61,8 @@ export const CreateInvitationBody = z.strictObject({
   expiresInHours: z.int().min(1).max(24 * 30).default(72),
   /** When set, the person who accepts also becomes a delegate of this institution. */
   institutionId: uuid.optional(),
+  /** How many people may join through the link; unlimited when absent. */
+  maxUses: z.int().min(1).max(10_000).optional(),
 });
 export type CreateInvitationBody = z.input<typeof CreateInvitationBody>;
 
@@ -109,11 +111,25 @@ export interface InstitutionDto {
 }
 
 export interface InvitationDto {
+  id: string;
   token: string;
   url: string;
   role: 'admin' | 'member';
   institutionId: string | null;
   expiresAt: string;
+  maxUses: number | null;
+}
+
+/** A link as its organisation's admins see it later: the token itself is never stored, so no URL. */
+export interface InvitationSummaryDto {
+  id: string;
+  role: 'admin' | 'member';
+  institutionId: string | null;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  maxUses: number | null;
+  uses: number;
 }
 
 export interface InvitationPreviewDto {
@@ -158,7 +174,11 @@ export const UpdateRoomBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' });
 export type UpdateRoomBody = z.infer<typeof UpdateRoomBody>;
 
-export const CreateRoomInviteBody = z.strictObject({ expiresInHours: z.int().min(1).max(24 * 30).default(72) });
+export const CreateRoomInviteBody = z.strictObject({
+  expiresInHours: z.int().min(1).max(24 * 30).default(72),
+  /** How many people may come in through the link; unlimited when absent. */
+  maxUses: z.int().min(1).max(10_000).optional(),
+});
 
 export interface RoomDto {
   id: string;
@@ -186,9 +206,20 @@ export interface RoomPreviewDto {
 }
 
 export interface RoomInviteDto {
+  id: string;
   token: string;
   url: string;
   expiresAt: string;
+  maxUses: number | null;
+}
+
+export interface RoomInviteSummaryDto {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  maxUses: number | null;
+  uses: number;
 }
 
 export interface RoomSessionDto {

@@ -16,10 +16,11 @@ import { IdentityAndOrganizations1764201600000 } from './migrations/176420160000
 import { Rooms1764288000000 } from './migrations/1764288000000-rooms';
 import { Attendance1764290000000 } from './migrations/1764290000000-attendance';
 import { Governance1764460800000 } from './migrations/1764460800000-governance';
+import { InvitationLimits1764633600000 } from './migrations/1764633600000-invitation-limits';
 import { Engagement1764374400000 } from './migrations/1764374400000-engagement';
 
 export const ENTITIES = [User, AuthSession, RefreshToken, Organization, Membership, Institution, Delegate, Invitation, Room, RoomInvite, RoomSession, AttendanceRecord, ...ENGAGEMENT_ENTITIES];
-export const MIGRATIONS = [IdentityAndOrganizations1764201600000, Rooms1764288000000, Attendance1764290000000, Engagement1764374400000, Governance1764460800000];
+export const MIGRATIONS = [IdentityAndOrganizations1764201600000, Rooms1764288000000, Attendance1764290000000, Engagement1764374400000, Governance1764460800000, InvitationLimits1764633600000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -9,6 +9,7 @@ import type {
   InstitutionDto,
   InvitationDto,
   InvitationPreviewDto,
+  InvitationSummaryDto,
   MemberDto,
   OrganizationDto,
   OrgRole,
@@ -189,17 +190,46 @@ export class OrganizationsService {
     if (b.institutionId) await this.institutionOf(organizationId, b.institutionId);
     const token = randomBytes(24).toString('base64url');
     const expiresAt = new Date(Date.now() + b.expiresInHours * 3_600_000);
-    await this.db.getRepository(Invitation).insert({
-      organizationId,
-      tokenHash: sha256(token),
-      role: b.role,
-      institutionId: b.institutionId ?? null,
-      createdBy: userId,
-      expiresAt,
-      revokedAt: null,
-    });
+    const maxUses = b.maxUses ?? null;
+    const row = await this.db.getRepository(Invitation).save(
+      this.db.getRepository(Invitation).create({
+        organizationId,
+        tokenHash: sha256(token),
+        role: b.role,
+        institutionId: b.institutionId ?? null,
+        createdBy: userId,
+        expiresAt,
+        revokedAt: null,
+        maxUses,
+      }),
+    );
     this.changed(organizationId, 'invitations');
-    return { token, url: `${this.config.publicUrl}/invite/${token}`, role: b.role, institutionId: b.institutionId ?? null, expiresAt: expiresAt.toISOString() };
+    return { id: row.id, token, url: `${this.config.publicUrl}/invite/${token}`, role: b.role, institutionId: b.institutionId ?? null, expiresAt: expiresAt.toISOString(), maxUses };
+  }
+
+  /** Every link of the organisation, newest first, revoked and expired ones included. */
+  async listInvitations(userId: string, organizationId: string): Promise<InvitationSummaryDto[]> {
+    await this.authorize(userId, organizationId, 'invitations.manage');
+    const rows = await this.db.getRepository(Invitation).find({ where: { organizationId }, order: { createdAt: 'DESC' }, take: 500 });
+    return rows.map((i) => ({
+      id: i.id,
+      role: i.role,
+      institutionId: i.institutionId,
+      createdAt: i.createdAt.toISOString(),
+      expiresAt: i.expiresAt.toISOString(),
+      revokedAt: i.revokedAt?.toISOString() ?? null,
+      maxUses: i.maxUses,
+      uses: i.acceptedCount,
+    }));
+  }
+
+  /** From now on the link answers INVITE_REVOKED (HTTP 410). Idempotent. */
+  async revokeInvitation(userId: string, organizationId: string, invitationId: string): Promise<void> {
+    await this.authorize(userId, organizationId, 'invitations.manage');
+    const inv = await this.db.getRepository(Invitation).findOneBy({ id: invitationId, organizationId });
+    if (!inv) throw new AppError('NOT_FOUND', 'Invitation not found.');
+    if (!inv.revokedAt) await this.db.getRepository(Invitation).update({ id: inv.id }, { revokedAt: new Date() });
+    this.changed(organizationId, 'invitations');
   }
 
   async previewInvitation(token: string): Promise<InvitationPreviewDto> {
@@ -235,8 +265,10 @@ export class OrganizationsService {
   private async usableInvitation(m: EntityManager, token: string, lock = false): Promise<Invitation> {
     const qb = m.getRepository(Invitation).createQueryBuilder('i').where('i.token_hash = :h', { h: sha256(token) });
     const inv = await (lock ? qb.setLock('pessimistic_write') : qb).getOne();
-    if (!inv || inv.revokedAt) throw new AppError('INVITE_INVALID', 'This invitation link is not valid.');
+    if (!inv) throw new AppError('INVITE_INVALID', 'This invitation link is not valid.');
+    if (inv.revokedAt) throw new AppError('INVITE_REVOKED', 'This invitation link has been revoked.');
     if (inv.expiresAt.getTime() <= Date.now()) throw new AppError('INVITE_EXPIRED', 'This invitation link has expired.');
+    if (inv.maxUses !== null && inv.acceptedCount >= inv.maxUses) throw new AppError('INVITE_USED_UP', 'This invitation link has been used as many times as allowed.');
     return inv;
   }
 
