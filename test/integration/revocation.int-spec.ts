@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { type OrganizationDto, PROTOCOL_VERSION, type RoomDto, type SessionDto, SOCKET_PATH } from '../../server/src/contract';
-import { api, command, connectSocket, register, type TestSocket } from '../helpers/api';
+import { api, command, connectSocket, register, signIn, type TestSession, type TestSocket, withRefreshCookie } from '../helpers/api';
 import { ballotOn, checkIn, meetingWithMotion, requestId } from '../helpers/governance';
 import { createRoom } from '../helpers/room';
 import { type StartedServer, startServer } from '../helpers/server-process';
@@ -15,11 +15,11 @@ jest.setTimeout(120_000);
 describe('revoked rights reach open sockets at once', () => {
   let server: StartedServer;
   let http: ReturnType<typeof api>;
-  let owner: SessionDto;
+  let owner: TestSession;
   let org: OrganizationDto;
   let room: RoomDto;
   let ballotId: string;
-  const people: Record<string, SessionDto> = {};
+  const people: Record<string, TestSession> = {};
   const open: Socket[] = [];
 
   /** What one command achieves now: 'ok', the refusal's code, or that nobody answered. */
@@ -89,7 +89,7 @@ describe('revoked rights reach open sockets at once', () => {
   it('sign-out', async () => {
     const who = people.signout!;
     const s = await seated(who);
-    expect((await http.post('/api/auth/sign-out', { refreshToken: who.refreshToken })).status).toBe(204);
+    expect((await withRefreshCookie(server.url, '/api/auth/sign-out', who.refreshToken)).status).toBe(204);
     expect((await http.get('/api/me', who.accessToken)).status).toBe(401);
     await expectPowerless(s, who);
   });
@@ -97,15 +97,15 @@ describe('revoked rights reach open sockets at once', () => {
   it('reuse of a rotated refresh token (the stolen-token case)', async () => {
     const who = people.replay!;
     const s = await seated(who);
-    expect((await http.post('/api/auth/refresh', { refreshToken: who.refreshToken })).status).toBe(200);
-    expect((await http.post('/api/auth/refresh', { refreshToken: who.refreshToken })).status).toBe(401);
+    expect((await withRefreshCookie(server.url, '/api/auth/refresh', who.refreshToken)).status).toBe(200);
+    expect((await withRefreshCookie(server.url, '/api/auth/refresh', who.refreshToken)).status).toBe(401);
     await expectPowerless(s, who);
   });
 
   it('a password change ends the other sessions', async () => {
     const who = people.password!;
     const s = await seated(who);
-    const other = (await http.post<SessionDto>('/api/auth/sign-in', { email: who.user.email, password: 'a long enough password' })).body;
+    const other = await signIn(server.url, who.user.email);
     expect((await http.post('/api/me/password', { currentPassword: 'wrong password here', newPassword: 'Correct horse battery staple 42' }, other.accessToken)).status).toBe(401);
     expect((await http.post('/api/me/password', { currentPassword: 'a long enough password', newPassword: 'Correct horse battery staple 42' }, other.accessToken)).status).toBe(204);
     await expectPowerless(s, who);
@@ -197,7 +197,7 @@ describe('revoked rights reach open sockets at once', () => {
     s.io.reconnectionDelayMax(1_500);
     const outcome = outcomeOfReconnect(s);
     s.io.engine.close();
-    expect((await http.post('/api/auth/sign-out', { refreshToken: who.refreshToken })).status).toBe(204);
+    expect((await withRefreshCookie(server.url, '/api/auth/sign-out', who.refreshToken)).status).toBe(204);
     expect(await outcome).toBe('UNAUTHENTICATED');
     expect(s.connected).toBe(false);
     s.close();

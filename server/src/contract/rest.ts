@@ -17,8 +17,6 @@ export type SignInBody = z.infer<typeof SignInBody>;
 export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: password });
 export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
 
-export const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(512) });
-export type RefreshBody = z.infer<typeof RefreshBody>;
 
 export const ORG_ROLES = ['owner', 'admin', 'member'] as const;
 export const OrgRole = z.enum(ORG_ROLES);
@@ -74,11 +72,25 @@ export interface UserDto {
   displayName: string;
 }
 
+/**
+ * The refresh token is never in a body: it travels in an HttpOnly cookie (REFRESH_COOKIE, path
+ * REFRESH_COOKIE_PATH) that scripts cannot read, and the endpoints that read it require the
+ * CSRF_HEADER.
+ */
 export interface AuthTokensDto {
   accessToken: string;
-  refreshToken: string;
   /** Seconds until the access token expires. */
   expiresIn: number;
+}
+
+export const REFRESH_COOKIE = 'quorum_refresh';
+export const REFRESH_COOKIE_PATH = '/api/auth';
+/** A header a cross-site form or image cannot send: its presence proves the request came from our own script. */
+export const CSRF_HEADER = 'x-quorum-csrf';
+
+/** Sign-up answers the same whether or not the address already has an account. */
+export interface RegistrationDto {
+  status: 'accepted';
 }
 
 export interface SessionDto extends AuthTokensDto {

@@ -6,7 +6,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource, IsNull } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import type { AuthTokensDto, RegisterBody, SessionDto, SignInBody, UserDto } from '../../contract';
+import type { AuthTokensDto, RegisterBody, RegistrationDto, SessionDto, SignInBody, UserDto } from '../../contract';
+import { LOGGER } from '../../common/logging';
+import type { Logger } from 'pino';
+import { passwordWeakness } from './password-strength';
 import { AppError, isDatabaseUnavailable, isUniqueViolation } from '../../common/errors';
 import { AuthSession } from './auth-session.entity';
 import { RefreshToken } from './refresh-token.entity';
@@ -39,6 +42,9 @@ export interface Principal {
 const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** What the service hands the controller: the refresh token goes into a cookie, never into a body. */
+type IssuedTokens = AuthTokensDto & { refreshToken: string };
+
 export const toUserDto = (u: User): UserDto => ({ id: u.id, email: u.email, displayName: u.displayName });
 
 @Injectable()
@@ -53,21 +59,27 @@ export class IdentityService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async register(body: RegisterBody): Promise<SessionDto> {
+  /**
+   * Same answer, and about the same time (one argon2 hash), whether the address is new or taken: the
+   * owner of a taken address would be told by mail that someone tried; with no mail set up, it is logged.
+   */
+  async register(body: RegisterBody): Promise<RegistrationDto> {
+    const weakness = passwordWeakness(body.password, [body.email, body.displayName]);
+    if (weakness) throw new AppError('WEAK_PASSWORD', weakness);
     const passwordHash = await argon2.hash(body.password, ARGON2);
-    let user: User;
     try {
-      user = await this.db.getRepository(User).save(this.db.getRepository(User).create({ email: body.email, passwordHash, displayName: body.displayName }));
+      await this.db.getRepository(User).insert({ email: body.email, passwordHash, displayName: body.displayName });
     } catch (err) {
-      if (isUniqueViolation(err, 'uq_users_email')) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
-      throw err;
+      if (!isUniqueViolation(err, 'uq_users_email')) throw err;
+      this.logger.info({ event: 'sign-up-for-existing-account' }, 'sign-up attempted for an address that already has an account');
     }
-    return { user: toUserDto(user), ...(await this.startSession(user.id)) };
+    return { status: 'accepted' };
   }
 
-  async signIn(body: SignInBody): Promise<SessionDto> {
+  async signIn(body: SignInBody): Promise<SessionDto & { refreshToken: string }> {
     const user = await this.db
       .getRepository(User)
       .createQueryBuilder('u')
@@ -83,8 +95,8 @@ export class IdentityService {
    * Rotation: a refresh token works once. Presenting one that was already used means it was copied,
    * so the whole session is revoked (the thief and the owner both have to sign in again).
    */
-  async refresh(refreshToken: string): Promise<AuthTokensDto> {
-    const result = await this.db.transaction(async (m): Promise<AuthTokensDto | AuthSession> => {
+  async refresh(refreshToken: string): Promise<IssuedTokens> {
+    const result = await this.db.transaction(async (m): Promise<IssuedTokens | AuthSession> => {
       const row = await m
         .getRepository(RefreshToken)
         .createQueryBuilder('t')
@@ -128,6 +140,8 @@ export class IdentityService {
     const user = await this.db.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id: principal.userId }).getOne();
     if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
     if (!(await argon2.verify(user.passwordHash, currentPassword))) throw new AppError('INVALID_CREDENTIALS', 'The current password is wrong.');
+    const weakness = passwordWeakness(newPassword, [user.email, user.displayName]);
+    if (weakness) throw new AppError('WEAK_PASSWORD', weakness);
     const passwordHash = await argon2.hash(newPassword, ARGON2);
     const ended: { id: string }[] = await this.db.transaction(async (m) => {
       await m.getRepository(User).update({ id: user.id }, { passwordHash });
@@ -201,14 +215,14 @@ export class IdentityService {
     return toUserDto(user);
   }
 
-  private async startSession(userId: string): Promise<AuthTokensDto> {
+  private async startSession(userId: string): Promise<IssuedTokens> {
     return this.db.transaction(async (m) => {
       const session = await m.getRepository(AuthSession).save(m.getRepository(AuthSession).create({ userId, revokedAt: null }));
       return this.issueTokens(m.getRepository(RefreshToken), userId, session.id);
     });
   }
 
-  private async issueTokens(repo: import('typeorm').Repository<RefreshToken>, userId: string, sessionId: string): Promise<AuthTokensDto> {
+  private async issueTokens(repo: import('typeorm').Repository<RefreshToken>, userId: string, sessionId: string): Promise<IssuedTokens> {
     const refreshToken = randomBytes(32).toString('base64url');
     await repo.insert({
       sessionId,
