@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Logger } from 'pino';
-import { type ErrorCode, type HandshakeAuth, MIN_PROTOCOL_VERSION, SOCKET_PATH } from '../../contract';
+import { type ErrorCode, type HandshakeAuth, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SOCKET_PATH } from '../../contract';
 import { AppError, toErrorBody } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
@@ -102,6 +102,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (typeof auth.protocol !== 'number' || !Number.isInteger(auth.protocol) || auth.protocol < MIN_PROTOCOL_VERSION) {
       throw new AppError('CLIENT_TOO_OLD' satisfies ErrorCode, 'This version of the app is too old. Reload the page.');
     }
+    // A version this server does not speak (newer, or made up) is not guessed at.
+    if (auth.protocol > PROTOCOL_VERSION) throw new AppError('UNSUPPORTED_PROTOCOL', 'This version of the app is not supported by this server.');
     const before = socket.recovered ? (socket.data.principal as SocketData['principal'] | undefined) : undefined;
     const principal = await this.identity.authenticate(typeof auth.token === 'string' ? auth.token : undefined);
     // A recovered socket comes back with its rooms and seat: only the same person may take it over.
