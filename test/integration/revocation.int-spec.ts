@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { type OrganizationDto, PROTOCOL_VERSION, type RoomDto, type SessionDto, SOCKET_PATH } from '../../server/src/contract';
-import { api, command, connectSocket, register, signIn, type TestSession, type TestSocket, withRefreshCookie } from '../helpers/api';
+import { api, command, connectSocket, nextEvent, register, signIn, type TestSession, type TestSocket, withRefreshCookie } from '../helpers/api';
 import { ballotOn, checkIn, meetingWithMotion, requestId } from '../helpers/governance';
 import { createRoom } from '../helpers/room';
 import { type StartedServer, startServer } from '../helpers/server-process';
@@ -19,6 +19,7 @@ describe('revoked rights reach open sockets at once', () => {
   let org: OrganizationDto;
   let room: RoomDto;
   let ballotId: string;
+  let meetingId: string;
   const people: Record<string, TestSession> = {};
   const open: Socket[] = [];
 
@@ -70,14 +71,15 @@ describe('revoked rights reach open sockets at once', () => {
     room = await createRoom(server.url, owner.accessToken, org.id, { access: 'members' });
     const invite = (await http.post(`/api/organizations/${org.id}/invitations`, {}, owner.accessToken)).body.token as string;
     const adminInvite = (await http.post(`/api/organizations/${org.id}/invitations`, { role: 'admin' }, owner.accessToken)).body.token as string;
-    for (const name of ['signout', 'replay', 'password', 'deleted', 'removed', 'recovery', 'forged', 'watcher']) {
+    for (const name of ['signout', 'replay', 'password', 'deleted', 'removed', 'recovery', 'forged', 'watcher', 'late']) {
       people[name] = await register(server.url, name);
       expect((await http.post(`/api/invitations/${invite}/accept`, undefined, people[name]!.accessToken)).status).toBe(200);
     }
     people.demoted = await register(server.url, 'demoted');
     expect((await http.post(`/api/invitations/${adminInvite}/accept`, undefined, people.demoted.accessToken)).status).toBe(200);
     const { meeting, motionId } = await meetingWithMotion(server.url, owner.accessToken, org.id, { voterBasis: 'members' }, people.watcher!.accessToken);
-    await checkIn(server.url, [owner, ...Object.values(people)], meeting.id);
+    meetingId = meeting.id;
+    await checkIn(server.url, [owner, ...Object.values(people).filter((p) => p !== people.late)], meeting.id);
     ballotId = (await ballotOn(server.url, owner.accessToken, meeting.id, { motionId, secrecy: 'secret', rule: 'simple' })).id;
     expect((await http.post(`/api/ballots/${ballotId}/open`, {}, owner.accessToken)).body.status).toBe('open');
   });
@@ -136,13 +138,21 @@ describe('revoked rights reach open sockets at once', () => {
     const who = people.removed!;
     const s = await seated(who);
     expect((await command(s, 'org:watch', { organizationId: org.id })).ok).toBe(true);
+    expect((await command(s, 'meeting:watch', { meetingId })).ok).toBe(true);
     const heard: string[] = [];
     s.on('org:changed', () => heard.push('org:changed'));
+    s.on('quorum:changed', () => heard.push('quorum:changed'));
     expect((await http.del(`/api/organizations/${org.id}/members/${who.user.id}`, owner.accessToken)).status).toBe(204);
     expect(REFUSED).toContain(await attempt(s, 'chat:send', { clientRequestId: requestId(), body: 'after removal' }));
     expect(REFUSED).toContain(await attempt(s, 'room:join', { roomId: room.id }));
-    // Later organisation changes are not sent to them.
+    // Later organisation and meeting changes are not sent to them.
     await http.post(`/api/organizations/${org.id}/invitations`, {}, owner.accessToken);
+    const control = await connectSocket(server.url, { token: owner.accessToken });
+    open.push(control as unknown as Socket);
+    expect((await command(control, 'meeting:watch', { meetingId })).ok).toBe(true);
+    const controlHeard = nextEvent(control, 'quorum:changed');
+    await checkIn(server.url, [people.late!], meetingId);
+    await controlHeard; // a member still watching hears it
     await new Promise((r) => setTimeout(r, 300));
     expect(heard).toEqual([]);
   });
