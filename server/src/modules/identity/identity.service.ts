@@ -185,6 +185,25 @@ export class IdentityService {
     );
   }
 
+  /**
+   * Re-reads the given open sessions in one query (the realtime layer calls this for every connected
+   * socket every SESSION_RECHECK_MS / 2), so that commands find their session fresh and never wait for
+   * the database; sessions found ended are revoked here, which closes their sockets.
+   */
+  async sweep(principals: Principal[]): Promise<void> {
+    if (principals.length === 0) return;
+    const ids = [...new Set(principals.map((p) => p.sessionId))];
+    const rows: { id: string; user_id: string }[] = await this.db.query(
+      'SELECT id, user_id FROM auth_sessions WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL',
+      [ids],
+    );
+    const open = new Map(rows.map((r) => [r.id, r.user_id]));
+    for (const p of principals) {
+      if (open.get(p.sessionId) === p.userId) this.revocations.markVerified(p.sessionId);
+      else if (this.revocations.status(p.sessionId) !== 'revoked') this.revoked(p.userId, [p.sessionId]);
+    }
+  }
+
   private revoked(userId: string, sessionIds: string[]): void {
     this.revocations.revoke(sessionIds);
     this.events.emit('revoked', { userId, sessionIds });

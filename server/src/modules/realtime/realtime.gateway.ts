@@ -9,7 +9,7 @@ import { AppError, toErrorBody } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import type { AppServer, AppSocket, SocketData } from '../../common/ws/command';
-import { IdentityService } from '../identity/identity.service';
+import { IdentityService, SESSION_RECHECK_MS } from '../identity/identity.service';
 import { MetricsService } from '../ops/metrics.service';
 import { OrganizationsService, type MembershipChange, type OrgChange } from '../organizations/organizations.service';
 import { CommandRouter } from './command-router';
@@ -73,6 +73,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   afterInit(server: AppServer): void {
     setInterval(() => server.emit('server:tick', { at: Date.now() }), TICK_MS).unref();
+    // Sessions ended elsewhere (another node, SQL) are found within SESSION_RECHECK_MS, without making
+    // any command wait for the database.
+    setInterval(() => {
+      const principals = [...server.sockets.sockets.values()].map((s) => s.data.principal).filter(Boolean);
+      this.identity.sweep(principals).catch((err: unknown) => this.logger.debug({ err }, 'session sweep failed'));
+    }, SESSION_RECHECK_MS / 2).unref();
     server.use((socket, next) => {
       this.handshake(socket as AppSocket).then(
         () => next(),
