@@ -186,16 +186,23 @@ const round = (n, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 /* ---------------- Quorum ---------------- */
 
+/** Sign-up answers 202 without a session (the same for a taken address); signing in gives the tokens. */
+async function account(email, displayName) {
+  const credentials = { email, password: 'a long enough password' };
+  await http('POST', '/api/auth/register', { ...credentials, displayName });
+  return http('POST', '/api/auth/sign-in', credentials);
+}
+
 /** 1,000 members (registered a few at a time), a meeting, and a socket per member. */
 async function quorumSetUp() {
   const runId = `${process.pid}${Date.now().toString(36)}`;
   log(`registering ${VOTERS} members…`);
-  const chair = await http('POST', '/api/auth/register', { email: `chair.${runId}@example.org`, password: 'a long enough password', displayName: 'Chair' });
+  const chair = await account(`chair.${runId}@example.org`, 'Chair');
   const org = await http('POST', '/api/organizations', { name: 'Bench Association' }, chair.accessToken);
   const invite = (await http('POST', `/api/organizations/${org.id}/invitations`, {}, chair.accessToken)).token;
   const t0 = performance.now();
   const voters = await inBatches([...Array(VOTERS).keys()], 16, async (i) => {
-    const s = await http('POST', '/api/auth/register', { email: `voter.${i}.${runId}@example.org`, password: 'a long enough password', displayName: `Voter ${String(i + 1).padStart(4, '0')}` });
+    const s = await account(`voter.${i}.${runId}@example.org`, `Voter ${String(i + 1).padStart(4, '0')}`);
     await http('POST', `/api/invitations/${invite}/accept`, undefined, s.accessToken);
     return s;
   });

@@ -91,7 +91,11 @@ class Receivers {
 /** One producer and `n` resumed consumers through LiveRoom, as the socket commands would create them. */
 async function quorumFanout(pool, n, receivers) {
   const pooled = await pool.createRouter({ roomId: 'bench' });
-  const room = await LiveRoom.open(randomUUID(), randomUUID(), pooled, noOutbox, { iceServers: [], plainListenInfo: pool.transportListenInfo() });
+  const room = await LiveRoom.open(randomUUID(), randomUUID(), pooled, noOutbox, {
+    iceServers: [],
+    plainListenInfo: pool.transportListenInfo(),
+    limits: { transportsPerDirection: 1000, consumersPerProducer: 1000 },
+  });
   try {
     const speaker = room.addPeer(randomUUID(), 'Speaker', 'bench-speaker', 'host');
     const input = await room.createPlainTransport(speaker, 'send', { comedia: true });

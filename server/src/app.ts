@@ -15,6 +15,7 @@ import type { ServerOptions } from 'socket.io';
 import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { PinoNestLogger, safeUrl } from './common/logging';
+import { originAllowed } from './common/origin';
 import type { AppConfig } from './config/config';
 import { SOCKET_PATH } from './contract';
 import { RECOVERY_WINDOW_MS } from './common/ws/command';
@@ -32,8 +33,15 @@ class QuorumIoAdapter extends IoAdapter {
     return super.createIOServer(port, {
       ...(options as ServerOptions),
       cors: { origin: this.corsOrigins, credentials: false },
-      // A client whose network drops comes back with the same socket, rooms and the events it missed.
-      connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: true },
+      // CORS does not cover a websocket upgrade: a page on any site could open one. Browsers always send
+      // Origin there; it must be this site itself or one of CORS_ORIGINS. Non-browser clients send none.
+      allowRequest: (req, callback) => {
+        const allowed = originAllowed(req.headers.origin, req.headers.host, this.corsOrigins);
+        callback(allowed ? null : 'ORIGIN_NOT_ALLOWED', allowed);
+      },
+      // A client whose network drops comes back with the same socket, rooms and the events it missed;
+      // it authenticates again on the way (a session ended meanwhile does not come back).
+      connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     });
   }
 }
@@ -88,11 +96,14 @@ export async function startApp(config: AppConfig, logger: Logger, databaseUrl: s
   app.useGlobalFilters(new HttpErrorFilter(logger.child({ component: 'http' })));
   app.useWebSocketAdapter(new QuorumIoAdapter(app, config.corsOrigins));
 
-  const docs = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle('Quorum API').setVersion('1').addBearerAuth().build(),
-  );
-  SwaggerModule.setup('api/docs', app, docs, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  // The API's map helps attackers as much as integrators: off by default in production (API_DOCS).
+  if (config.apiDocs) {
+    const docs = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle('Quorum API').setVersion('1').addBearerAuth().build(),
+    );
+    SwaggerModule.setup('api/docs', app, docs, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  }
 
   if (existsSync(path.join(config.clientDist, 'index.html'))) {
     app.useStaticAssets(config.clientDist, { index: false, maxAge: '1h' });

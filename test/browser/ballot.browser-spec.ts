@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { BallotView, MeetingView, OrganizationDto, RoomDto, SessionDto } from '../../server/src/contract';
+import type { BallotView, MeetingView, OrganizationDto, RoomDto } from '../../server/src/contract';
 import type { Browser, Page } from 'playwright-core';
-import { api, register } from '../helpers/api';
+import { api, register, type TestSession } from '../helpers/api';
 import { launchBrowser, newPage, screenshot, signInWithToken } from '../helpers/browser';
 import { addMembers, ballotOn, meetingWithMotion } from '../helpers/governance';
 import { startServer, type StartedServer } from '../helpers/server-process';
@@ -22,7 +22,7 @@ describe('a secret ballot in a live room: open, vote with confirmation, publish,
   beforeAll(async () => {
     server = await startServer();
     const http = api(server.url);
-    const owner: SessionDto = await register(server.url, 'Grace Chair');
+    const owner: TestSession = await register(server.url, 'Grace Chair');
     const org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Library Association' }, owner.accessToken)).body;
     room = (await http.post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: 'Assembly hall' }, owner.accessToken)).body;
     const people = await addMembers(server.url, owner.accessToken, org.id, 3);

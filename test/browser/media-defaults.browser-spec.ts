@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import type { OrganizationDto, RoomDto, SessionDto } from '../../server/src/contract';
-import { api, register } from '../helpers/api';
+import type { OrganizationDto, RoomDto } from '../../server/src/contract';
+import { api, register, type TestSession } from '../helpers/api';
 import { inboundStats, launchBrowser, newPage, screenshot, selfPeerId, signInWithToken } from '../helpers/browser';
 import { type StartedServer, startServer } from '../helpers/server-process';
 
@@ -11,7 +11,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A room of one organisation with `count` people signed in on their own pages. */
 async function roomWithPeople(server: StartedServer, browser: Browser, count: number): Promise<{ room: RoomDto; pages: Page[] }> {
   const http = api(server.url);
-  const people: SessionDto[] = [await register(server.url, 'Owner')];
+  const people: TestSession[] = [await register(server.url, 'Owner')];
   const org = (await http.post<OrganizationDto>('/api/organizations', { name: 'County Library Network' }, people[0]!.accessToken)).body;
   const room = (await http.post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: 'First meeting', access: 'public' }, people[0]!.accessToken)).body;
   for (let i = 1; i < count; i++) people.push(await register(server.url, `Guest ${i}`));

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import type { InvitationDto, OrganizationDto, RoomDto, SessionDto } from '../../server/src/contract';
+import type { InvitationDto, OrganizationDto, RoomDto } from '../../server/src/contract';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { api, register } from '../helpers/api';
+import { api, register, type TestSession } from '../helpers/api';
 import { inboundStats, launchBrowser, newPage, selfPeerId, signInWithToken } from '../helpers/browser';
 import { startServer, type StartedServer } from '../helpers/server-process';
 
@@ -41,7 +41,7 @@ describe('a live room recovers by itself', () => {
   let server: StartedServer;
   let browser: Browser;
   let room: RoomDto;
-  const sessions: SessionDto[] = [];
+  const sessions: TestSession[] = [];
   const pages: Page[] = [];
   const contexts: BrowserContext[] = [];
   const figures: Record<string, unknown> = {};

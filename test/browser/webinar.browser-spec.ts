@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { InvitationDto, OrganizationDto, RoomDto, SessionDto } from '../../server/src/contract';
+import type { InvitationDto, OrganizationDto, RoomDto } from '../../server/src/contract';
 import type { Browser, Page } from 'playwright-core';
-import { api, register } from '../helpers/api';
+import { api, register, type TestSession } from '../helpers/api';
 import { inboundStats, launchBrowser, newPage, screenshot, selfPeerId, signInWithToken } from '../helpers/browser';
 import { startServer, type StartedServer } from '../helpers/server-process';
 
@@ -33,7 +33,7 @@ describe('a webinar: an attendee raises a hand, is brought on stage, then remove
   beforeAll(async () => {
     server = await startServer();
     const http = api(server.url);
-    const owner: SessionDto = await register(server.url, 'Grace Host');
+    const owner: TestSession = await register(server.url, 'Grace Host');
     const org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Library Webinars' }, owner.accessToken)).body;
     room = (await http.post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: 'Open access webinar', mode: 'webinar' }, owner.accessToken)).body;
     expect(room.mode).toBe('webinar');

@@ -41,13 +41,48 @@ export function api(base: string) {
   };
 }
 
+/** A signed-in person as the tests hold it: the refresh token is what the browser keeps in its cookie. */
+export type TestSession = SessionDto & { refreshToken: string };
+
+/** The refresh token a response set in its HttpOnly cookie. */
+export const refreshCookie = (res: Res): string | undefined => /(?:^|[\s,])quorum_refresh=([^;]*)/.exec(res.headers.get('set-cookie') ?? '')?.[1] || undefined;
+
+/** A call to a cookie-authenticated endpoint, as the web client makes it (cookie plus the CSRF header). */
+export async function withRefreshCookie(base: string, path: '/api/auth/refresh' | '/api/auth/sign-out', refreshToken: string | undefined, csrf = true): Promise<Res> {
+  const headers: Record<string, string> = {};
+  if (refreshToken) headers.cookie = `quorum_refresh=${refreshToken}`;
+  if (csrf) headers['x-quorum-csrf'] = '1';
+  const res = await fetch(base + path, { method: 'POST', headers });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+export async function signIn(base: string, email: string, password = 'a long enough password'): Promise<TestSession> {
+  const res = await api(base).post<SessionDto>('/api/auth/sign-in', { email, password });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...res.body, refreshToken: refreshCookie(res)! };
+}
+
+/** Signs up (answered 202, whatever the address) and signs in, as the web client does. */
+export async function registerAs(base: string, body: { email: string; password: string; displayName: string }): Promise<TestSession> {
+  const res = await api(base).post('/api/auth/register', body);
+  if (res.status !== 202) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return signIn(base, body.email, body.password);
+}
+
 let seq = 0;
 /** Registers a fresh person and returns their session. */
-export async function register(base: string, name = 'Member'): Promise<SessionDto> {
+export async function register(base: string, name = 'Member'): Promise<TestSession> {
   const email = `${name.toLowerCase().replace(/\W+/g, '.').replace(/^\.+|\.+$/g, '') || 'user'}.${process.pid}.${Date.now()}.${seq++}@example.org`;
-  const res = await api(base).post<SessionDto>('/api/auth/register', { email, password: 'a long enough password', displayName: name });
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
+  return registerAs(base, { email, password: 'a long enough password', displayName: name });
+}
+
+/** Rotates `session`'s refresh token for a new access token (kept in `session`), as the web client does. */
+export async function refreshSession(base: string, session: TestSession): Promise<string> {
+  const res = await withRefreshCookie(base, '/api/auth/refresh', session.refreshToken);
+  if (res.status !== 200) throw new Error(`refresh failed: ${res.status} ${JSON.stringify(res.body)}`);
+  Object.assign(session, { accessToken: res.body.accessToken, refreshToken: refreshCookie(res) });
+  return session.accessToken;
 }
 
 export type TestSocket = Socket<ServerEvents, any>;

@@ -46,11 +46,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** Signs a fresh context in as someone: the refresh token is what survives a reload. Set once only, since it rotates. */
+/**
+ * Signs a fresh context in as someone: the HttpOnly refresh cookie (which the browser then rotates by
+ * itself) and the flag the app keeps to know it has a session. Test servers listen on 127.0.0.1.
+ */
 export async function signInWithToken(context: BrowserContext, refreshToken: string): Promise<void> {
-  await context.addInitScript((token) => {
-    if (!localStorage.getItem('quorum.refreshToken')) localStorage.setItem('quorum.refreshToken', token);
-  }, refreshToken);
+  await context.addCookies([{ name: 'quorum_refresh', value: refreshToken, domain: '127.0.0.1', path: '/api/auth', httpOnly: true, sameSite: 'Strict' }]);
+  await context.addInitScript(() => {
+    if (!localStorage.getItem('quorum.signedIn')) localStorage.setItem('quorum.signedIn', '1');
+  });
 }
 
 /** One received stream as the client's `window.__quorum.inboundStats()` reports it (client/src/features/room/session/room-session.ts). */

@@ -1,19 +1,19 @@
 import type { BallotView, MeetingView, SessionDto } from '../../server/src/contract';
-import { api, command, connectSocket, type TestSocket } from './api';
+import { api, command, connectSocket, registerAs, type TestSession, type TestSocket } from './api';
 
 let n = 0;
 export const requestId = () => `req-${process.pid}-${Date.now().toString(36)}-${(n++).toString(36)}`;
 
 /** Registers `count` people (a few at a time) and has them accept an invitation to the organisation. */
-export async function addMembers(base: string, ownerToken: string, orgId: string, count: number, prefix = 'Voter'): Promise<SessionDto[]> {
+export async function addMembers(base: string, ownerToken: string, orgId: string, count: number, prefix = 'Voter'): Promise<TestSession[]> {
   const http = api(base);
   const invite = (await http.post(`/api/organizations/${orgId}/invitations`, {}, ownerToken)).body.token as string;
-  const people: SessionDto[] = [];
+  const people: TestSession[] = [];
   for (let i = 0; i < count; i += 10) {
     const chunk = await Promise.all(
       Array.from({ length: Math.min(10, count - i) }, async (_, k) => {
         const email = `${prefix.toLowerCase()}.${i + k}.${process.pid}.${Date.now()}@example.org`;
-        const s = (await http.post<SessionDto>('/api/auth/register', { email, password: 'a long enough password', displayName: `${prefix} ${i + k + 1}` })).body;
+        const s = await registerAs(base, { email, password: 'a long enough password', displayName: `${prefix} ${i + k + 1}` });
         const accepted = await http.post(`/api/invitations/${invite}/accept`, undefined, s.accessToken);
         if (accepted.status !== 200) throw new Error(`accept: ${JSON.stringify(accepted.body)}`);
         return s;

@@ -1,5 +1,5 @@
-import type { OrganizationDto, RoomDto, RoomJoined, SessionDto } from '../../server/src/contract';
-import { api, command, connectSocket, register, type TestSocket } from './api';
+import type { OrganizationDto, RoomDto, RoomJoined } from '../../server/src/contract';
+import { api, command, connectSocket, register, type TestSession, type TestSocket } from './api';
 import { opusRtpParameters } from './media-params';
 
 /** An organisation with an owner (who hosts its rooms) and `members` people who joined by invitation (attendees). */
@@ -8,7 +8,7 @@ export async function orgWithMembers(base: string, members: number, name = 'Asso
   const owner = await register(base, 'Host');
   const org = (await http.post<OrganizationDto>('/api/organizations', { name }, owner.accessToken)).body;
   const invite = (await http.post(`/api/organizations/${org.id}/invitations`, {}, owner.accessToken)).body;
-  const people: SessionDto[] = [];
+  const people: TestSession[] = [];
   for (let i = 0; i < members; i++) {
     const s = await register(base, `Member ${i + 1}`);
     await http.post(`/api/invitations/${invite.token}/accept`, undefined, s.accessToken);

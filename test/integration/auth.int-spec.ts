@@ -1,5 +1,5 @@
 import type { SessionDto } from '../../server/src/contract';
-import { api, register } from '../helpers/api';
+import { api, refreshCookie, register, signIn as signInAs, withRefreshCookie } from '../helpers/api';
 import { type StartedServer, startServer } from '../helpers/server-process';
 
 jest.setTimeout(60_000);
@@ -16,24 +16,62 @@ describe('identity over REST (real server, real PostgreSQL)', () => {
 
   it('registers, signs in and answers /api/me', async () => {
     const email = `ada.${Date.now()}@Example.org`;
-    const reg = await http.post<SessionDto>('/api/auth/register', { email, password: 'correct horse battery', displayName: 'Ada' });
-    expect(reg.status).toBe(201);
-    expect(reg.body.user).toMatchObject({ email: email.toLowerCase(), displayName: 'Ada' });
-    expect(reg.body.refreshToken).toEqual(expect.any(String));
+    const reg = await http.post('/api/auth/register', { email, password: 'correct horse battery', displayName: 'Ada' });
+    expect(reg.status).toBe(202);
+    expect(reg.body).toEqual({ status: 'accepted' });
 
     const signIn = await http.post<SessionDto>('/api/auth/sign-in', { email, password: 'correct horse battery' });
     expect(signIn.status).toBe(200);
+    expect(signIn.body.user).toMatchObject({ email: email.toLowerCase(), displayName: 'Ada' });
     const me = await http.get('/api/me', signIn.body.accessToken);
     expect(me.status).toBe(200);
-    expect(me.body).toEqual(reg.body.user);
+    expect(me.body).toEqual(signIn.body.user);
   });
 
-  it('refuses a second account with the same email, in any case', async () => {
+  it('answers a sign-up for a taken address exactly as for a new one, and keeps the first account', async () => {
     const email = `dup.${Date.now()}@example.org`;
-    expect((await http.post('/api/auth/register', { email, password: 'correct horse battery', displayName: 'A' })).status).toBe(201);
-    const again = await http.post('/api/auth/register', { email: email.toUpperCase(), password: 'correct horse battery', displayName: 'B' });
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('EMAIL_TAKEN');
+    const first = await http.post('/api/auth/register', { email, password: 'correct horse battery', displayName: 'A' });
+    const again = await http.post('/api/auth/register', { email: email.toUpperCase(), password: 'another fine passphrase', displayName: 'B' });
+    const fresh = await http.post('/api/auth/register', { email: `new.${email}`, password: 'another fine passphrase', displayName: 'C' });
+    expect([first.status, again.status, fresh.status]).toEqual([202, 202, 202]);
+    expect(again.body).toEqual(fresh.body);
+    expect(JSON.stringify(again.body)).not.toContain('EMAIL_TAKEN');
+    // The attempt did not replace the owner's password.
+    expect((await http.post('/api/auth/sign-in', { email, password: 'another fine passphrase' })).status).toBe(401);
+    expect((await http.post('/api/auth/sign-in', { email, password: 'correct horse battery' })).status).toBe(200);
+    expect(server.logs()).toContain('sign-up-for-existing-account');
+  });
+
+  it.each(['aaaaaaaaaa', 'password12', '1234567890', 'qwertyuiop1'])('refuses the guessable password %s with WEAK_PASSWORD, taken address or not', async (password) => {
+    const taken = await register(server.url, 'Taken');
+    for (const email of [`weak.${Date.now()}@example.org`, taken.user.email]) {
+      const res = await http.post('/api/auth/register', { email, password, displayName: 'W' });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('WEAK_PASSWORD');
+    }
+    expect((await http.post('/api/me/password', { currentPassword: 'a long enough password', newPassword: password }, taken.accessToken)).body.error.code).toBe('WEAK_PASSWORD');
+  });
+
+  it('keeps the refresh token in an HttpOnly, SameSite=Strict cookie on the refresh path, never in a body', async () => {
+    const s = await register(server.url, 'Cookie');
+    const res = await http.post('/api/auth/sign-in', { email: s.user.email, password: 'a long enough password' });
+    expect(res.body.refreshToken).toBeUndefined();
+    const cookie = res.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^quorum_refresh=[\w-]+;/);
+    expect(cookie).toMatch(/; Path=\/api\/auth(;|$)/);
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Strict/);
+    // Served over plain http (as `npm start` on localhost is), the cookie cannot be Secure or the browser would drop it.
+    expect(cookie).not.toMatch(/; Secure/);
+    // Without the CSRF header (what a cross-site form would send), the cookie does nothing.
+    const token = refreshCookie(res)!;
+    expect((await withRefreshCookie(server.url, '/api/auth/refresh', token, false)).status).toBe(403);
+    expect((await withRefreshCookie(server.url, '/api/auth/sign-out', token, false)).status).toBe(403);
+    expect((await http.get('/api/me', s.accessToken)).status).toBe(200);
+    const refreshed = await withRefreshCookie(server.url, '/api/auth/refresh', token);
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refreshToken).toBeUndefined();
+    expect(refreshCookie(refreshed)).toEqual(expect.any(String));
   });
 
   it('answers a wrong password and an unknown email the same way', async () => {
@@ -77,29 +115,31 @@ describe('identity over REST (real server, real PostgreSQL)', () => {
 
   it('rotates refresh tokens and revokes the session when an old one is replayed', async () => {
     const s = await register(server.url, 'Rotor');
-    const r1 = await http.post('/api/auth/refresh', { refreshToken: s.refreshToken });
+    const r1 = await withRefreshCookie(server.url, '/api/auth/refresh', s.refreshToken);
     expect(r1.status).toBe(200);
-    expect(r1.body.refreshToken).not.toBe(s.refreshToken);
+    expect(refreshCookie(r1)).not.toBe(s.refreshToken);
     expect((await http.get('/api/me', r1.body.accessToken)).status).toBe(200);
 
     // The first token was used: replaying it means it leaked, so the whole session ends.
-    const replay = await http.post('/api/auth/refresh', { refreshToken: s.refreshToken });
+    const replay = await withRefreshCookie(server.url, '/api/auth/refresh', s.refreshToken);
     expect(replay.status).toBe(401);
     expect((await http.get('/api/me', r1.body.accessToken)).status).toBe(401);
-    expect((await http.post('/api/auth/refresh', { refreshToken: r1.body.refreshToken })).status).toBe(401);
+    expect((await withRefreshCookie(server.url, '/api/auth/refresh', refreshCookie(r1))).status).toBe(401);
   });
 
   it('ends the session on sign-out: access and refresh tokens stop working at once', async () => {
     const s = await register(server.url, 'Leaver');
     expect((await http.get('/api/me', s.accessToken)).status).toBe(200);
-    expect((await http.post('/api/auth/sign-out', { refreshToken: s.refreshToken })).status).toBe(204);
+    const out = await withRefreshCookie(server.url, '/api/auth/sign-out', s.refreshToken);
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/^quorum_refresh=;/);
     expect((await http.get('/api/me', s.accessToken)).body.error.code).toBe('UNAUTHENTICATED');
-    expect((await http.post('/api/auth/refresh', { refreshToken: s.refreshToken })).status).toBe(401);
+    expect((await withRefreshCookie(server.url, '/api/auth/refresh', s.refreshToken)).status).toBe(401);
   });
 
   it('never writes passwords or tokens to its log', async () => {
     const s = await register(server.url, 'Secretive');
-    await http.post('/api/auth/sign-in', { email: s.user.email, password: 'a long enough password' });
+    await signInAs(server.url, s.user.email);
     await http.get('/api/me', s.accessToken);
     const logs = server.logs();
     expect(logs).toContain('/api/auth/sign-in');

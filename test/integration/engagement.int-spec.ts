@@ -350,9 +350,10 @@ describe('engagement: chat, Q&A, polls and reactions (real server)', () => {
 
     it('exports results as CSV to organisers: counts, who chose what, formulas neutralised', async () => {
       const room = await newRoom('Export room');
-      const ann = await member('Ann');
+      // People appear under their account name, so the hostile name is the account's own.
+      const ann = await member('=Ann, "the" voter');
       const host = await join(owner, room);
-      const a = await join(ann, room, '=Ann, "the" voter');
+      const a = await join(ann, room);
       const poll = await createPoll(host.s, { options: ['Yes', '=HYPERLINK("http://evil")'] });
       data(await command(host.s, 'poll:open', { pollId: poll.id }));
       data(await command(a.s, 'poll:vote', { pollId: poll.id, choices: [1] }));

@@ -90,7 +90,9 @@ describe('hostile input on every socket command and REST route', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer();
+    // The payload cases go out over a pool of 72 sockets of one admin, well past the default cap of
+    // sockets per account (caps.int-spec.ts covers that cap).
+    server = await startServer({ env: { MAX_SOCKETS_PER_USER: '200' } });
     http = api(server.url);
     [owner, admin, member] = await Promise.all([register(server.url, 'Owner'), register(server.url, 'Admin'), register(server.url, 'Member')]);
     org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Fuzz Association' }, owner.accessToken)).body;

@@ -7,7 +7,7 @@ import { inflateSync } from 'node:zlib';
 import { Client } from 'pg';
 import type { BallotView, OrganizationDto, SessionDto } from '../../server/src/contract';
 import { type AuditEntry, verifyChain } from '../../server/src/modules/governance/audit-chain';
-import { api, command, register, type TestSocket } from '../helpers/api';
+import { api, command, register, registerAs, type TestSocket } from '../helpers/api';
 import { addMembers, ballotOn, cast, checkIn, meetingWithMotion, sockets } from '../helpers/governance';
 import { createRoom, enter } from '../helpers/room';
 import { ROOT, type StartedServer, startServer } from '../helpers/server-process';
@@ -42,7 +42,7 @@ describe('minutes: a small assembly, from attendance to the roll-call record, as
     members = await addMembers(server.url, chair.accessToken, org.id, 4, 'Member');
     const invite = (await http.post(`/api/organizations/${org.id}/invitations`, {}, chair.accessToken)).body.token as string;
     const person = async (displayName: string, tag: string) => {
-      const s = (await http.post<SessionDto>('/api/auth/register', { email: `${tag}.${process.pid}.${Date.now()}@example.org`, password: 'a long enough password', displayName })).body;
+      const s = await registerAs(server.url, { email: `${tag}.${process.pid}.${Date.now()}@example.org`, password: 'a long enough password', displayName });
       expect((await http.post(`/api/invitations/${invite}/accept`, undefined, s.accessToken)).status).toBe(200);
       return s;
     };

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION, SOCKET_PATH, type OrganizationDto } from '../../server/src/contract';
-import { api, command, connectSocket, nextEvent, register } from '../helpers/api';
+import { api, command, connectSocket, nextEvent, refreshSession, register } from '../helpers/api';
 import { addMembers, ballotOn, cast, checkIn, meetingWithMotion } from '../helpers/governance';
 import { code, createRoom, enter, orgWithMembers } from '../helpers/room';
 import { type StartedServer, startServer } from '../helpers/server-process';
@@ -20,7 +20,13 @@ describe('reconnects, shutdown, token expiry, headers and inert input', () => {
     const host = await enter(server.url, ctx.owner.accessToken, room.id);
     const member = ctx.people[0]!;
     // A client that reconnects by itself, 5 s after a drop.
-    const s: Socket = io(server.url, { path: SOCKET_PATH, transports: ['websocket'], auth: { token: member.accessToken, protocol: PROTOCOL_VERSION }, reconnectionDelay: 5_000, reconnectionDelayMax: 5_000, randomizationFactor: 0 });
+    // Its access token (5 s here) has expired by then: like the web client, it fetches a fresh one to come back.
+    let first = true;
+    const auth = (cb: (a: object) => void) => {
+      if (first) return (first = false), cb({ token: member.accessToken, protocol: PROTOCOL_VERSION });
+      void refreshSession(server.url, member).then((token) => cb({ token, protocol: PROTOCOL_VERSION }));
+    };
+    const s: Socket = io(server.url, { path: SOCKET_PATH, transports: ['websocket'], auth, reconnectionDelay: 5_000, reconnectionDelayMax: 5_000, randomizationFactor: 0 });
     try {
       await new Promise<void>((r) => s.once('connect', () => r()));
       const joined = await s.timeout(5_000).emitWithAck('room:join', { roomId: room.id });

@@ -1,5 +1,5 @@
 import type { OrganizationDto } from '../../server/src/contract';
-import { api, command, connectSocket, nextEvent, rawEmit, register, type TestSocket } from '../helpers/api';
+import { api, command, connectSocket, nextEvent, rawEmit, register, type TestSocket, withRefreshCookie } from '../helpers/api';
 import { type StartedServer, startServer } from '../helpers/server-process';
 
 jest.setTimeout(60_000);
@@ -38,7 +38,7 @@ describe('socket foundation', () => {
 
   it('refuses the token of a signed-out session', async () => {
     const s = await register(server.url, 'Gone');
-    await api(server.url).post('/api/auth/sign-out', { refreshToken: s.refreshToken });
+    await withRefreshCookie(server.url, '/api/auth/sign-out', s.refreshToken);
     expect(await refusal(connectSocket(server.url, { token: s.accessToken }))).toBe('UNAUTHENTICATED');
   });
 

@@ -29,7 +29,7 @@ function useSessionCleanup() {
   useEffect(
     () =>
       tokens.subscribe(() => {
-        if (tokens.refresh) return;
+        if (tokens.signedIn) return;
         disconnectSocket();
         queryClient.clear();
       }),

@@ -23,15 +23,19 @@ function serve(handler: Handler) {
   }) as typeof fetch;
 }
 
-/** The server of these tests: access token `a<n>` is valid while n is the latest refresh generation. */
+/**
+ * The server of these tests: access token `a<n>` is valid while n is the latest refresh generation.
+ * The refresh token is a cookie the browser sends by itself; the server wants the CSRF header.
+ */
 function rotatingServer(opts: { refusedRefresh?: boolean } = {}) {
   let generation = 1;
   serve((path, init) => {
     if (path === '/api/auth/refresh') {
-      const { refreshToken } = JSON.parse(String(init.body)) as { refreshToken: string };
-      if (opts.refusedRefresh || refreshToken !== `r${generation}`) return error(401, 'UNAUTHENTICATED');
+      if ((init.headers as Record<string, string>)['x-quorum-csrf'] !== '1') return error(403, 'FORBIDDEN');
+      if (init.body != null) return error(400, 'INVALID_PAYLOAD');
+      if (opts.refusedRefresh) return error(401, 'UNAUTHENTICATED');
       generation++;
-      return json(200, { accessToken: `a${generation}`, refreshToken: `r${generation}`, expiresIn: 900 });
+      return json(200, { accessToken: `a${generation}`, expiresIn: 900 });
     }
     if (bearer(init) !== `Bearer a${generation}`) return error(401, 'TOKEN_EXPIRED');
     return json(200, { path });
@@ -51,41 +55,44 @@ beforeEach(() => {
 describe('api', () => {
   it('refreshes an expired access token once and retries the request', async () => {
     rotatingServer();
-    tokens.store({ accessToken: 'a0', refreshToken: 'r1', expiresIn: 900 });
+    tokens.store({ accessToken: 'a0', expiresIn: 900 });
     await expect(api('/api/me')).resolves.toEqual({ path: '/api/me' });
     expect(calls.map((c) => c.path)).toEqual(['/api/me', '/api/auth/refresh', '/api/me']);
-    expect(tokens.refresh).toBe('r2');
+    expect(tokens.access).toBe('a2');
+    expect(calls[1]?.init.credentials).toBe('same-origin');
   });
 
   it('spends the refresh token only once when several requests expire together', async () => {
     rotatingServer();
-    tokens.store({ accessToken: 'a0', refreshToken: 'r1', expiresIn: 900 });
+    tokens.store({ accessToken: 'a0', expiresIn: 900 });
     await Promise.all([api('/api/me'), api('/api/organizations'), api('/api/organizations/x')]);
     expect(calls.filter((c) => c.path === '/api/auth/refresh')).toHaveLength(1);
   });
 
-  it('starts from the stored refresh token after a reload', async () => {
+  it('starts from the session cookie after a reload, and keeps no token in localStorage', async () => {
     rotatingServer();
-    localStorage.setItem('quorum.refreshToken', 'r1');
+    localStorage.setItem('quorum.signedIn', '1');
     await expect(api('/api/me')).resolves.toEqual({ path: '/api/me' });
     expect(calls.map((c) => c.path)).toEqual(['/api/auth/refresh', '/api/me']);
+    expect(localStorage.getItem('quorum.signedIn')).toBe('1');
+    expect(localStorage.getItem('quorum.refreshToken')).toBeNull();
   });
 
   it('ends the session when the refresh token is refused', async () => {
     rotatingServer({ refusedRefresh: true });
-    tokens.store({ accessToken: 'a0', refreshToken: 'r1', expiresIn: 900 });
+    tokens.store({ accessToken: 'a0', expiresIn: 900 });
     await expect(api('/api/me')).rejects.toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
-    expect(tokens.refresh).toBeNull();
+    expect(tokens.signedIn).toBe(false);
   });
 
   it('does not refresh on failed sign-in', async () => {
     serve(() => error(401, 'INVALID_CREDENTIALS'));
-    tokens.store({ accessToken: 'a0', refreshToken: 'r1', expiresIn: 900 });
+    tokens.store({ accessToken: 'a0', expiresIn: 900 });
     await expect(api('/api/auth/sign-in', { method: 'POST', body: {}, auth: false })).rejects.toMatchObject({
       code: 'INVALID_CREDENTIALS',
     });
     expect(calls).toHaveLength(1);
-    expect(tokens.refresh).toBe('r1');
+    expect(tokens.signedIn).toBe(true);
   });
 
   it.each([
@@ -107,7 +114,7 @@ describe('api', () => {
 
   it('sends JSON bodies and reads 204 as undefined', async () => {
     serve(() => new Response(null, { status: 204 }));
-    await expect(api('/api/auth/sign-out', { method: 'POST', body: { refreshToken: 'r' }, auth: false })).resolves.toBeUndefined();
-    expect(calls[0]?.init).toMatchObject({ method: 'POST', body: '{"refreshToken":"r"}' });
+    await expect(api('/api/x', { method: 'POST', body: { name: 'r' }, auth: false })).resolves.toBeUndefined();
+    expect(calls[0]?.init).toMatchObject({ method: 'POST', body: '{"name":"r"}' });
   });
 });

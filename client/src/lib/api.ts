@@ -1,4 +1,4 @@
-import { ERROR_CODES, type AuthTokensDto, type ErrorBody, type ErrorCode } from '@contract';
+import { CSRF_HEADER, ERROR_CODES, type AuthTokensDto, type ErrorBody, type ErrorCode } from '@contract';
 import { tokens } from './tokens';
 
 export class ApiError extends Error {
@@ -37,8 +37,10 @@ async function send(path: string, { method = 'GET', body }: RequestOptions, toke
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
+  // The cookie-authenticated endpoints (refresh, sign-out) want proof the call comes from this script.
+  if (path.startsWith('/api/auth/')) headers[CSRF_HEADER] = '1';
   try {
-    return await fetch(path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+    return await fetch(path, { method, headers, body: body === undefined ? null : JSON.stringify(body), credentials: 'same-origin' });
   } catch (e) {
     throw new ApiError('UNAVAILABLE', e instanceof Error ? e.message : 'network error');
   }
@@ -60,23 +62,17 @@ let refreshing: Promise<string> | null = null;
 
 export function refreshAccessToken(): Promise<string> {
   refreshing ??= withRefreshLock(async () => {
-    for (let attempt = 0; ; attempt++) {
-      const refreshToken = tokens.refresh;
-      if (!refreshToken) throw new ApiError('UNAUTHENTICATED', 'signed out', 401);
-      try {
-        const fresh = await read<AuthTokensDto>(
-          await send('/api/auth/refresh', { method: 'POST', body: { refreshToken } }, null),
-        );
-        tokens.store(fresh);
-        return fresh.accessToken;
-      } catch (e) {
-        const rejected = e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 429;
-        if (!rejected) throw e;
-        // Another tab may have rotated the token while this request was in flight.
-        if (attempt === 0 && tokens.refresh !== refreshToken) continue;
-        tokens.clear();
-        throw e;
-      }
+    if (!tokens.signedIn) throw new ApiError('UNAUTHENTICATED', 'signed out', 401);
+    // Another tab may have refreshed while this one waited for the lock: its access token is not shared,
+    // but the cookie is, so this refresh simply spends the newest one.
+    try {
+      const fresh = await read<AuthTokensDto>(await send('/api/auth/refresh', { method: 'POST' }, null));
+      tokens.store(fresh);
+      return fresh.accessToken;
+    } catch (e) {
+      const rejected = e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 429;
+      if (rejected) tokens.clear();
+      throw e;
     }
   }).finally(() => {
     refreshing = null;
@@ -92,11 +88,11 @@ const isAuthFailure = (e: unknown) => e instanceof ApiError && (e.code === 'TOKE
 /** JSON request against the REST API; throws ApiError. Refreshes the access token once on 401, then retries. */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   if (options.auth === false) return read<T>(await send(path, options, null));
-  const token = tokens.access ?? (tokens.refresh ? await refreshAccessToken() : null);
+  const token = tokens.access ?? (tokens.signedIn ? await refreshAccessToken() : null);
   try {
     return await read<T>(await send(path, options, token));
   } catch (e) {
-    if (!isAuthFailure(e) || !tokens.refresh) throw e;
+    if (!isAuthFailure(e) || !tokens.signedIn) throw e;
   }
   const fresh = tokens.access && tokens.access !== token ? tokens.access : await refreshAccessToken();
   return read<T>(await send(path, options, fresh));

@@ -1,8 +1,12 @@
 import type { AuthTokensDto } from '@contract';
 
-const REFRESH_KEY = 'quorum.refreshToken';
+/**
+ * The access token lives only in memory. The refresh token is an HttpOnly cookie this script never
+ * sees; localStorage keeps only a flag saying a session probably exists, shared between tabs so that
+ * signing out in one signs out all.
+ */
+const SIGNED_IN_KEY = 'quorum.signedIn';
 
-/** Access token lives only in memory; the refresh token survives reloads and is shared between tabs. */
 let accessToken: string | null = null;
 const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((listener) => listener());
@@ -11,17 +15,18 @@ export const tokens = {
   get access(): string | null {
     return accessToken;
   },
-  get refresh(): string | null {
-    return localStorage.getItem(REFRESH_KEY);
+  /** True while this browser holds a session cookie, as far as we know (the server has the last word). */
+  get signedIn(): boolean {
+    return localStorage.getItem(SIGNED_IN_KEY) === '1';
   },
   store(t: AuthTokensDto): void {
     accessToken = t.accessToken;
-    localStorage.setItem(REFRESH_KEY, t.refreshToken);
+    localStorage.setItem(SIGNED_IN_KEY, '1');
     notify();
   },
   clear(): void {
     accessToken = null;
-    localStorage.removeItem(REFRESH_KEY);
+    localStorage.removeItem(SIGNED_IN_KEY);
     notify();
   },
   subscribe(listener: () => void): () => void {
@@ -31,8 +36,10 @@ export const tokens = {
 };
 
 if (typeof window !== 'undefined') {
+  // Tokens written by older versions of the app: not used any more, so not left lying around.
+  localStorage.removeItem('quorum.refreshToken');
   window.addEventListener('storage', (e) => {
-    if (e.key !== REFRESH_KEY && e.key !== null) return;
+    if (e.key !== SIGNED_IN_KEY && e.key !== null) return;
     if (!e.newValue) accessToken = null;
     notify();
   });

@@ -57,6 +57,16 @@ export const EnvSchema = z
           return z.NEVER;
         }
       }),
+    MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(10),
+    MAX_SOCKETS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
+    MAX_TRANSPORTS_PER_DIRECTION: z.coerce.number().int().min(1).max(100).default(4),
+    MAX_CONSUMERS_PER_PRODUCER: z.coerce.number().int().min(1).max(100).default(2),
+    ROOMS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(50),
+    ORGANIZATIONS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
+    /** Scrapers send `Authorization: Bearer <token>`; without one, /metrics is off in production. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** OpenAPI at /api/docs: on by default except in production. */
+    API_DOCS: bool.optional(),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     TRUST_PROXY: bool.default(false),
   })
@@ -102,6 +112,20 @@ export interface AppConfig {
     rtcMaxPort: number;
   };
   iceServers: z.infer<typeof iceServer>[];
+  /** Bearer token for /metrics; null: open outside production, off in production. */
+  metricsToken: string | null;
+  apiDocs: boolean;
+  /** Per-account and per-peer limits; the README's table says what each one is for. */
+  limits: Limits;
+}
+
+export interface Limits {
+  socketsPerUser: number;
+  socketsPerIp: number;
+  transportsPerDirection: number;
+  consumersPerProducer: number;
+  roomsPerHour: number;
+  organizationsPerHour: number;
 }
 
 export class ConfigError extends Error {}
@@ -158,6 +182,16 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
       rtcMaxPort: e.RTC_MAX_PORT,
     },
     iceServers: e.TURN_SERVERS,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    apiDocs: e.API_DOCS ?? e.NODE_ENV !== 'production',
+    limits: {
+      socketsPerUser: e.MAX_SOCKETS_PER_USER,
+      socketsPerIp: e.MAX_SOCKETS_PER_IP,
+      transportsPerDirection: e.MAX_TRANSPORTS_PER_DIRECTION,
+      consumersPerProducer: e.MAX_CONSUMERS_PER_PRODUCER,
+      roomsPerHour: e.ROOMS_PER_HOUR,
+      organizationsPerHour: e.ORGANIZATIONS_PER_HOUR,
+    },
   };
 }
 

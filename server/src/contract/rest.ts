@@ -14,8 +14,9 @@ export type RegisterBody = z.infer<typeof RegisterBody>;
 export const SignInBody = z.strictObject({ email, password: z.string().min(1).max(256) });
 export type SignInBody = z.infer<typeof SignInBody>;
 
-export const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(512) });
-export type RefreshBody = z.infer<typeof RefreshBody>;
+export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: password });
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
 
 export const ORG_ROLES = ['owner', 'admin', 'member'] as const;
 export const OrgRole = z.enum(ORG_ROLES);
@@ -58,6 +59,8 @@ export const CreateInvitationBody = z.strictObject({
   expiresInHours: z.int().min(1).max(24 * 30).default(72),
   /** When set, the person who accepts also becomes a delegate of this institution. */
   institutionId: uuid.optional(),
+  /** How many people may join through the link; unlimited when absent. */
+  maxUses: z.int().min(1).max(10_000).optional(),
 });
 export type CreateInvitationBody = z.input<typeof CreateInvitationBody>;
 
@@ -69,11 +72,25 @@ export interface UserDto {
   displayName: string;
 }
 
+/**
+ * The refresh token is never in a body: it travels in an HttpOnly cookie (REFRESH_COOKIE, path
+ * REFRESH_COOKIE_PATH) that scripts cannot read, and the endpoints that read it require the
+ * CSRF_HEADER.
+ */
 export interface AuthTokensDto {
   accessToken: string;
-  refreshToken: string;
   /** Seconds until the access token expires. */
   expiresIn: number;
+}
+
+export const REFRESH_COOKIE = 'quorum_refresh';
+export const REFRESH_COOKIE_PATH = '/api/auth';
+/** A header a cross-site form or image cannot send: its presence proves the request came from our own script. */
+export const CSRF_HEADER = 'x-quorum-csrf';
+
+/** Sign-up answers the same whether or not the address already has an account. */
+export interface RegistrationDto {
+  status: 'accepted';
 }
 
 export interface SessionDto extends AuthTokensDto {
@@ -106,11 +123,25 @@ export interface InstitutionDto {
 }
 
 export interface InvitationDto {
+  id: string;
   token: string;
   url: string;
   role: 'admin' | 'member';
   institutionId: string | null;
   expiresAt: string;
+  maxUses: number | null;
+}
+
+/** A link as its organisation's admins see it later: the token itself is never stored, so no URL. */
+export interface InvitationSummaryDto {
+  id: string;
+  role: 'admin' | 'member';
+  institutionId: string | null;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  maxUses: number | null;
+  uses: number;
 }
 
 export interface InvitationPreviewDto {
@@ -155,7 +186,11 @@ export const UpdateRoomBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' });
 export type UpdateRoomBody = z.infer<typeof UpdateRoomBody>;
 
-export const CreateRoomInviteBody = z.strictObject({ expiresInHours: z.int().min(1).max(24 * 30).default(72) });
+export const CreateRoomInviteBody = z.strictObject({
+  expiresInHours: z.int().min(1).max(24 * 30).default(72),
+  /** How many people may come in through the link; unlimited when absent. */
+  maxUses: z.int().min(1).max(10_000).optional(),
+});
 
 export interface RoomDto {
   id: string;
@@ -183,9 +218,20 @@ export interface RoomPreviewDto {
 }
 
 export interface RoomInviteDto {
+  id: string;
   token: string;
   url: string;
   expiresAt: string;
+  maxUses: number | null;
+}
+
+export interface RoomInviteSummaryDto {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  maxUses: number | null;
+  uses: number;
 }
 
 export interface RoomSessionDto {

@@ -36,6 +36,7 @@ export const commandSchemas = {
   /** Enter a room (leaving any other room this socket is in). */
   'room:join': z.strictObject({
     roomId: id,
+    /** Ignored: people appear under their account name. Kept so older clients that send it still join. */
     displayName: plainText(1, 80).optional(),
     inviteToken: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional(),
   }),

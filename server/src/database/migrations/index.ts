@@ -5,6 +5,7 @@ import { Attendance1764290000000 } from './1764290000000-attendance';
 import { Engagement1764374400000 } from './1764374400000-engagement';
 import { Governance1764460800000 } from './1764460800000-governance';
 import { BallotSecrecy1764547200000 } from './1764547200000-ballot-secrecy';
+import { InvitationLimits1764633600000 } from './1764633600000-invitation-limits';
 import { RoomContinuity1764720000000 } from './1764720000000-room-continuity';
 
 export const MIGRATIONS = [
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   Engagement1764374400000,
   Governance1764460800000,
   BallotSecrecy1764547200000,
+  InvitationLimits1764633600000,
   RoomContinuity1764720000000,
 ];

@@ -1,7 +1,21 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { CookieOptions, Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { RefreshBody, RegisterBody, SignInBody, type AuthTokensDto, type SessionDto, type UserDto } from '../../contract';
+import {
+  ChangePasswordBody,
+  CSRF_HEADER,
+  REFRESH_COOKIE,
+  REFRESH_COOKIE_PATH,
+  RegisterBody,
+  SignInBody,
+  type AuthTokensDto,
+  type RegistrationDto,
+  type SessionDto,
+  type UserDto,
+} from '../../contract';
+import { AppError } from '../../common/errors';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { ApiZodBody, ZodPipe } from '../../common/zod';
 import { AuthGuard, CurrentPrincipal } from './auth.guard';
 import { IdentityService, type Principal } from './identity.service';
@@ -10,34 +24,90 @@ import { IdentityService, type Principal } from './identity.service';
 @Controller('api/auth')
 @UseGuards(ThrottlerGuard)
 export class AuthController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly identity: IdentityService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
+  /**
+   * 202 with the same body whether or not the address already has an account, so sign-up does not
+   * tell anyone who is registered. A new account can sign in at once.
+   */
   @Post('register')
+  @HttpCode(202)
   @ApiZodBody(RegisterBody)
-  register(@Body(new ZodPipe(RegisterBody)) body: RegisterBody): Promise<SessionDto> {
+  register(@Body(new ZodPipe(RegisterBody)) body: RegisterBody): Promise<RegistrationDto> {
     return this.identity.register(body);
   }
 
   @Post('sign-in')
   @HttpCode(200)
   @ApiZodBody(SignInBody)
-  signIn(@Body(new ZodPipe(SignInBody)) body: SignInBody): Promise<SessionDto> {
-    return this.identity.signIn(body);
+  async signIn(@Body(new ZodPipe(SignInBody)) body: SignInBody, @Res({ passthrough: true }) res: Response): Promise<SessionDto> {
+    const { refreshToken, ...session } = await this.identity.signIn(body);
+    this.setRefreshCookie(res, refreshToken);
+    return session;
   }
 
+  /** Cookie-authenticated: the refresh cookie, plus the CSRF header a cross-site request cannot carry. */
   @Post('refresh')
   @HttpCode(200)
-  @ApiZodBody(RefreshBody)
-  refresh(@Body(new ZodPipe(RefreshBody)) body: RefreshBody): Promise<AuthTokensDto> {
-    return this.identity.refresh(body.refreshToken);
+  async refresh(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<AuthTokensDto> {
+    requireCsrfHeader(req);
+    const token = readCookie(req, REFRESH_COOKIE);
+    if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+    try {
+      const { refreshToken, ...tokens } = await this.identity.refresh(token);
+      this.setRefreshCookie(res, refreshToken);
+      return tokens;
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'UNAUTHENTICATED' || err.code === 'TOKEN_EXPIRED')) this.clearRefreshCookie(res);
+      throw err;
+    }
   }
 
   @Post('sign-out')
   @HttpCode(204)
-  @ApiZodBody(RefreshBody)
-  async signOut(@Body(new ZodPipe(RefreshBody)) body: RefreshBody): Promise<void> {
-    await this.identity.signOut(body.refreshToken);
+  async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    requireCsrfHeader(req);
+    const token = readCookie(req, REFRESH_COOKIE);
+    if (token) await this.identity.signOut(token);
+    this.clearRefreshCookie(res);
   }
+
+  /** Secure whenever the site is served over https (and always in production); plain http on localhost still works. */
+  private cookieOptions(): CookieOptions {
+    const secure = this.config.env === 'production' || this.config.publicUrl.startsWith('https:');
+    return { httpOnly: true, secure, sameSite: 'strict', path: REFRESH_COOKIE_PATH };
+  }
+
+  private setRefreshCookie(res: Response, token: string): void {
+    res.cookie(REFRESH_COOKIE, token, { ...this.cookieOptions(), maxAge: this.config.refreshTokenTtlDays * 86_400_000 });
+  }
+
+  private clearRefreshCookie(res: Response): void {
+    res.clearCookie(REFRESH_COOKIE, this.cookieOptions());
+  }
+}
+
+function requireCsrfHeader(req: Request): void {
+  if (req.headers[CSRF_HEADER] !== '1') throw new AppError('FORBIDDEN', `Send the ${CSRF_HEADER} header.`);
+}
+
+/** One cookie's value from the Cookie header (no cookie-parser: this is the only cookie we read). */
+export function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        const value = decodeURIComponent(part.slice(eq + 1).trim());
+        return /^[A-Za-z0-9_-]{20,512}$/.test(value) ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }
 
 @ApiTags('auth')
@@ -50,5 +120,14 @@ export class MeController {
   @Get()
   me(@CurrentPrincipal() p: Principal): Promise<UserDto> {
     return this.identity.me(p.userId);
+  }
+
+  /** Ends every other session of the account, and their open sockets. */
+  @Post('password')
+  @HttpCode(204)
+  @UseGuards(ThrottlerGuard)
+  @ApiZodBody(ChangePasswordBody)
+  async changePassword(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ChangePasswordBody)) body: ChangePasswordBody): Promise<void> {
+    await this.identity.changePassword(p, body.currentPassword, body.newPassword);
   }
 }

@@ -1,20 +1,37 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource, IsNull } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import type { AuthTokensDto, RegisterBody, SessionDto, SignInBody, UserDto } from '../../contract';
-import { AppError, isUniqueViolation } from '../../common/errors';
+import type { AuthTokensDto, RegisterBody, RegistrationDto, SessionDto, SignInBody, UserDto } from '../../contract';
+import { LOGGER } from '../../common/logging';
+import type { Logger } from 'pino';
+import { passwordWeakness } from './password-strength';
+import { AppError, isDatabaseUnavailable, isUniqueViolation } from '../../common/errors';
 import { AuthSession } from './auth-session.entity';
 import { RefreshToken } from './refresh-token.entity';
+import { RevocationList } from './revocations';
 import { User } from './user.entity';
 
 export interface AccessClaims {
   sub: string;
   sid: string;
 }
+
+/** Sessions that just ended (sign-out, a replayed refresh token, a password change): their sockets go. */
+export interface SessionsRevoked {
+  userId: string;
+  sessionIds: string[];
+}
+
+/**
+ * How long a socket's session is trusted between database checks. Revocations made through this
+ * process apply at once; this bounds the delay for those made elsewhere (another node, plain SQL).
+ */
+export const SESSION_RECHECK_MS = 5_000;
 
 /** The authenticated caller, as guards and gateways see it. */
 export interface Principal {
@@ -25,32 +42,44 @@ export interface Principal {
 const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** What the service hands the controller: the refresh token goes into a cookie, never into a body. */
+type IssuedTokens = AuthTokensDto & { refreshToken: string };
+
 export const toUserDto = (u: User): UserDto => ({ id: u.id, email: u.email, displayName: u.displayName });
 
 @Injectable()
 export class IdentityService {
   /** Verifying against this keeps sign-in time the same whether or not the email exists. */
   private readonly dummyHash = argon2.hash('not-a-real-password', ARGON2);
+  readonly events = new EventEmitter<{ revoked: [SessionsRevoked] }>();
+  private readonly revocations = new RevocationList(SESSION_RECHECK_MS);
+  private readonly rechecks = new Map<string, Promise<boolean>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async register(body: RegisterBody): Promise<SessionDto> {
+  /**
+   * Same answer, and about the same time (one argon2 hash), whether the address is new or taken: the
+   * owner of a taken address would be told by mail that someone tried; with no mail set up, it is logged.
+   */
+  async register(body: RegisterBody): Promise<RegistrationDto> {
+    const weakness = passwordWeakness(body.password, [body.email, body.displayName]);
+    if (weakness) throw new AppError('WEAK_PASSWORD', weakness);
     const passwordHash = await argon2.hash(body.password, ARGON2);
-    let user: User;
     try {
-      user = await this.db.getRepository(User).save(this.db.getRepository(User).create({ email: body.email, passwordHash, displayName: body.displayName }));
+      await this.db.getRepository(User).insert({ email: body.email, passwordHash, displayName: body.displayName });
     } catch (err) {
-      if (isUniqueViolation(err, 'uq_users_email')) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
-      throw err;
+      if (!isUniqueViolation(err, 'uq_users_email')) throw err;
+      this.logger.info({ event: 'sign-up-for-existing-account' }, 'sign-up attempted for an address that already has an account');
     }
-    return { user: toUserDto(user), ...(await this.startSession(user.id)) };
+    return { status: 'accepted' };
   }
 
-  async signIn(body: SignInBody): Promise<SessionDto> {
+  async signIn(body: SignInBody): Promise<SessionDto & { refreshToken: string }> {
     const user = await this.db
       .getRepository(User)
       .createQueryBuilder('u')
@@ -66,8 +95,8 @@ export class IdentityService {
    * Rotation: a refresh token works once. Presenting one that was already used means it was copied,
    * so the whole session is revoked (the thief and the owner both have to sign in again).
    */
-  async refresh(refreshToken: string): Promise<AuthTokensDto> {
-    const result = await this.db.transaction(async (m): Promise<AuthTokensDto | 'replayed'> => {
+  async refresh(refreshToken: string): Promise<IssuedTokens> {
+    const result = await this.db.transaction(async (m): Promise<IssuedTokens | AuthSession> => {
       const row = await m
         .getRepository(RefreshToken)
         .createQueryBuilder('t')
@@ -80,13 +109,16 @@ export class IdentityService {
       if (row.usedAt) {
         // Committed, not thrown: a throw here would roll the revocation back.
         await m.getRepository(AuthSession).update({ id: session.id }, { revokedAt: new Date() });
-        return 'replayed';
+        return session;
       }
       if (row.expiresAt.getTime() <= Date.now()) throw new AppError('TOKEN_EXPIRED', 'The session has expired. Sign in again.');
       await m.getRepository(RefreshToken).update({ id: row.id }, { usedAt: new Date() });
       return this.issueTokens(m.getRepository(RefreshToken), session.userId, session.id);
     });
-    if (result === 'replayed') throw new AppError('UNAUTHENTICATED', 'The session is no longer valid. Sign in again.');
+    if (result instanceof AuthSession) {
+      this.revoked(result.userId, [result.id]);
+      throw new AppError('UNAUTHENTICATED', 'The session is no longer valid. Sign in again.');
+    }
     return result;
   }
 
@@ -94,7 +126,87 @@ export class IdentityService {
   async signOut(refreshToken: string, principal?: Principal): Promise<void> {
     const row = await this.db.getRepository(RefreshToken).findOneBy({ tokenHash: sha256(refreshToken) });
     const sessionId = row?.sessionId ?? principal?.sessionId;
-    if (sessionId) await this.db.getRepository(AuthSession).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    if (!sessionId) return;
+    await this.db.getRepository(AuthSession).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const session = await this.db.getRepository(AuthSession).findOneBy({ id: sessionId });
+    if (session) this.revoked(session.userId, [session.id]);
+  }
+
+  /**
+   * A new password ends every other session of the account (whoever else held one loses it, sockets
+   * included); the caller's own session stays.
+   */
+  async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.db.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id: principal.userId }).getOne();
+    if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+    if (!(await argon2.verify(user.passwordHash, currentPassword))) throw new AppError('INVALID_CREDENTIALS', 'The current password is wrong.');
+    const weakness = passwordWeakness(newPassword, [user.email, user.displayName]);
+    if (weakness) throw new AppError('WEAK_PASSWORD', weakness);
+    const passwordHash = await argon2.hash(newPassword, ARGON2);
+    const ended: { id: string }[] = await this.db.transaction(async (m) => {
+      await m.getRepository(User).update({ id: user.id }, { passwordHash });
+      const [rows] = (await m.query(
+        `UPDATE auth_sessions SET revoked_at = now() WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id`,
+        [user.id, principal.sessionId],
+      )) as [{ id: string }[], number];
+      return rows;
+    });
+    if (ended.length) this.revoked(user.id, ended.map((r) => r.id));
+  }
+
+  /**
+   * Whether a socket's session is still open: answered from memory for sessions this process saw
+   * revoked or checked within SESSION_RECHECK_MS, from the database otherwise. A database that cannot
+   * be reached does not end sessions (nothing can be revoked while it is down either).
+   */
+  sessionOpen(p: Principal): boolean | Promise<boolean> {
+    const status = this.revocations.status(p.sessionId);
+    if (status !== 'stale') return status === 'fresh';
+    // One question per session at a time: commands waiting on it then run in the order they came.
+    let pending = this.rechecks.get(p.sessionId);
+    if (!pending) {
+      pending = this.recheck(p).finally(() => this.rechecks.delete(p.sessionId));
+      this.rechecks.set(p.sessionId, pending);
+    }
+    return pending;
+  }
+
+  private recheck(p: Principal): Promise<boolean> {
+    return this.db.getRepository(AuthSession).existsBy({ id: p.sessionId, userId: p.userId, revokedAt: IsNull() }).then(
+      (open) => {
+        if (open) this.revocations.markVerified(p.sessionId);
+        else this.revocations.revoke([p.sessionId]);
+        return open;
+      },
+      (err: unknown) => {
+        if (isDatabaseUnavailable(err)) return true;
+        throw err;
+      },
+    );
+  }
+
+  /**
+   * Re-reads the given open sessions in one query (the realtime layer calls this for every connected
+   * socket every SESSION_RECHECK_MS / 2), so that commands find their session fresh and never wait for
+   * the database; sessions found ended are revoked here, which closes their sockets.
+   */
+  async sweep(principals: Principal[]): Promise<void> {
+    if (principals.length === 0) return;
+    const ids = [...new Set(principals.map((p) => p.sessionId))];
+    const rows: { id: string; user_id: string }[] = await this.db.query(
+      'SELECT id, user_id FROM auth_sessions WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL',
+      [ids],
+    );
+    const open = new Map(rows.map((r) => [r.id, r.user_id]));
+    for (const p of principals) {
+      if (open.get(p.sessionId) === p.userId) this.revocations.markVerified(p.sessionId);
+      else if (this.revocations.status(p.sessionId) !== 'revoked') this.revoked(p.userId, [p.sessionId]);
+    }
+  }
+
+  private revoked(userId: string, sessionIds: string[]): void {
+    this.revocations.revoke(sessionIds);
+    this.events.emit('revoked', { userId, sessionIds });
   }
 
   /** Verifies an access token and that its session is still open. */
@@ -108,8 +220,11 @@ export class IdentityService {
       throw new AppError('UNAUTHENTICATED', 'The access token is not valid.');
     }
     if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw new AppError('UNAUTHENTICATED', 'The access token is not valid.');
-    const open = await this.db.getRepository(AuthSession).existsBy({ id: claims.sid, userId: claims.sub, revokedAt: IsNull() });
+    const open =
+      this.revocations.status(claims.sid) !== 'revoked' &&
+      (await this.db.getRepository(AuthSession).existsBy({ id: claims.sid, userId: claims.sub, revokedAt: IsNull() }));
     if (!open) throw new AppError('UNAUTHENTICATED', 'The session has ended. Sign in again.');
+    this.revocations.markVerified(claims.sid);
     return { userId: claims.sub, sessionId: claims.sid };
   }
 
@@ -119,14 +234,14 @@ export class IdentityService {
     return toUserDto(user);
   }
 
-  private async startSession(userId: string): Promise<AuthTokensDto> {
+  private async startSession(userId: string): Promise<IssuedTokens> {
     return this.db.transaction(async (m) => {
       const session = await m.getRepository(AuthSession).save(m.getRepository(AuthSession).create({ userId, revokedAt: null }));
       return this.issueTokens(m.getRepository(RefreshToken), userId, session.id);
     });
   }
 
-  private async issueTokens(repo: import('typeorm').Repository<RefreshToken>, userId: string, sessionId: string): Promise<AuthTokensDto> {
+  private async issueTokens(repo: import('typeorm').Repository<RefreshToken>, userId: string, sessionId: string): Promise<IssuedTokens> {
     const refreshToken = randomBytes(32).toString('base64url');
     await repo.insert({
       sessionId,

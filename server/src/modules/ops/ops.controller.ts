@@ -1,7 +1,10 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { AppError } from '../../common/errors';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { MediaHealthIndicator } from '../media/media.health';
 import { MetricsService } from './metrics.service';
 
@@ -13,6 +16,7 @@ export class OpsController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly media: MediaHealthIndicator,
     private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** 200 when the database answers and mediasoup workers are alive; 503 with details otherwise. */
@@ -25,7 +29,16 @@ export class OpsController {
   @Get('metrics')
   @ApiExcludeEndpoint()
   @Header('Cache-Control', 'no-store')
-  async scrape(@Res() res: Response): Promise<void> {
+  async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
+    // Metrics tell an outsider how many meetings and people there are: a token, or nothing in production.
+    const token = this.config.metricsToken;
+    if (token) {
+      const given = Buffer.from(req.headers.authorization ?? '');
+      const wanted = Buffer.from(`Bearer ${token}`);
+      if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new AppError('UNAUTHENTICATED', 'A metrics token is required.');
+    } else if (this.config.env === 'production') {
+      throw new AppError('NOT_FOUND', 'Not found.');
+    }
     res.setHeader('Content-Type', this.metrics.registry.contentType);
     res.send(await this.metrics.registry.metrics());
   }

@@ -27,6 +27,9 @@ export class Invitation {
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 
+  @Column({ name: 'max_uses', type: 'integer', nullable: true })
+  maxUses!: number | null;
+
   @Column({ name: 'accepted_count', type: 'integer', default: 0 })
   acceptedCount!: number;
 

@@ -10,6 +10,7 @@ import {
   type InstitutionDto,
   type InvitationDto,
   type InvitationPreviewDto,
+  type InvitationSummaryDto,
   type MemberDto,
   type OrganizationDto,
 } from '../../contract';
@@ -131,6 +132,17 @@ export class OrganizationsController {
     @Body(new ZodPipe(CreateInvitationBody)) body: z.output<typeof CreateInvitationBody>,
   ): Promise<InvitationDto> {
     return this.orgs.createInvitation(p.userId, orgId, body);
+  }
+
+  @Get(':orgId/invitations')
+  invitations(@CurrentPrincipal() p: Principal, @Param('orgId', UuidParam) orgId: string): Promise<InvitationSummaryDto[]> {
+    return this.orgs.listInvitations(p.userId, orgId);
+  }
+
+  @Delete(':orgId/invitations/:invitationId')
+  @HttpCode(204)
+  async revokeInvitation(@CurrentPrincipal() p: Principal, @Param('orgId', UuidParam) orgId: string, @Param('invitationId', UuidParam) invitationId: string): Promise<void> {
+    await this.orgs.revokeInvitation(p.userId, orgId, invitationId);
   }
 }
 

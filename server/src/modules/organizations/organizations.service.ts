@@ -9,6 +9,7 @@ import type {
   InstitutionDto,
   InvitationDto,
   InvitationPreviewDto,
+  InvitationSummaryDto,
   MemberDto,
   OrganizationDto,
   OrgRole,
@@ -17,6 +18,7 @@ import type {
 import type { z } from 'zod';
 import type { CreateInstitutionBody as CreateInstitutionSchema, CreateInvitationBody as CreateInvitationSchema } from '../../contract';
 import { AppError, isUniqueViolation } from '../../common/errors';
+import { withinHourlyQuota } from '../../common/quota';
 import { Delegate } from './delegate.entity';
 import { Institution } from './institution.entity';
 import { Invitation } from './invitation.entity';
@@ -31,10 +33,20 @@ export interface OrgChange {
   what: 'members' | 'institutions' | 'invitations';
 }
 
+/** One person's standing in an organisation changed: `role` is the new one, null when removed. */
+export interface MembershipChange {
+  organizationId: string;
+  userId: string;
+  role: OrgRole | null;
+}
+
 @Injectable()
 export class OrganizationsService {
-  /** 'changed' (OrgChange): the realtime layer tells watchers to refetch. */
-  readonly events = new EventEmitter();
+  /**
+   * 'changed': the realtime layer tells watchers to refetch. 'membership': open sockets and live
+   * seats of that person lose what the old role gave them, at once.
+   */
+  readonly events = new EventEmitter<{ changed: [OrgChange]; membership: [MembershipChange] }>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -65,6 +77,7 @@ export class OrganizationsService {
 
   async create(userId: string, body: CreateOrganizationBody): Promise<OrganizationDto> {
     return this.db.transaction(async (m) => {
+      await withinHourlyQuota(m, 'organizations', userId, this.config.limits.organizationsPerHour);
       const org = await m.getRepository(Organization).save(
         m.getRepository(Organization).create({ name: body.name, description: body.description ?? null, createdBy: userId }),
       );
@@ -112,6 +125,7 @@ export class OrganizationsService {
         await m.getRepository(Membership).update({ organizationId, userId: targetId }, { role: next });
       }
     });
+    this.events.emit('membership', { organizationId, userId: targetId, role: next === 'removed' ? null : next });
     this.changed(organizationId, 'members');
   }
 
@@ -176,17 +190,46 @@ export class OrganizationsService {
     if (b.institutionId) await this.institutionOf(organizationId, b.institutionId);
     const token = randomBytes(24).toString('base64url');
     const expiresAt = new Date(Date.now() + b.expiresInHours * 3_600_000);
-    await this.db.getRepository(Invitation).insert({
-      organizationId,
-      tokenHash: sha256(token),
-      role: b.role,
-      institutionId: b.institutionId ?? null,
-      createdBy: userId,
-      expiresAt,
-      revokedAt: null,
-    });
+    const maxUses = b.maxUses ?? null;
+    const row = await this.db.getRepository(Invitation).save(
+      this.db.getRepository(Invitation).create({
+        organizationId,
+        tokenHash: sha256(token),
+        role: b.role,
+        institutionId: b.institutionId ?? null,
+        createdBy: userId,
+        expiresAt,
+        revokedAt: null,
+        maxUses,
+      }),
+    );
     this.changed(organizationId, 'invitations');
-    return { token, url: `${this.config.publicUrl}/invite/${token}`, role: b.role, institutionId: b.institutionId ?? null, expiresAt: expiresAt.toISOString() };
+    return { id: row.id, token, url: `${this.config.publicUrl}/invite/${token}`, role: b.role, institutionId: b.institutionId ?? null, expiresAt: expiresAt.toISOString(), maxUses };
+  }
+
+  /** Every link of the organisation, newest first, revoked and expired ones included. */
+  async listInvitations(userId: string, organizationId: string): Promise<InvitationSummaryDto[]> {
+    await this.authorize(userId, organizationId, 'invitations.manage');
+    const rows = await this.db.getRepository(Invitation).find({ where: { organizationId }, order: { createdAt: 'DESC' }, take: 500 });
+    return rows.map((i) => ({
+      id: i.id,
+      role: i.role,
+      institutionId: i.institutionId,
+      createdAt: i.createdAt.toISOString(),
+      expiresAt: i.expiresAt.toISOString(),
+      revokedAt: i.revokedAt?.toISOString() ?? null,
+      maxUses: i.maxUses,
+      uses: i.acceptedCount,
+    }));
+  }
+
+  /** From now on the link answers INVITE_REVOKED (HTTP 410). Idempotent. */
+  async revokeInvitation(userId: string, organizationId: string, invitationId: string): Promise<void> {
+    await this.authorize(userId, organizationId, 'invitations.manage');
+    const inv = await this.db.getRepository(Invitation).findOneBy({ id: invitationId, organizationId });
+    if (!inv) throw new AppError('NOT_FOUND', 'Invitation not found.');
+    if (!inv.revokedAt) await this.db.getRepository(Invitation).update({ id: inv.id }, { revokedAt: new Date() });
+    this.changed(organizationId, 'invitations');
   }
 
   async previewInvitation(token: string): Promise<InvitationPreviewDto> {
@@ -222,8 +265,10 @@ export class OrganizationsService {
   private async usableInvitation(m: EntityManager, token: string, lock = false): Promise<Invitation> {
     const qb = m.getRepository(Invitation).createQueryBuilder('i').where('i.token_hash = :h', { h: sha256(token) });
     const inv = await (lock ? qb.setLock('pessimistic_write') : qb).getOne();
-    if (!inv || inv.revokedAt) throw new AppError('INVITE_INVALID', 'This invitation link is not valid.');
+    if (!inv) throw new AppError('INVITE_INVALID', 'This invitation link is not valid.');
+    if (inv.revokedAt) throw new AppError('INVITE_REVOKED', 'This invitation link has been revoked.');
     if (inv.expiresAt.getTime() <= Date.now()) throw new AppError('INVITE_EXPIRED', 'This invitation link has expired.');
+    if (inv.maxUses !== null && inv.acceptedCount >= inv.maxUses) throw new AppError('INVITE_USED_UP', 'This invitation link has been used as many times as allowed.');
     return inv;
   }
 

@@ -5,6 +5,7 @@ import { commandSchemas, type Ack, type CommandName } from '../../contract';
 import { AppError, invalidPayload, toErrorBody } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
 import { Command, type AppSocket, type CommandContext } from '../../common/ws/command';
+import { IdentityService } from '../identity/identity.service';
 import { MetricsService } from '../ops/metrics.service';
 import { TokenBucket } from './token-bucket';
 
@@ -34,6 +35,7 @@ export class CommandRouter implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly metrics: MetricsService,
+    private readonly identity: IdentityService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -82,6 +84,14 @@ export class CommandRouter implements OnModuleInit {
       return reply({ ok: false, error: { code: 'UNAVAILABLE', message: 'The server is restarting. Try again in a moment.' } }, 'UNAVAILABLE');
     }
     const principal = socket.data.principal;
+    // The handshake is not enough: a session ended since (sign-out, stolen refresh token, new password,
+    // deleted account) must not run one more command on a socket that was opened before.
+    const open = this.identity.sessionOpen(principal);
+    if (open !== true && (open === false || !(await open.catch(() => false)))) {
+      reply({ ok: false, error: { code: 'UNAUTHENTICATED', message: 'The session has ended. Sign in again.' } }, 'UNAUTHENTICATED');
+      socket.disconnect(true);
+      return;
+    }
     // Built only when something is logged: a child logger per command costs more than most commands.
     let child: Logger | undefined;
     const logger = this.logger;

@@ -1,14 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { Inject, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Logger } from 'pino';
-import { type ErrorCode, type HandshakeAuth, MIN_PROTOCOL_VERSION, SOCKET_PATH } from '../../contract';
+import { type ErrorCode, type HandshakeAuth, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SOCKET_PATH } from '../../contract';
 import { AppError, toErrorBody } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
-import type { AppServer, AppSocket } from '../../common/ws/command';
-import { IdentityService } from '../identity/identity.service';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import type { AppServer, AppSocket, SocketData } from '../../common/ws/command';
+import { IdentityService, SESSION_RECHECK_MS } from '../identity/identity.service';
 import { MetricsService } from '../ops/metrics.service';
-import { OrganizationsService, type OrgChange } from '../organizations/organizations.service';
+import { OrganizationsService, type MembershipChange, type OrgChange } from '../organizations/organizations.service';
 import { CommandRouter } from './command-router';
 
 /** Well inside socket.io's 30 s memory of sent events, so that a drop of up to ~20 s is recoverable. */
@@ -38,15 +41,45 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly router: CommandRouter,
     private readonly metrics: MetricsService,
     private readonly orgs: OrganizationsService,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Open (or opening) connections per user and per client address, for the caps in config.limits. */
+  private readonly perUser = new Map<string, number>();
+  private readonly perIp = new Map<string, number>();
+
   onModuleInit(): void {
     this.orgs.events.on('changed', (c: OrgChange) => this.server?.to(`org:${c.organizationId}`).emit('org:changed', c));
+    this.orgs.events.on('membership', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to sockets')));
+    // An ended session's sockets close at once; the client has to sign in again.
+    this.identity.events.on('revoked', ({ userId, sessionIds }) => {
+      const ended = new Set(sessionIds);
+      for (const socket of this.server?.sockets.sockets.values() ?? []) {
+        const p = socket.data.principal as SocketData['principal'] | undefined;
+        if (p?.userId === userId && ended.has(p.sessionId)) socket.disconnect(true);
+      }
+    });
+  }
+
+  /** Someone removed from an organisation stops hearing about it: out of its page and its meetings. */
+  private async membershipChanged(c: MembershipChange): Promise<void> {
+    if (c.role !== null || !this.server) return;
+    // Before the change itself is announced to the organisation's page.
+    this.server.in(`user:${c.userId}`).socketsLeave(`org:${c.organizationId}`);
+    const meetings: { id: string }[] = await this.db.query('SELECT id FROM meetings WHERE organization_id = $1', [c.organizationId]);
+    this.server.in(`user:${c.userId}`).socketsLeave(meetings.map((m) => `meeting:${m.id}`));
   }
 
   afterInit(server: AppServer): void {
     setInterval(() => server.emit('server:tick', { at: Date.now() }), TICK_MS).unref();
+    // Sessions ended elsewhere (another node, SQL) are found within SESSION_RECHECK_MS, without making
+    // any command wait for the database.
+    setInterval(() => {
+      const principals = [...server.sockets.sockets.values()].map((s) => s.data.principal).filter(Boolean);
+      this.identity.sweep(principals).catch((err: unknown) => this.logger.debug({ err }, 'session sweep failed'));
+    }, SESSION_RECHECK_MS / 2).unref();
     server.use((socket, next) => {
       this.handshake(socket as AppSocket).then(
         () => next(),
@@ -79,8 +112,55 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (typeof auth.protocol !== 'number' || !Number.isInteger(auth.protocol) || auth.protocol < MIN_PROTOCOL_VERSION) {
       throw new AppError('CLIENT_TOO_OLD' satisfies ErrorCode, 'This version of the app is too old. Reload the page.');
     }
-    socket.data.principal = await this.identity.authenticate(typeof auth.token === 'string' ? auth.token : undefined);
+    // A version this server does not speak (newer, or made up) is not guessed at.
+    if (auth.protocol > PROTOCOL_VERSION) throw new AppError('UNSUPPORTED_PROTOCOL', 'This version of the app is not supported by this server.');
+    const before = socket.recovered ? (socket.data.principal as SocketData['principal'] | undefined) : undefined;
+    const principal = await this.identity.authenticate(typeof auth.token === 'string' ? auth.token : undefined);
+    // A recovered socket comes back with its rooms and seat: only the same person may take it over.
+    if (before && before.userId !== principal.userId) throw new AppError('UNAUTHENTICATED', 'This connection belongs to someone else.');
+    socket.data.principal = principal;
     socket.data.socketId = socket.id;
+    this.reserve(socket, principal.userId);
+  }
+
+  /**
+   * Counts the connection against its user's and its address's caps until it closes. The per-address
+   * cap is high by default: a whole library or company behind one NAT address is a normal audience.
+   */
+  private reserve(socket: AppSocket, userId: string): void {
+    const ip = this.clientAddress(socket);
+    const { socketsPerUser, socketsPerIp } = this.config.limits;
+    if ((this.perUser.get(userId) ?? 0) >= socketsPerUser) {
+      throw new AppError('TOO_MANY_CONNECTIONS', `At most ${socketsPerUser} connections per account. Close another tab or device.`);
+    }
+    if ((this.perIp.get(ip) ?? 0) >= socketsPerIp) throw new AppError('TOO_MANY_CONNECTIONS', 'Too many connections from this network.');
+    const bump = (map: Map<string, number>, key: string, by: number) => {
+      const n = (map.get(key) ?? 0) + by;
+      if (n > 0) map.set(key, n);
+      else map.delete(key);
+    };
+    bump(this.perUser, userId, 1);
+    bump(this.perIp, ip, 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      bump(this.perUser, userId, -1);
+      bump(this.perIp, ip, -1);
+    };
+    // The transport closing covers every end, including a handshake that never completed.
+    socket.conn.once('close', release);
+    socket.once('disconnect', release);
+  }
+
+  private clientAddress(socket: AppSocket): string {
+    const forwarded = socket.handshake.headers['x-forwarded-for'];
+    if (this.config.trustProxy && typeof forwarded === 'string') {
+      // The entry our own (single, trusted) proxy appended.
+      const last = forwarded.split(',').pop()?.trim();
+      if (last) return last;
+    }
+    return socket.handshake.address;
   }
 
   handleConnection(socket: AppSocket): void {

@@ -1,4 +1,5 @@
-import type { RoomDto, RoomRole } from '../../contract';
+import type { OrgRole, RoomDto, RoomRole } from '../../contract';
+import { can } from '../organizations/org-permissions';
 
 /**
  * Everything a person can do inside a live room. The server checks every command against the table
@@ -59,3 +60,10 @@ const RANK: Record<RoomRole, number> = { attendee: 0, panelist: 1, 'co-host': 2,
 
 /** A moderator acts only on people below them: co-hosts cannot remove or mute the host or each other. */
 export const outranks = (actor: RoomRole, target: RoomRole): boolean => RANK[actor] > RANK[target];
+
+/**
+ * The role a person walks into a room with: organisers (whoever may manage the organisation's rooms
+ * now) host, everyone else attends. Only the current membership counts; having created the room gives
+ * nothing once the creator is no longer an organiser.
+ */
+export const standingRoomRole = (orgRole: OrgRole | null): RoomRole => (can(orgRole, 'rooms.manage') ? 'host' : 'attendee');

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { CreateRoomBody, CreateRoomInviteBody, UpdateRoomBody, type AttendanceDto, type RoomDto, type RoomInviteDto, type RoomPreviewDto, type RoomSessionDto } from '../../contract';
+import { CreateRoomBody, CreateRoomInviteBody, UpdateRoomBody, type AttendanceDto, type RoomDto, type RoomInviteDto, type RoomInviteSummaryDto, type RoomPreviewDto, type RoomSessionDto } from '../../contract';
 import { ApiZodBody, UuidParam, ZodPipe } from '../../common/zod';
 import { AuthGuard, CurrentPrincipal } from '../identity/auth.guard';
 import type { Principal } from '../identity/identity.service';
@@ -79,5 +79,16 @@ export class RoomsController {
     @Body(new ZodPipe(CreateRoomInviteBody)) body: z.output<typeof CreateRoomInviteBody>,
   ): Promise<RoomInviteDto> {
     return this.rooms.createInvite(p.userId, roomId, body);
+  }
+
+  @Get('rooms/:roomId/invites')
+  invites(@CurrentPrincipal() p: Principal, @Param('roomId', UuidParam) roomId: string): Promise<RoomInviteSummaryDto[]> {
+    return this.rooms.listInvites(p.userId, roomId);
+  }
+
+  @Delete('rooms/:roomId/invites/:inviteId')
+  @HttpCode(204)
+  async revokeInvite(@CurrentPrincipal() p: Principal, @Param('roomId', UuidParam) roomId: string, @Param('inviteId', UuidParam) inviteId: string): Promise<void> {
+    await this.rooms.revokeInvite(p.userId, roomId, inviteId);
   }
 }

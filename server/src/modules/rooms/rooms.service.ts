@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, MoreThan } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import type { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import type {
@@ -10,6 +10,7 @@ import type {
   CreateRoomInviteBody,
   RoomDto,
   RoomInviteDto,
+  RoomInviteSummaryDto,
   RoomPreviewDto,
   RoomRole,
   RoomSessionDto,
@@ -20,12 +21,13 @@ import { summarizeAttendance } from './attendance';
 import { AttendanceRecord } from './attendance.entity';
 import { RoomSession } from './room-session.entity';
 import { AppError } from '../../common/errors';
+import { withinHourlyQuota } from '../../common/quota';
 import { User } from '../identity/user.entity';
 import { Organization } from '../organizations/organization.entity';
-import { can } from '../organizations/org-permissions';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { RoomRegistry } from './live/room-registry';
 import { RoomInvite } from './room-invite.entity';
+import { standingRoomRole } from './room-permissions';
 import { Room } from './room.entity';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -47,8 +49,12 @@ export class RoomsService {
 
   async create(userId: string, organizationId: string, body: z.output<typeof CreateRoomBody>): Promise<RoomDto> {
     await this.orgs.authorize(userId, organizationId, 'rooms.manage');
-    const repo = this.db.getRepository(Room);
-    return this.toDto(await repo.save(repo.create({ organizationId, createdBy: userId, ...body })));
+    const room = await this.db.transaction(async (m) => {
+      await withinHourlyQuota(m, 'rooms', userId, this.config.limits.roomsPerHour);
+      const repo = m.getRepository(Room);
+      return repo.save(repo.create({ organizationId, createdBy: userId, ...body }));
+    });
+    return this.toDto(room);
   }
 
   async update(userId: string, roomId: string, body: UpdateRoomBody): Promise<RoomDto> {
@@ -67,8 +73,37 @@ export class RoomsService {
     const room = await this.manageable(userId, roomId);
     const token = randomBytes(24).toString('base64url');
     const expiresAt = new Date(Date.now() + body.expiresInHours * 3_600_000);
-    await this.db.getRepository(RoomInvite).insert({ roomId: room.id, tokenHash: sha256(token), createdBy: userId, expiresAt });
-    return { token, url: `${this.config.publicUrl}/rooms/${room.id}?invite=${token}`, expiresAt: expiresAt.toISOString() };
+    const maxUses = body.maxUses ?? null;
+    const row = await this.db.getRepository(RoomInvite).save(
+      this.db.getRepository(RoomInvite).create({ roomId: room.id, tokenHash: sha256(token), createdBy: userId, expiresAt, revokedAt: null, maxUses }),
+    );
+    return { id: row.id, token, url: `${this.config.publicUrl}/rooms/${room.id}?invite=${token}`, expiresAt: expiresAt.toISOString(), maxUses };
+  }
+
+  /** The room's links, newest first, with how many people came in through each. */
+  async listInvites(userId: string, roomId: string): Promise<RoomInviteSummaryDto[]> {
+    const room = await this.manageable(userId, roomId);
+    const rows: { id: string; created_at: Date; expires_at: Date; revoked_at: Date | null; max_uses: number | null; uses: number }[] = await this.db.query(
+      `SELECT i.id, i.created_at, i.expires_at, i.revoked_at, i.max_uses, count(u.user_id)::int AS uses
+         FROM room_invites i LEFT JOIN room_invite_uses u ON u.invite_id = i.id
+        WHERE i.room_id = $1 GROUP BY i.id ORDER BY i.created_at DESC LIMIT 500`,
+      [room.id],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at.toISOString(),
+      expiresAt: r.expires_at.toISOString(),
+      revokedAt: r.revoked_at?.toISOString() ?? null,
+      maxUses: r.max_uses,
+      uses: r.uses,
+    }));
+  }
+
+  /** From now on the link answers INVITE_REVOKED (HTTP 410); people already in the room stay. Idempotent. */
+  async revokeInvite(userId: string, roomId: string, inviteId: string): Promise<void> {
+    const room = await this.manageable(userId, roomId);
+    const r = await this.db.getRepository(RoomInvite).update({ id: inviteId, roomId: room.id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    if (!r.affected && !(await this.db.getRepository(RoomInvite).existsBy({ id: inviteId, roomId: room.id }))) throw new AppError('NOT_FOUND', 'Invite not found.');
   }
 
   async preview(userId: string, roomId: string, inviteToken?: string): Promise<RoomPreviewDto> {
@@ -91,17 +126,38 @@ export class RoomsService {
 
   /**
    * Who may enter: anyone signed in for a public room; for a members room, people of the
-   * organisation and holders of a valid room invite. Others get FORBIDDEN; an unknown room NOT_FOUND.
+   * organisation and holders of a valid room invite. Others get NOT_FOUND, as for a room that does
+   * not exist, so that outsiders cannot learn which members-only rooms there are. `use`: this is the
+   * join itself, which counts the person against the link's uses (once per person).
    */
-  async admissible(userId: string, roomId: string, inviteToken?: string): Promise<Room> {
+  async admissible(userId: string, roomId: string, inviteToken?: string, use = false): Promise<Room> {
     const room = await this.db.getRepository(Room).findOneBy({ id: roomId });
     if (!room) throw new AppError('NOT_FOUND', 'Room not found.');
     if (room.access === 'public') return room;
     if (await this.orgs.isMember(userId, room.organizationId)) return room;
-    if (inviteToken && (await this.db.getRepository(RoomInvite).existsBy({ roomId, tokenHash: sha256(inviteToken), expiresAt: MoreThan(new Date()) }))) {
+    if (inviteToken) {
+      await this.db.transaction(async (m) => {
+        const invite = await m
+          .getRepository(RoomInvite)
+          .createQueryBuilder('i')
+          .setLock('pessimistic_write')
+          .where('i.room_id = :roomId AND i.token_hash = :h', { roomId, h: sha256(inviteToken) })
+          .getOne();
+        if (!invite) throw new AppError('NOT_FOUND', 'Room not found.');
+        // Whoever holds the link knows the room exists: from here on, say what is wrong with it.
+        if (invite.revokedAt) throw new AppError('INVITE_REVOKED', 'This invitation link has been revoked.');
+        if (invite.expiresAt.getTime() <= Date.now()) throw new AppError('INVITE_EXPIRED', 'This invitation link has expired.');
+        const [row] = (await m.query('SELECT count(*)::int AS n, bool_or(user_id = $2) AS mine FROM room_invite_uses WHERE invite_id = $1', [invite.id, userId])) as {
+          n: number;
+          mine: boolean | null;
+        }[];
+        if (row?.mine) return;
+        if (invite.maxUses !== null && (row?.n ?? 0) >= invite.maxUses) throw new AppError('INVITE_USED_UP', 'This invitation link has been used as many times as allowed.');
+        if (use) await m.query('INSERT INTO room_invite_uses (invite_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [invite.id, userId]);
+      });
       return room;
     }
-    throw new AppError('FORBIDDEN', 'You are not invited to this room.');
+    throw new AppError('NOT_FOUND', 'Room not found.');
   }
 
   async sessions(userId: string, roomId: string): Promise<RoomSessionDto[]> {
@@ -138,7 +194,7 @@ export class RoomsService {
     return toCsv([['name', 'user_id', 'first_join', 'last_leave', 'minutes', 'joins'], ...a.people.map((p) => [p.displayName, p.userId, p.firstJoin, p.lastLeave, p.minutes, p.joins])]);
   }
 
-  /** Reports are for the organisers: the room's creator and the organisation's owners and admins. */
+  /** Reports are for the organisers: the organisation's current owners and admins. */
   async organised(userId: string, roomId: string): Promise<Room> {
     const room = await this.db.getRepository(Room).findOneBy({ id: roomId });
     if (!room) throw new AppError('NOT_FOUND', 'Room not found.');
@@ -148,15 +204,15 @@ export class RoomsService {
     return room;
   }
 
-  /** Organisers (the room's creator, the organisation's owners and admins) host; everyone else attends. */
+  /** Organisers (the organisation's current owners and admins) host; everyone else attends. */
   async standingRole(userId: string, room: Room): Promise<RoomRole> {
-    if (room.createdBy === userId) return 'host';
-    const orgRole = await this.orgs.roleIn(userId, room.organizationId);
-    return can(orgRole, 'rooms.manage') ? 'host' : 'attendee';
+    return standingRoomRole(await this.orgs.roleIn(userId, room.organizationId));
   }
 
   async displayNameOf(userId: string): Promise<string> {
-    return (await this.db.getRepository(User).findOneByOrFail({ id: userId })).displayName;
+    const user = await this.db.getRepository(User).findOneBy({ id: userId });
+    if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+    return user.displayName;
   }
 
   private async manageable(userId: string, roomId: string): Promise<Room> {

@@ -1,4 +1,4 @@
-import type { RegisterBody, SessionDto, SignInBody, UserDto } from '@contract';
+import type { RegisterBody, RegistrationDto, SessionDto, SignInBody, UserDto } from '@contract';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api';
 import { queryClient } from '../../../lib/query-client';
@@ -18,16 +18,21 @@ async function startSession(request: Promise<SessionDto>): Promise<UserDto> {
   return session.user;
 }
 
-export const register = (body: RegisterBody) =>
-  startSession(api<SessionDto>('/api/auth/register', { method: 'POST', body, auth: false }));
+/**
+ * Sign-up answers the same for a new and a taken address; a new account can then sign in at once.
+ * A failed sign-in here means the address already had an account (with another password): the
+ * caller shows the "check your mail" answer.
+ */
+export async function register(body: RegisterBody): Promise<UserDto> {
+  await api<RegistrationDto>('/api/auth/register', { method: 'POST', body, auth: false });
+  return signIn({ email: body.email, password: body.password });
+}
 
 export const signIn = (body: SignInBody) =>
   startSession(api<SessionDto>('/api/auth/sign-in', { method: 'POST', body, auth: false }));
 
 export async function signOut(): Promise<void> {
-  const refreshToken = tokens.refresh;
+  const wasSignedIn = tokens.signedIn;
   tokens.clear();
-  if (refreshToken) {
-    await api('/api/auth/sign-out', { method: 'POST', body: { refreshToken }, auth: false }).catch(() => undefined);
-  }
+  if (wasSignedIn) await api('/api/auth/sign-out', { method: 'POST', auth: false }).catch(() => undefined);
 }

@@ -20,7 +20,8 @@ export function SignUpPage() {
     mutationFn: register,
     onSuccess: () => void navigate(nextPath(search), { replace: true }),
   });
-  const emailTaken = mutation.error && asApiError(mutation.error).code === 'EMAIL_TAKEN';
+  // The same answer whether the address was new or taken: if it was taken, its owner hears of it.
+  const checkMail = mutation.error && asApiError(mutation.error).code === 'INVALID_CREDENTIALS';
 
   return (
     <section className="card auth-card" aria-labelledby="sign-up-title">
@@ -32,14 +33,20 @@ export function SignUpPage() {
         </Field>
         <Field
           label={t('auth.email')}
-          error={form.errors.email ?? (emailTaken ? t('errors.EMAIL_TAKEN') : undefined)}
+          error={form.errors.email}
         >
           {(control) => <input {...control} name="email" type="email" autoComplete="email" required />}
         </Field>
         <Field label={t('auth.password')} hint={t('auth.passwordHint')} error={form.errors.password}>
           {(control) => <input {...control} name="password" type="password" autoComplete="new-password" required />}
         </Field>
-        {!emailTaken && <ErrorMessage error={mutation.error} />}
+        {checkMail ? (
+          <p className="alert" role="status" data-testid="sign-up-check-mail">
+            {t('auth.checkMail')}
+          </p>
+        ) : (
+          <ErrorMessage error={mutation.error} />
+        )}
         <button type="submit" className="button button-primary" disabled={mutation.isPending}>
           {t('auth.submitSignUp')}
         </button>

@@ -4,6 +4,7 @@ import type {
   CreateOrganizationBody,
   InstitutionDto,
   InvitationDto,
+  InvitationSummaryDto,
   MemberDto,
   OrganizationDto,
   OrgRole,
@@ -17,6 +18,7 @@ export const orgKeys = {
   detail: (orgId: string) => ['organizations', orgId] as const,
   members: (orgId: string) => ['organizations', orgId, 'members'] as const,
   institutions: (orgId: string) => ['organizations', orgId, 'institutions'] as const,
+  invitations: (orgId: string) => ['organizations', orgId, 'invitations'] as const,
 };
 
 const orgPath = (orgId: string) => `/api/organizations/${encodeURIComponent(orgId)}`;
@@ -103,5 +105,14 @@ export const useRemoveMember = (orgId: string) =>
 export const useCreateInvitation = (orgId: string) =>
   useInvalidatingMutation(
     (body: CreateInvitationBody) => api<InvitationDto>(`${orgPath(orgId)}/invitations`, { method: 'POST', body }),
-    [],
+    [orgKeys.invitations(orgId)],
+  );
+
+export const useInvitations = (orgId: string) =>
+  useQuery({ queryKey: orgKeys.invitations(orgId), queryFn: () => api<InvitationSummaryDto[]>(`${orgPath(orgId)}/invitations`) });
+
+export const useRevokeInvitation = (orgId: string) =>
+  useInvalidatingMutation(
+    (invitationId: string) => api<void>(`${orgPath(orgId)}/invitations/${encodeURIComponent(invitationId)}`, { method: 'DELETE' }),
+    [orgKeys.invitations(orgId)],
   );

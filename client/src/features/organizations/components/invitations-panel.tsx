@@ -3,16 +3,21 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../components/error-message';
 import { Field } from '../../../components/field';
+import { InviteLinks } from '../../../components/invite-links';
 import { useFormat } from '../../../lib/format';
 import { formValues, useZodForm } from '../../../lib/forms';
-import { useCreateInvitation, useInstitutions } from '../api/organizations';
+import { useCreateInvitation, useInstitutions, useInvitations, useRevokeInvitation } from '../api/organizations';
 import { useOrgContext } from '../hooks/use-org-context';
 
 const EXPIRY_HOURS = [24, 72, 168, 720] as const;
 
 const readInvitation = (form: HTMLFormElement) => {
-  const { expiresInHours, ...rest } = formValues(form);
-  return { ...rest, expiresInHours: expiresInHours === undefined ? undefined : Number(expiresInHours) };
+  const { expiresInHours, maxUses, ...rest } = formValues(form);
+  return {
+    ...rest,
+    expiresInHours: expiresInHours === undefined ? undefined : Number(expiresInHours),
+    ...(maxUses === undefined || maxUses === '' ? {} : { maxUses: Number(maxUses) }),
+  };
 };
 
 export function InvitationsPanel() {
@@ -22,6 +27,8 @@ export function InvitationsPanel() {
   const create = useCreateInvitation(org.id);
   const form = useZodForm(CreateInvitationBody, readInvitation);
   const [created, setCreated] = useState<InvitationDto[]>([]);
+  const links = useInvitations(org.id);
+  const revoke = useRevokeInvitation(org.id);
 
   if (!canManage) return <p className="empty">{t('invitations.adminOnly')}</p>;
 
@@ -56,6 +63,9 @@ export function InvitationsPanel() {
                 ))}
               </select>
             )}
+          </Field>
+          <Field label={t('inviteLinks.maxUses')} hint={t('inviteLinks.maxUsesHint')} error={form.errors.maxUses}>
+            {(control) => <input {...control} name="maxUses" type="number" min={1} max={10000} inputMode="numeric" />}
           </Field>
           <Field
             label={t('invitations.institution')}
@@ -94,6 +104,17 @@ export function InvitationsPanel() {
           </ul>
         </section>
       )}
+      <section aria-labelledby="all-invites-title" className="card stack">
+        <h2 id="all-invites-title">{t('inviteLinks.title')}</h2>
+        {links.data && (
+          <InviteLinks
+            links={links.data.map((l) => ({ ...l, label: t(`roles.${l.role}`) }))}
+            onRevoke={(id) => revoke.mutate(id)}
+            revoking={revoke.isPending}
+            error={revoke.error ?? links.error}
+          />
+        )}
+      </section>
     </div>
   );
 }

@@ -30,7 +30,6 @@ export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
   const [joinMuted, setJoinMuted] = useState(false);
   const [cameraOff, setCameraOff] = useState(false);
   const [speakerId, setSpeakerId] = useState(prefs.audioOutputId);
-  const [name, setName] = useState<string | null>(null);
   const [nameError, setNameError] = useState(false);
   const [joining, setJoining] = useState(false);
   const [joinError, setJoinError] = useState<unknown>(null);
@@ -63,7 +62,8 @@ export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
     el.setAttribute('aria-valuenow', String(pct));
   });
 
-  const displayName = name ?? me.data?.displayName ?? '';
+  // People appear under their account name (the server uses it whatever is sent), so nobody can pose as someone else.
+  const displayName = me.data?.displayName ?? '';
   const micId = media.mic?.getSettings().deviceId ?? prefs.audioInputId;
   const cameraId = media.camera?.getSettings().deviceId ?? prefs.videoInputId;
 
@@ -201,11 +201,9 @@ export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
           <input
             id={nameId}
             value={displayName}
-            maxLength={80}
-            autoComplete="name"
+            readOnly
             aria-invalid={nameError}
             aria-describedby={nameError ? `${nameId}-error` : undefined}
-            onChange={(e) => setName(e.target.value)}
           />
           {nameError && (
             <p id={`${nameId}-error`} className="field-error">

@@ -1,10 +1,11 @@
-import type { CreateRoomBody, RoomDto, RoomInviteDto, RoomPreviewDto } from '@contract';
+import type { CreateRoomBody, RoomDto, RoomInviteDto, RoomInviteSummaryDto, RoomPreviewDto } from '@contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api';
 
 export const roomKeys = {
   list: (orgId: string) => ['organizations', orgId, 'rooms'] as const,
   preview: (roomId: string, invite: string | null) => ['rooms', roomId, 'preview', invite] as const,
+  invites: (roomId: string) => ['rooms', roomId, 'invites'] as const,
 };
 
 export const useRooms = (orgId: string) =>
@@ -24,11 +25,30 @@ export const useCreateRoom = (orgId: string) => {
   });
 };
 
-export const useCreateRoomInvite = () =>
-  useMutation({
+export const useCreateRoomInvite = () => {
+  const queryClient = useQueryClient();
+  return useMutation({
     mutationFn: (roomId: string) =>
       api<RoomInviteDto>(`/api/rooms/${encodeURIComponent(roomId)}/invites`, { method: 'POST', body: {} }),
+    onSuccess: (_, roomId) => queryClient.invalidateQueries({ queryKey: roomKeys.invites(roomId) }),
   });
+};
+
+export const useRoomInvites = (roomId: string, enabled: boolean) =>
+  useQuery({
+    queryKey: roomKeys.invites(roomId),
+    queryFn: () => api<RoomInviteSummaryDto[]>(`/api/rooms/${encodeURIComponent(roomId)}/invites`),
+    enabled,
+  });
+
+export const useRevokeRoomInvite = (roomId: string) => {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (inviteId: string) =>
+      api<void>(`/api/rooms/${encodeURIComponent(roomId)}/invites/${encodeURIComponent(inviteId)}`, { method: 'DELETE' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: roomKeys.invites(roomId) }),
+  });
+};
 
 export const useRoomPreview = (roomId: string, invite: string | null) =>
   useQuery({

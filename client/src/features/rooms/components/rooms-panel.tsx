@@ -8,7 +8,8 @@ import { Loading } from '../../../components/loading';
 import { isolate, useFormat } from '../../../lib/format';
 import { formValues, useZodForm } from '../../../lib/forms';
 import { useOrgContext } from '../../organizations';
-import { useCreateRoom, useCreateRoomInvite, useRooms } from '../api/rooms';
+import { useCreateRoom, useCreateRoomInvite, useRevokeRoomInvite, useRoomInvites, useRooms } from '../api/rooms';
+import { InviteLinks } from '../../../components/invite-links';
 
 const readRoom = (form: HTMLFormElement) => {
   const { capacity, ...rest } = formValues(form);
@@ -120,7 +121,24 @@ function RoomItem({ room, canManage }: { room: RoomDto; canManage: boolean }) {
           </p>
         </div>
       )}
+      {canManage && <RoomInviteLinks roomId={room.id} />}
     </li>
+  );
+}
+
+/** A room's links, loaded when opened: uses, state, revoke. */
+function RoomInviteLinks({ roomId }: { roomId: string }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const links = useRoomInvites(roomId, open);
+  const revoke = useRevokeRoomInvite(roomId);
+  return (
+    <details onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="room-invite-links">
+      <summary>{t('inviteLinks.roomTitle')}</summary>
+      {links.data && (
+        <InviteLinks links={links.data} onRevoke={(id) => revoke.mutate(id)} revoking={revoke.isPending} error={revoke.error ?? links.error} />
+      )}
+    </details>
   );
 }
 

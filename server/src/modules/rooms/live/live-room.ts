@@ -26,6 +26,12 @@ export interface RoomOutbox {
 
 const STAFF: readonly RoomRole[] = ['host', 'co-host'];
 
+/** What one peer may hold at once (a client needs one transport each way and one consumer per stream). */
+export interface MediaLimits {
+  transportsPerDirection: number;
+  consumersPerProducer: number;
+}
+
 export interface Peer {
   id: string;
   userId: string;
@@ -63,6 +69,9 @@ export class LiveRoom {
   readonly peers = new Map<string, Peer>();
   /** Meeting or webinar; follows the room's setting at the time the session opened. */
   mode: RoomDto['mode'] = 'meeting';
+  /** The room's organisation and access, as when the session opened (membership changes act on them). */
+  organizationId = '';
+  access: RoomDto['access'] = 'members';
   /** Roles given during this session (promotions, co-hosts), kept across a person's rejoins. */
   readonly sessionRoles = new Map<string, RoomRole>();
   readonly options: RoomOptions = { locked: false, lobby: false, allowSelfUnmute: true };
@@ -78,6 +87,8 @@ export class LiveRoom {
   private readonly speaker: types.ActiveSpeakerObserver;
   private readonly levels: types.AudioLevelObserver;
   private closed = false;
+  /** Transports and consumers being created, by `peer:direction` / `peer:producer`, so a burst cannot pass a cap. */
+  private readonly opening = new Map<string, number>();
 
   private constructor(
     readonly roomId: string,
@@ -86,6 +97,7 @@ export class LiveRoom {
     private readonly outbox: RoomOutbox,
     private readonly iceServers: IceServer[],
     private readonly plainListenInfo: types.TransportListenInfo,
+    private readonly limits: MediaLimits,
     observers: { speaker: types.ActiveSpeakerObserver; levels: types.AudioLevelObserver },
   ) {
     this.speaker = observers.speaker;
@@ -106,11 +118,11 @@ export class LiveRoom {
     sessionId: string,
     pooled: PooledRouter,
     outbox: RoomOutbox,
-    media: { iceServers: IceServer[]; plainListenInfo: types.TransportListenInfo },
+    media: { iceServers: IceServer[]; plainListenInfo: types.TransportListenInfo; limits: MediaLimits },
   ): Promise<LiveRoom> {
     const speaker = await pooled.router.createActiveSpeakerObserver({ interval: 300 });
     const levels = await pooled.router.createAudioLevelObserver({ maxEntries: 10, threshold: -70, interval: 400 });
-    return new LiveRoom(roomId, sessionId, pooled, outbox, media.iceServers, media.plainListenInfo, { speaker, levels });
+    return new LiveRoom(roomId, sessionId, pooled, outbox, media.iceServers, media.plainListenInfo, media.limits, { speaker, levels });
   }
 
   get router(): types.Router {
@@ -275,16 +287,26 @@ export class LiveRoom {
     if (!roomCan(peer.role, action, this.mode)) throw new AppError('FORBIDDEN', 'Your role in this room does not allow this.');
   }
 
+  private release(key: string): void {
+    const n = (this.opening.get(key) ?? 1) - 1;
+    if (n > 0) this.opening.set(key, n);
+    else this.opening.delete(key);
+  }
+
   peersWithRole(roles: readonly RoomRole[]): Peer[] {
     return [...this.peers.values()].filter((p) => roles.includes(p.role));
   }
 
   async createTransport(peer: Peer, direction: 'send' | 'recv'): Promise<TransportInfo> {
-    const transport = await this.router.createWebRtcTransport({
-      webRtcServer: this.pooled.worker.webRtcServer,
-      ...TRANSPORT_OPTIONS,
-      appData: { peerId: peer.id, direction },
-    });
+    const key = `${peer.id}:${direction}`;
+    const open = [...peer.transports.values()].filter((t) => !t.closed && (t.appData as { direction?: string }).direction === direction).length;
+    if (open + (this.opening.get(key) ?? 0) >= this.limits.transportsPerDirection) {
+      throw new AppError('TOO_MANY_TRANSPORTS', `At most ${this.limits.transportsPerDirection} ${direction} transports per participant. Close one first.`);
+    }
+    this.opening.set(key, (this.opening.get(key) ?? 0) + 1);
+    const transport = await this.router
+      .createWebRtcTransport({ webRtcServer: this.pooled.worker.webRtcServer, ...TRANSPORT_OPTIONS, appData: { peerId: peer.id, direction } })
+      .finally(() => this.release(key));
     peer.transports.set(transport.id, transport);
     transport.observer.once('close', () => peer.transports.delete(transport.id));
     // A transport whose DTLS failed or closed is dead for good; the client makes a new one.
@@ -360,13 +382,21 @@ export class LiveRoom {
     const transport = this.transport(peer, transportId, 'recv');
     const owner = this.producerOwner(producerId);
     if (!owner || owner === peer) throw new AppError('NOT_FOUND', 'No such producer in this room.');
+    // One copy of a stream is what a viewer needs; a few more cover a client replacing one.
+    const key = `${peer.id}:${producerId}`;
+    const held = [...peer.consumers.values()].filter((c) => !c.closed && c.producerId === producerId).length;
+    if (held + (this.opening.get(key) ?? 0) >= this.limits.consumersPerProducer) {
+      throw new AppError('TOO_MANY_CONSUMERS', 'This stream is already being received on this device.');
+    }
     const caps = rtpCapabilities as types.RtpCapabilities;
     if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
       throw new AppError('UNSUPPORTED_MEDIA', 'Your device cannot receive this stream (no common codec).');
     }
+    this.opening.set(key, (this.opening.get(key) ?? 0) + 1);
     const consumer = await transport
       .consume({ producerId, rtpCapabilities: caps, paused: true, appData: { peerId: peer.id } })
-      .catch(asMediaError);
+      .catch(asMediaError)
+      .finally(() => this.release(key));
     peer.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
     consumer.on('producerclose', () => this.outbox.toPeer(peer, 'consumer:closed', { consumerId: consumer.id, producerId }));

@@ -13,7 +13,9 @@ import { type AppSocket, RECOVERY_WINDOW_MS } from '../../../common/ws/command';
 import { MetricsService } from '../../ops/metrics.service';
 import { NoWorkerAvailableError, type PooledRouter } from '../../media/worker-pool';
 import { WorkerPoolService } from '../../media/worker-pool.service';
+import { OrganizationsService, type MembershipChange } from '../../organizations/organizations.service';
 import { RealtimeGateway } from '../../realtime/realtime.gateway';
+import { standingRoomRole } from '../room-permissions';
 import type { Room } from '../room.entity';
 import { AttendanceRecord } from '../attendance.entity';
 import { RoomSession } from '../room-session.entity';
@@ -74,6 +76,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     private readonly attendance: AttendanceWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly orgs: OrganizationsService,
     metrics: MetricsService,
   ) {
     metrics.gauge('quorum_live_rooms', 'Rooms with a live session on this node', () => this.live.size);
@@ -98,6 +101,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       clearTimeout(this.pendingLeaves.get(socket.id));
       this.pendingLeaves.delete(socket.id);
     });
+    this.orgs.events.on('membership', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to live rooms')));
     this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index).catch((err) => this.logger.error({ err, workerIndex: index }, 'media reset failed')));
     await this.settleSessions();
     this.saver = setInterval(() => void this.saveLive(), SAVE_EVERY_MS).unref();
@@ -287,6 +291,27 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     });
   }
 
+  /**
+   * Someone's organisation role changed or they were removed: their seats in that organisation's live
+   * rooms follow at once. Out of a members-only room when removed; an organiser who is one no longer
+   * loses the host role (a role a host gave them in this session is dropped with it).
+   */
+  private async membershipChanged(c: MembershipChange): Promise<void> {
+    const standing = standingRoomRole(c.role);
+    for (const room of [...this.live.values()]) {
+      if (room.isClosed || room.organizationId !== c.organizationId) continue;
+      const seats = [...this.seats].filter(([, seat]) => seat.room === room && seat.peer.userId === c.userId);
+      if (!seats.length) continue;
+      if (c.role === null && room.access === 'members') {
+        await this.removeUser(room, c.userId);
+        continue;
+      }
+      if (standing === 'host') continue;
+      for (const [, seat] of seats) if (seat.peer.role === 'host' || seat.peer.role === 'co-host') room.setRole(seat.peer, standing);
+      room.sessionRoles.delete(c.userId);
+    }
+  }
+
   /** Ends the session for everyone, the lobby included. */
   async endSession(room: LiveRoom): Promise<void> {
     await this.mutex.run(room.roomId, async () => {
@@ -381,8 +406,14 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     try {
       const session = await this.openSession(room.id);
       const sessionId = session.id;
-      const live = await LiveRoom.open(room.id, sessionId, pooled, this, { iceServers: this.config.iceServers, plainListenInfo: this.pool.transportListenInfo() });
+      const live = await LiveRoom.open(room.id, sessionId, pooled, this, {
+        iceServers: this.config.iceServers,
+        plainListenInfo: this.pool.transportListenInfo(),
+        limits: this.config.limits,
+      });
       live.mode = room.mode;
+      live.organizationId = room.organizationId;
+      live.access = room.access;
       if (session.suspendedAt) await this.resume(live, session);
       this.live.set(room.id, live);
       this.logger.info({ roomId: room.id, sessionId, worker: pooled.worker.index }, 'room opened');
