@@ -4,5 +4,6 @@ export * from './governance';
 export * from './media';
 export * from './protocol';
 export * from './rest';
+export * from './room-permissions';
 export * from './socket';
 export * from './text';

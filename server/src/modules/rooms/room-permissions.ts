@@ -1,65 +1,8 @@
-import type { OrgRole, RoomDto, RoomRole } from '../../contract';
+import type { OrgRole, RoomRole } from '../../contract';
 import { can } from '../organizations/org-permissions';
 
-/**
- * Everything a person can do inside a live room. The server checks every command against the table
- * below, and a test tries every action with every role in both modes; an action without a rule here
- * does not compile.
- */
-export const ROOM_ACTIONS = [
-  'media.produce',
-  'stage.raise-hand',
-  'stage.manage',
-  'participant.mute',
-  'participant.remove',
-  'participant.set-role',
-  'room.lock',
-  'room.end',
-  'lobby.manage',
-  'chat.send',
-  'chat.moderate',
-  'qa.ask',
-  'qa.upvote',
-  'qa.moderate',
-  'poll.manage',
-  'poll.vote',
-  'reaction.send',
-] as const;
-export type RoomAction = (typeof ROOM_ACTIONS)[number];
-type Mode = RoomDto['mode'];
-
-const ALL: readonly RoomRole[] = ['host', 'co-host', 'panelist', 'attendee'];
-const HOSTS: readonly RoomRole[] = ['host', 'co-host'];
-const STAGE: readonly RoomRole[] = ['host', 'co-host', 'panelist'];
-const same = (roles: readonly RoomRole[]) => ({ meeting: roles, webinar: roles });
-
-export const ROOM_PERMISSIONS: Record<RoomAction, Record<Mode, readonly RoomRole[]>> = {
-  // In a meeting everyone may publish; in a webinar only the people on stage.
-  'media.produce': { meeting: ALL, webinar: STAGE },
-  'stage.raise-hand': { meeting: ['co-host', 'panelist', 'attendee'], webinar: ['attendee'] },
-  'stage.manage': same(HOSTS),
-  'participant.mute': same(HOSTS),
-  'participant.remove': same(HOSTS),
-  'participant.set-role': same(['host']),
-  'room.lock': same(HOSTS),
-  'room.end': same(['host']),
-  'lobby.manage': same(HOSTS),
-  'chat.send': same(ALL),
-  'chat.moderate': same(HOSTS),
-  'qa.ask': same(ALL),
-  'qa.upvote': same(ALL),
-  'qa.moderate': same(STAGE),
-  'poll.manage': same(HOSTS),
-  'poll.vote': same(ALL),
-  'reaction.send': same(ALL),
-};
-
-export const roomCan = (role: RoomRole, action: RoomAction, mode: Mode): boolean => ROOM_PERMISSIONS[action][mode].includes(role);
-
-const RANK: Record<RoomRole, number> = { attendee: 0, panelist: 1, 'co-host': 2, host: 3 };
-
-/** A moderator acts only on people below them: co-hosts cannot remove or mute the host or each other. */
-export const outranks = (actor: RoomRole, target: RoomRole): boolean => RANK[actor] > RANK[target];
+/** The room permission table lives in the contract, shared with the client. */
+export { outranks, ROOM_ACTIONS, ROOM_PERMISSIONS, type RoomAction, roomCan } from '../../contract/room-permissions';
 
 /**
  * The role a person walks into a room with: organisers (whoever may manage the organisation's rooms

@@ -1,26 +1,24 @@
-import type { RoomOptions, RoomRole } from '@contract';
+import { outranks as outranksRole, roomCan, type RoomAction, type RoomOptions, type RoomRole } from '@contract';
 import type { RoomSession, RoomSnapshot, RoomStage } from '../../session/room-session';
 import { emitCommand } from '../../../../lib/socket';
 
 /**
  * What the room says about its stage beyond the media: options, head count, raised hands and the
- * lobby. The tables mirror the server's room permissions (server/src/modules/rooms/room-permissions.ts)
- * only to decide which controls to show; the server checks every command anyway.
+ * lobby. Which controls to show comes from the server's own room permission table (in the contract);
+ * the server checks every command anyway.
  */
 
 export type RoomMode = 'meeting' | 'webinar';
 
-const HOSTS: readonly RoomRole[] = ['host', 'co-host'];
-const STAGE: readonly RoomRole[] = ['host', 'co-host', 'panelist'];
-const RANK: Record<RoomRole, number> = { attendee: 0, panelist: 1, 'co-host': 2, host: 3 };
+const allowed = (role: RoomRole | null, action: RoomAction, mode: RoomMode = 'meeting'): boolean => role !== null && roomCan(role, action, mode);
 
-export const isModerator = (role: RoomRole | null): boolean => role !== null && HOSTS.includes(role);
-export const isOnStage = (role: RoomRole | null): boolean => role !== null && STAGE.includes(role);
-export const canRaiseHand = (role: RoomRole | null, mode: RoomMode): boolean =>
-  role !== null && (mode === 'webinar' ? role === 'attendee' : role !== 'host');
-export const canModerateQuestions = isOnStage;
+export const isModerator = (role: RoomRole | null): boolean => allowed(role, 'stage.manage');
+/** On stage: may publish in a webinar. */
+export const isOnStage = (role: RoomRole | null): boolean => allowed(role, 'media.produce', 'webinar');
+export const canRaiseHand = (role: RoomRole | null, mode: RoomMode): boolean => allowed(role, 'stage.raise-hand', mode);
+export const canModerateQuestions = (role: RoomRole | null): boolean => allowed(role, 'qa.moderate');
 /** Moderators act only on people below them (co-hosts cannot remove the host or each other). */
-export const outranks = (actor: RoomRole | null, target: RoomRole): boolean => actor !== null && RANK[actor] > RANK[target];
+export const outranks = (actor: RoomRole | null, target: RoomRole): boolean => actor !== null && outranksRole(actor, target);
 
 export type StageState = RoomStage;
 
