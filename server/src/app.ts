@@ -88,10 +88,8 @@ export async function startApp(config: AppConfig, logger: Logger, databaseUrl: s
   app.useGlobalFilters(new HttpErrorFilter(logger.child({ component: 'http' })));
   app.useWebSocketAdapter(new QuorumIoAdapter(app, config.corsOrigins));
 
-  const docs = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle('Quorum API').setVersion('1').addBearerAuth().build(),
-  );
+  // Built on the first request for it, not at boot: a restart is back in the room sooner.
+  const docs = () => SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Quorum API').setVersion('1').addBearerAuth().build());
   SwaggerModule.setup('api/docs', app, docs, { jsonDocumentUrl: 'api/docs/openapi.json' });
 
   if (existsSync(path.join(config.clientDist, 'index.html'))) {
