@@ -17,9 +17,8 @@ export class MediaCommands {
 
   @Command('room:join')
   async join(ctx: CommandContext, p: P<'room:join'>): R<'room:join'> {
-    const room = await this.rooms.admissible(ctx.principal.userId, p.roomId, p.inviteToken);
-    const displayName = p.displayName ?? (await this.rooms.displayNameOf(ctx.principal.userId));
-    return this.registry.join(ctx.socket, room, displayName, await this.rooms.standingRole(ctx.principal.userId, room));
+    const { room, displayName, role } = await this.rooms.entrance(ctx.principal.userId, p.roomId, p.inviteToken);
+    return this.registry.join(ctx.socket, room, p.displayName ?? displayName, role);
   }
 
   @Command('room:leave')
