@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { REFUSALS, rejoinDelayMs, SOCKET_OPTIONS, superviseSocket } from '../../client/src/lib/reconnect';
-import { byCreatedAt, pagesUntilKnown, withHistory, withItem } from '../../client/src/lib/merge-by-id';
+import { byCreatedAt, pagesSinceKnown, withHistory, withItem } from '../../client/src/lib/merge-by-id';
 import { sendChatReliably } from '../../client/src/lib/chat-send';
 import { type Ack, type ChatMessageInfo, type ErrorCode, ERROR_CODES, PROTOCOL_VERSION, type RoomJoined, SOCKET_PATH } from '../../server/src/contract';
 import { freePort } from '../helpers/server-process';
@@ -136,8 +136,8 @@ class FleetClient {
 
   private async loadHistory(): Promise<void> {
     try {
-      const page = await pagesUntilKnown(this.chat, (before) =>
-        this.command<{ messages: ChatMessageInfo[]; hasMore: boolean }>('chat:history', { limit: 100, ...(before ? { before } : {}) }).then((p) => ({ items: p.messages, hasMore: p.hasMore })),
+      const page = await pagesSinceKnown(this.chat, (cursor) =>
+        this.command<{ messages: ChatMessageInfo[]; hasMore: boolean }>('chat:history', { limit: 100, ...cursor }).then((p) => ({ items: p.messages, hasMore: p.hasMore })),
       );
       this.chat = withHistory(this.chat, page.items, byCreatedAt);
     } catch {

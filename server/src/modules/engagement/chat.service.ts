@@ -67,7 +67,13 @@ export class ChatService {
     else q.andWhere('m.room_id = :roomId', { roomId: room.roomId });
     if (!roomCan(peer.role, 'chat.moderate', room.mode)) q.andWhere(`(m.audience = 'everyone' OR m.sender_id = :me)`, { me: peer.userId });
     // Compared in SQL: the database keeps microseconds that a JavaScript Date would drop.
-    if (p.before) q.andWhere('(m.created_at, m.id) < (SELECT c.created_at, c.id FROM chat_messages c WHERE c.id = :before AND c.room_id = :roomId)', { before: p.before, roomId: room.roomId });
+    const anchor = (op: '<' | '>', cursor: string) => q.andWhere(`(m.created_at, m.id) ${op} (SELECT c.created_at, c.id FROM chat_messages c WHERE c.id = :cursor AND c.room_id = :roomId)`, { cursor, roomId: room.roomId });
+    if (p.after) {
+      anchor('>', p.after);
+      const rows = await q.orderBy('m.created_at', 'ASC').addOrderBy('m.id', 'ASC').limit(p.limit + 1).getMany();
+      return { messages: rows.slice(0, p.limit).map(toInfo), hasMore: rows.length > p.limit };
+    }
+    if (p.before) anchor('<', p.before);
     const rows = await q.orderBy('m.created_at', 'DESC').addOrderBy('m.id', 'DESC').limit(p.limit + 1).getMany();
     return { messages: rows.slice(0, p.limit).reverse().map(toInfo), hasMore: rows.length > p.limit };
   }
