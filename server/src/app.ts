@@ -96,12 +96,10 @@ export async function startApp(config: AppConfig, logger: Logger, databaseUrl: s
   app.useGlobalFilters(new HttpErrorFilter(logger.child({ component: 'http' })));
   app.useWebSocketAdapter(new QuorumIoAdapter(app, config.corsOrigins));
 
-  // The API's map helps attackers as much as integrators: off by default in production (API_DOCS).
+  // The API's map helps attackers as much as integrators: off by default in production (API_DOCS). It is
+  // built on the first request for it, not at boot: a restart is back in the room sooner.
   if (config.apiDocs) {
-    const docs = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder().setTitle('Quorum API').setVersion('1').addBearerAuth().build(),
-    );
+    const docs = () => SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Quorum API').setVersion('1').addBearerAuth().build());
     SwaggerModule.setup('api/docs', app, docs, { jsonDocumentUrl: 'api/docs/openapi.json' });
   }
 

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { REFUSALS, rejoinDelayMs, SOCKET_OPTIONS, superviseSocket } from '../../client/src/lib/reconnect';
-import { byCreatedAt, pagesUntilKnown, withHistory, withItem } from '../../client/src/lib/merge-by-id';
+import { byCreatedAt, pagesSinceKnown, withHistory, withItem } from '../../client/src/lib/merge-by-id';
 import { sendChatReliably } from '../../client/src/features/room/engagement/api/chat-send';
 import { type Ack, type ChatMessageInfo, type ErrorCode, ERROR_CODES, PROTOCOL_VERSION, type RoomJoined, SOCKET_PATH } from '../../server/src/contract';
 import { freePort } from '../helpers/server-process';
@@ -61,6 +61,8 @@ class FleetClient {
   joined?: RoomJoined;
   chat: ChatMessageInfo[] = [];
   backAt = NaN;
+  /** When the socket last connected (a handshake accepted), to tell connecting from rejoining. */
+  connectedAt = NaN;
   lastError?: string;
   private gen = 0;
   private signallingLost = false;
@@ -87,6 +89,7 @@ class FleetClient {
       this.status = 'reconnecting';
     });
     this.socket.on('connect', () => {
+      this.connectedAt = Date.now();
       if (!this.signallingLost) return;
       this.signallingLost = false;
       if (this.socket.recovered) {
@@ -136,8 +139,8 @@ class FleetClient {
 
   private async loadHistory(): Promise<void> {
     try {
-      const page = await pagesUntilKnown(this.chat, (before) =>
-        this.command<{ messages: ChatMessageInfo[]; hasMore: boolean }>('chat:history', { limit: 100, ...(before ? { before } : {}) }).then((p) => ({ items: p.messages, hasMore: p.hasMore })),
+      const page = await pagesSinceKnown(this.chat, (cursor) =>
+        this.command<{ messages: ChatMessageInfo[]; hasMore: boolean }>('chat:history', { limit: 100, ...cursor }).then((p) => ({ items: p.messages, hasMore: p.hasMore })),
       );
       this.chat = withHistory(this.chat, page.items, byCreatedAt);
     } catch {
@@ -315,7 +318,8 @@ export class RestartFixture {
       const backMs = this.clients.map((c) => (c.status === 'joined' ? c.backAt - exitAt : NaN));
       const stranded = backMs.filter((b) => !Number.isFinite(b)).length;
       const p95 = percentile(backMs.filter(Number.isFinite), 95);
-      this.log(`${kind}: ${this.clients.length - stranded}/${this.clients.length} back, p95 ${Math.round(p95)} ms${stranded ? `; stranded: ${JSON.stringify(this.clients.find((c) => c.status !== 'joined')?.lastError)}` : ''}`);
+      const connectP95 = percentile(this.clients.map((c) => c.connectedAt - exitAt), 95);
+      this.log(`${kind}: ${this.clients.length - stranded}/${this.clients.length} back, p95 ${Math.round(p95)} ms (connected again: p95 ${Math.round(connectP95)} ms)${stranded ? `; stranded: ${JSON.stringify(this.clients.find((c) => c.status !== 'joined')?.lastError)}` : ''}`);
       await sleep(2_000);
       await this.stopChat();
       await sleep(1_500);

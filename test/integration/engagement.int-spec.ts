@@ -101,6 +101,12 @@ describe('engagement: chat, Q&A, polls and reactions (real server)', () => {
       const page = data(await command(again.s, 'chat:history', { limit: 1 }));
       expect(page).toEqual({ messages: [reply], hasMore: true });
       expect(data(await command(again.s, 'chat:history', { limit: 1, before: reply.id }))).toEqual({ messages: [sent], hasMore: false });
+
+      // Catching up: what came after a message already on screen, oldest first.
+      const third = data(await command(host.s, 'chat:send', { clientRequestId: rid(), body: 'Shall we begin?' }));
+      expect(data(await command(again.s, 'chat:history', { after: sent.id }))).toEqual({ messages: [reply, third], hasMore: false });
+      expect(data(await command(again.s, 'chat:history', { after: sent.id, limit: 1 }))).toEqual({ messages: [reply], hasMore: true });
+      expect(data(await command(again.s, 'chat:history', { after: third.id }))).toEqual({ messages: [], hasMore: false });
     });
 
     it("keeps a members room's conversation across sessions; a public room shows only this session", async () => {

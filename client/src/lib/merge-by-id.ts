@@ -44,6 +44,41 @@ export async function pagesUntilKnown<T extends Identified>(
   return { items, hasMore };
 }
 
+/** How far before the newest item on screen a catch-up starts (see `pagesSinceKnown`). */
+export const CATCH_UP_OVERLAP_MS = 5_000;
+
+/**
+ * What was missed while away, fetched forward from what is on screen instead of the latest pages:
+ * a client back after a restart reads the few messages it missed, not a hundred it has. The pages
+ * start after the newest item at least `overlapMs` older than the newest on screen, because an item
+ * can be stored with an earlier time than one already delivered (its write was slower) and still be
+ * missing here. With nothing on screen that old, or after `maxPages` pages without reaching the end,
+ * the latest pages are fetched as `pagesUntilKnown` does. `hasMore` is that of the latest pages
+ * (older items exist); after a catch-up from the screen it is false.
+ */
+export async function pagesSinceKnown<T extends Identified & { createdAt: string }>(
+  known: readonly T[],
+  fetchPage: (cursor: { before?: string; after?: string }) => Promise<{ items: T[]; hasMore: boolean }>,
+  o: { overlapMs?: number; maxPages?: number } = {},
+): Promise<{ items: T[]; hasMore: boolean }> {
+  const latest = () => pagesUntilKnown(known, (before) => fetchPage(before ? { before } : {}), o.maxPages);
+  const newest = known.reduce<T | undefined>((n, x) => (!n || byCreatedAt(x, n) > 0 ? x : n), undefined);
+  if (!newest) return latest();
+  const until = new Date(Date.parse(newest.createdAt) - (o.overlapMs ?? CATCH_UP_OVERLAP_MS)).toISOString();
+  const from = known.reduce<T | undefined>((a, x) => (x.createdAt <= until && (!a || byCreatedAt(x, a) > 0) ? x : a), undefined);
+  if (!from) return latest();
+  let items: T[] = [];
+  let after = from.id;
+  for (let i = 0; i < (o.maxPages ?? 10); i++) {
+    const page = await fetchPage({ after });
+    items = [...items, ...page.items];
+    if (!page.hasMore || !page.items.length) return { items, hasMore: false };
+    after = page.items[page.items.length - 1]!.id;
+  }
+  const rest = await latest();
+  return { items: [...items, ...rest.items], hasMore: rest.hasMore };
+}
+
 /** Chat order: by time, then id (the server's history order). */
 export const byCreatedAt = (a: { createdAt: string; id: string }, b: { createdAt: string; id: string }) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

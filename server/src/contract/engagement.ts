@@ -45,8 +45,14 @@ const distinct = <T>(a: T[]) => new Set(a).size === a.length;
 export const engagementCommandSchemas = {
   /** Send a chat message; `hosts` reaches only hosts and co-hosts (and the sender). */
   'chat:send': z.strictObject({ clientRequestId: requestId, body: text(CHAT_MAX_LENGTH), audience: z.enum(CHAT_AUDIENCES).default('everyone') }),
-  /** Visible messages older than `before` (a message id), newest `limit`, returned oldest first. */
-  'chat:history': z.strictObject({ before: id.optional(), limit: z.int().min(1).max(100).default(100) }),
+  /**
+   * Visible messages, returned oldest first: older than `before` (a message id), the newest `limit`
+   * of them; or newer than `after`, the oldest `limit` of them (what a client coming back missed).
+   * `hasMore`: more beyond the page in the direction asked (older for `before` or none, newer for `after`).
+   */
+  'chat:history': z
+    .strictObject({ before: id.optional(), after: id.optional(), limit: z.int().min(1).max(100).default(100) })
+    .refine((p) => !(p.before && p.after), { message: 'before and after cannot be combined' }),
   'chat:delete': z.strictObject({ messageId: id }),
 
   'qa:ask': z.strictObject({ clientRequestId: requestId, body: text(QUESTION_MAX_LENGTH), anonymous: z.boolean().default(false) }),

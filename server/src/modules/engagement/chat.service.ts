@@ -1,15 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
-import type { ChatMessageInfo, EngagementEvents, ParsedCommandPayload } from '../../contract';
+import type { ChatAudience, ChatMessageInfo, EngagementEvents, ParsedCommandPayload } from '../../contract';
 import { AppError } from '../../common/errors';
 import type { LiveRoom, Peer } from '../rooms/live/live-room';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { roomCan } from '../rooms/room-permissions';
-import { Room } from '../rooms/room.entity';
 import { ChatMessage } from './chat-message.entity';
 import { RateLimits } from './rate-limits';
 import { type Seat, rolesThatCan } from './seat';
+
+interface HistoryRow {
+  id: string;
+  session_id: string;
+  sender_id: string;
+  sender_name: string;
+  audience: ChatAudience;
+  body: string;
+  created_at: Date;
+}
 
 const toInfo = (m: ChatMessage): ChatMessageInfo => ({
   id: m.id,
@@ -61,15 +70,28 @@ export class ChatService {
   }
 
   async history({ room, peer }: Seat, p: ParsedCommandPayload<'chat:history'>): Promise<{ messages: ChatMessageInfo[]; hasMore: boolean }> {
-    const access = (await this.db.getRepository(Room).findOneBy({ id: room.roomId }))?.access ?? 'public';
-    const q = this.db.getRepository(ChatMessage).createQueryBuilder('m').where('m.deleted_at IS NULL');
-    if (access === 'public') q.andWhere('m.session_id = :sessionId', { sessionId: room.sessionId });
-    else q.andWhere('m.room_id = :roomId', { roomId: room.roomId });
-    if (!roomCan(peer.role, 'chat.moderate', room.mode)) q.andWhere(`(m.audience = 'everyone' OR m.sender_id = :me)`, { me: peer.userId });
+    // One plain query: every person back after a restart asks for this at once.
+    const params: unknown[] = [room.roomId, room.sessionId, p.limit + 1];
+    const where = [
+      'm.room_id = $1',
+      'm.deleted_at IS NULL',
+      // A public room shows this session only; a members room its whole conversation.
+      `(m.session_id = $2 OR (SELECT r.access FROM rooms r WHERE r.id = $1) <> 'public')`,
+    ];
+    if (!roomCan(peer.role, 'chat.moderate', room.mode)) where.push(`(m.audience = 'everyone' OR m.sender_id = $${params.push(peer.userId)})`);
+    const cursor = p.after ?? p.before;
     // Compared in SQL: the database keeps microseconds that a JavaScript Date would drop.
-    if (p.before) q.andWhere('(m.created_at, m.id) < (SELECT c.created_at, c.id FROM chat_messages c WHERE c.id = :before AND c.room_id = :roomId)', { before: p.before, roomId: room.roomId });
-    const rows = await q.orderBy('m.created_at', 'DESC').addOrderBy('m.id', 'DESC').limit(p.limit + 1).getMany();
-    return { messages: rows.slice(0, p.limit).reverse().map(toInfo), hasMore: rows.length > p.limit };
+    if (cursor) where.push(`(m.created_at, m.id) ${p.after ? '>' : '<'} (SELECT c.created_at, c.id FROM chat_messages c WHERE c.id = $${params.push(cursor)} AND c.room_id = $1)`);
+    const order = p.after ? 'ASC' : 'DESC';
+    const rows: HistoryRow[] = await this.db.query(
+      `SELECT m.id, m.session_id, m.sender_id, m.sender_name, m.audience, m.body, m.created_at FROM chat_messages m
+        WHERE ${where.join(' AND ')} ORDER BY m.created_at ${order}, m.id ${order} LIMIT $3`,
+      params,
+    );
+    const page = rows.slice(0, p.limit).map(
+      (r): ChatMessageInfo => ({ id: r.id, sessionId: r.session_id, senderId: r.sender_id, senderName: r.sender_name, audience: r.audience, body: r.body, createdAt: r.created_at.toISOString() }),
+    );
+    return { messages: p.after ? page : page.reverse(), hasMore: rows.length > p.limit };
   }
 
   async delete({ room, peer }: Seat, messageId: string): Promise<{ messageId: string }> {

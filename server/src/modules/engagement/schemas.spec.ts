@@ -23,6 +23,12 @@ describe('engagement command schemas', () => {
     expect(ok('chat:history', { before: 'not-an-id' })).toBe(false);
   });
 
+  it('pages history after a message (catching up) or before one, not both at once', () => {
+    expect(s['chat:history'].parse({ after: uuid })).toEqual({ after: uuid, limit: 100 });
+    expect(ok('chat:history', { after: 'not-an-id' })).toBe(false);
+    expect(ok('chat:history', { before: uuid, after: uuid })).toBe(false);
+  });
+
   it('requires an answer exactly for answer-text', () => {
     expect(ok('qa:moderate', { questionId: uuid, action: 'answer-text', answer: 'Yes.' })).toBe(true);
     expect(ok('qa:moderate', { questionId: uuid, action: 'answer-text' })).toBe(false);

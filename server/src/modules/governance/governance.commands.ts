@@ -4,6 +4,7 @@ import { LOGGER } from '../../common/logging';
 import { type CastReceipt, type Choice, type CommandResults, type ParsedCommandPayload, BALLOT_CHOICES } from '../../contract';
 import { AppError } from '../../common/errors';
 import { Command, type CommandContext } from '../../common/ws/command';
+import { Coalescer } from '../engagement/coalescer';
 import { RealtimeGateway } from '../realtime/realtime.gateway';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { BallotsService } from './ballots.service';
@@ -13,6 +14,9 @@ import { MeetingsService } from './meetings.service';
 import { RollService } from './roll.service';
 import type { BallotRow, RollSeat } from './rows';
 import { VoteWriter } from './vote-writer';
+
+/** Presence-driven quorum updates of one room: at most one read of its meetings per this interval. */
+const PRESENCE_GAP_MS = 250;
 
 type P<C extends keyof CommandResults & string> = ParsedCommandPayload<C>;
 type R<C extends keyof CommandResults> = Promise<CommandResults[C]>;
@@ -62,7 +66,9 @@ export class GovernanceCommands implements OnModuleInit {
         }, 250).unref(),
       );
     });
-    this.rooms.presence.on('changed', (roomId) => void this.pushQuorumOfRoom(roomId).catch(failed));
+    // A room filling up (a thousand people back after a restart) reads its meetings a few times a second, not once a join.
+    const presence = new Coalescer(failed, PRESENCE_GAP_MS);
+    this.rooms.presence.on('changed', (roomId) => presence.request(roomId, () => this.pushQuorumOfRoom(roomId)));
   }
 
   @Command('meeting:watch')

@@ -1,7 +1,6 @@
 // Over 400 lines on purpose: one document's page geometry (fonts, tables, page breaks) reads best in one place.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
 import { type BallotLine, type MinutesDocument, SCRIPTS, scriptRuns, winAnsiText } from './minutes';
 
 /**
@@ -105,6 +104,8 @@ interface Column {
 
 /** Draws the minutes on A4. Pages are buffered so that the footers can say "page n of N". */
 export async function renderPdf(minutes: MinutesDocument, timeZone: string): Promise<Buffer> {
+  // Loaded on the first PDF, not at boot: pdfkit and its fonts are a tenth of the server's start-up.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER / 2 },

@@ -5,18 +5,30 @@ import { MetricsService } from '../ops/metrics.service';
 import { MEDIA_CONFIG, type MediaConfig } from './media-config';
 import { WorkerPool } from './worker-pool';
 
-/** The app's WorkerPool: workers start with the module and stop with the app. */
+/**
+ * The app's WorkerPool: workers start being spawned as soon as the pool is built, alongside the rest
+ * of the boot (database connection, migrations), and the module is ready once they are up; they
+ * stop with the app.
+ */
 @Injectable()
 export class WorkerPoolService extends WorkerPool implements OnModuleInit, OnApplicationShutdown {
+  private readonly started: Promise<unknown>;
+
   constructor(@Inject(MEDIA_CONFIG) config: MediaConfig, @Optional() @Inject(LOGGER) logger?: Logger, @Optional() metrics?: MetricsService) {
     super(config, logger?.child({ component: 'media' }));
     metrics?.gauge('quorum_mediasoup_workers', 'mediasoup worker processes alive', () => this.stats().workers.filter((w) => w.alive).length);
     // Each replacement counted, so an operator can alert on a worker that keeps dying.
     this.on('workerReplaced', () => metrics?.workerReplacements.inc());
+    // Settled here so that a failure surfaces in onModuleInit, not as an unhandled rejection meanwhile.
+    this.started = this.start().then(
+      () => undefined,
+      (err: unknown) => ({ err }),
+    );
   }
 
-  onModuleInit(): Promise<void> {
-    return this.start();
+  async onModuleInit(): Promise<void> {
+    const failed = (await this.started) as { err: unknown } | undefined;
+    if (failed) throw failed.err;
   }
 
   onApplicationShutdown(): Promise<void> {

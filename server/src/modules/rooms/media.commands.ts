@@ -17,10 +17,9 @@ export class MediaCommands {
 
   @Command('room:join')
   async join(ctx: CommandContext, p: P<'room:join'>): R<'room:join'> {
-    const room = await this.rooms.admissible(ctx.principal.userId, p.roomId, p.inviteToken, true);
     // Always the account's name: a chosen one would let anyone appear in chat and attendance as someone else.
-    const displayName = await this.rooms.displayNameOf(ctx.principal.userId);
-    return this.registry.join(ctx.socket, room, displayName, await this.rooms.standingRole(ctx.principal.userId, room));
+    const { room, displayName, role } = await this.rooms.entrance(ctx.principal.userId, p.roomId, p.inviteToken);
+    return this.registry.join(ctx.socket, room, displayName, role);
   }
 
   @Command('room:leave')

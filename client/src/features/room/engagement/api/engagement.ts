@@ -12,7 +12,7 @@ import type {
 import { useEffect, useRef, useState } from 'react';
 import type { RoomStatus } from '../../session/room-session';
 import { sendChatReliably } from './chat-send';
-import { byCreatedAt, pagesUntilKnown, withHistory } from '../../../../lib/merge-by-id';
+import { byCreatedAt, pagesSinceKnown, withHistory } from '../../../../lib/merge-by-id';
 import { newRequestId } from '../../../../lib/request-id';
 import { connectSocket, emitCommand } from '../../../../lib/socket';
 import { Store, useStore } from '../../../../lib/store';
@@ -103,10 +103,8 @@ export class EngagementFeed {
   /** Everything visible to this person now. Failures leave the lists as they were. */
   async load(): Promise<void> {
     const [chat, questions, polls] = await Promise.allSettled([
-      // Back to what is already on screen: messages sent while this tab was away are filled in.
-      pagesUntilKnown(this.store.get().chat, (before) =>
-        emitCommand('chat:history', { limit: 100, ...(before ? { before } : {}) }).then((p) => ({ items: p.messages, hasMore: p.hasMore })),
-      ),
+      // Onward from what is already on screen: only the messages sent while this tab was away.
+      pagesSinceKnown(this.store.get().chat, (cursor) => emitCommand('chat:history', { limit: 100, ...cursor }).then((p) => ({ items: p.messages, hasMore: p.hasMore }))),
       emitCommand('qa:list', {}),
       emitCommand('poll:list', {}),
     ]);
