@@ -41,6 +41,17 @@ export function generateBallotKeys(): BallotKeyPair {
 
 const rawPublic = (k: KeyObject): string => k.export({ format: 'jwk' }).x!;
 const importPublic = (x: string): KeyObject => createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
+/** A ballot's public key, imported once (a few open ballots at a time; the import costs as much as the seal). */
+const recipients = new Map<string, KeyObject>();
+function recipientKey(x: string): KeyObject {
+  let key = recipients.get(x);
+  if (!key) {
+    if (recipients.size > 64) recipients.clear();
+    key = importPublic(x);
+    recipients.set(x, key);
+  }
+  return key;
+}
 const importPrivate = (d: string, x: string): KeyObject => createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x }, format: 'jwk' });
 
 function envelopeKey(shared: Buffer, ephemeral: Buffer, recipient: Buffer, ballotId: string): Buffer {
@@ -55,7 +66,7 @@ export function sealVote(publicKey: string, ballotId: string, vote: SealedVote):
   plain.writeUInt16BE(json.length, 0);
   json.copy(plain, 2);
   const eph = generateKeyPairSync('x25519');
-  const recipient = importPublic(publicKey);
+  const recipient = recipientKey(publicKey);
   const ephRaw = Buffer.from(rawPublic(eph.publicKey), 'base64url');
   const key = envelopeKey(diffieHellman({ privateKey: eph.privateKey, publicKey: recipient }), ephRaw, Buffer.from(publicKey, 'base64url'), ballotId);
   const iv = randomBytes(12);
