@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
 import { RoomsModule } from '../rooms/rooms.module';
-import { BallotKeys } from '../governance/ballot-keys.service';
+import { GovernanceModule } from '../governance/governance.module';
 import { ChatService } from './chat.service';
 import { EngagementCommands } from './engagement.commands';
 import { PollsController } from './polls.controller';
@@ -10,8 +10,8 @@ import { QuestionsService } from './questions.service';
 
 /** Chat, Q&A, quick polls and reactions in live rooms. */
 @Module({
-  imports: [IdentityModule, RoomsModule],
+  imports: [IdentityModule, RoomsModule, GovernanceModule],
   controllers: [PollsController],
-  providers: [ChatService, QuestionsService, PollsService, EngagementCommands, BallotKeys],
+  providers: [ChatService, QuestionsService, PollsService, EngagementCommands],
 })
 export class EngagementModule {}

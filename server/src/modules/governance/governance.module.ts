@@ -43,5 +43,7 @@ import { VoteWriter } from './vote-writer';
     GovernanceCommands,
     MinutesService,
   ],
+  // One key custodian for secret ballots and anonymous polls.
+  exports: [BallotKeys],
 })
 export class GovernanceModule {}

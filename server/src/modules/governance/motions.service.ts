@@ -54,16 +54,20 @@ export class MotionsService {
 
   /** The mover submits and may withdraw; anyone else present seconds; the chair opens debate and refers. */
   async transition(userId: string, meetingId: string, motionId: string, event: MotionCommand): Promise<MotionView> {
-    const meeting = await this.access.member(userId, meetingId);
-    await this.db.transaction(async (m) => {
-      await this.audit.lockMeeting(m, meeting.id);
-      const [motion] = await m.query(`SELECT status, mover_id FROM motions WHERE id = $1 AND meeting_id = $2`, [motionId, meeting.id]);
-      if (!motion) throw new AppError('NOT_FOUND', 'Motion not found.');
-      await this.access.require(userId, meeting.id, COMMAND_ACTION[event], { moverId: motion.mover_id });
+    // One check, with the motion's mover: outsiders get NOT_FOUND, members without the right FORBIDDEN.
+    const meeting = await this.db.transaction(async (m) => {
+      await this.audit.lockMeeting(m, meetingId);
+      const [motion] = await m.query(`SELECT status, mover_id FROM motions WHERE id = $1 AND meeting_id = $2`, [motionId, meetingId]);
+      if (!motion) {
+        await this.access.member(userId, meetingId);
+        throw new AppError('NOT_FOUND', 'Motion not found.');
+      }
+      const meeting = await this.access.require(userId, meetingId, COMMAND_ACTION[event], { moverId: motion.mover_id });
       const next = nextMotionState(motion.status, event);
       if (!next) throw new AppError('ILLEGAL_TRANSITION', `A ${motion.status} motion cannot be ${event}ed.`);
       await m.query(`UPDATE motions SET status = $2${event === 'second' ? ', seconder_id = $3' : ''} WHERE id = $1`, event === 'second' ? [motionId, next, userId] : [motionId, next]);
       await this.audit.append(m, meeting.id, [{ kind: `motion.${event}`, payload: { motionId, by: userId, status: next } }], true);
+      return meeting;
     });
     return (await this.list(meeting.id, motionId))[0]!;
   }
