@@ -78,7 +78,7 @@ describe('media on the default settings', () => {
       const { room, pages } = await roomWithPeople(server, browser, 1);
       await join(pages[0]!, room);
       const banner = pages[0]!.getByTestId('media-unreachable');
-      await banner.waitFor({ timeout: 20_000 });
+      await banner.waitFor({ timeout: 60_000 });
       expect(await banner.textContent()).toMatch(/cannot reach the server's media address/);
       // Chat and the rest of the room still work.
       expect(await pages[0]!.getByTestId('room').isVisible()).toBe(true);

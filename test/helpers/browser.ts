@@ -35,7 +35,9 @@ export async function newPage(
     ...(opts.baseURL ? { baseURL: opts.baseURL } : {}),
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // A bound on waiting for an outcome, not a speed requirement: generous, because a loaded machine
+  // (two cores shared with a database, a media worker and three browsers) can be slow by seconds.
+  page.setDefaultTimeout(45_000);
   return { context, page };
 }
 
