@@ -49,8 +49,10 @@ describe('the chair follows motions live, and a meeting carries its language', (
     http = api(server.url);
     owner = await register(server.url, 'Owner');
     org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Regional Library Council' }, owner.accessToken)).body;
-    [chair, ...members] = await addMembers(server.url, owner.accessToken, org.id, 3, 'Member');
-    meeting = (await http.post<MeetingView>(`/api/organizations/${org.id}/meetings`, { title: 'Board meeting', kind: 'board', scheduledAt: new Date().toISOString(), chairId: chair!.user.id }, owner.accessToken)).body;
+    const people = await addMembers(server.url, owner.accessToken, org.id, 3, 'Member');
+    chair = people[0]!;
+    members = people.slice(1);
+    meeting = (await http.post<MeetingView>(`/api/organizations/${org.id}/meetings`, { title: 'Board meeting', kind: 'board', scheduledAt: new Date().toISOString(), chairId: chair.user.id }, owner.accessToken)).body;
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());
@@ -58,7 +60,7 @@ describe('the chair follows motions live, and a meeting carries its language', (
   });
 
   it('tells the watching chair when a member moves a motion and each time it changes status', async () => {
-    const chairSocket = await connectSocket(server.url, { token: chair!.accessToken });
+    const chairSocket = await connectSocket(server.url, { token: chair.accessToken });
     sockets.push(chairSocket);
     const events = motionEvents(chairSocket);
     const watch = await command(chairSocket, 'meeting:watch', { meetingId: meeting.id });
@@ -73,7 +75,7 @@ describe('the chair follows motions live, and a meeting carries its language', (
     await http.post(`/api/meetings/${meeting.id}/motions/${moved.id}/transition`, { event: 'second' }, members[1]!.accessToken);
     expect((await events.next((e) => e.motion.id === moved.id && e.motion.status === 'seconded')).motion.seconderName).toBe('Member 3');
     // The chair's own step comes back to the chair's other tabs in the same way.
-    await http.post(`/api/meetings/${meeting.id}/motions/${moved.id}/transition`, { event: 'debate' }, chair!.accessToken);
+    await http.post(`/api/meetings/${meeting.id}/motions/${moved.id}/transition`, { event: 'debate' }, chair.accessToken);
     await events.next((e) => e.motion.id === moved.id && e.motion.status === 'debate');
     expect(events.seen.map((e) => e.motion.status)).toEqual(['draft', 'submitted', 'seconded', 'debate']);
   });
@@ -104,7 +106,7 @@ describe('the chair follows motions live, and a meeting carries its language', (
 
   it('says who may download the record, from the meeting permission table', async () => {
     const as = async (s: TestSession) => (await http.get<MeetingView>(`/api/meetings/${meeting.id}`, s.accessToken)).body.canExport;
-    expect(await as(chair!)).toBe(true);
+    expect(await as(chair)).toBe(true);
     expect(await as(owner)).toBe(true);
     expect(await as(members[0]!)).toBe(false);
     // And the server agrees with what the view says.
