@@ -27,10 +27,11 @@ export function launchBrowser(): Promise<Browser> {
 /** A fresh profile (no stored tokens or language) with an English browser locale unless told otherwise. */
 export async function newPage(
   browser: Browser,
-  opts: { baseURL?: string; locale?: string } = {},
+  opts: { baseURL?: string; locale?: string; ignoreHTTPSErrors?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     locale: opts.locale ?? 'en-US',
+    ...(opts.ignoreHTTPSErrors ? { ignoreHTTPSErrors: true } : {}),
     viewport: { width: 1280, height: 800 },
     ...(opts.baseURL ? { baseURL: opts.baseURL } : {}),
   });
