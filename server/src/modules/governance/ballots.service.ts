@@ -12,7 +12,7 @@ import { AuditLog } from './audit-log';
 import { openVote } from './ballot-box';
 import { BallotKeys } from './ballot-keys.service';
 import { type BallotState, nextBallotState } from './ballot-state';
-import { GovernanceEvents } from './governance-events';
+import { DomainEvents } from '../../common/domain-events';
 import { MeetingAccess, oneRow } from './meeting-access';
 import { MotionsService } from './motions.service';
 import { RollService, rollEntry } from './roll.service';
@@ -35,7 +35,7 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
     private readonly motions: MotionsService,
     private readonly roll: RollService,
     private readonly keys: BallotKeys,
-    private readonly events: GovernanceEvents,
+    private readonly events: DomainEvents,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -115,7 +115,7 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
     }
     if (closesAt) this.scheduleClose(ballotId, closesAt);
     const view = await this.view(ballotId);
-    this.events.emit('ballot', { meetingId: meeting.id, event: 'ballot:opened', ballot: view });
+    this.events.emit('ballot.changed', { meetingId: meeting.id, event: 'ballot:opened', ballot: view });
     return view;
   }
 
@@ -210,7 +210,7 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
     // Counted and on the bulletin board: the key that could open the envelopes is destroyed.
     if (ballot.secrecy === 'secret') this.keys.destroy(ballotId);
     const view = await this.view(ballotId);
-    this.events.emit('ballot', { meetingId: ballot.meeting_id, event: 'ballot:closed', ballot: view });
+    this.events.emit('ballot.changed', { meetingId: ballot.meeting_id, event: 'ballot:closed', ballot: view });
     return view;
   }
 
@@ -227,7 +227,7 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
       await m.query(`UPDATE ballots SET status = $4, published_at = now(), published_seq = $2, published_hash = $3 WHERE id = $1`, [ballotId, entry!.seq, entry!.hash, next]);
     });
     const view = await this.view(ballotId);
-    this.events.emit('ballot', { meetingId: ballot.meeting_id, event: 'result:published', ballot: view });
+    this.events.emit('ballot.changed', { meetingId: ballot.meeting_id, event: 'result:published', ballot: view });
     return view;
   }
 

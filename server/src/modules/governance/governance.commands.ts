@@ -8,7 +8,7 @@ import { Coalescer } from '../engagement/coalescer';
 import { RealtimeGateway } from '../realtime/realtime.gateway';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { BallotsService } from './ballots.service';
-import { GovernanceEvents } from './governance-events';
+import { DomainEvents } from '../../common/domain-events';
 import { MeetingAccess } from './meeting-access';
 import { MeetingsService } from './meetings.service';
 import { RollService } from './roll.service';
@@ -37,7 +37,7 @@ export class GovernanceCommands implements OnModuleInit {
     private readonly meetings: MeetingsService,
     private readonly roll: RollService,
     private readonly ballots: BallotsService,
-    private readonly events: GovernanceEvents,
+    private readonly events: DomainEvents,
     private readonly writer: VoteWriter,
     private readonly gateway: RealtimeGateway,
     private readonly rooms: RoomRegistry,
@@ -46,15 +46,15 @@ export class GovernanceCommands implements OnModuleInit {
 
   onModuleInit(): void {
     const to = (meetingId: string) => this.gateway.server.to(`meeting:${meetingId}`);
-    this.events.on('ballot', ({ meetingId, event, ballot }) => {
+    this.events.on('ballot.changed', ({ meetingId, event, ballot }) => {
       if (event !== 'ballot:opened') this.open.delete(ballot.id);
       to(meetingId).emit(event, ballot);
     });
-    this.events.on('motion', ({ meetingId, motion }) => to(meetingId).emit('motion:changed', { meetingId, motion }));
+    this.events.on('motion.changed', ({ meetingId, motion }) => to(meetingId).emit('motion:changed', { meetingId, motion }));
     const failed = (err: unknown) => this.logger.warn({ err }, 'live meeting update failed');
-    this.events.on('quorum', ({ meetingId }) => void this.pushQuorum(meetingId).catch(failed));
+    this.events.on('meeting.quorum', ({ meetingId }) => void this.pushQuorum(meetingId).catch(failed));
     // Counts only, a few times a second at most, whatever the voting rate.
-    this.events.on('turnout', ({ meetingId, ballotId }) => {
+    this.events.on('ballot.turnout', ({ meetingId, ballotId }) => {
       if (this.turnoutTimers.has(ballotId)) return;
       this.turnoutTimers.set(
         ballotId,
@@ -69,7 +69,7 @@ export class GovernanceCommands implements OnModuleInit {
     });
     // A room filling up (a thousand people back after a restart) reads its meetings a few times a second, not once a join.
     const presence = new Coalescer(failed, PRESENCE_GAP_MS);
-    this.rooms.presence.on('changed', (roomId) => presence.request(roomId, () => this.pushQuorumOfRoom(roomId)));
+    this.events.on('room.presence', ({ roomId }) => presence.request(roomId, () => this.pushQuorumOfRoom(roomId)));
   }
 
   @Command('meeting:watch')

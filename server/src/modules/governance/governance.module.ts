@@ -9,7 +9,6 @@ import { BallotKeys } from './ballot-keys.service';
 import { BallotsService } from './ballots.service';
 import { GovernanceCommands } from './governance.commands';
 import { GovernanceController } from './governance.controller';
-import { GovernanceEvents } from './governance-events';
 import { MeetingAccess } from './meeting-access';
 import { MeetingsService } from './meetings.service';
 import { MinutesController } from './minutes.controller';
@@ -31,7 +30,6 @@ import { VoteWriter } from './vote-writer';
   providers: [
     { provide: Sealer, useFactory: (c: AppConfig) => new Sealer(c.ballotSealKey), inject: [APP_CONFIG] },
     { provide: RecordSigner, useFactory: (c: AppConfig) => new RecordSigner(c.auditSigningKey), inject: [APP_CONFIG] },
-    GovernanceEvents,
     BallotKeys,
     MeetingAccess,
     AuditLog,

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { CreateMotionBody, MotionView } from '../../contract';
 import { AppError } from '../../common/errors';
 import { AuditLog } from './audit-log';
-import { GovernanceEvents } from './governance-events';
+import { DomainEvents } from '../../common/domain-events';
 import { FINAL_MOTION_STATES, type MotionEvent, type MotionState, canBeAmended, nextMotionState } from './ballot-state';
 import { MeetingAccess, oneRow } from './meeting-access';
 import type { MeetingAction } from './meeting-permissions';
@@ -30,7 +30,7 @@ export class MotionsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: MeetingAccess,
     private readonly audit: AuditLog,
-    private readonly events: GovernanceEvents,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(userId: string, meetingId: string, b: z.output<typeof CreateMotionBody>): Promise<MotionView> {
@@ -77,7 +77,7 @@ export class MotionsService {
   /** The motion as it is now, told to everyone watching the meeting (after the commit). */
   private async announce(meetingId: string, motionId: string): Promise<MotionView> {
     const motion = (await this.list(meetingId, motionId))[0]!;
-    this.events.emit('motion', { meetingId, motion });
+    this.events.emit('motion.changed', { meetingId, motion });
     return motion;
   }
 

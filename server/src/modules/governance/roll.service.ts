@@ -9,7 +9,7 @@ import { OrganizationsService } from '../organizations/organizations.service';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { canonicalJson, sha256 } from './audit-chain';
 import { AuditLog } from './audit-log';
-import { GovernanceEvents } from './governance-events';
+import { DomainEvents } from '../../common/domain-events';
 import { MeetingAccess } from './meeting-access';
 import { quorum } from './quorum';
 import type { MeetingRow, RollSeat } from './rows';
@@ -30,7 +30,7 @@ export class RollService {
     private readonly rooms: RoomRegistry,
     private readonly access: MeetingAccess,
     private readonly audit: AuditLog,
-    private readonly events: GovernanceEvents,
+    private readonly events: DomainEvents,
     private readonly sealer: Sealer,
   ) {}
 
@@ -53,7 +53,7 @@ export class RollService {
   async checkIn(userId: string, meetingId: string, event: 'check-in' | 'check-out'): Promise<QuorumView> {
     const meeting = await this.access.require(userId, meetingId, 'presence.check-in');
     await this.db.query(`INSERT INTO presence_log (meeting_id, user_id, event) VALUES ($1, $2, $3)`, [meeting.id, userId, event]);
-    this.events.emit('quorum', { meetingId: meeting.id });
+    this.events.emit('meeting.quorum', { meetingId: meeting.id });
     return this.quorumOf(meeting);
   }
 
@@ -74,7 +74,7 @@ export class RollService {
       );
       await this.audit.append(m, meeting.id, [{ kind: 'proxy.assigned', payload: { seatId: b.seatId, grantorId: userId, holderId: b.holderId, instructionsCommitment: sealed.commitment } }], true);
     });
-    this.events.emit('quorum', { meetingId: meeting.id });
+    this.events.emit('meeting.quorum', { meetingId: meeting.id });
     return this.mySeats(userId, meeting, null);
   }
 

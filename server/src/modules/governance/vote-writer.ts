@@ -10,7 +10,7 @@ import { receiptHash } from './audit-chain';
 import { deriveReceipt, receiptCode, sealVote, type SealedVote } from './ballot-box';
 import { BallotKeys } from './ballot-keys.service';
 import { AuditLog } from './audit-log';
-import { GovernanceEvents } from './governance-events';
+import { DomainEvents } from '../../common/domain-events';
 import { Sealer } from './seal';
 import type { BallotRow, RollSeat } from './rows';
 
@@ -57,7 +57,7 @@ export class VoteWriter {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditLog,
-    private readonly events: GovernanceEvents,
+    private readonly events: DomainEvents,
     private readonly sealer: Sealer,
     private readonly keys: BallotKeys,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -223,7 +223,7 @@ export class VoteWriter {
       if (r instanceof AppError) p.reject(r);
       else p.resolve(r);
     }
-    for (const ballotId of new Set(batch.map((p) => p.ballotId))) this.events.emit('turnout', { meetingId: batch[0]!.meetingId, ballotId });
+    for (const ballotId of new Set(batch.map((p) => p.ballotId))) this.events.emit('ballot.turnout', { meetingId: batch[0]!.meetingId, ballotId });
   }
 
   /**

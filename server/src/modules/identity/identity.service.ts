@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -7,6 +6,7 @@ import * as argon2 from 'argon2';
 import { DataSource, IsNull } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import type { AuthTokensDto, RegisterBody, RegistrationDto, SessionDto, SignInBody, UserDto } from '../../contract';
+import { DomainEvents } from '../../common/domain-events';
 import { LOGGER } from '../../common/logging';
 import type { Logger } from 'pino';
 import { passwordWeakness } from './password-strength';
@@ -22,11 +22,7 @@ export interface AccessClaims {
   sid: string;
 }
 
-/** Sessions that just ended (sign-out, a replayed refresh token, a password change): their sockets go. */
-export interface SessionsRevoked {
-  userId: string;
-  sessionIds: string[];
-}
+export type { SessionsRevoked } from '../../common/domain-events';
 
 /**
  * How long a socket's session is trusted between database checks. Revocations made through this
@@ -53,7 +49,6 @@ export const toUserDto = (u: User): UserDto => ({ id: u.id, email: u.email, disp
 export class IdentityService {
   /** Verifying against this keeps sign-in time the same whether or not the email exists. */
   private readonly dummyHash = argon2.hash('not-a-real-password', ARGON2);
-  readonly events = new EventEmitter<{ revoked: [SessionsRevoked] }>();
   private readonly revocations = new RevocationList(SESSION_RECHECK_MS);
   private readonly rechecks = new Map<string, Promise<boolean>>();
   private readonly openSessions = new OpenSessions((ids) => this.openSessionUsers(ids));
@@ -63,6 +58,7 @@ export class IdentityService {
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -212,7 +208,7 @@ export class IdentityService {
 
   private revoked(userId: string, sessionIds: string[]): void {
     this.revocations.revoke(sessionIds);
-    this.events.emit('revoked', { userId, sessionIds });
+    this.events.emit('session.revoked', { userId, sessionIds });
   }
 
   /** Verifies an access token and that its session is still open. */

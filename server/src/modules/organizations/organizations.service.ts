@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -17,6 +16,7 @@ import type {
 } from '../../contract';
 import type { z } from 'zod';
 import type { CreateInstitutionBody as CreateInstitutionSchema, CreateInvitationBody as CreateInvitationSchema } from '../../contract';
+import { DomainEvents, type OrgChange } from '../../common/domain-events';
 import { AppError, isUniqueViolation } from '../../common/errors';
 import { withinHourlyQuota } from '../../common/quota';
 import { Delegate } from './delegate.entity';
@@ -28,29 +28,14 @@ import { Organization } from './organization.entity';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export interface OrgChange {
-  organizationId: string;
-  what: 'members' | 'institutions' | 'invitations';
-}
-
-/** One person's standing in an organisation changed: `role` is the new one, null when removed. */
-export interface MembershipChange {
-  organizationId: string;
-  userId: string;
-  role: OrgRole | null;
-}
+export type { MembershipChange, OrgChange } from '../../common/domain-events';
 
 @Injectable()
 export class OrganizationsService {
-  /**
-   * 'changed': the realtime layer tells watchers to refetch. 'membership': open sockets and live
-   * seats of that person lose what the old role gave them, at once.
-   */
-  readonly events = new EventEmitter<{ changed: [OrgChange]; membership: [MembershipChange] }>();
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -125,7 +110,7 @@ export class OrganizationsService {
         await m.getRepository(Membership).update({ organizationId, userId: targetId }, { role: next });
       }
     });
-    this.events.emit('membership', { organizationId, userId: targetId, role: next === 'removed' ? null : next });
+    this.events.emit('membership.changed', { organizationId, userId: targetId, role: next === 'removed' ? null : next });
     this.changed(organizationId, 'members');
   }
 
@@ -301,7 +286,7 @@ export class OrganizationsService {
   }
 
   private changed(organizationId: string, what: OrgChange['what']): void {
-    this.events.emit('changed', { organizationId, what } satisfies OrgChange);
+    this.events.emit('organization.changed', { organizationId, what });
   }
 }
 

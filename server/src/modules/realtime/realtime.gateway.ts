@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { Inject, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -11,7 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import type { AppServer, AppSocket, SocketData } from '../../common/ws/command';
 import { IdentityService, SESSION_RECHECK_MS } from '../identity/identity.service';
 import { MetricsService } from '../ops/metrics.service';
-import { OrganizationsService, type MembershipChange, type OrgChange } from '../organizations/organizations.service';
+import { DomainEvents, type MembershipChange } from '../../common/domain-events';
 import { CommandRouter } from './command-router';
 
 /** Well inside socket.io's 30 s memory of sent events, so that a drop of up to ~20 s is recoverable. */
@@ -33,14 +32,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
    * 'recovered' (socket): a dropped connection came back within the recovery window, same id and rooms.
    * 'draining': shutdown began; the connections that close from now on are not people leaving.
    */
-  readonly lifecycle = new EventEmitter<{ disconnect: [AppSocket, string]; recovered: [AppSocket]; draining: [] }>();
   private draining = false;
 
   constructor(
     private readonly identity: IdentityService,
     private readonly router: CommandRouter,
     private readonly metrics: MetricsService,
-    private readonly orgs: OrganizationsService,
+    private readonly events: DomainEvents,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -51,10 +49,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly perIp = new Map<string, number>();
 
   onModuleInit(): void {
-    this.orgs.events.on('changed', (c: OrgChange) => this.server?.to(`org:${c.organizationId}`).emit('org:changed', c));
-    this.orgs.events.on('membership', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to sockets')));
+    this.events.on('organization.changed', (c) => this.server?.to(`org:${c.organizationId}`).emit('org:changed', c));
+    this.events.on('membership.changed', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to sockets')));
     // An ended session's sockets close at once; the client has to sign in again.
-    this.identity.events.on('revoked', ({ userId, sessionIds }) => {
+    this.events.on('session.revoked', ({ userId, sessionIds }) => {
       const ended = new Set(sessionIds);
       for (const socket of this.server?.sockets.sockets.values() ?? []) {
         const p = socket.data.principal as SocketData['principal'] | undefined;
@@ -100,7 +98,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
     this.router.draining = true;
-    this.lifecycle.emit('draining');
+    this.events.emit('server.draining');
     this.server.emit('server:draining', { retryInMs: 2_000 });
     await this.router.idle(timeoutMs);
     for (const socket of this.server.sockets.sockets.values()) socket.conn.close();
@@ -165,8 +163,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: AppSocket): void {
     this.metrics.sockets.inc();
-    socket.on('disconnect', (reason) => this.lifecycle.emit('disconnect', socket, reason));
-    if (socket.recovered) this.lifecycle.emit('recovered', socket);
+    socket.on('disconnect', (reason) => this.events.emit('socket.disconnected', { socket, reason }));
+    if (socket.recovered) this.events.emit('socket.recovered', { socket });
     // A broadcast (not socket.emit): only broadcasts carry the offset a later recovery starts from.
     else this.server.to(socket.id).emit('server:tick', { at: Date.now() });
     void socket.join(`user:${socket.data.principal.userId}`);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -13,7 +12,7 @@ import { type AppSocket, RECOVERY_WINDOW_MS } from '../../../common/ws/command';
 import { MetricsService } from '../../ops/metrics.service';
 import { NoWorkerAvailableError, type PooledRouter } from '../../media/worker-pool';
 import { WorkerPoolService } from '../../media/worker-pool.service';
-import { OrganizationsService, type MembershipChange } from '../../organizations/organizations.service';
+import { DomainEvents, type MembershipChange } from '../../../common/domain-events';
 import { RealtimeGateway } from '../../realtime/realtime.gateway';
 import { standingRoomRole } from '../room-permissions';
 import type { Room } from '../room.entity';
@@ -65,8 +64,6 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
   private saving = false;
   /** Draining or shut down: connections closing now are not people leaving. */
   private stopping = false;
-  /** 'changed' (roomId): someone came in or went out (presence feeds meeting quorum). */
-  readonly presence = new EventEmitter<{ changed: [string] }>();
 
   constructor(
     private readonly pool: WorkerPoolService,
@@ -76,7 +73,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     private readonly attendance: AttendanceWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly orgs: OrganizationsService,
+    private readonly events: DomainEvents,
     metrics: MetricsService,
   ) {
     metrics.gauge('quorum_live_rooms', 'Rooms with a live session on this node', () => this.live.size);
@@ -84,8 +81,8 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
   }
 
   async onModuleInit(): Promise<void> {
-    this.gateway.lifecycle.on('draining', () => (this.stopping = true));
-    this.gateway.lifecycle.on('disconnect', (socket, reason) => {
+    this.events.on('server.draining', () => (this.stopping = true));
+    this.events.on('socket.disconnected', ({ socket, reason }) => {
       if (this.stopping) return;
       this.forgetWaiting(socket.id);
       const leave = () => {
@@ -97,11 +94,11 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       if (RECOVERABLE.has(reason) && this.seats.has(socket.id)) this.pendingLeaves.set(socket.id, setTimeout(leave, RECOVERY_WINDOW_MS).unref());
       else leave();
     });
-    this.gateway.lifecycle.on('recovered', (socket) => {
+    this.events.on('socket.recovered', ({ socket }) => {
       clearTimeout(this.pendingLeaves.get(socket.id));
       this.pendingLeaves.delete(socket.id);
     });
-    this.orgs.events.on('membership', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to live rooms')));
+    this.events.on('membership.changed', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to live rooms')));
     this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index).catch((err) => this.logger.error({ err, workerIndex: index }, 'media reset failed')));
     await this.settleSessions();
     this.saver = setInterval(() => void this.saveLive(), SAVE_EVERY_MS).unref();
@@ -244,7 +241,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       if (live.lobby.delete(userId)) live.publishLobby();
       this.seats.set(socket.id, { room: live, peer });
       await socket.join(`room:${room.id}`);
-      this.presence.emit('changed', room.id);
+      this.events.emit('room.presence', { roomId: room.id });
       if (peer.role === 'host' || peer.role === 'co-host') {
         this.toPeer(peer, 'hand:queue', { queue: live.handQueue() });
         if (live.lobby.size) this.toPeer(peer, 'lobby:queue', { waiting: live.lobbyQueue() });
@@ -363,7 +360,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     this.seats.delete(socketId);
     this.gateway.server.in(socketId).socketsLeave(`room:${seat.room.roomId}`);
     seat.room.removePeer(seat.peer);
-    this.presence.emit('changed', seat.room.roomId);
+    this.events.emit('room.presence', { roomId: seat.room.roomId });
     if (seat.peer.attendanceId) this.attendance.close(seat.peer.attendanceId, new Date());
   }
 
