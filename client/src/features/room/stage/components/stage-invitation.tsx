@@ -14,8 +14,17 @@ import { useVideoTrack } from '../../components/video-tile';
  * only with "Go on stage". Declining stops them again.
  */
 export function StageInvitationDialog({ session, snap }: { session: RoomSession; snap: RoomSnapshot }) {
-  if (!snap.stage.invitation) return null;
-  return snap.canPublish ? <AcceptOnly session={session} /> : <DeviceCheck session={session} />;
+  const [checking, setChecking] = useState(false);
+  const invited = snap.stage.invitation !== null;
+  useEffect(() => {
+    if (!invited) setChecking(false);
+  }, [invited]);
+  if (!invited) return null;
+  if (snap.canPublish) return <AcceptOnly session={session} />;
+  // First the answer, with nothing captured; the devices start only for someone who said yes.
+  if (!checking)
+    return <Frame key="ask" acceptLabel="stage.invite.check" acceptTestId="stage-invitation-accept" onAccept={async () => setChecking(true)} onDecline={() => session.declineStage()} ready />;
+  return <DeviceCheck session={session} />;
 }
 
 function DeviceCheck({ session }: { session: RoomSession }) {
@@ -33,6 +42,9 @@ function DeviceCheck({ session }: { session: RoomSession }) {
   });
   return (
     <Frame
+      key="check"
+      acceptLabel="stage.invite.accept"
+      acceptTestId="stage-invitation-go-live"
       onAccept={async () => {
         const tracks = media.handOver();
         try {
@@ -66,10 +78,19 @@ function DeviceCheck({ session }: { session: RoomSession }) {
 
 /** In a meeting the devices are already in use: only the answer is asked. */
 function AcceptOnly({ session }: { session: RoomSession }) {
-  return <Frame onAccept={() => session.acceptStage(null)} onDecline={() => session.declineStage()} ready />;
+  return <Frame acceptLabel="stage.invite.accept" acceptTestId="stage-invitation-accept" onAccept={() => session.acceptStage(null)} onDecline={() => session.declineStage()} ready />;
 }
 
-function Frame({ children, onAccept, onDecline, ready }: { children?: ReactNode; onAccept: () => Promise<void>; onDecline: () => Promise<void>; ready: boolean }) {
+interface FrameProps {
+  children?: ReactNode;
+  acceptLabel: 'stage.invite.accept' | 'stage.invite.check';
+  acceptTestId: string;
+  onAccept: () => Promise<void>;
+  onDecline: () => Promise<void>;
+  ready: boolean;
+}
+
+function Frame({ children, acceptLabel, acceptTestId, onAccept, onDecline, ready }: FrameProps) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -85,6 +106,7 @@ function Frame({ children, onAccept, onDecline, ready }: { children?: ReactNode;
     setError(null);
     try {
       await fn();
+      setBusy(false);
     } catch (e) {
       setError(e);
       setBusy(false);
@@ -98,8 +120,8 @@ function Frame({ children, onAccept, onDecline, ready }: { children?: ReactNode;
         {children}
         <ErrorMessage error={error} />
         <div className="actions">
-          <button ref={first} type="button" className="button button-primary" data-testid="stage-invitation-accept" disabled={busy || !ready} onClick={() => void answer(onAccept)}>
-            {t('stage.invite.accept')}
+          <button ref={first} type="button" className="button button-primary" data-testid={acceptTestId} disabled={busy || !ready} onClick={() => void answer(onAccept)}>
+            {t(acceptLabel)}
           </button>
           <button type="button" className="button" data-testid="stage-invitation-decline" disabled={busy} onClick={() => void answer(onDecline)}>
             {t('stage.invite.decline')}
