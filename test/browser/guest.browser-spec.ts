@@ -25,6 +25,7 @@ describe('a guest joins a public webinar by its link', () => {
   let server: StartedServer;
   let browser: Browser;
   let room: RoomDto;
+  let org: OrganizationDto;
   let host: Page;
   let guest: Page;
   const errors: string[] = [];
@@ -33,7 +34,7 @@ describe('a guest joins a public webinar by its link', () => {
     server = await startServer();
     const http = api(server.url);
     const owner = await register(server.url, 'Paula Presenter');
-    const org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Public Library Talks' }, owner.accessToken)).body;
+    org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Public Library Talks' }, owner.accessToken)).body;
     room = (await http.post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: 'Open data for libraries', mode: 'webinar', access: 'public' }, owner.accessToken)).body;
     browser = await launchBrowser();
     const a = await newPage(browser, { baseURL: server.url });
@@ -107,5 +108,22 @@ describe('a guest joins a public webinar by its link', () => {
     // Watching only: the guest's page never asked for a camera or a microphone.
     expect(await guest.evaluate(() => window.__captured!.length)).toBe(0);
     expect(errors).toEqual([]);
+  });
+
+  it('lets an organiser choose a webinar when creating a room, and marks it in the list', async () => {
+    await host.goto(`/organizations/${org.id}/rooms`);
+    await host.getByTestId('room-mode-choice').waitFor();
+    await host.getByLabel('Room name').fill('Author talk');
+    await host.getByTestId('room-mode-webinar').check();
+    await host.locator('select[name="access"]').selectOption('public');
+    await host.locator('form button[type="submit"]').click();
+    const item = host.locator('[data-testid="room-item"]', { hasText: 'Author talk' });
+    await item.locator('[data-testid="room-mode"][data-mode="webinar"]').waitFor();
+    await item.getByTestId('room-guests-welcome').waitFor();
+    // The room made through the form is a public webinar on the server too: it takes guests.
+    const id = await item.getAttribute('data-room-id');
+    const preview = await api(server.url).get(`/api/rooms/${id}/guest-preview`);
+    expect([preview.status, preview.body.mode, preview.body.access]).toEqual([200, 'webinar', 'public']);
+    await screenshot(host, 'guest-03-room-kinds-en');
   });
 });
