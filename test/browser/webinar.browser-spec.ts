@@ -13,6 +13,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const framesFrom = async (page: Page, peerId: string): Promise<number> =>
   (await inboundStats(page)).find((s) => s.peerId === peerId && s.source === 'camera')?.framesDecoded ?? 0;
 
+declare global {
+  interface Window {
+    /** Every track getUserMedia handed this page (see recordCapturedTracks). */
+    __captured?: MediaStreamTrack[];
+  }
+}
+
+/** An init script: records every track the page obtains from getUserMedia, so a test can see what it holds. */
+function recordCapturedTracks(): void {
+  const captured: MediaStreamTrack[] = [];
+  window.__captured = captured;
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await original(constraints);
+    captured.push(...stream.getTracks());
+    return stream;
+  };
+}
+
+/** How many captured tracks the page has obtained, and how many of them are still live. */
+const capturedTracks = (page: Page) =>
+  page.evaluate(() => ({ obtained: window.__captured!.length, live: window.__captured!.filter((t) => t.readyState === 'live').length }));
+
 async function join(page: Page, roomId: string): Promise<string> {
   await page.goto(`/rooms/${roomId}`);
   await page.locator('[data-testid="join"]:enabled').click();
@@ -47,6 +70,7 @@ describe('a webinar: an attendee raises a hand, is brought on stage, then remove
     const b = await newPage(browser, { baseURL: server.url, locale: 'ar' });
     await signInWithToken(a.context, owner.refreshToken);
     await signInWithToken(b.context, member.refreshToken);
+    await b.context.addInitScript(recordCapturedTracks);
     host = a.page;
     attendee = b.page;
     for (const [who, page] of [
@@ -91,8 +115,9 @@ describe('a webinar: an attendee raises a hand, is brought on stage, then remove
     await attendee.locator(`[data-testid="tile"][data-peer-id="${hostPeer}"][data-has-video="true"]`).waitFor({ timeout: 60_000 });
     expect(await attendee.locator('[data-testid="tile"][data-self="true"]').count()).toBe(0);
     await attendee.locator('[data-testid="participant-count"]', { hasText: '2' }).waitFor({ timeout: 15_000 });
-    // Attendees cannot send media in a webinar, so their controls are off.
+    // Attendees cannot send media in a webinar, so their controls are off, and nothing was captured at all.
     expect(await attendee.getByTestId('camera-toggle').isDisabled()).toBe(true);
+    expect(await capturedTracks(attendee)).toEqual({ obtained: 0, live: 0 });
     await screenshot(attendee, 'webinar-01-attendee-ar');
   });
 
@@ -167,6 +192,19 @@ describe('a webinar: an attendee raises a hand, is brought on stage, then remove
     await screenshot(host, 'webinar-02-hand-queue-en');
 
     await queued.getByTestId('hand-promote').click();
+    // An invitation, not a switch: the host sees it pending, the attendee still holds no device.
+    await host.locator(`[data-testid="stage-invitation-pending"][data-peer-id="${attendeePeer}"]`).waitFor();
+    await attendee.getByTestId('stage-invitation').waitFor();
+    await host.locator(`[data-testid="participant"][data-peer-id="${attendeePeer}"][data-role="attendee"]`).waitFor();
+    expect(await capturedTracks(attendee)).toEqual({ obtained: 0, live: 0 });
+    await screenshot(attendee, 'webinar-02-invitation-ar');
+
+    // Accepted: the device check starts the camera and microphone (picture and level), then on stage.
+    await attendee.getByTestId('stage-invitation-accept').click();
+    await attendee.getByTestId('invitation-preview-video').waitFor();
+    await attendee.getByTestId('stage-invitation-go-live').click();
+    await attendee.getByTestId('stage-invitation').waitFor({ state: 'detached' });
+    await host.getByTestId('stage-invitations').waitFor({ state: 'detached' });
     // On stage: the attendee's role changes, the hand goes down and the queue empties.
     await host.locator(`[data-testid="participant"][data-peer-id="${attendeePeer}"][data-role="panelist"]`).waitFor();
     await host.getByTestId('hand-queue').waitFor({ state: 'detached' });
@@ -194,6 +232,16 @@ describe('a webinar: an attendee raises a hand, is brought on stage, then remove
     await attendee.locator('[data-testid="tile"][data-self="true"][data-has-video="true"]').waitFor({ timeout: 60_000 });
     await screenshot(host, 'webinar-03-panelist-on-stage-en');
     await screenshot(attendee, 'webinar-03-panelist-ar');
+    expect((await capturedTracks(attendee)).live).toBeGreaterThan(0);
+  });
+
+  it('lets the panelist step down, which stops every captured track', async () => {
+    await attendee.getByTestId('stage-step-down').click();
+    await host.locator(`[data-testid="participant"][data-peer-id="${attendeePeer}"][data-role="attendee"]`).waitFor();
+    await host.locator(`[data-testid="tile"][data-peer-id="${attendeePeer}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+    await attendee.getByTestId('audience-notice').waitFor();
+    await attendee.waitForFunction(() => window.__captured!.length > 0 && window.__captured!.every((t) => t.readyState === 'ended'));
+    expect((await capturedTracks(attendee)).live).toBe(0);
   });
 
   it('removes the attendee, whose page says so', async () => {

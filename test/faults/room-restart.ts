@@ -243,7 +243,10 @@ export class RestartFixture {
       if (refused.length) throw new Error(`${refused.length} first joins failed: ${String((refused[0] as PromiseRejectedResult).reason)}`);
       log(`${f.clients.length} joined; room:join p95 ${Math.round(percentile(f.joinMs, 95))} ms`);
       const host = f.clients[0]!;
-      for (const p of f.clients.slice(1, 1 + f.panelists)) await host.command('stage:promote', { peerId: p.joined!.peerId });
+      for (const p of f.clients.slice(1, 1 + f.panelists)) {
+        await host.command('stage:promote', { peerId: p.joined!.peerId });
+        await p.command('stage:respond', { accept: true });
+      }
       return f;
     } catch (err) {
       await server.stop();

@@ -76,7 +76,7 @@ export async function socketDrop(f: RoomFixture, variant: DropVariant = { kind: 
     const joined = await ask<RoomJoined>(panelist.s, 'room:join', { roomId: f.room.id });
     if (!joined.ok || !(await ask(hand.s, 'room:join', { roomId: f.room.id })).ok) throw new Error('the droppers could not join');
     if (!(await ask(hand.s, 'stage:raise-hand', {})).ok) problems.push('could not raise the hand');
-    if (!(await ask(panelist.s, 'stage:raise-hand', {})).ok || !(await command(f.host.socket, 'stage:promote', { peerId: joined.data.peerId })).ok) problems.push('could not promote the panelist');
+    if (!(await ask(panelist.s, 'stage:raise-hand', {})).ok || !(await command(f.host.socket, 'stage:promote', { peerId: joined.data.peerId })).ok || !(await ask(panelist.s, 'stage:respond', { accept: true })).ok) problems.push('could not promote the panelist');
     // Both hear of the panelist going on stage; wait until they have (a client that has received no
     // event at all cannot be recovered by socket.io: socketio/socket.io#5538, not what is tested here).
     await waitFor('the promotion to reach the room', () => droppers.every((d) => d.events.some((e) => e.startsWith('peer:'))), 3_000).catch((err: Error) => problems.push(err.message));

@@ -88,7 +88,7 @@ export async function refreshSession(base: string, session: TestSession): Promis
 export type TestSocket = Socket<ServerEvents, any>;
 
 /** Connects a socket.io client; rejects with the server's refusal (`err.data.code`). */
-export function connectSocket(base: string, auth: { token?: string; protocol?: number }): Promise<TestSocket> {
+export function connectSocket(base: string, auth: { token?: string; guestToken?: string; protocol?: number }): Promise<TestSocket> {
   const socket: TestSocket = io(base, {
     path: SOCKET_PATH,
     transports: ['websocket'],

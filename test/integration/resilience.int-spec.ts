@@ -33,6 +33,7 @@ describe('reconnects, shutdown, token expiry, headers and inert input', () => {
       expect(joined.ok).toBe(true);
       expect((await s.timeout(5_000).emitWithAck('stage:raise-hand', {})).ok).toBe(true);
       expect((await command(host.socket, 'stage:promote', { peerId: joined.data.peerId })).ok).toBe(true);
+      expect((await s.timeout(5_000).emitWithAck('stage:respond', { accept: true })).data).toEqual({ role: 'panelist' });
       expect((await s.timeout(5_000).emitWithAck('stage:raise-hand', {})).ok).toBe(false); // panelists do not raise hands in webinars
 
       const chat: string[] = [];

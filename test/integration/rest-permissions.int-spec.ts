@@ -81,6 +81,9 @@ type Route = keyof typeof RULES;
 /** Routes not governed by an organisation role, each checked on its own below. */
 const NOT_ORG_SCOPED = [
   'GET /health',
+  // Guests' way into a public webinar: no account, so no organisation role (test/integration/guests.int-spec.ts).
+  'GET /api/rooms/{roomId}/guest-preview',
+  'POST /api/rooms/{roomId}/guests',
   'POST /api/auth/register',
   'POST /api/auth/sign-in',
   'POST /api/auth/refresh',

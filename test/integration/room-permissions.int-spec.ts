@@ -7,6 +7,8 @@ import { type StartedServer, startServer } from '../helpers/server-process';
 jest.setTimeout(180_000);
 
 interface Scene {
+  /** The actor's role in this case. */
+  role: RoomRole;
   host: Member;
   actor: Member;
   victim: Member;
@@ -31,6 +33,16 @@ const PROBES: Record<RoomAction, (s: Scene) => Promise<Ack<unknown>>> = {
   'stage.manage': async (s) => {
     const r = await command(s.actor.socket, 'stage:promote', { peerId: s.victim.joined.peerId });
     if (r.ok) ok(await command(s.host.socket, 'participant:set-role', { peerId: s.victim.joined.peerId, role: 'attendee' }));
+    return r;
+  },
+  'stage.respond': async (s) => {
+    // Only an attendee can be invited; for anyone else there is nothing the host's invitation changes.
+    await command(s.host.socket, 'stage:promote', { peerId: s.actor.joined.peerId });
+    return command(s.actor.socket, 'stage:respond', { accept: false });
+  },
+  'stage.step-down': async (s) => {
+    const r = await command(s.actor.socket, 'stage:step-down', {});
+    if (r.ok && s.role !== 'attendee' && s.role !== 'host') ok(await command(s.host.socket, 'participant:set-role', { peerId: s.actor.joined.peerId, role: s.role }));
     return r;
   },
   'participant.mute': (s) => command(s.actor.socket, 'participant:mute', { peerId: s.victim.joined.peerId, source: 'mic' }),
@@ -80,6 +92,7 @@ describe('the room permission table, enforced on every command', () => {
     if (role !== 'host' && role !== 'attendee') ok(await command(host.socket, 'participant:set-role', { peerId: a.joined.peerId, role }));
 
     const scene: Scene = {
+      role,
       host,
       actor,
       victim: v,

@@ -41,10 +41,22 @@ describe('webinar stage, moderation, lobby and attendance', () => {
     // An attendee cannot promote anyone.
     expect(code(await command(b.socket, 'stage:promote', { peerId: a.joined.peerId }))).toBe('FORBIDDEN');
 
+    // Bringing someone on stage is an invitation: nothing changes until they accept.
+    const invited = nextEvent(a.socket, 'stage:invitation');
+    const pending = nextEvent(host.socket, 'stage:invitations');
+    expect(await command(host.socket, 'stage:promote', { peerId: a.joined.peerId })).toEqual({ ok: true, data: { role: 'attendee', invited: true } });
+    expect((await invited).invitation).toMatchObject({ peerId: a.joined.peerId, role: 'panelist', guest: false });
+    expect((await pending).pending.map((i) => i.peerId)).toEqual([a.joined.peerId]);
+    expect(code(await produceMic(a.socket))).toBe('FORBIDDEN');
+    // Only the invited person answers; nobody else has an invitation to accept.
+    expect(code(await command(b.socket, 'stage:respond', { accept: true }))).toBe('NOT_FOUND');
+
     const seenByB = nextEvent(b.socket, 'peer:joined');
     const selfUpdate = nextEvent(a.socket, 'peer:updated');
-    expect(await command(host.socket, 'stage:promote', { peerId: a.joined.peerId })).toEqual({ ok: true, data: { role: 'panelist' } });
+    const cleared = nextEvent(host.socket, 'stage:invitations');
+    expect(await command(a.socket, 'stage:respond', { accept: true })).toEqual({ ok: true, data: { role: 'panelist' } });
     expect(await selfUpdate).toEqual({ peerId: a.joined.peerId, role: 'panelist', handRaised: false });
+    expect((await cleared).pending).toEqual([]);
     expect((await seenByB).peerId).toBe(a.joined.peerId);
 
     const produced = await produceMic(a.socket);
@@ -55,6 +67,38 @@ describe('webinar stage, moderation, lobby and attendance', () => {
     expect(await command(host.socket, 'stage:demote', { peerId: a.joined.peerId })).toEqual({ ok: true, data: { role: 'attendee' } });
     expect((await closed).peerId).toBe(a.joined.peerId);
     expect(await goneForB).toEqual({ peerId: a.joined.peerId });
+    expect(code(await produceMic(a.socket))).toBe('FORBIDDEN');
+  });
+
+  it('lets an invited attendee decline, a host withdraw an invitation, and a panelist step down', async () => {
+    const room = await createRoom(server.url, ctx.owner.accessToken, ctx.org.id, { mode: 'webinar' });
+    const host = await join(ctx.owner.accessToken, room.id);
+    const a = await join(ctx.people[0]!.accessToken, room.id);
+    const b = await join(ctx.people[1]!.accessToken, room.id);
+
+    // Declined: still in the audience, the host's list is empty again.
+    expect(await command(host.socket, 'stage:promote', { peerId: a.joined.peerId })).toEqual({ ok: true, data: { role: 'attendee', invited: true } });
+    const declined = nextEvent(a.socket, 'stage:invitation');
+    expect(await command(a.socket, 'stage:respond', { accept: false })).toEqual({ ok: true, data: { role: 'attendee' } });
+    expect((await declined).invitation).toBeNull();
+    expect(code(await command(a.socket, 'stage:respond', { accept: true }))).toBe('NOT_FOUND');
+    expect(code(await produceMic(a.socket))).toBe('FORBIDDEN');
+
+    // Withdrawn by the host before an answer: the invitation is gone, the answer finds nothing.
+    await command(host.socket, 'stage:promote', { peerId: b.joined.peerId });
+    const withdrawn = nextEvent(b.socket, 'stage:invitation');
+    expect(await command(host.socket, 'stage:demote', { peerId: b.joined.peerId })).toEqual({ ok: true, data: { role: 'attendee' } });
+    expect((await withdrawn).invitation).toBeNull();
+    expect(code(await command(b.socket, 'stage:respond', { accept: true }))).toBe('NOT_FOUND');
+
+    // An attendee cannot step down; a panelist can, and their media closes.
+    expect(code(await command(a.socket, 'stage:step-down', {}))).toBe('FORBIDDEN');
+    await command(host.socket, 'stage:promote', { peerId: a.joined.peerId });
+    expect(await command(a.socket, 'stage:respond', { accept: true })).toEqual({ ok: true, data: { role: 'panelist' } });
+    expect(code(await produceMic(a.socket))).toBe('ok');
+    const closed = nextEvent(host.socket, 'producer:closed');
+    expect(await command(a.socket, 'stage:step-down', {})).toEqual({ ok: true, data: { role: 'attendee' } });
+    expect((await closed).peerId).toBe(a.joined.peerId);
     expect(code(await produceMic(a.socket))).toBe('FORBIDDEN');
   });
 

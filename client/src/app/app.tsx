@@ -61,15 +61,16 @@ export function App() {
               </Route>
               <Route path="meetings/:meetingId" element={<MeetingPage />} />
               <Route path="verify" element={<VerifyPage />} />
-              <Route
-                path="rooms/:roomId"
-                element={
-                  <Suspense fallback={<Loading />}>
-                    <RoomPage />
-                  </Suspense>
-                }
-              />
             </Route>
+            {/* Signed in, or a guest of a public webinar: the page decides. */}
+            <Route
+              path="rooms/:roomId"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <RoomPage />
+                </Suspense>
+              }
+            />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

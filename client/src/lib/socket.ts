@@ -16,6 +16,15 @@ import { SOCKET_OPTIONS, superviseSocket } from './reconnect';
 export type QuorumSocket = Socket<ServerEvents, ClientEvents>;
 
 let socket: QuorumSocket | null = null;
+/** A guest pass (no account): the socket then speaks for that guest, in their one webinar. */
+let guestToken: string | null = null;
+
+/** Switches this tab's socket to a guest pass (or back to the account with `null`). */
+export function setGuestPass(token: string | null): void {
+  if (token === guestToken) return;
+  guestToken = token;
+  disconnectSocket();
+}
 
 /** The server refuses a handshake with an Error whose `data.code` (or message) is an error code. */
 const handshakeCode = (err: Error & { data?: { code?: unknown } }) => toErrorCode(err.data?.code ?? err.message, -1);
@@ -28,6 +37,7 @@ export function connectSocket(): QuorumSocket {
     ...SOCKET_OPTIONS,
     transports: [...SOCKET_OPTIONS.transports],
     auth: (cb) => {
+      if (guestToken) return cb({ guestToken, protocol: PROTOCOL_VERSION } satisfies HandshakeAuth);
       ensureAccessToken().then(
         (token) => cb({ token, protocol: PROTOCOL_VERSION } satisfies HandshakeAuth),
         () => cb({ token: '', protocol: PROTOCOL_VERSION } satisfies HandshakeAuth),

@@ -1,6 +1,7 @@
 export * from './engagement';
 export * from './errors';
 export * from './governance';
+export * from './guests';
 export * from './media';
 export * from './protocol';
 export * from './rest';

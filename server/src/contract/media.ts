@@ -110,6 +110,8 @@ export interface PeerInfo {
   userId: string;
   displayName: string;
   role: RoomRole;
+  /** Came in with a guest pass, without an account; hosts see them marked as guests. */
+  guest: boolean;
   producers: ProducerInfo[];
 }
 

@@ -211,6 +211,9 @@ export interface RoomPreviewDto {
   organizationId: string;
   organizationName: string;
   mode: RoomDto['mode'];
+  access: RoomDto['access'];
+  /** The role you would walk in with: in a webinar, attendees hold no camera or microphone until invited on stage. */
+  role: RoomRole;
   participants: number;
   capacity: number;
   canJoin: boolean;

@@ -9,6 +9,8 @@ export const ROOM_ACTIONS = [
   'media.produce',
   'stage.raise-hand',
   'stage.manage',
+  'stage.respond',
+  'stage.step-down',
   'participant.mute',
   'participant.remove',
   'participant.set-role',
@@ -37,6 +39,9 @@ export const ROOM_PERMISSIONS: Record<RoomAction, Record<Mode, readonly RoomRole
   'media.produce': { meeting: ALL, webinar: STAGE },
   'stage.raise-hand': { meeting: ['co-host', 'panelist', 'attendee'], webinar: ['attendee'] },
   'stage.manage': same(HOSTS),
+  // Only an attendee is invited on stage, so only an attendee answers; a panelist may step down.
+  'stage.respond': same(['attendee']),
+  'stage.step-down': same(['co-host', 'panelist']),
   'participant.mute': same(HOSTS),
   'participant.remove': same(HOSTS),
   'participant.set-role': same(['host']),

@@ -63,10 +63,17 @@ export const commandSchemas = {
   'stage:raise-hand': z.strictObject({}),
   /** Lower your own hand, or (hosts) someone else's. */
   'stage:lower-hand': z.strictObject({ peerId: id.optional() }),
-  /** Attendee → panelist: may publish at once, no rejoin. */
+  /**
+   * Invites an attendee on stage as a panelist. Nobody is put on the air without asking: they become a
+   * panelist only when they accept (`stage:respond`), after checking their camera and microphone.
+   */
   'stage:promote': z.strictObject({ peerId: id }),
-  /** Back to attendee; their producers are closed. */
+  /** Back to attendee (their producers are closed), or a pending invitation withdrawn. */
   'stage:demote': z.strictObject({ peerId: id }),
+  /** An attendee's answer to an invitation on stage. */
+  'stage:respond': z.strictObject({ accept: z.boolean() }),
+  /** A panelist goes back to the audience by themselves; their producers are closed. */
+  'stage:step-down': z.strictObject({}),
   'participant:set-role': z.strictObject({ peerId: id, role: z.enum(['co-host', 'panelist', 'attendee']) }),
   /** Server-side mute: pauses the mic, or stops the camera. */
   'participant:mute': z.strictObject({ peerId: id, source: z.enum(['mic', 'camera']) }),
@@ -99,6 +106,10 @@ export interface RoomJoined {
   mode: 'meeting' | 'webinar';
   options: RoomOptions;
   handRaised: boolean;
+  /** You came in with a guest pass (no account): an attendee of this one room only. */
+  guest: boolean;
+  /** A pending invitation on stage for you (the role you would get), if any. */
+  stageInvitation: StageInvitation | null;
   /** Everyone in, including webinar attendees who are not listed in `peers`. */
   participants: number;
   routerRtpCapabilities: RtpCapabilities;
@@ -125,8 +136,11 @@ export interface CommandResults extends EngagementResults, GovernanceResults {
   'media:close-producer': { closed: true };
   'stage:raise-hand': { position: number };
   'stage:lower-hand': { lowered: boolean };
-  'stage:promote': { role: RoomRole };
+  /** `invited`: an invitation is now pending (the role is unchanged until they accept). */
+  'stage:promote': { role: RoomRole; invited: boolean };
   'stage:demote': { role: RoomRole };
+  'stage:respond': { role: RoomRole };
+  'stage:step-down': { role: RoomRole };
   'participant:set-role': { role: RoomRole };
   'participant:mute': { muted: boolean };
   'participant:mute-all': { muted: number };
@@ -151,9 +165,19 @@ export interface HandRaise {
   raisedAt: string;
 }
 
+/** An invitation on stage waiting for the person's answer. */
+export interface StageInvitation {
+  peerId: string;
+  displayName: string;
+  guest: boolean;
+  role: RoomRole;
+  invitedAt: string;
+}
+
 export interface LobbyEntry {
   userId: string;
   displayName: string;
+  guest: boolean;
   since: string;
 }
 
@@ -187,6 +211,10 @@ export interface ServerEvents extends EngagementEvents, GovernanceEvents {
   'audio:levels': (e: { levels: { peerId: string; volume: number }[] }) => void;
   /** Role or hand changed; in webinars attendees only hear about people on stage. */
   'peer:updated': (e: { peerId: string; role: RoomRole; handRaised: boolean }) => void;
+  /** To you: a host invites you on stage (or `null`: the invitation was withdrawn or answered). */
+  'stage:invitation': (e: { invitation: StageInvitation | null }) => void;
+  /** To hosts and co-hosts: invitations on stage waiting for an answer, oldest first. */
+  'stage:invitations': (e: { pending: StageInvitation[] }) => void;
   /** To hosts and co-hosts: raised hands, oldest first. */
   'hand:queue': (e: { queue: HandRaise[] }) => void;
   /** To everyone: how many people are in (webinar attendees are counted, not listed). */
@@ -212,8 +240,12 @@ export type ClientEvents = {
   [C in CommandName]: (payload: CommandPayload<C>, ack: (res: Ack<CommandResults[C]>) => void) => void;
 };
 
-/** Handshake `auth` object. */
+/**
+ * Handshake `auth` object: an account's access token, or a guest pass (`guestToken`) that opens one
+ * public webinar as an attendee and nothing else.
+ */
 export interface HandshakeAuth {
-  token: string;
+  token?: string;
+  guestToken?: string;
   protocol: number;
 }

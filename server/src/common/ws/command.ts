@@ -4,8 +4,19 @@ import type { Server, Socket } from 'socket.io';
 import type { CommandName, CommandResults, ParsedCommandPayload, ServerEvents } from '../../contract';
 import type { Principal } from '../../modules/identity/identity.service';
 
+/** A guest pass holder: an attendee of one public webinar, with no account. */
+export interface GuestPrincipal {
+  passId: string;
+  roomId: string;
+  displayName: string;
+  expiresAt: number;
+}
+
 export interface SocketData {
+  /** For a guest, `userId` is their guest record and `sessionId` their pass. */
   principal: Principal;
+  /** Set for guests only; the command router lets them run the guest commands and no other. */
+  guest?: GuestPrincipal;
   socketId: string;
 }
 

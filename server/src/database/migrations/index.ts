@@ -8,6 +8,7 @@ import { BallotSecrecy1764547200000 } from './1764547200000-ballot-secrecy';
 import { InvitationLimits1764633600000 } from './1764633600000-invitation-limits';
 import { RoomContinuity1764720000000 } from './1764720000000-room-continuity';
 import { MeetingLanguage1796171378877 } from './1796171378877-meeting-language';
+import { GuestPasses1796171613042 } from './1796171613042-guest-passes';
 
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   InvitationLimits1764633600000,
   RoomContinuity1764720000000,
   MeetingLanguage1796171378877,
+  GuestPasses1796171613042,
 ];

@@ -1,10 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { commandSchemas, type Ack, type CommandName } from '../../contract';
+import { commandSchemas, guestMayRun, type Ack, type CommandName } from '../../contract';
 import { AppError, invalidPayload, toErrorBody } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
 import { Command, type AppSocket, type CommandContext } from '../../common/ws/command';
+import { GuestPassService } from '../guests/guest-pass.service';
 import { IdentityService } from '../identity/identity.service';
 import { MetricsService } from '../ops/metrics.service';
 import { TokenBucket } from './token-bucket';
@@ -36,6 +37,7 @@ export class CommandRouter implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly metrics: MetricsService,
     private readonly identity: IdentityService,
+    private readonly guests: GuestPassService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -73,6 +75,9 @@ export class CommandRouter implements OnModuleInit {
     if (!bucket.take()) return reply({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many commands. Slow down.' } }, 'RATE_LIMITED');
     if (!isCommand(event)) return reply({ ok: false, error: { code: 'UNKNOWN_EVENT', message: 'Unknown command.' } }, 'UNKNOWN_EVENT');
     if (!ack) return; // Every command answers; one sent without an ack has nobody to answer, so it is not run.
+    const guest = socket.data.guest;
+    // A guest pass opens one webinar as an attendee: every other command is refused before it is read.
+    if (guest && !guestMayRun(event)) return reply({ ok: false, error: { code: 'FORBIDDEN', message: 'A guest can only take part in the webinar they came to.' } }, 'FORBIDDEN');
     if (payload.length !== 1) return reply({ ok: false, error: { code: 'INVALID_PAYLOAD', message: 'A command takes exactly one payload object.' } }, 'INVALID_PAYLOAD');
 
     const parsed = commandSchemas[event].safeParse(payload[0]);
@@ -86,7 +91,7 @@ export class CommandRouter implements OnModuleInit {
     const principal = socket.data.principal;
     // The handshake is not enough: a session ended since (sign-out, stolen refresh token, new password,
     // deleted account) must not run one more command on a socket that was opened before.
-    const open = this.identity.sessionOpen(principal);
+    const open = guest ? this.guests.passOpen(guest) : this.identity.sessionOpen(principal);
     if (open !== true && (open === false || !(await open.catch(() => false)))) {
       reply({ ok: false, error: { code: 'UNAUTHENTICATED', message: 'The session has ended. Sign in again.' } }, 'UNAUTHENTICATED');
       socket.disconnect(true);

@@ -8,6 +8,7 @@ import { AppError, toErrorBody } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import type { AppServer, AppSocket, SocketData } from '../../common/ws/command';
+import { GuestPassService } from '../guests/guest-pass.service';
 import { IdentityService, SESSION_RECHECK_MS } from '../identity/identity.service';
 import { MetricsService } from '../ops/metrics.service';
 import { DomainEvents, type MembershipChange } from '../../common/domain-events';
@@ -36,6 +37,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   constructor(
     private readonly identity: IdentityService,
+    private readonly guests: GuestPassService,
     private readonly router: CommandRouter,
     private readonly metrics: MetricsService,
     private readonly events: DomainEvents,
@@ -59,6 +61,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         if (p?.userId === userId && ended.has(p.sessionId)) socket.disconnect(true);
       }
     });
+    // A guest pass revoked (removed by a host, the room no longer open to guests) or expired.
+    this.guests.events.on('revoked', (passIds) => {
+      const ended = new Set(passIds);
+      for (const socket of this.server?.sockets.sockets.values() ?? []) {
+        const guest = (socket.data as Partial<SocketData>).guest;
+        if (guest && ended.has(guest.passId)) socket.disconnect(true);
+      }
+    });
   }
 
   /** Someone removed from an organisation stops hearing about it: out of its page and its meetings. */
@@ -75,8 +85,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     // Sessions ended elsewhere (another node, SQL) are found within SESSION_RECHECK_MS, without making
     // any command wait for the database.
     setInterval(() => {
-      const principals = [...server.sockets.sockets.values()].map((s) => s.data.principal).filter(Boolean);
+      const sockets = [...server.sockets.sockets.values()].filter((s) => s.data.principal);
+      const principals = sockets.filter((s) => !s.data.guest).map((s) => s.data.principal);
+      const guests = sockets.flatMap((s) => (s.data.guest ? [s.data.guest] : []));
       this.identity.sweep(principals).catch((err: unknown) => this.logger.debug({ err }, 'session sweep failed'));
+      this.guests.sweep(guests).catch((err: unknown) => this.logger.debug({ err }, 'guest pass sweep failed'));
     }, SESSION_RECHECK_MS / 2).unref();
     server.use((socket, next) => {
       this.handshake(socket as AppSocket).then(
@@ -113,7 +126,15 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     // A version this server does not speak (newer, or made up) is not guessed at.
     if (auth.protocol > PROTOCOL_VERSION) throw new AppError('UNSUPPORTED_PROTOCOL', 'This version of the app is not supported by this server.');
     const before = socket.recovered ? (socket.data.principal as SocketData['principal'] | undefined) : undefined;
-    const principal = await this.identity.authenticate(typeof auth.token === 'string' ? auth.token : undefined);
+    let principal: SocketData['principal'];
+    if (typeof auth.guestToken === 'string' && !auth.token) {
+      const pass = await this.guests.authenticate(auth.guestToken);
+      principal = pass.principal;
+      socket.data.guest = pass.guest;
+    } else {
+      principal = await this.identity.authenticate(typeof auth.token === 'string' ? auth.token : undefined);
+      delete socket.data.guest;
+    }
     // A recovered socket comes back with its rooms and seat: only the same person may take it over.
     if (before && before.userId !== principal.userId) throw new AppError('UNAUTHENTICATED', 'This connection belongs to someone else.');
     socket.data.principal = principal;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { GuestsModule } from '../guests/guests.module';
 import { IdentityModule } from '../identity/identity.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { CommandRouter } from './command-router';
@@ -7,7 +8,7 @@ import { OrgPresenceCommands } from './org-presence.commands';
 import { RealtimeGateway } from './realtime.gateway';
 
 @Module({
-  imports: [DiscoveryModule, IdentityModule, OrganizationsModule],
+  imports: [DiscoveryModule, IdentityModule, GuestsModule, OrganizationsModule],
   providers: [CommandRouter, RealtimeGateway, OrgPresenceCommands],
   exports: [RealtimeGateway],
 })

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CommandResults, ParsedCommandPayload } from '../../contract';
+import { AppError } from '../../common/errors';
 import { Command, type CommandContext } from '../../common/ws/command';
 import { RoomRegistry } from './live/room-registry';
 import { RoomsService } from './rooms.service';
@@ -17,6 +18,12 @@ export class MediaCommands {
 
   @Command('room:join')
   async join(ctx: CommandContext, p: P<'room:join'>): R<'room:join'> {
+    const guest = ctx.socket.data.guest;
+    if (guest) {
+      // A guest pass opens its own room, as an attendee, under the name given for it.
+      if (p.roomId !== guest.roomId) throw new AppError('NOT_FOUND', 'Room not found.');
+      return this.registry.join(ctx.socket, await this.rooms.guestRoom(p.roomId), guest.displayName, 'attendee');
+    }
     // Always the account's name: a chosen one would let anyone appear in chat and attendance as someone else.
     const { room, displayName, role } = await this.rooms.entrance(ctx.principal.userId, p.roomId, p.inviteToken);
     return this.registry.join(ctx.socket, room, displayName, role);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OrganizationsModule } from '../organizations/organizations.module';
+import { GuestsModule } from '../guests/guests.module';
 import { IdentityModule } from '../identity/identity.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { InMemoryRoomDirectory, ROOM_DIRECTORY } from './live/room-directory';
@@ -7,12 +8,13 @@ import { AttendanceWriter } from './live/attendance-writer';
 import { RoomRegistry } from './live/room-registry';
 import { MediaCommands } from './media.commands';
 import { StageCommands } from './stage.commands';
+import { GuestsController } from './guests.controller';
 import { RoomsController } from './rooms.controller';
 import { RoomsService } from './rooms.service';
 
 @Module({
-  imports: [IdentityModule, OrganizationsModule, RealtimeModule],
-  controllers: [RoomsController],
+  imports: [IdentityModule, GuestsModule, OrganizationsModule, RealtimeModule],
+  controllers: [RoomsController, GuestsController],
   providers: [RoomsService, RoomRegistry, AttendanceWriter, MediaCommands, StageCommands, { provide: ROOM_DIRECTORY, useClass: InMemoryRoomDirectory }],
   exports: [RoomsService, RoomRegistry],
 })

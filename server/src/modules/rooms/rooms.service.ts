@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import type { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { admitsGuests } from '../../contract';
 import type {
   AttendanceDto,
   CreateRoomBody,
@@ -122,6 +123,25 @@ export class RoomsService {
 
   async preview(userId: string, roomId: string, inviteToken?: string): Promise<RoomPreviewDto> {
     const room = await this.admissible(userId, roomId, inviteToken);
+    return this.describeForEntry(room, await this.standingRole(userId, room));
+  }
+
+  /**
+   * A room as a guest (no account) may see it: only a public webinar. A members room is NOT_FOUND, as
+   * for anyone outside it; a public meeting is GUESTS_NOT_ALLOWED (its address is no secret).
+   */
+  async guestRoom(roomId: string): Promise<Room> {
+    const room = await this.db.getRepository(Room).findOneBy({ id: roomId });
+    if (!room || room.access !== 'public') throw new AppError('NOT_FOUND', 'Room not found.');
+    if (!admitsGuests(room)) throw new AppError('GUESTS_NOT_ALLOWED', 'Only public webinars take guests; sign in to join this room.');
+    return room;
+  }
+
+  async guestPreview(roomId: string): Promise<RoomPreviewDto> {
+    return this.describeForEntry(await this.guestRoom(roomId), 'attendee');
+  }
+
+  private async describeForEntry(room: Room, role: RoomRole): Promise<RoomPreviewDto> {
     const org = await this.db.getRepository(Organization).findOneByOrFail({ id: room.organizationId });
     const participants = this.registry.participants(room.id);
     const full = participants >= room.capacity;
@@ -131,6 +151,8 @@ export class RoomsService {
       organizationId: org.id,
       organizationName: org.name,
       mode: room.mode,
+      access: room.access,
+      role,
       participants,
       capacity: room.capacity,
       canJoin: !full,

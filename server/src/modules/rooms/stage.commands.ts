@@ -3,6 +3,7 @@ import type { CommandResults, ParsedCommandPayload } from '../../contract';
 import { AppError } from '../../common/errors';
 import { Command, type CommandContext } from '../../common/ws/command';
 import type { LiveRoom, Peer } from './live/live-room';
+import { GuestPassService } from '../guests/guest-pass.service';
 import { RoomRegistry } from './live/room-registry';
 import { outranks, type RoomAction } from './room-permissions';
 
@@ -12,7 +13,10 @@ type R<C extends keyof CommandResults> = Promise<CommandResults[C]>;
 /** Hands, stage, moderation, room options and the lobby. Every action is checked against the room's table. */
 @Injectable()
 export class StageCommands {
-  constructor(private readonly registry: RoomRegistry) {}
+  constructor(
+    private readonly registry: RoomRegistry,
+    private readonly guests: GuestPassService,
+  ) {}
 
   @Command('stage:raise-hand')
   async raiseHand(ctx: CommandContext): R<'stage:raise-hand'> {
@@ -31,15 +35,28 @@ export class StageCommands {
   async promote(ctx: CommandContext, p: P<'stage:promote'>): R<'stage:promote'> {
     const { room, peer } = this.registry.seatOf(ctx.socket);
     const target = this.target(room, peer, p.peerId, 'stage.manage');
-    if (target.role === 'attendee') room.setRole(target, 'panelist');
-    return { role: target.role };
+    if (target.guest) throw new AppError('GUESTS_NOT_ALLOWED', 'Guests stay in the audience.');
+    return { role: target.role, invited: room.invite(target, 'panelist') };
+  }
+
+  @Command('stage:respond')
+  async respond(ctx: CommandContext, p: P<'stage:respond'>): R<'stage:respond'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    return { role: room.respond(peer, p.accept) };
+  }
+
+  @Command('stage:step-down')
+  async stepDown(ctx: CommandContext): R<'stage:step-down'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    return { role: room.stepDown(peer) };
   }
 
   @Command('stage:demote')
   async demote(ctx: CommandContext, p: P<'stage:demote'>): R<'stage:demote'> {
     const { room, peer } = this.registry.seatOf(ctx.socket);
     const target = this.target(room, peer, p.peerId, 'stage.manage');
-    room.setRole(target, 'attendee');
+    // An attendee still deciding: the invitation is withdrawn.
+    if (!room.closeInvitation(target)) room.setRole(target, 'attendee');
     return { role: target.role };
   }
 
@@ -47,6 +64,7 @@ export class StageCommands {
   async setRole(ctx: CommandContext, p: P<'participant:set-role'>): R<'participant:set-role'> {
     const { room, peer } = this.registry.seatOf(ctx.socket);
     const target = this.target(room, peer, p.peerId, 'participant.set-role');
+    if (target.guest && p.role !== 'attendee') throw new AppError('GUESTS_NOT_ALLOWED', 'Guests stay in the audience.');
     room.setRole(target, p.role);
     return { role: target.role };
   }
@@ -71,6 +89,8 @@ export class StageCommands {
     const { room, peer } = this.registry.seatOf(ctx.socket);
     const target = this.target(room, peer, p.peerId, 'participant.remove');
     await this.registry.removeUser(room, target.userId);
+    // A removed guest's pass ends too: it opened nothing but this room.
+    if (target.guest) await this.guests.revokeUser(target.userId);
     return { removed: true };
   }
 

@@ -6,6 +6,7 @@ import { ApiError, asApiError } from '../../../lib/api';
 import { canChooseSpeaker, RoomSession } from '../session/room-session';
 import { connectSocket } from '../../../lib/socket';
 import { useMe } from '../../auth';
+import { RoomModeBadge } from '../../rooms';
 import { loadDevicePreferences, saveDevicePreferences } from '../hooks/device-preferences';
 import { useAudioLevel } from '../hooks/use-audio-level';
 import { useMediaDevices } from '../hooks/use-media-devices';
@@ -19,11 +20,13 @@ interface PreJoinProps {
   roomId: string;
   invite: string | null;
   preview: RoomPreviewDto;
+  /** A guest's chosen name (they have no account to take it from). */
+  guestName?: string | undefined;
   onJoined: (session: RoomSession) => void;
 }
 
 /** The lobby: check camera, microphone and speaker, pick a name, then join. */
-export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
+export function PreJoin({ roomId, invite, preview, guestName, onJoined }: PreJoinProps) {
   const { t } = useTranslation();
   const me = useMe();
   const prefs = useMemo(loadDevicePreferences, []);
@@ -36,7 +39,9 @@ export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
   /** In the lobby: asked to join, waiting for a host. */
   const [waiting, setWaiting] = useState(false);
   const [denied, setDenied] = useState(false);
-  const media = usePreviewMedia({ ...prefs, cameraOn: true });
+  // A webinar's audience only watches: no camera or microphone is touched until they accept an invitation on stage.
+  const audience = preview.mode === 'webinar' && preview.role === 'attendee';
+  const media = usePreviewMedia({ ...prefs, cameraOn: true, enabled: !audience });
   // Someone who never answers the browser's permission prompt can still join, without camera and mic.
   const [patienceOver, setPatienceOver] = useState(false);
   useEffect(() => {
@@ -63,7 +68,7 @@ export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
   });
 
   // People appear under their account name (the server uses it whatever is sent), so nobody can pose as someone else.
-  const displayName = me.data?.displayName ?? '';
+  const displayName = guestName ?? me.data?.displayName ?? '';
   const micId = media.mic?.getSettings().deviceId ?? prefs.audioInputId;
   const cameraId = media.camera?.getSettings().deviceId ?? prefs.videoInputId;
 
@@ -150,55 +155,71 @@ export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
   const refused = !preview.canJoin && preview.reason;
 
   return (
-    <div className="prejoin" data-testid="prejoin">
-      <section className="prejoin-media stack" aria-label={t('room.prejoin.preview')}>
-        <div className="preview-video">
-          {media.camera && !cameraOff ? (
-            <video ref={video.ref} className="mirror" autoPlay playsInline muted data-testid="preview-video" />
-          ) : (
+    <div className="prejoin" data-testid="prejoin" data-audience={audience}>
+      {audience ? (
+        <section className="prejoin-media stack" aria-label={t('room.prejoin.preview')}>
+          <div className="preview-video">
             <div className="preview-off">
               <span className="avatar-circle" aria-hidden="true">
                 {initials(displayName)}
               </span>
-              <span className="preview-off-text">
-                <VideoOffIcon size={18} /> {media.ready ? t('room.prejoin.cameraOff') : t('room.prejoin.starting')}
+              <span className="preview-off-text" data-testid="audience-prejoin-note">
+                <VideoOffIcon size={18} /> {t('room.prejoin.audienceNote')}
               </span>
             </div>
+          </div>
+        </section>
+      ) : (
+        <section className="prejoin-media stack" aria-label={t('room.prejoin.preview')}>
+          <div className="preview-video">
+            {media.camera && !cameraOff ? (
+              <video ref={video.ref} className="mirror" autoPlay playsInline muted data-testid="preview-video" />
+            ) : (
+              <div className="preview-off">
+                <span className="avatar-circle" aria-hidden="true">
+                  {initials(displayName)}
+                </span>
+                <span className="preview-off-text">
+                  <VideoOffIcon size={18} /> {media.ready ? t('room.prejoin.cameraOff') : t('room.prejoin.starting')}
+                </span>
+              </div>
+            )}
+          </div>
+          <div className="mic-meter-row">
+            <span className="muted">{t('room.prejoin.micLevel')}</span>
+            <div
+              ref={meter}
+              className="mic-meter"
+              role="meter"
+              aria-label={t('room.prejoin.micLevel')}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={0}
+              data-testid="mic-meter"
+            />
+          </div>
+          {window.isSecureContext ? (
+            <>
+              {problem('camera', media.cameraProblem)}
+              {problem('mic', media.micProblem)}
+            </>
+          ) : (
+            // Browsers give camera and microphone only to https:// pages and localhost: say so, once.
+            <p className="field-error" role="alert" data-testid="insecure-context">
+              {t('room.problem.insecure', { host: window.location.host })}
+            </p>
           )}
-        </div>
-        <div className="mic-meter-row">
-          <span className="muted">{t('room.prejoin.micLevel')}</span>
-          <div
-            ref={meter}
-            className="mic-meter"
-            role="meter"
-            aria-label={t('room.prejoin.micLevel')}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={0}
-            data-testid="mic-meter"
-          />
-        </div>
-        {window.isSecureContext ? (
-          <>
-            {problem('camera', media.cameraProblem)}
-            {problem('mic', media.micProblem)}
-          </>
-        ) : (
-          // Browsers give camera and microphone only to https:// pages and localhost: say so, once.
-          <p className="field-error" role="alert" data-testid="insecure-context">
-            {t('room.problem.insecure', { host: window.location.host })}
-          </p>
-        )}
-      </section>
+        </section>
+      )}
 
       <section className="card prejoin-panel stack" aria-labelledby="room-title">
         <div className="stack-tight">
           <p className="muted" data-testid="room-org">
             <bdi>{preview.organizationName}</bdi>
           </p>
-          <h1 id="room-title" data-testid="room-name">
+          <h1 id="room-title" data-testid="room-name" className="room-item-title">
             <bdi>{preview.name}</bdi>
+            <RoomModeBadge mode={preview.mode} />
           </h1>
           <p className="muted" data-testid="room-occupancy">
             {preview.participants === 0 ? t('room.prejoin.nobodyYet') : t('room.prejoin.inRoom', { n: preview.participants })}
@@ -221,23 +242,27 @@ export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
           )}
         </div>
 
-        <DeviceSelect
-          label={t('room.devices.camera')}
-          devices={devices.videoInputs}
-          value={cameraId}
-          onChange={(id) => void media.switchCamera(id)}
-          fallbackName={(n) => t('room.devices.cameraN', { n })}
-          testId="camera-select"
-          disabled={cameraOff}
-        />
-        <DeviceSelect
-          label={t('room.devices.mic')}
-          devices={devices.audioInputs}
-          value={micId}
-          onChange={(id) => void media.switchMic(id)}
-          fallbackName={(n) => t('room.devices.micN', { n })}
-          testId="mic-select"
-        />
+        {!audience && (
+          <>
+            <DeviceSelect
+              label={t('room.devices.camera')}
+              devices={devices.videoInputs}
+              value={cameraId}
+              onChange={(id) => void media.switchCamera(id)}
+              fallbackName={(n) => t('room.devices.cameraN', { n })}
+              testId="camera-select"
+              disabled={cameraOff}
+            />
+            <DeviceSelect
+              label={t('room.devices.mic')}
+              devices={devices.audioInputs}
+              value={micId}
+              onChange={(id) => void media.switchMic(id)}
+              fallbackName={(n) => t('room.devices.micN', { n })}
+              testId="mic-select"
+            />
+          </>
+        )}
         {canChooseSpeaker() && (
           <div className="speaker-row">
             <DeviceSelect
@@ -255,17 +280,31 @@ export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
           </div>
         )}
 
-        <fieldset className="switches">
-          <legend className="visually-hidden">{t('room.prejoin.options')}</legend>
-          <label className="switch">
-            <input type="checkbox" role="switch" checked={joinMuted} onChange={(e) => setJoinMuted(e.target.checked)} data-testid="join-muted" />
-            {t('room.prejoin.joinMuted')}
-          </label>
-          <label className="switch">
-            <input type="checkbox" role="switch" checked={cameraOff} onChange={(e) => toggleCamera(e.target.checked)} data-testid="join-camera-off" />
-            {t('room.prejoin.joinCameraOff')}
-          </label>
-        </fieldset>
+        {!audience && (
+          <fieldset className="switches">
+            <legend className="visually-hidden">{t('room.prejoin.options')}</legend>
+            <label className="switch">
+              <input
+                type="checkbox"
+                role="switch"
+                checked={joinMuted}
+                onChange={(e) => setJoinMuted(e.target.checked)}
+                data-testid="join-muted"
+              />
+              {t('room.prejoin.joinMuted')}
+            </label>
+            <label className="switch">
+              <input
+                type="checkbox"
+                role="switch"
+                checked={cameraOff}
+                onChange={(e) => toggleCamera(e.target.checked)}
+                data-testid="join-camera-off"
+              />
+              {t('room.prejoin.joinCameraOff')}
+            </label>
+          </fieldset>
+        )}
 
         {refused && <ErrorMessage error={new ApiError(refused, '')} />}
         <ErrorMessage error={joinError} />

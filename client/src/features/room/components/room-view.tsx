@@ -12,6 +12,8 @@ import { gridColumns } from '../layout';
 import { ExitFullscreenIcon, FullscreenIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SettingsIcon, SpeakerLayoutIcon, VideoIcon, VideoOffIcon } from '../../../components/icons';
 import { LobbyNotice } from './lobby-notice';
 import { AddonOverlays, AddonPanels, AddonToolbar, useRoomAddons, type AddonPanel } from '../stage/components/room-addons';
+import { StageInvitationDialog } from '../stage/components/stage-invitation';
+import { RoomModeBadge } from '../../rooms';
 import { RemoteAudio } from './remote-audio';
 import { SettingsPanel } from './settings-panel';
 import { VideoTile, type TileModel } from './video-tile';
@@ -226,6 +228,12 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
         <h1 className="room-title">
           <bdi>{roomName}</bdi>
         </h1>
+        <RoomModeBadge mode={snap.mode} />
+        {snap.guest && (
+          <span className="badge" data-testid="self-guest">
+            {t('room.guest.youAre')}
+          </span>
+        )}
         <span className="room-count" data-testid="participant-count">
           <PeopleIcon size={16} /> {t('room.count', { n: count })}
         </span>
@@ -266,6 +274,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
           </button>
         </div>
       )}
+      <StageInvitationDialog session={session} snap={snap} />
       {offStage && snap.status === 'joined' && (
         <div className="room-banner" role="status" data-testid="audience-notice">
           {t('room.audienceOnly')}

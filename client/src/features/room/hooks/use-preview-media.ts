@@ -28,7 +28,7 @@ const INITIAL: PreviewMedia = { mic: null, camera: null, micProblem: null, camer
  * then one at a time on a device switch. The tracks are stopped when the screen goes away, unless
  * `handOver()` gave them to the room.
  */
-export function usePreviewMedia(initial: { audioInputId?: string | undefined; videoInputId?: string | undefined; cameraOn: boolean }) {
+export function usePreviewMedia(initial: { audioInputId?: string | undefined; videoInputId?: string | undefined; cameraOn: boolean; enabled?: boolean }) {
   const [media, setMedia] = useState<PreviewMedia>(INITIAL);
   const latest = useRef(media);
   latest.current = media;
@@ -45,7 +45,12 @@ export function usePreviewMedia(initial: { audioInputId?: string | undefined; vi
 
   useEffect(() => {
     let cancelled = false;
-    const { audioInputId, videoInputId, cameraOn } = start.current;
+    const { audioInputId, videoInputId, cameraOn, enabled = true } = start.current;
+    // Someone who will only watch (a webinar's audience) is not asked for any device at all.
+    if (!enabled) {
+      setMedia({ ...INITIAL, ready: true });
+      return;
+    }
     const audio = audioInputId ? { ...MIC_CONSTRAINTS, deviceId: { ideal: audioInputId } } : MIC_CONSTRAINTS;
     const video = videoInputId ? { ...CAMERA_CONSTRAINTS, deviceId: { ideal: videoInputId } } : CAMERA_CONSTRAINTS;
     const acquire = async (): Promise<PreviewMedia> => {

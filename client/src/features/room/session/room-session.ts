@@ -5,6 +5,7 @@ import type {
   CommandPayload,
   ErrorCode,
   HandRaise,
+  StageInvitation,
   IceServer,
   LobbyEntry,
   MediaSource as Source,
@@ -50,6 +51,8 @@ export interface RemotePeer {
   userId: string;
   displayName: string;
   role: RoomRole;
+  /** Came in with a guest pass (no account). */
+  guest: boolean;
   /** Order of arrival, for stable tile order. */
   seq: number;
   media: Partial<Record<Source, RemoteMedia>>;
@@ -84,9 +87,13 @@ export interface RoomStage {
   handQueue: readonly HandRaise[];
   /** Hosts and co-hosts only. */
   lobby: readonly LobbyEntry[];
+  /** A host invites you on stage; you have not answered yet. */
+  invitation: StageInvitation | null;
+  /** Hosts and co-hosts only: invitations on stage waiting for an answer. */
+  invitations: readonly StageInvitation[];
 }
 
-const NO_STAGE: RoomStage = { options: null, participants: null, handRaised: false, handQueue: [], lobby: [] };
+const NO_STAGE: RoomStage = { options: null, participants: null, handRaised: false, handQueue: [], lobby: [], invitation: null, invitations: [] };
 
 /** Something the server did to this participant that the room view should say. */
 export type RoomNotice = { kind: 'muted-by-host'; source: 'mic' | 'camera'; at: number };
@@ -103,6 +110,8 @@ export interface RoomSnapshot {
   displayName: string;
   role: RoomRole | null;
   mode: 'meeting' | 'webinar';
+  /** In with a guest pass (no account). */
+  guest: boolean;
   /** Whether this person may send audio and video (in a webinar, only people on stage). */
   canPublish: boolean;
   peers: readonly RemotePeer[];
@@ -223,6 +232,7 @@ export class RoomSession {
   private displayName = '';
   private role: RoomRole | null = null;
   private mode: 'meeting' | 'webinar' = 'meeting';
+  private guest = false;
   private peers = new Map<string, RemotePeer>();
   private seq = 0;
   private activeSpeaker: string | null = null;
@@ -297,6 +307,7 @@ export class RoomSession {
       displayName: this.displayName,
       role: this.role,
       mode: this.mode,
+      guest: this.guest,
       canPublish: this.canPublish(),
       peers: [...this.peers.values()].sort((a, b) => a.seq - b.seq).map((p) => ({ ...p, media: { ...p.media } })),
       local: {
@@ -385,7 +396,8 @@ export class RoomSession {
     this.displayName = joined.displayName;
     this.role = joined.role;
     this.mode = joined.mode;
-    this.stage = { ...this.stage, options: joined.options, participants: joined.participants, handRaised: joined.handRaised };
+    this.guest = joined.guest;
+    this.stage = { ...this.stage, options: joined.options, participants: joined.participants, handRaised: joined.handRaised, invitation: joined.stageInvitation };
     this.iceServers = joined.iceServers;
     for (const info of joined.peers) this.addPeer(info);
     this.error = null;
@@ -771,6 +783,52 @@ export class RoomSession {
     this.setStage({ handRaised: false });
   }
 
+  /**
+   * Says yes to an invitation on stage with the tracks the device check captured: they become this
+   * session's, and go on the air as soon as the server makes us a panelist. Refused: they are stopped.
+   */
+  async acceptStage(tracks: { mic: MediaStreamTrack | null; camera: MediaStreamTrack | null } | null, micMuted = false): Promise<void> {
+    // In a meeting everyone already holds their devices: only the role changes.
+    if (tracks && !this.canPublish()) {
+      this.releaseDevices();
+      this.tracks.mic = tracks.mic;
+      this.tracks.camera = tracks.camera;
+      this.micMuted = micMuted;
+      this.watchTrack('mic', tracks.mic);
+      this.watchTrack('camera', tracks.camera);
+      this.changed();
+    } else {
+      tracks?.mic?.stop();
+      tracks?.camera?.stop();
+    }
+    try {
+      await emitCommand('stage:respond', { accept: true });
+    } catch (e) {
+      if (!this.canPublish()) this.releaseDevices();
+      throw e;
+    }
+    this.setStage({ invitation: null });
+  }
+
+  async declineStage(): Promise<void> {
+    await emitCommand('stage:respond', { accept: false });
+    this.setStage({ invitation: null });
+  }
+
+  /** Back to the audience by choice; the devices are released when the server confirms. */
+  async stepDown(): Promise<void> {
+    await emitCommand('stage:step-down', {});
+  }
+
+  /** In a webinar's audience nothing is captured: camera, microphone and screen are stopped. */
+  private releaseDevices(): void {
+    if (this.mode !== 'webinar') return;
+    const held = Object.values(this.tracks);
+    this.tracks = { mic: null, camera: null, screen: null, 'screen-audio': null };
+    for (const track of held) track?.stop();
+    this.changed();
+  }
+
   private setStage(changes: Partial<RoomStage>): void {
     this.stage = { ...this.stage, ...changes };
     this.changed();
@@ -800,7 +858,7 @@ export class RoomSession {
 
   private addPeer(info: PeerInfo): void {
     if (info.peerId === this.selfPeerId || this.departedPeers.has(info.peerId)) return;
-    const peer = this.peers.get(info.peerId) ?? { peerId: info.peerId, userId: info.userId, displayName: info.displayName, role: info.role, seq: this.seq++, media: {} };
+    const peer = this.peers.get(info.peerId) ?? { peerId: info.peerId, userId: info.userId, displayName: info.displayName, role: info.role, guest: info.guest, seq: this.seq++, media: {} };
     this.peers.set(info.peerId, peer);
     for (const producer of info.producers) this.addProducer(peer, producer);
   }
@@ -955,10 +1013,11 @@ export class RoomSession {
             // Brought on stage: go on the air with what is already captured.
             for (const source of ['mic', 'camera', 'screen', 'screen-audio'] as const) void this.produce(source, this.gen).catch(() => undefined);
           } else if (could && !this.canPublish()) {
-            // Back in the audience: the server closed our producers.
+            // Back in the audience: the server closed our producers, and the devices are let go.
             for (const producer of this.producers.values()) producer.close();
             this.producers.clear();
             this.sendScores = {};
+            this.releaseDevices();
           }
         } else {
           const peer = this.peers.get(peerId);
@@ -987,6 +1046,8 @@ export class RoomSession {
       'room:options': (options) => this.setStage({ options }),
       'room:count': ({ participants }) => this.setStage({ participants }),
       'hand:queue': ({ queue }) => this.setStage({ handQueue: queue }),
+      'stage:invitation': ({ invitation }) => this.setStage({ invitation }),
+      'stage:invitations': ({ pending }) => this.setStage({ invitations: pending }),
       'lobby:queue': ({ waiting }) => this.setStage({ lobby: waiting }),
       'room:removed': ({ roomId, reason }) => {
         if (roomId !== this.roomId) return;

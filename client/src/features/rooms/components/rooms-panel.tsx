@@ -1,4 +1,4 @@
-import { CreateRoomBody, type RoomDto, type RoomInviteDto } from '@contract';
+import { CreateRoomBody, ROOM_MODES, type RoomDto, type RoomInviteDto } from '@contract';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -10,6 +10,7 @@ import { formValues, useZodForm } from '../../../lib/forms';
 import { useOrgContext } from '../../organizations';
 import { useCreateRoom, useCreateRoomInvite, useRevokeRoomInvite, useRoomInvites, useRooms } from '../api/rooms';
 import { InviteLinks } from '../../../components/invite-links';
+import { RoomModeBadge } from './room-mode-badge';
 
 const readRoom = (form: HTMLFormElement) => {
   const { capacity, ...rest } = formValues(form);
@@ -68,11 +69,18 @@ function RoomItem({ room, canManage }: { room: RoomDto; canManage: boolean }) {
     <li className="card room-item stack" data-testid="room-item" data-room-id={room.id}>
       <div className="room-item-header">
         <div className="stack-tight">
-          <h3>
+          <h3 className="room-item-title">
             <bdi>{room.name}</bdi>
+            <RoomModeBadge mode={room.mode} />
           </h3>
           <p className="muted room-meta">
             <span>{t(`rooms.access.${room.access}`)}</span>
+            {room.mode === 'webinar' && room.access === 'public' && (
+              <>
+                <span aria-hidden="true">·</span>
+                <span data-testid="room-guests-welcome">{t('rooms.guestsWelcome')}</span>
+              </>
+            )}
             <span aria-hidden="true">·</span>
             <span>{t('rooms.capacityValue', { n: format.number(room.capacity) })}</span>
             {room.participants > 0 && (
@@ -167,6 +175,20 @@ function CreateRoomForm({ orgId }: { orgId: string }) {
         <Field label={t('rooms.name')} error={form.errors.name} className="span-2">
           {(control) => <input {...control} name="name" required maxLength={120} />}
         </Field>
+        <fieldset className="span-2 mode-choice" data-testid="room-mode-choice">
+          <legend>{t('rooms.modeLabel')}</legend>
+          {ROOM_MODES.map((mode) => (
+            <label key={mode} className="mode-option">
+              <input type="radio" name="mode" value={mode} defaultChecked={mode === 'meeting'} data-testid={`room-mode-${mode}`} aria-describedby={`room-mode-hint-${mode}`} />
+              <span className="stack-tight">
+                <strong>{t(`rooms.mode.${mode}`)}</strong>
+                <span id={`room-mode-hint-${mode}`} className="muted">
+                  {t(`rooms.modeHint.${mode}`)}
+                </span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
         <Field label={t('rooms.accessLabel')} hint={t('rooms.accessHint')} error={form.errors.access}>
           {(control) => (
             <select {...control} name="access" defaultValue="members">

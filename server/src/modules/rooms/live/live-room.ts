@@ -12,7 +12,7 @@ import type {
   TransportInfo,
   DtlsParameters,
 } from '../../../contract';
-import type { HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole } from '../../../contract';
+import type { HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole, StageInvitation } from '../../../contract';
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
 import { type RoomAction, roomCan } from '../room-permissions';
@@ -37,6 +37,8 @@ export interface Peer {
   userId: string;
   role: RoomRole;
   displayName: string;
+  /** Came in with a guest pass: an attendee of this room only, never invited on stage. */
+  guest: boolean;
   socketId: string;
   joinedAt: Date;
   /** The attendance row of this visit, closed when the peer leaves. */
@@ -77,6 +79,8 @@ export class LiveRoom {
   readonly options: RoomOptions = { locked: false, lobby: false, allowSelfUnmute: true };
   /** Raised hands by peer id, in order. */
   readonly hands = new Map<string, Date>();
+  /** Invitations on stage waiting for an answer, by peer id, in order. */
+  readonly invitations = new Map<string, { role: RoomRole; at: Date }>();
   /** People a host removed: kept out until the session ends. */
   readonly removed = new Set<string>();
   /** People who have been in this session; a locked room still lets them back after a dropped connection. */
@@ -134,12 +138,13 @@ export class LiveRoom {
   }
 
   /** `role` is the person's standing role (host for organisers); a role given in this session wins. */
-  addPeer(userId: string, displayName: string, socketId: string, role: RoomRole): Peer {
+  addPeer(userId: string, displayName: string, socketId: string, role: RoomRole, guest = false): Peer {
     const peer: Peer = {
       id: randomUUID(),
       userId,
       role: this.sessionRoles.get(userId) ?? role,
       displayName,
+      guest,
       socketId,
       joinedAt: new Date(),
       mutedByHost: false,
@@ -185,6 +190,7 @@ export class LiveRoom {
     peer.role = role;
     this.sessionRoles.set(peer.userId, role);
     if (role !== 'attendee') this.hands.delete(peer.id);
+    this.closeInvitation(peer);
     if (!roomCan(role, 'media.produce', this.mode)) for (const id of [...peer.producers.keys()]) this.closeProducer(peer, id);
     const after = new Set([...this.peers.values()].filter((v) => v !== peer && this.visibleTo(v, peer)));
     const update = { peerId: peer.id, role, handRaised: this.hands.has(peer.id) };
@@ -192,6 +198,60 @@ export class LiveRoom {
     for (const v of after) this.outbox.toPeer(v, before.includes(v) ? 'peer:updated' : 'peer:joined', before.includes(v) ? update : this.describe(peer));
     this.outbox.toPeer(peer, 'peer:updated', update);
     this.publishHands();
+  }
+
+  /**
+   * Invites an attendee on stage. Their role does not change until they accept: nobody goes on the
+   * air without asking. False when they are not in the audience (nothing to invite them to).
+   */
+  invite(peer: Peer, role: RoomRole = 'panelist'): boolean {
+    if (peer.role !== 'attendee') return false;
+    if (!this.invitations.has(peer.id)) this.invitations.set(peer.id, { role, at: new Date() });
+    this.outbox.toPeer(peer, 'stage:invitation', { invitation: this.invitationOf(peer) });
+    this.publishInvitations();
+    return true;
+  }
+
+  /** The invited person's answer: on stage with the offered role, or still in the audience. */
+  respond(peer: Peer, accept: boolean): RoomRole {
+    this.assertCan(peer, 'stage.respond');
+    const invitation = this.invitations.get(peer.id);
+    if (!invitation) throw new AppError('NOT_FOUND', 'Nobody invited you on stage.');
+    if (accept) this.setRole(peer, invitation.role);
+    else this.closeInvitation(peer);
+    return peer.role;
+  }
+
+  /** A panelist back to the audience by their own choice. */
+  stepDown(peer: Peer): RoomRole {
+    this.assertCan(peer, 'stage.step-down');
+    this.setRole(peer, 'attendee');
+    return peer.role;
+  }
+
+  /** Withdraws or settles a pending invitation; true when there was one. */
+  closeInvitation(peer: Peer): boolean {
+    if (!this.invitations.delete(peer.id)) return false;
+    this.outbox.toPeer(peer, 'stage:invitation', { invitation: null });
+    this.publishInvitations();
+    return true;
+  }
+
+  invitationOf(peer: Peer): StageInvitation | null {
+    const i = this.invitations.get(peer.id);
+    return i ? { peerId: peer.id, displayName: peer.displayName, guest: peer.guest, role: i.role, invitedAt: i.at.toISOString() } : null;
+  }
+
+  pendingInvitations(): StageInvitation[] {
+    return [...this.invitations.keys()].flatMap((id) => {
+      const p = this.peers.get(id);
+      const i = p && this.invitationOf(p);
+      return i ? [i] : [];
+    });
+  }
+
+  private publishInvitations(): void {
+    this.outbox.toRoles(this, STAFF, 'stage:invitations', { pending: this.pendingInvitations() });
   }
 
   raiseHand(peer: Peer): number {
@@ -222,7 +282,7 @@ export class LiveRoom {
   }
 
   lobbyQueue(): LobbyEntry[] {
-    return [...this.lobby.values()].map(({ userId, displayName, since }) => ({ userId, displayName, since }));
+    return [...this.lobby.values()].map(({ userId, displayName, guest, since }) => ({ userId, displayName, guest, since }));
   }
 
   publishLobby(): void {
@@ -261,6 +321,8 @@ export class LiveRoom {
       mode: this.mode,
       options: { ...this.options },
       handRaised: this.hands.has(peer.id),
+      guest: peer.guest,
+      stageInvitation: this.invitationOf(peer),
       participants: this.peers.size,
       routerRtpCapabilities: this.router.rtpCapabilities as RtpCapabilities,
       iceServers: this.iceServers,
@@ -271,15 +333,17 @@ export class LiveRoom {
   removePeer(peer: Peer): void {
     if (!this.peers.has(peer.id)) return;
     this.hands.delete(peer.id);
+    const invited = this.invitations.delete(peer.id);
     for (const t of peer.transports.values()) t.close();
     this.announce(peer, 'peer:left', { peerId: peer.id });
     this.peers.delete(peer.id);
     this.publishHands();
+    if (invited) this.publishInvitations();
     this.scheduleCount();
   }
 
   describe(peer: Peer): PeerInfo {
-    return { peerId: peer.id, userId: peer.userId, displayName: peer.displayName, role: peer.role, producers: [...peer.producers.values()].map(producerInfo) };
+    return { peerId: peer.id, userId: peer.userId, displayName: peer.displayName, role: peer.role, guest: peer.guest, producers: [...peer.producers.values()].map(producerInfo) };
   }
 
   /** FORBIDDEN unless the peer's role allows the action in this room's mode. */

@@ -205,6 +205,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     // Only in-memory work under the room's lock; the attendance row is written in a batch after it.
     const { joined, stored } = await this.mutex.run(room.id, async () => {
       const userId = socket.data.principal.userId;
+      const guest = socket.data.guest !== undefined;
       let live = this.live.get(room.id);
       if (live?.isClosed) live = undefined;
       if (live) {
@@ -214,7 +215,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
         if (effective !== 'host' && effective !== 'co-host' && !returning) {
           if (live.options.locked) throw new AppError('ROOM_LOCKED', 'The room is locked.');
           if (live.options.lobby) {
-            const entry = live.lobby.get(userId) ?? { userId, displayName, since: new Date().toISOString(), socketIds: new Set<string>() };
+            const entry = live.lobby.get(userId) ?? { userId, displayName, guest, since: new Date().toISOString(), socketIds: new Set<string>() };
             entry.socketIds.add(socket.id);
             live.lobby.set(userId, entry);
             live.publishLobby();
@@ -233,7 +234,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
         }
       }
       const visit = this.visit(live, userId, displayName);
-      const peer = live.addPeer(userId, displayName, socket.id, role);
+      const peer = live.addPeer(userId, displayName, socket.id, role, guest);
       peer.attendanceId = visit.id;
       const hand = this.returning.get(live.sessionId)?.hands;
       if (hand?.has(userId) && peer.role === 'attendee') insertHand(live.hands, peer.id, hand.get(userId)!);
@@ -244,6 +245,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       this.events.emit('room.presence', { roomId: room.id });
       if (peer.role === 'host' || peer.role === 'co-host') {
         this.toPeer(peer, 'hand:queue', { queue: live.handQueue() });
+        if (live.invitations.size) this.toPeer(peer, 'stage:invitations', { pending: live.pendingInvitations() });
         if (live.lobby.size) this.toPeer(peer, 'lobby:queue', { waiting: live.lobbyQueue() });
       }
       return { joined: live.joinInfo(peer), stored: visit.stored };

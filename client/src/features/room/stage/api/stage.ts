@@ -15,6 +15,8 @@ const allowed = (role: RoomRole | null, action: RoomAction, mode: RoomMode = 'me
 export const isModerator = (role: RoomRole | null): boolean => allowed(role, 'stage.manage');
 /** On stage: may publish in a webinar. */
 export const isOnStage = (role: RoomRole | null): boolean => allowed(role, 'media.produce', 'webinar');
+/** A panelist (or co-host) of a webinar may go back to the audience, which releases their devices. */
+export const canStepDown = (role: RoomRole | null, mode: RoomMode): boolean => mode === 'webinar' && allowed(role, 'stage.step-down', mode);
 export const canRaiseHand = (role: RoomRole | null, mode: RoomMode): boolean => allowed(role, 'stage.raise-hand', mode);
 export const canModerateQuestions = (role: RoomRole | null): boolean => allowed(role, 'qa.moderate');
 /** Moderators act only on people below them (co-hosts cannot remove the host or each other). */
@@ -26,6 +28,7 @@ export interface Stage {
   state: StageState;
   raiseHand(): Promise<void>;
   lowerHand(): Promise<void>;
+  stepDown(): Promise<void>;
 }
 
 /** The room's stage state (kept by the session) and your hand. */
@@ -33,6 +36,7 @@ export const stageOf = (session: RoomSession, snap: RoomSnapshot): Stage => ({
   state: snap.stage,
   raiseHand: () => session.raiseHand(),
   lowerHand: () => session.lowerHand(),
+  stepDown: () => session.stepDown(),
 });
 
 export const stageCommands = {

@@ -8,7 +8,7 @@ import { QaPanel } from '../../engagement/components/qa-panel';
 import { ReactionOverlay, ReactionsButton } from '../../engagement/components/reactions';
 import { MeetingRoomPanel, RoomBallotOverlay, useRoomGovernance, type RoomGovernance } from '../../../governance';
 import { stageOf, type Stage } from '../api/stage';
-import { HandButton } from './hand-button';
+import { HandButton, StepDownButton } from './hand-button';
 import { BallotIcon, ChatIcon, PollIcon, QuestionIcon } from '../../../../components/icons';
 import { StagePanel } from './stage-panel';
 
@@ -66,6 +66,7 @@ export function AddonToolbar({ addons, snap, panel, onToggle, onError }: Toolbar
   return (
     <>
       <HandButton snap={snap} stage={addons.stage} onError={onError} />
+      <StepDownButton snap={snap} stage={addons.stage} onError={onError} />
       <ReactionsButton feed={addons.engagement.feed} onError={onError} />
       {button('chat', <ChatIcon />, t('engagement.chat.short'), t('engagement.chat.title'), state.unread)}
       {button('qa', <QuestionIcon />, t('engagement.qa.short'), t('engagement.qa.title'), openQuestions)}

@@ -59,6 +59,13 @@ export function StagePanel({ snap, stage, onClose }: Props) {
   const moderator = isModerator(snap.role);
   const action = useAction();
   const list = rows(snap, stage);
+  const guests = new Set(snap.peers.filter((p) => p.guest).map((p) => p.peerId));
+  const guestBadge = (peerId: string) =>
+    guests.has(peerId) && (
+      <span className="badge guest-badge" data-testid="guest-badge">
+        {t('room.guest.badge')}
+      </span>
+    );
   const audience = snap.mode === 'webinar' && stage.participants !== null ? Math.max(0, stage.participants - list.length) : 0;
 
   return (
@@ -80,11 +87,13 @@ export function StagePanel({ snap, stage, onClose }: Props) {
           <ol className="queue-list">
             {stage.handQueue.map((hand) => {
               const peer = snap.peers.find((p) => p.peerId === hand.peerId);
-              const canPromote = snap.mode === 'webinar' && peer?.role === 'attendee';
+              // Guests stay in the audience; someone already invited waits for their own answer.
+              const canPromote = snap.mode === 'webinar' && peer?.role === 'attendee' && !peer.guest && !stage.invitations.some((i) => i.peerId === hand.peerId);
               return (
                 <li key={hand.peerId} className="queue-item" data-testid="hand" data-peer-id={hand.peerId}>
                   <span className="queue-name">
                     <HandIcon size={16} /> <bdi>{hand.displayName}</bdi>
+                    {guestBadge(hand.peerId)}
                     <span className="muted small">{t('stage.hands.since', { time: clock.format(new Date(hand.raisedAt)) })}</span>
                   </span>
                   <span className="queue-actions">
@@ -118,6 +127,36 @@ export function StagePanel({ snap, stage, onClose }: Props) {
         </section>
       )}
 
+      {moderator && stage.invitations.length > 0 && (
+        <section className="panel-section" aria-labelledby="invitations-title" data-testid="stage-invitations">
+          <h3 id="invitations-title" className="panel-section-title">
+            {t('stage.invite.pending', { n: stage.invitations.length })}
+          </h3>
+          <ol className="queue-list">
+            {stage.invitations.map((i) => (
+              <li key={i.peerId} className="queue-item" data-testid="stage-invitation-pending" data-peer-id={i.peerId}>
+                <span className="queue-name">
+                  <bdi>{i.displayName}</bdi>
+                  <span className="muted small">{t('stage.invite.waiting')}</span>
+                </span>
+                <span className="queue-actions">
+                  <button
+                    type="button"
+                    className="button button-small"
+                    disabled={action.busy !== null}
+                    data-testid="stage-invitation-withdraw"
+                    aria-label={t('stage.invite.withdrawLong', { name: isolate(i.displayName) })}
+                    onClick={() => void action.run(`invite:${i.peerId}`, () => stageCommands.demote(i.peerId))}
+                  >
+                    {t('stage.invite.withdraw')}
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+
       <section className="panel-section" aria-labelledby="people-title">
         <h3 id="people-title" className="panel-section-title">
           {snap.mode === 'webinar' && !moderator ? t('stage.onStageAndHosts') : t('stage.people')}
@@ -130,6 +169,7 @@ export function StagePanel({ snap, stage, onClose }: Props) {
               </span>
               <span className="participant-name">
                 <bdi>{r.name}</bdi> {r.isSelf && <span className="muted">{t('members.you')}</span>}
+                {guestBadge(r.peerId)}
               </span>
               <span className={`role-badge role-${r.role}`}>{t(`room.roles.${r.role}`)}</span>
               <span className="participant-state">
