@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useImmersive } from '../../../app/immersive';
+import { BadLink, isMalformedLink } from '../../../components/bad-link';
 import { ErrorMessage } from '../../../components/error-message';
 import { asApiError } from '../../../lib/api';
 import { Loading } from '../../../components/loading';
@@ -70,6 +71,7 @@ export default function RoomPage() {
   }
 
   if (preview.isPending) return <Loading />;
+  if (preview.isError && isMalformedLink(preview.error)) return <BadLink kind="room" />;
   if (preview.isError) {
     const { code } = asApiError(preview.error);
     const known = code === 'FORBIDDEN' || code === 'NOT_FOUND';

@@ -16,6 +16,7 @@ export const isModerator = (role: RoomRole | null): boolean => allowed(role, 'st
 /** On stage: may publish in a webinar. */
 export const isOnStage = (role: RoomRole | null): boolean => allowed(role, 'media.produce', 'webinar');
 export const canRaiseHand = (role: RoomRole | null, mode: RoomMode): boolean => allowed(role, 'stage.raise-hand', mode);
+export const canEndRoom = (role: RoomRole | null, mode: RoomMode): boolean => allowed(role, 'room.end', mode);
 export const canModerateQuestions = (role: RoomRole | null): boolean => allowed(role, 'qa.moderate');
 /** Moderators act only on people below them (co-hosts cannot remove the host or each other). */
 export const outranks = (actor: RoomRole | null, target: RoomRole): boolean => actor !== null && outranksRole(actor, target);

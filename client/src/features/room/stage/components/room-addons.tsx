@@ -52,7 +52,7 @@ export function AddonToolbar({ addons, snap, panel, onToggle, onError }: Toolbar
       className={`ctl ctl-compact${panel === id ? ' ctl-active' : ''}`}
       data-testid={`${id}-toggle`}
       aria-pressed={panel === id}
-      aria-label={badge ? `${long} (${badge})` : long}
+      aria-label={badge ? `${short} ${badge}` : short}
       title={long}
       onClick={() => onToggle(id)}
     >
