@@ -15,11 +15,16 @@ export function LeaveDialog({ onLeave, onEndForAll, onCancel }: LeaveDialogProps
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  // A modal dialog keeps focus inside, closes on Escape and hands focus back to the Leave button.
+  // A modal dialog keeps focus inside and closes on Escape; focus then goes back to the Leave button
+  // (once the dialog is gone from the page, since nothing outside a modal dialog can take focus).
   useEffect(() => {
     const el = dialog.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (el && !el.open) el.showModal();
-    return () => el?.close();
+    return () => {
+      el?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
 
   const end = async () => {

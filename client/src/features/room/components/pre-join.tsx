@@ -249,23 +249,11 @@ export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
         <fieldset className="switches">
           <legend className="visually-hidden">{t('room.prejoin.options')}</legend>
           <label className="switch">
-            <input
-              type="checkbox"
-              role="switch"
-              checked={joinMuted}
-              onChange={(e) => setJoinMuted(e.target.checked)}
-              data-testid="join-muted"
-            />
+            <input type="checkbox" role="switch" checked={joinMuted} onChange={(e) => setJoinMuted(e.target.checked)} data-testid="join-muted" />
             {t('room.prejoin.joinMuted')}
           </label>
           <label className="switch">
-            <input
-              type="checkbox"
-              role="switch"
-              checked={cameraOff}
-              onChange={(e) => toggleCamera(e.target.checked)}
-              data-testid="join-camera-off"
-            />
+            <input type="checkbox" role="switch" checked={cameraOff} onChange={(e) => toggleCamera(e.target.checked)} data-testid="join-camera-off" />
             {t('room.prejoin.joinCameraOff')}
           </label>
         </fieldset>

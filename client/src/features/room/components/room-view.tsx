@@ -9,20 +9,7 @@ import { captureProblem } from '../hooks/use-preview-media';
 import { useLeaveOnUnmount, useRoomSnapshot } from '../hooks/use-room-session';
 import { useElementSize } from '../hooks/use-element-size';
 import { gridColumns } from '../layout';
-import {
-  ExitFullscreenIcon,
-  FullscreenIcon,
-  GridIcon,
-  LeaveIcon,
-  MicIcon,
-  MicOffIcon,
-  PeopleIcon,
-  ScreenIcon,
-  SettingsIcon,
-  SpeakerLayoutIcon,
-  VideoIcon,
-  VideoOffIcon,
-} from '../../../components/icons';
+import { ExitFullscreenIcon, FullscreenIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SettingsIcon, SpeakerLayoutIcon, VideoIcon, VideoOffIcon } from '../../../components/icons';
 import { AddonOverlays, AddonPanels, AddonToolbar, useRoomAddons, type AddonPanel } from '../stage/components/room-addons';
 import { canEndRoom, stageCommands } from '../stage/api/stage';
 import { LeaveDialog } from './leave-dialog';
@@ -186,9 +173,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
 
   // A webinar shows its stage only: hosts see the audience in the people panel, not as tiles.
   const audience = new Set(snap.mode === 'webinar' ? snap.peers.filter((p) => p.role === 'attendee').map((p) => p.peerId) : []);
-  const people = personTiles(snap).filter((tile) =>
-    tile.isSelf ? snap.mode === 'meeting' || snap.canPublish : !audience.has(tile.peerId),
-  );
+  const people = personTiles(snap).filter((tile) => (tile.isSelf ? snap.mode === 'meeting' || snap.canPublish : !audience.has(tile.peerId)));
   const screens = screenTiles(snap);
   const remotePeople = people.filter((p) => !p.isSelf);
 
@@ -263,13 +248,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
   const sinkId = snap.devices.audioOutputId;
 
   return (
-    <div
-      ref={roomEl}
-      className="room"
-      data-testid="room"
-      data-status={snap.status}
-      data-layout={main ? (main.kind === 'screen' ? 'spotlight' : 'speaker') : 'grid'}
-    >
+    <div ref={roomEl} className="room" data-testid="room" data-status={snap.status} data-layout={main ? (main.kind === 'screen' ? 'spotlight' : 'speaker') : 'grid'}>
       <nav className="room-skip" aria-label={t('room.skip.label')}>
         {addons.gov.openBallots.length > 0 && (
           <a href="#room-ballots" className="skip-link" data-testid="skip-to-ballot">
@@ -316,9 +295,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             type="button"
             className="button button-small"
             onClick={() => {
-              document
-                .querySelectorAll<HTMLAudioElement>('audio[data-testid="remote-audio"]')
-                .forEach((a) => void a.play().catch(() => undefined));
+              document.querySelectorAll<HTMLAudioElement>('audio[data-testid="remote-audio"]').forEach((a) => void a.play().catch(() => undefined));
               setAudioBlocked(false);
             }}
           >
@@ -357,14 +334,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
           {main ? (
             <div className="spotlight">
               <div className="spotlight-main">
-                <VideoTile
-                  key={main.key}
-                  tile={main}
-                  session={session}
-                  variant="main"
-                  pinned={main.key === pinned}
-                  onTogglePin={() => togglePin(main!.key)}
-                />
+                <VideoTile key={main.key} tile={main} session={session} variant="main" pinned={main.key === pinned} onTogglePin={() => togglePin(main!.key)} />
               </div>
               <div className="strip" role="list" aria-label={t('room.participants')}>
                 {strip.map((tile) => (
@@ -379,12 +349,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
               {t('stage.waitingForStage')}
             </p>
           ) : (
-            <div
-              className="grid"
-              role="list"
-              aria-label={t('room.participants')}
-              style={{ ['--cols' as string]: cols, ['--rows' as string]: Math.ceil(people.length / cols) }}
-            >
+            <div className="grid" role="list" aria-label={t('room.participants')} style={{ ['--cols' as string]: cols, ['--rows' as string]: Math.ceil(people.length / cols) }}>
               {people.map((tile) => (
                 <div role="listitem" key={tile.key} className="grid-item">
                   <VideoTile tile={tile} session={session} variant="grid" pinned={false} onTogglePin={() => togglePin(tile.key)} />
@@ -401,16 +366,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
         {snap.peers.flatMap((p) =>
           (['mic', 'screen-audio'] as const).flatMap((source) => {
             const track = p.media[source]?.track;
-            return track
-              ? [
-                  <RemoteAudio
-                    key={`${p.peerId}-${source}-${track.id}`}
-                    track={track}
-                    sinkId={sinkId}
-                    onBlocked={() => setAudioBlocked(true)}
-                  />,
-                ]
-              : [];
+            return track ? [<RemoteAudio key={`${p.peerId}-${source}-${track.id}`} track={track} sinkId={sinkId} onBlocked={() => setAudioBlocked(true)} />] : [];
           }),
         )}
       </div>
@@ -553,10 +509,8 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
       {leaving && (
         <LeaveDialog
           onLeave={onLeave}
-          onEndForAll={async () => {
-            // Everyone, this page included, is then told the room ended.
-            await stageCommands.end();
-          }}
+          // Everyone, this page included, is then told the room ended.
+          onEndForAll={() => stageCommands.end().then(() => undefined)}
           onCancel={() => setLeaving(false)}
         />
       )}

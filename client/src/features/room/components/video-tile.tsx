@@ -59,15 +59,8 @@ export function VideoTile({ tile, session, variant, pinned, onTogglePin }: Video
     return () => clearTimeout(timer);
   }, [session, tile.consumerId, tile.layered, width]);
 
-  const name =
-    tile.kind === 'screen'
-      ? t('room.tile.screenOf', { name: tile.name })
-      : tile.isSelf
-        ? t('room.tile.you', { name: tile.name })
-        : tile.name;
-  const classes = ['tile', `tile-${variant}`, `tile-${tile.kind}`, tile.speaking && tile.kind === 'camera' ? 'tile-speaking' : '']
-    .filter(Boolean)
-    .join(' ');
+  const name = tile.kind === 'screen' ? t('room.tile.screenOf', { name: tile.name }) : tile.isSelf ? t('room.tile.you', { name: tile.name }) : tile.name;
+  const classes = ['tile', `tile-${variant}`, `tile-${tile.kind}`, tile.speaking && tile.kind === 'camera' ? 'tile-speaking' : ''].filter(Boolean).join(' ');
 
   return (
     <div
@@ -114,12 +107,7 @@ export function VideoTile({ tile, session, variant, pinned, onTogglePin }: Video
         <PinIcon size={16} />
       </button>
       {quality && tile.kind === 'camera' && (
-        <span
-          className={`quality quality-${quality}`}
-          role="img"
-          aria-label={t(`room.quality.${quality}`)}
-          title={t(`room.quality.${quality}`)}
-        >
+        <span className={`quality quality-${quality}`} role="img" aria-label={t(`room.quality.${quality}`)} title={t(`room.quality.${quality}`)}>
           {[1, 2, 3].map((bar) => (
             <span key={bar} className={bar <= QUALITY_BARS[quality] ? 'on' : undefined} />
           ))}

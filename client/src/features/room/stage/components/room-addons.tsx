@@ -59,7 +59,12 @@ export function AddonToolbar({ addons, snap, panel, onToggle, onError }: Toolbar
       {icon}
       <span className="ctl-label" aria-hidden="true">
         {short}
-        {badge > 0 && <span className="ctl-badge">{badge}</span>}
+        {badge > 0 && (
+          <>
+            {' '}
+            <span className="ctl-badge">{badge}</span>
+          </>
+        )}
       </span>
     </button>
   );
@@ -70,7 +75,8 @@ export function AddonToolbar({ addons, snap, panel, onToggle, onError }: Toolbar
       {button('chat', <ChatIcon />, t('engagement.chat.short'), t('engagement.chat.title'), state.unread)}
       {button('qa', <QuestionIcon />, t('engagement.qa.short'), t('engagement.qa.title'), openQuestions)}
       {button('polls', <PollIcon />, t('engagement.polls.short'), t('engagement.polls.title'), openPolls)}
-      {addons.gov.meetingIds.length > 0 && button('meeting', <BallotIcon />, t('governance.room.short'), t('governance.room.title'), openBallots)}
+      {addons.gov.meetingIds.length > 0 &&
+        button('meeting', <BallotIcon />, t('governance.room.short'), t('governance.room.title'), openBallots)}
     </>
   );
 }
