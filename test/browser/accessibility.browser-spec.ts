@@ -221,6 +221,7 @@ describe('accessibility: no WCAG 2.2 AA violation on any page state, and the roo
           await page.evaluate((p) => document.querySelector(`[data-testid="${p}"]`)?.contains(document.activeElement) ?? false, panel),
         ).toBe(true);
         await expectAccessible(page, `room with ${panel} open ${locale}`);
+        if (panel === 'participants-panel') await screenshot(page, `a11y-people-panel-${locale}`);
         // Escape closes it and the toggle has the focus again.
         await page.keyboard.press('Escape');
         await page.getByTestId(panel).waitFor({ state: 'detached' });
@@ -233,8 +234,16 @@ describe('accessibility: no WCAG 2.2 AA violation on any page state, and the roo
         await page.getByTestId(panel).waitFor({ state: 'detached' });
         expect(await activeTestId(page)).toBe(toggle);
       }
+      // The reaction bar, its emoji drawn by a colour emoji font.
+      await page.getByTestId('reactions-toggle').click();
+      await page.getByTestId('reaction').first().waitFor();
+      await expectAccessible(page, `reaction bar ${locale}`);
+      await screenshot(page, `a11y-reactions-${locale}`);
+      await page.keyboard.press('Escape');
       await page.getByTestId('layout-toggle').click();
+      await page.locator('[data-testid="room"][data-layout="speaker"]').waitFor();
       await expectAccessible(page, `room speaker view ${locale}`);
+      await screenshot(page, `a11y-speaker-view-${locale}`);
       await page.getByTestId('layout-toggle').click();
     },
   );
@@ -285,8 +294,8 @@ describe('accessibility: no WCAG 2.2 AA violation on any page state, and the roo
         throw new Error(`open: ${opened.status} ${JSON.stringify(opened.body)}`);
       await page.waitForTimeout(250);
     }
-    const card = page.locator(`[data-testid="room-ballot"][data-ballot-id="${ballot.id}"][data-step="choose"]`);
-    await card.waitFor({ timeout: 10_000 });
+    const card = page.locator(`[data-testid="room-ballot"][data-ballot-id="${ballot.id}"]`);
+    await page.locator(`[data-testid="room-ballot"][data-ballot-id="${ballot.id}"][data-step="choose"]`).waitFor({ timeout: 10_000 });
     await page.waitForFunction(
       (title) => Array.from(document.querySelectorAll('[aria-live="assertive"]')).some((el) => el.textContent?.includes(title)),
       'Adopt the budget',
@@ -298,6 +307,8 @@ describe('accessibility: no WCAG 2.2 AA violation on any page state, and the roo
     await page.keyboard.press('Space');
     tabs += await tabTo(page, '[data-testid="ballot-review"]', 3 - tabs);
     expect(tabs).toBeLessThanOrEqual(3);
+    // The skip link in the room leads there too.
+    expect(await page.getByTestId('skip-to-ballot').getAttribute('href')).toBe('#room-ballots');
     await page.keyboard.press('Enter');
     await card.getByTestId('ballot-confirm-cast').waitFor();
     expect(await activeTestId(page)).toBe('ballot-confirm-cast');
