@@ -8,7 +8,8 @@
  *   npm run bench:votes    env: VOTERS=1000, ROUNDS=3 (ballots, and baseline runs; the median is reported),
  *                          SECRECY=secret (each vote sealed to the ballot's key) or roll-call,
  *                          BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test, BENCH_SERVER_ENTRY (another
- *                          build of the server), BENCH_SERVER_LOG=file (keep the server's warn/error log)
+ *                          build of the server), BENCH_SERVER_LOG=file (keep the server's warn/error log),
+ *                          BENCH_SERVER_NODE_ARGS (Node options for the server, e.g. --cpu-prof)
  *
  * Runs only on this machine: the server on 127.0.0.1, PostgreSQL on 127.0.0.1:5432. Fresh databases,
  * dropped at the end.
@@ -27,6 +28,8 @@ const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Another build of the server (e.g. an experiment) can be measured with BENCH_SERVER_ENTRY.
 const SERVER_ENTRY = process.env.BENCH_SERVER_ENTRY ?? path.join(ROOT, 'server', 'dist', 'main.js');
+// Extra Node options for the server, e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to see where its time goes.
+const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const { Client, Pool } = require('pg');
 const { io } = require('socket.io-client');
 const { PROTOCOL_VERSION, SOCKET_PATH } = require(path.join(ROOT, 'server', 'dist', 'contract'));
@@ -94,7 +97,7 @@ async function startServer(databaseUrl, attempts = 3) {
 async function startServerOnce(databaseUrl) {
   const port = await freePort();
   const rtc = 20000 + Math.floor(Math.random() * 1000) * 10; // below the ephemeral range and the tests' blocks
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...NODE_ARGS, SERVER_ENTRY], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -16,6 +16,7 @@ import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { PinoNestLogger, safeUrl } from './common/logging';
 import { originAllowed } from './common/origin';
+import { tlsMaterial } from './common/tls';
 import type { AppConfig } from './config/config';
 import { SOCKET_PATH } from './contract';
 import { RECOVERY_WINDOW_MS } from './common/ws/command';
@@ -58,10 +59,12 @@ export interface RunningApp {
 
 /** Builds and starts the whole server on a database that is already reachable. */
 export async function startApp(config: AppConfig, logger: Logger, databaseUrl: string): Promise<RunningApp> {
+  const tls = await tlsMaterial(config, logger);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, databaseUrl), {
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
     bodyParser: false,
     abortOnError: false,
+    ...(tls ? { httpsOptions: { key: tls.key, cert: tls.cert } } : {}),
   });
   if (config.trustProxy) app.set('trust proxy', 1);
   app.disable('x-powered-by');
@@ -74,6 +77,9 @@ export async function startApp(config: AppConfig, logger: Logger, databaseUrl: s
           'img-src': ["'self'", 'data:', 'blob:'],
           'media-src': ["'self'", 'blob:'],
           'connect-src': ["'self'", ...config.corsOrigins],
+          // Over plain HTTP (a LAN address without TLS) upgrading every request to HTTPS would leave a
+          // blank page; the page itself then says that camera and microphone need HTTPS.
+          'upgrade-insecure-requests': tls || config.publicUrl.startsWith('https:') ? [] : null,
         },
       },
       crossOriginEmbedderPolicy: false,
@@ -124,5 +130,12 @@ export async function startApp(config: AppConfig, logger: Logger, databaseUrl: s
     (app.getHttpServer() as HttpServer).close();
     await app.get(RealtimeGateway).drain(config.shutdownGraceMs);
   };
-  return { app, url: `http://127.0.0.1:${port}`, drain, close: () => app.close() };
+  if (config.tls.mode === 'self-signed' && tls) {
+    const addresses = tls.names.filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n) && n !== '127.0.0.1');
+    logger.info(
+      { fingerprint: tls.fingerprint, urls: addresses.map((a) => `https://${a}:${port}`) },
+      'HTTPS with a self-signed certificate: browsers ask once to accept it; compare its SHA-256 fingerprint with this one',
+    );
+  }
+  return { app, url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, drain, close: () => app.close() };
 }

@@ -65,18 +65,18 @@ describe('a secret ballot in a live room: open, vote with confirmation, publish,
         await page.goto(url);
         await page.locator('[data-testid="join"]:enabled').click();
         await page.locator('[data-testid="room"][data-status="joined"]').waitFor();
-        await page.getByTestId('meeting-toggle').waitFor({ timeout: 10_000 });
+        await page.getByTestId('meeting-toggle').waitFor({ timeout: 60_000 });
       }),
     );
 
     await chair.getByTestId('meeting-toggle').click();
     const item = chair.locator(`[data-testid="panel-ballot"][data-ballot-id="${ballot.id}"]`);
-    await chair.locator('[data-testid="quorum"][data-met="true"]').waitFor({ timeout: 10_000 });
+    await chair.locator('[data-testid="quorum"][data-met="true"]').waitFor({ timeout: 60_000 });
     await item.getByTestId('ballot-open').click();
     await chair.locator(`[data-testid="panel-ballot"][data-ballot-id="${ballot.id}"][data-status="open"]`).waitFor();
 
     for (const page of voters) {
-      await page.locator(`[data-testid="room-ballot"][data-ballot-id="${ballot.id}"][data-step="choose"]`).waitFor({ timeout: 10_000 });
+      await page.locator(`[data-testid="room-ballot"][data-ballot-id="${ballot.id}"][data-step="choose"]`).waitFor({ timeout: 60_000 });
     }
     await screenshot(voters[0]!, 'ballot-01-open-in-room-en');
     await screenshot(voters[1]!, 'ballot-01-open-in-room-ar');
@@ -113,7 +113,7 @@ describe('a secret ballot in a live room: open, vote with confirmation, publish,
       else await screenshot(page, 'ballot-02-confirm-ar');
       await page.keyboard.press('Enter');
       const codes = card.getByTestId('receipt-code');
-      await codes.first().waitFor({ timeout: 10_000 });
+      await codes.first().waitFor({ timeout: 60_000 });
       expect(await codes.count()).toBe(i === 0 ? 2 : 1);
       receipts.push((await codes.first().textContent())!.trim());
     }
@@ -132,7 +132,7 @@ describe('a secret ballot in a live room: open, vote with confirmation, publish,
     expect(await voters[0]!.getByTestId('receipt-record').first().textContent()).toMatch(/#?\d+.*[0-9a-f]{12}/);
 
     // Turnout reaches the chair: counts only.
-    await chair.locator(`[data-testid="panel-ballot"][data-ballot-id="${ballot.id}"]`, { hasText: '3 of 4' }).waitFor({ timeout: 5_000 });
+    await chair.locator(`[data-testid="panel-ballot"][data-ballot-id="${ballot.id}"]`, { hasText: '3 of 4' }).waitFor({ timeout: 15_000 });
   });
 
   it('shows every voter the result once the chair closes and publishes', async () => {
@@ -141,7 +141,7 @@ describe('a secret ballot in a live room: open, vote with confirmation, publish,
     await item.getByTestId('ballot-publish').click();
     for (const page of voters) {
       const outcome = page.locator(`[data-testid="room-ballot-outcome"][data-ballot-id="${ballot.id}"][data-status="published"]`);
-      await outcome.waitFor({ timeout: 10_000 });
+      await outcome.waitFor({ timeout: 60_000 });
       expect(await outcome.getByTestId('ballot-result').getAttribute('data-outcome')).toBe('carried');
       expect(await outcome.getByTestId('result-yes').textContent()).toBe('2');
       expect(await outcome.getByTestId('result-abstain').textContent()).toBe('1');

@@ -15,7 +15,7 @@ function stream(stats: InboundStat[], peerId: string, source: InboundStat['sourc
 }
 
 /** Waits until a page has decoded frames of (or received packets from) a peer's source; returns how long it took. */
-async function untilFlowing(page: Page, peerId: string, source: InboundStat['source'], timeoutMs = 15_000): Promise<number> {
+async function untilFlowing(page: Page, peerId: string, source: InboundStat['source'], timeoutMs = 45_000): Promise<number> {
   const started = Date.now();
   for (;;) {
     const s = (await inboundStats(page)).find((x) => x.peerId === peerId && x.source === source);
@@ -118,7 +118,7 @@ describe('three people meet in a live room: video, audio, mute, screen share, le
 
     await Promise.all(
       pages.flatMap((page, i) =>
-        peerIds.filter((_, j) => j !== i).map((peerId) => tile(page, peerId).and(page.locator('[data-has-video="true"]')).waitFor({ timeout: 20_000 })),
+        peerIds.filter((_, j) => j !== i).map((peerId) => tile(page, peerId).and(page.locator('[data-has-video="true"]')).waitFor({ timeout: 60_000 })),
       ),
     );
     figures.joinToAllTilesMs = Date.now() - started;
@@ -153,9 +153,9 @@ describe('three people meet in a live room: video, audio, mute, screen share, le
   it('shows the others a muted microphone and stops its sound', async () => {
     const [muter, a, b] = pages as [Page, Page, Page];
     await muter.getByTestId('mic-toggle').click();
-    await muter.locator('[data-testid="mic-toggle"][data-muted="true"]').waitFor({ timeout: 5_000 });
-    await tile(a, peerIds[0]!).and(a.locator('[data-mic-muted="true"]')).waitFor({ timeout: 5_000 });
-    await tile(b, peerIds[0]!).and(b.locator('[data-mic-muted="true"]')).waitFor({ timeout: 5_000 });
+    await muter.locator('[data-testid="mic-toggle"][data-muted="true"]').waitFor({ timeout: 15_000 });
+    await tile(a, peerIds[0]!).and(a.locator('[data-mic-muted="true"]')).waitFor({ timeout: 15_000 });
+    await tile(b, peerIds[0]!).and(b.locator('[data-mic-muted="true"]')).waitFor({ timeout: 15_000 });
     // The participant list says so too.
     await a.getByTestId('participants-toggle').click();
     await a.locator(`[data-testid="participant"][data-peer-id="${peerIds[0]}"][data-mic-muted="true"]`).waitFor();
@@ -175,7 +175,7 @@ describe('three people meet in a live room: video, audio, mute, screen share, le
 
     // Unmuting brings the sound back.
     await muter.getByTestId('mic-toggle').click();
-    await tile(a, peerIds[0]!).and(a.locator('[data-mic-muted="false"]')).waitFor({ timeout: 5_000 });
+    await tile(a, peerIds[0]!).and(a.locator('[data-mic-muted="false"]')).waitFor({ timeout: 15_000 });
     const [again1, again2] = await sampleTwice([a], 1_500);
     expect(stream(again2[0]!, peerIds[0]!, 'mic').packetsReceived).toBeGreaterThan(stream(again1[0]!, peerIds[0]!, 'mic').packetsReceived);
   });
@@ -197,7 +197,7 @@ describe('three people meet in a live room: video, audio, mute, screen share, le
   it('puts a shared screen in the spotlight for the others, with frames decoding', async () => {
     const [a, sharer, b] = pages as [Page, Page, Page];
     await sharer.getByTestId('screen-toggle').click();
-    await sharer.locator('[data-testid="screen-toggle"][data-on="true"]').waitFor({ timeout: 5_000 });
+    await sharer.locator('[data-testid="screen-toggle"][data-on="true"]').waitFor({ timeout: 15_000 });
     for (const page of [a, b]) {
       await page.locator(`[data-testid="screen-tile"][data-peer-id="${peerIds[1]}"][data-has-video="true"]`).waitFor({ timeout: 15_000 });
       expect(await page.getByTestId('room').getAttribute('data-layout')).toBe('spotlight');
@@ -261,7 +261,7 @@ describe('three people meet in a live room: video, audio, mute, screen share, le
       document.addEventListener('click', () => (w.leaveClickedAt ??= Date.now()), { capture: true });
     });
     await leaver.getByTestId('leave').click();
-    await Promise.all([a, b].map((page) => tile(page, leaverId).waitFor({ state: 'detached', timeout: 5_000 })));
+    await Promise.all([a, b].map((page) => tile(page, leaverId).waitFor({ state: 'detached', timeout: 15_000 })));
     const clickedAt = await leaver.evaluate(() => (window as unknown as { leaveClickedAt: number }).leaveClickedAt);
     const gone = await Promise.all([a, b].map((page) => page.evaluate(() => (window as unknown as { tileGoneAt: number }).tileGoneAt)));
     figures.leaveToTileGoneMs = gone.map((at) => at - clickedAt);

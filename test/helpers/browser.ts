@@ -27,15 +27,18 @@ export function launchBrowser(): Promise<Browser> {
 /** A fresh profile (no stored tokens or language) with an English browser locale unless told otherwise. */
 export async function newPage(
   browser: Browser,
-  opts: { baseURL?: string; locale?: string } = {},
+  opts: { baseURL?: string; locale?: string; ignoreHTTPSErrors?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     locale: opts.locale ?? 'en-US',
+    ...(opts.ignoreHTTPSErrors ? { ignoreHTTPSErrors: true } : {}),
     viewport: { width: 1280, height: 800 },
     ...(opts.baseURL ? { baseURL: opts.baseURL } : {}),
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // A bound on waiting for an outcome, not a speed requirement: generous, because a loaded machine
+  // (two cores shared with a database, a media worker and three browsers) can be slow by seconds.
+  page.setDefaultTimeout(45_000);
   return { context, page };
 }
 

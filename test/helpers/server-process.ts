@@ -122,7 +122,7 @@ export async function startServer(opts: { env?: Record<string, string>; embedded
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${env.TLS && env.TLS !== 'off' ? 'https' : env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   while (!out.includes('Quorum is ready')) {

@@ -14,17 +14,37 @@ const placeholders = (text: string) => [...text.matchAll(/{{\s*(\w+)\s*}}/g)].ma
 const lookup = (tree: Tree, key: string) =>
   key.split('.').reduce<string | Tree | undefined>((node, k) => (typeof node === 'object' ? node[k] : undefined), tree);
 
+/** i18next plural keys end in a CLDR category (`_one`, `_few`…); each language has its own set. */
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+const baseKeys = (tree: Tree) => [...new Set(keys(tree).map((k) => k.replace(PLURAL, '')))].sort();
+const pluralBases = (tree: Tree) => new Set(keys(tree).filter((k) => PLURAL.test(k)).map((k) => k.replace(PLURAL, '')));
+/** A key's text, or for a plural key its "other" form. */
+const text = (tree: Tree, key: string) => String(lookup(tree, key) ?? lookup(tree, `${key}_other`));
+
 describe.each([
+  ['en', en],
   ['zh', zh],
   ['ar', ar],
-])('the %s translation', (_, locale) => {
+])('the %s translation', (lang, locale) => {
   it('has exactly the keys of the English one', () => {
-    expect(keys(locale).sort()).toEqual(keys(en).sort());
+    expect(baseKeys(locale)).toEqual(baseKeys(en));
+  });
+
+  it('has every plural form its language needs, and only those', () => {
+    const categories = [...new Intl.PluralRules(lang).resolvedOptions().pluralCategories].sort();
+    for (const base of pluralBases(en)) {
+      const forms = keys(locale)
+        .filter((k) => k.replace(PLURAL, '') === base && PLURAL.test(k))
+        .map((k) => PLURAL.exec(k)![1])
+        .sort();
+      expect([base, categories.filter((c) => !forms.includes(c))]).toEqual([base, []]);
+      expect([base, forms.filter((f) => !categories.includes(f as Intl.LDMLPluralRule))]).toEqual([base, []]);
+    }
   });
 
   it('keeps every interpolation placeholder', () => {
-    for (const key of keys(en)) {
-      expect([key, placeholders(String(lookup(locale, key)))]).toEqual([key, placeholders(String(lookup(en, key)))]);
+    for (const key of baseKeys(en)) {
+      expect([key, placeholders(text(locale, key))]).toEqual([key, placeholders(text(en, key))]);
     }
   });
 });

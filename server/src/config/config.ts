@@ -21,6 +21,10 @@ export const EnvSchema = z
     PORT: port.default(3000),
     HOST: z.string().default('0.0.0.0'),
     PUBLIC_URL: z.url().optional(),
+    /** self-signed: HTTPS with a certificate made at first start (a LAN without a proxy); off: plain HTTP. */
+    TLS: z.enum(['off', 'self-signed']).default('off'),
+    TLS_CERT_FILE: z.string().optional(),
+    TLS_KEY_FILE: z.string().optional(),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
     DATA_DIR: z.string().default('.data'),
     EMBEDDED_PG_PORT: port.default(5499),
@@ -70,6 +74,7 @@ export const EnvSchema = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     TRUST_PROXY: bool.default(false),
   })
+  .refine((e) => !e.TLS_CERT_FILE === !e.TLS_KEY_FILE, { message: 'TLS_CERT_FILE and TLS_KEY_FILE go together', path: ['TLS_CERT_FILE'] })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
   .refine((e) => e.NODE_ENV !== 'production' || e.JWT_SECRET, { message: 'is required in production', path: ['JWT_SECRET'] })
   .refine((e) => e.NODE_ENV !== 'production' || e.BALLOT_SEAL_KEY, { message: 'is required in production', path: ['BALLOT_SEAL_KEY'] });
@@ -81,6 +86,8 @@ export interface AppConfig {
   port: number;
   host: string;
   publicUrl: string;
+  /** HTTPS served by Quorum itself: a certificate of its own making, or the operator's files. */
+  tls: { mode: 'off' } | { mode: 'self-signed' } | { mode: 'files'; certFile: string; keyFile: string };
   databaseUrl: string | undefined;
   dataDir: string;
   embeddedPgPort: number;
@@ -144,7 +151,11 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${formatEnvErrors(parsed.error)}`);
   const e = parsed.data;
   const dataDir = path.resolve(cwd, e.DATA_DIR);
-  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const tls: AppConfig['tls'] =
+    e.TLS_CERT_FILE && e.TLS_KEY_FILE
+      ? { mode: 'files', certFile: path.resolve(cwd, e.TLS_CERT_FILE), keyFile: path.resolve(cwd, e.TLS_KEY_FILE) }
+      : { mode: e.TLS };
+  const publicUrl = (e.PUBLIC_URL ?? `${tls.mode === 'off' ? 'http' : 'https'}://localhost:${e.PORT}`).replace(/\/$/, '');
   const workers = e.MEDIASOUP_WORKERS ?? Math.max(1, cpus().length);
   const announced = announcedAddress(e.RTC_LISTEN_IP, e.RTC_ANNOUNCED_IP, networkInterfaces());
   // One WebRtcServer port per worker, plus at least one for plain and pipe transports.
@@ -156,6 +167,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
     port: e.PORT,
     host: e.HOST,
     publicUrl,
+    tls,
     databaseUrl: e.DATABASE_URL,
     dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,

@@ -18,8 +18,14 @@ export const QuorumRuleSchema = z.discriminatedUnion('kind', [
 ]);
 export type QuorumRule = z.infer<typeof QuorumRuleSchema>;
 
+/** Languages a meeting can be held in (its minutes are written in it): those the interface speaks. */
+export const MEETING_LANGUAGES = ['en', 'zh', 'ar'] as const;
+export type MeetingLanguage = (typeof MEETING_LANGUAGES)[number];
+
 export const CreateMeetingBody = z.strictObject({
   title,
+  /** The creating client sends its interface language; English when none is given. */
+  language: z.enum(MEETING_LANGUAGES).default('en'),
   kind: z.enum(['board', 'general-assembly']).default('general-assembly'),
   roomId: id.optional(),
   scheduledAt: z.iso.datetime({ offset: true }),
@@ -194,6 +200,7 @@ export interface MeetingView {
   title: string;
   kind: 'board' | 'general-assembly';
   scheduledAt: string;
+  language: MeetingLanguage;
   voterBasis: 'institutions' | 'members';
   quorumRule: QuorumRule;
   chairId: string;
@@ -205,6 +212,8 @@ export interface MeetingView {
   /** The caller's seats (own and by proxy). */
   mySeats: SeatView[];
   isChair: boolean;
+  /** Whether the caller may download the minutes and the export (the meeting permission table's `record.export`). */
+  canExport: boolean;
 }
 
 export interface GovernanceResults {
@@ -220,4 +229,6 @@ export interface GovernanceEvents {
   'ballot:closed': (e: BallotView) => void;
   'result:published': (e: BallotView) => void;
   'quorum:changed': (e: { meetingId: string; quorum: QuorumView }) => void;
+  /** A motion was moved or changed status: the chair's console and members' views follow it live. */
+  'motion:changed': (e: { meetingId: string; motion: MotionView }) => void;
 }

@@ -15,9 +15,8 @@ export type AppServer = Server<Record<string, never>, ServerEvents, Record<strin
 export interface CommandContext {
   socket: AppSocket;
   principal: Principal;
+  /** Named with the socket, the user, the command and, for a command that changes state, its `clientRequestId`. */
   log: Logger;
-  /** The `clientRequestId` of commands that change state, for idempotent retries. */
-  requestId?: string;
 }
 
 export type CommandHandler<C extends CommandName> = (ctx: CommandContext, payload: ParsedCommandPayload<C>) => Promise<CommandResults[C]> | CommandResults[C];

@@ -96,7 +96,7 @@ export class PollsService {
       if (poll.status !== 'open') throw new AppError('POLL_CLOSED', 'This poll is not open for votes.');
       const problem = choicesProblem(poll, p.choices);
       if (problem) throw new AppError('INVALID_PAYLOAD', `Invalid choices: ${problem}.`, [{ path: 'choices', message: problem }]);
-      const sealed = poll.anonymous ? sealVote(this.keys.forCasting(poll.id).publicKey, poll.id, { choice: [...p.choices], receipt: '' }) : null;
+      const sealed = poll.anonymous ? sealVote(this.keys.forCasting(poll.id).publicKey, poll.id, { choice: [...p.choices], receipt: '' }, this.keys.envelopeKey(poll.id)) : null;
       const fresh = (await m.query(`INSERT INTO poll_voters (poll_id, user_id, sealed_choices) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`, [
         poll.id,
         peer.userId,

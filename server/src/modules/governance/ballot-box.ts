@@ -41,39 +41,51 @@ export function generateBallotKeys(): BallotKeyPair {
 
 const rawPublic = (k: KeyObject): string => k.export({ format: 'jwk' }).x!;
 const importPublic = (x: string): KeyObject => createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
-/** A ballot's public key, imported once (a few open ballots at a time; the import costs as much as the seal). */
-const recipients = new Map<string, KeyObject>();
-function recipientKey(x: string): KeyObject {
-  let key = recipients.get(x);
-  if (!key) {
-    if (recipients.size > 64) recipients.clear();
-    key = importPublic(x);
-    recipients.set(x, key);
-  }
-  return key;
-}
 const importPrivate = (d: string, x: string): KeyObject => createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x }, format: 'jwk' });
+
+/** What one envelope is sealed with: a fresh ephemeral public key and the AES key agreed from it. */
+export interface EnvelopeKey {
+  /** Raw 32-byte X25519 ephemeral public key, written at the head of the envelope. */
+  ephemeral: Buffer;
+  /** AES-256-GCM key: HKDF-SHA256 of the ephemeral-static shared secret. */
+  key: Buffer;
+}
+
+/**
+ * A fresh ephemeral key agreed with a ballot's public key (the costly part of sealing: a key pair and
+ * an ECDH). Self-contained — it names nothing outside its own body — because the envelope-key worker
+ * runs this same function from its source (see envelope-keys.ts), off the event loop.
+ */
+export function deriveEnvelopeKey(publicKey: string, ballotId: string): EnvelopeKey {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const c = require('node:crypto') as typeof import('node:crypto');
+  const recipient = c.createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: publicKey }, format: 'jwk' });
+  const eph = c.generateKeyPairSync('x25519');
+  const ephemeral = Buffer.from(eph.publicKey.export({ format: 'jwk' }).x!, 'base64url');
+  const shared = c.diffieHellman({ privateKey: eph.privateKey, publicKey: recipient });
+  const salt = Buffer.concat([ephemeral, Buffer.from(publicKey, 'base64url')]);
+  return { ephemeral, key: Buffer.from(c.hkdfSync('sha256', shared, salt, `quorum/ballot-envelope/v1:${ballotId}`, 32)) };
+}
 
 function envelopeKey(shared: Buffer, ephemeral: Buffer, recipient: Buffer, ballotId: string): Buffer {
   return Buffer.from(hkdfSync('sha256', shared, Buffer.concat([ephemeral, recipient]), `${INFO}:${ballotId}`, 32));
 }
 
-/** Encrypts a vote to the ballot's public key. Every call gives different bytes of the same length. */
-export function sealVote(publicKey: string, ballotId: string, vote: SealedVote): Buffer {
+/**
+ * Encrypts a vote to the ballot's public key. Every call gives different bytes of the same length.
+ * `material` is an unused key from deriveEnvelopeKey (prepared ahead by the worker); never reuse one.
+ */
+export function sealVote(publicKey: string, ballotId: string, vote: SealedVote, material: EnvelopeKey = deriveEnvelopeKey(publicKey, ballotId)): Buffer {
   const json = Buffer.from(JSON.stringify({ c: vote.choice, r: vote.receipt }), 'utf8');
   if (json.length > ENVELOPE_PLAINTEXT_BYTES - 2) throw new RangeError('vote too large for an envelope');
   const plain = Buffer.alloc(ENVELOPE_PLAINTEXT_BYTES);
   plain.writeUInt16BE(json.length, 0);
   json.copy(plain, 2);
-  const eph = generateKeyPairSync('x25519');
-  const recipient = recipientKey(publicKey);
-  const ephRaw = Buffer.from(rawPublic(eph.publicKey), 'base64url');
-  const key = envelopeKey(diffieHellman({ privateKey: eph.privateKey, publicKey: recipient }), ephRaw, Buffer.from(publicKey, 'base64url'), ballotId);
   const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', key, iv);
+  const c = createCipheriv('aes-256-gcm', material.key, iv);
   c.setAAD(Buffer.from(ballotId, 'utf8'));
   const data = Buffer.concat([c.update(plain), c.final()]);
-  return Buffer.concat([ephRaw, iv, c.getAuthTag(), data]);
+  return Buffer.concat([material.ephemeral, iv, c.getAuthTag(), data]);
 }
 
 /** Opens an envelope with the ballot's private key; throws on a wrong key, ballot or tampered bytes. */

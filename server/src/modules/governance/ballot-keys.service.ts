@@ -1,10 +1,11 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AppError } from '../../common/errors';
-import { type BallotKeyPair, generateBallotKeys } from './ballot-box';
+import { type BallotKeyPair, type EnvelopeKey, generateBallotKeys } from './ballot-box';
+import { EnvelopeKeys } from './envelope-keys';
 import { Sealer } from './seal';
 
 /**
@@ -14,8 +15,9 @@ import { Sealer } from './seal';
  * count and the file is then destroyed, so no later copy of anything can open the envelopes.
  */
 @Injectable()
-export class BallotKeys {
+export class BallotKeys implements OnModuleDestroy {
   private readonly dir: string;
+  private readonly envelopes = new EnvelopeKeys();
   private readonly vault: Sealer;
   private readonly cache = new Map<string, Pick<BallotKeyPair, 'publicKey' | 'receiptKey'>>();
 
@@ -24,8 +26,11 @@ export class BallotKeys {
     this.vault = new Sealer(Buffer.from(hkdfSync('sha256', config.ballotSealKey, Buffer.alloc(0), 'quorum/ballot-key-vault', 32)));
   }
 
-  /** A new key pair for a ballot about to open, written durably before the ballot opens. */
-  create(ballotId: string): Pick<BallotKeyPair, 'publicKey' | 'receiptKey'> {
+  /**
+   * A new key pair for a ballot about to open, written durably before the ballot opens. `voters`: how
+   * many envelopes to prepare ahead (the roll's size).
+   */
+  create(ballotId: string, voters?: number): Pick<BallotKeyPair, 'publicKey' | 'receiptKey'> {
     const keys = generateBallotKeys();
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const tmp = this.file(ballotId) + '.tmp';
@@ -45,6 +50,7 @@ export class BallotKeys {
     }
     const pub = { publicKey: keys.publicKey, receiptKey: keys.receiptKey };
     this.cache.set(ballotId, pub);
+    this.envelopes.prepare(ballotId, pub.publicKey, voters);
     return pub;
   }
 
@@ -59,6 +65,11 @@ export class BallotKeys {
     return keys;
   }
 
+  /** An unused key to seal one envelope of this ballot with (prepared ahead when one is ready). */
+  envelopeKey(ballotId: string): EnvelopeKey {
+    return this.envelopes.take(ballotId, this.forCasting(ballotId).publicKey);
+  }
+
   /** The whole key pair, for the count. */
   forCounting(ballotId: string): BallotKeyPair {
     return this.read(ballotId);
@@ -67,7 +78,12 @@ export class BallotKeys {
   /** After the count: the key is gone for good. */
   destroy(ballotId: string): void {
     this.cache.delete(ballotId);
+    this.envelopes.drop(ballotId);
     rmSync(this.file(ballotId), { force: true });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.envelopes.close();
   }
 
   /** A ballot opened and not yet counted whose key file is gone cannot be counted: say so clearly. */

@@ -106,7 +106,7 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
         if (!next) throw new AppError('ILLEGAL_TRANSITION', `A ${locked.status} ballot cannot be opened.`);
         if (roll.length === 0) throw new AppError('NOT_ELIGIBLE', 'Nobody is on the voter roll.');
         // The ballot's key exists (durably, outside the database) before anyone can vote.
-        if (ballot.secrecy === 'secret') publicKey = this.keys.create(ballotId).publicKey;
+        if (ballot.secrecy === 'secret') publicKey = this.keys.create(ballotId, roll.length).publicKey;
         await this.openIn(m, { ballot, meeting, roll, hidden, q, closesAt, overrideReason, userId, publicKey, next });
       });
     } catch (err) {

@@ -50,6 +50,7 @@ export class GovernanceCommands implements OnModuleInit {
       if (event !== 'ballot:opened') this.open.delete(ballot.id);
       to(meetingId).emit(event, ballot);
     });
+    this.events.on('motion', ({ meetingId, motion }) => to(meetingId).emit('motion:changed', { meetingId, motion }));
     const failed = (err: unknown) => this.logger.warn({ err }, 'live meeting update failed');
     this.events.on('quorum', ({ meetingId }) => void this.pushQuorum(meetingId).catch(failed));
     // Counts only, a few times a second at most, whatever the voting rate.

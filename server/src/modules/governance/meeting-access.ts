@@ -31,6 +31,12 @@ export class MeetingAccess {
     return meeting;
   }
 
+  /** Whether `userId` may do `action` on a meeting already read (for views that show or hide a control). */
+  async may(userId: string, meeting: MeetingRow, action: MeetingAction): Promise<boolean> {
+    const orgRole = await this.orgs.roleIn(userId, meeting.organization_id);
+    return meetingCan(meetingRoles(userId, orgRole, { chairId: meeting.chair_id, secretaryId: meeting.secretary_id }), action);
+  }
+
   /** A meeting of the person's organisation; NOT_FOUND for outsiders. */
   member(userId: string, meetingId: string): Promise<MeetingRow> {
     return this.require(userId, meetingId, 'meeting.view');

@@ -39,9 +39,9 @@ export class MeetingsService {
     // names the key the record will be signed with.
     const id = await this.db.transaction(async (m) => {
       const [row] = await m.query(
-        `INSERT INTO meetings (organization_id, room_id, title, kind, scheduled_at, voter_basis, quorum_rule, chair_id, secretary_id, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-        [organizationId, b.roomId ?? null, b.title, b.kind, b.scheduledAt, b.voterBasis, JSON.stringify(b.quorumRule), b.chairId ?? userId, b.secretaryId ?? null, userId],
+        `INSERT INTO meetings (organization_id, room_id, title, kind, scheduled_at, voter_basis, quorum_rule, chair_id, secretary_id, created_by, language)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+        [organizationId, b.roomId ?? null, b.title, b.kind, b.scheduledAt, b.voterBasis, JSON.stringify(b.quorumRule), b.chairId ?? userId, b.secretaryId ?? null, userId, b.language],
       );
       await this.audit.append(m, row.id, [
         { kind: 'meeting.created', payload: { title: b.title, voterBasis: b.voterBasis, quorumRule: b.quorumRule, chairId: b.chairId ?? userId, recordKey: this.audit.recordKey } },
@@ -87,6 +87,7 @@ export class MeetingsService {
       title: meeting.title,
       kind: meeting.kind,
       scheduledAt: meeting.scheduled_at.toISOString(),
+      language: meeting.language,
       voterBasis: meeting.voter_basis,
       quorumRule: meeting.quorum_rule,
       chairId: meeting.chair_id,
@@ -97,6 +98,7 @@ export class MeetingsService {
       quorum: await this.roll.quorumOf(meeting, roll),
       mySeats: await this.roll.mySeats(userId, meeting, null, roll),
       isChair: meeting.chair_id === userId,
+      canExport: await this.access.may(userId, meeting, 'record.export'),
     };
   }
 

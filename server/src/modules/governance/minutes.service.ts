@@ -47,7 +47,7 @@ export class MinutesService {
       this.audit.append(m, meeting.id, [{ kind: 'minutes.generated', payload: { format, sha256, bytes: bytes.length, by: userId, throughSeq: doc.record.auditSeq } }]),
     );
     this.logger.info({ meetingId: meeting.id, format, bytes: bytes.length, ms: Date.now() - started }, 'minutes generated');
-    const day = doc.meeting.scheduledAt.slice(0, 10);
+    const day = doc.sitting.from.slice(0, 10);
     return {
       bytes,
       sha256,
@@ -113,6 +113,7 @@ export class MinutesService {
         title: meeting.title,
         kind: meeting.kind,
         scheduledAt: meeting.scheduled_at,
+        language: meeting.language,
         voterBasis: meeting.voter_basis,
         quorumRule: meeting.quorum_rule,
         organization: org?.name ?? '',

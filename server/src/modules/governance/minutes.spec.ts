@@ -122,9 +122,10 @@ function input(over: Partial<MinutesInput> = {}): MinutesInput {
 
 describe('sittingWindow', () => {
   it.each([
-    ['spans scheduled time, business and check-ins, not preparation', [entry(-600, 'meeting.created'), entry(30, 'ballot.opened')], [{ at: t(-10) }], [-10, 30]],
+    ['spans business and check-ins, not preparation', [entry(-600, 'meeting.created'), entry(30, 'ballot.opened')], [{ at: t(-10) }], [-10, 30]],
+    ['is the day it really sat, not the day it was scheduled for', [entry(-3 * 1440, 'ballot.opened'), entry(-3 * 1440 + 60, 'ballot.closed')], [], [-3 * 1440, -3 * 1440 + 60]],
     ['is the scheduled time alone when nothing happened', [entry(-60, 'agenda.item-added'), entry(-50, 'motion.submit')], [], [0, 0]],
-    ['ignores the minutes it produced', [entry(5, 'ballot.closed'), entry(500, 'minutes.generated')], [], [0, 5]],
+    ['ignores the minutes it produced', [entry(5, 'ballot.closed'), entry(500, 'minutes.generated')], [], [5, 5]],
   ] as const)('%s', (_, audit, presence, [from, to]) => {
     expect(sittingWindow(t(0), audit, presence)).toEqual({ from: t(from), to: t(to) });
   });
@@ -202,7 +203,8 @@ describe('buildMinutes', () => {
 
   it('cites the audit entry it is complete up to', () => {
     expect(doc.record).toEqual({ generatedAt: t(60).toISOString(), generatedBy: { id: U.sec, name: 'Sam Secretary' }, auditSeq: 11, auditHash: 'h11', keyId: null });
-    expect(doc.sitting).toEqual({ from: t(0).toISOString(), to: t(45).toISOString() });
+    // From its first business, not its scheduled time: the minutes are dated by the sitting.
+    expect(doc.sitting).toEqual({ from: t(10).toISOString(), to: t(45).toISOString() });
   });
 });
 

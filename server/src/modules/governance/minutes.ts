@@ -1,8 +1,9 @@
 // Over 400 lines on purpose: the whole document model of the minutes and its CSV, pure, checked by one spec.
-import type { BallotResult, Choice, QuorumRule, QuorumView } from '../../contract';
+import type { BallotResult, Choice, MeetingLanguage, QuorumRule, QuorumView } from '../../contract';
 import { toCsv } from '../../common/csv';
 import { type AttendanceInterval, summarizeAttendance } from '../rooms/attendance';
 import type { MotionState } from './ballot-state';
+import { MINUTES_TEXT, type MinutesText } from './minutes-text';
 import type { BallotRow } from './rows';
 
 /**
@@ -51,6 +52,8 @@ export interface MinutesInput {
     room: string | null;
     chairId: string;
     secretaryId: string | null;
+    /** The meeting's language: the minutes are written in it. English when not given. */
+    language?: MeetingLanguage;
   };
   /** Display names of everyone the record mentions, by user id. */
   names: ReadonlyMap<string, string>;
@@ -152,6 +155,7 @@ export interface MinutesDocument {
     id: string;
     title: string;
     kind: 'board' | 'general-assembly';
+    language: MeetingLanguage;
     kindLabel: string;
     organization: string;
     scheduledAt: string;
@@ -178,12 +182,14 @@ export interface MinutesDocument {
 const PREPARATION = new Set(['meeting.created', 'agenda.item-added', 'motion.moved', 'motion.submit', 'proxy.assigned', 'minutes.generated']);
 
 /**
- * When the meeting sat: from the earlier of its scheduled time and its first business (or check-in)
- * to the later of the two and its last. The room's sessions that overlap it give its attendance: a
+ * When the meeting sat: from its first business (or check-in) to its last; its scheduled time only
+ * when nothing happened (a meeting that sat on another day than planned is dated by its sitting).
+ * The room's sessions that overlap it give its attendance: a
  * room is reused by many meetings, and only this sitting's visits belong in these minutes.
  */
 export function sittingWindow(scheduledAt: Date, audit: readonly Pick<MinutesAuditEntry, 'at' | 'kind'>[], presence: readonly Pick<PresenceEvent, 'at'>[]): { from: Date; to: Date } {
-  const times = [scheduledAt.getTime(), ...audit.filter((e) => !PREPARATION.has(e.kind)).map((e) => e.at.getTime()), ...presence.map((p) => p.at.getTime())];
+  const business = [...audit.filter((e) => !PREPARATION.has(e.kind)).map((e) => e.at.getTime()), ...presence.map((p) => p.at.getTime())];
+  const times = business.length ? business : [scheduledAt.getTime()];
   return { from: new Date(Math.min(...times)), to: new Date(Math.max(...times)) };
 }
 
@@ -207,8 +213,10 @@ export function checkInIntervals(events: readonly PresenceEvent[], names: Readon
 /* ---------------- the document ---------------- */
 
 export function buildMinutes(input: MinutesInput): MinutesDocument {
-  const person = (id: string): Person => ({ id, name: input.names.get(id) ?? 'Unknown person' });
   const { meeting } = input;
+  const language = meeting.language ?? 'en';
+  const text = MINUTES_TEXT[language];
+  const person = (id: string): Person => ({ id, name: input.names.get(id) ?? text.unknownPerson });
   const sitting = sittingWindow(meeting.scheduledAt, input.audit, input.presence);
 
   // Attendance: room visits and check-ins together, so being in the room and checked in counts once.
@@ -239,7 +247,7 @@ export function buildMinutes(input: MinutesInput): MinutesDocument {
     mover: person(m.moverId),
     seconder: m.seconderId ? person(m.seconderId) : null,
     status: m.status,
-    statusLabel: MOTION_STATUS[m.status],
+    statusLabel: text.motionStatus[m.status],
   }));
 
   const ballotRef = new Map(input.ballots.map((b, i) => [b.row.id, `B${i + 1}`]));
@@ -256,26 +264,26 @@ export function buildMinutes(input: MinutesInput): MinutesDocument {
       motionRef: b.motion_id ? (motionRef.get(b.motion_id) ?? null) : null,
       secrecy: b.secrecy,
       rule: b.rule,
-      ruleLabel: b.kind === 'election' ? electionRuleLabel(b.seats, b.max_choices) : RULES[b.rule],
+      ruleLabel: b.kind === 'election' ? text.electionRule(b.seats, b.max_choices) : text.rule[b.rule],
       abstentionsCount: b.abstentions_count,
       status: b.status,
-      statusLabel: BALLOT_STATUS[b.status],
+      statusLabel: text.ballotStatus[b.status],
       openedAt: iso(b.opened_at),
       closedAt: iso(b.closed_at),
       publishedAt: iso(b.published_at),
-      closedBy: by === undefined ? null : by === 'timer' ? 'the time limit' : person(String(by)).name,
+      closedBy: by === undefined ? null : by === 'timer' ? text.timeLimit : person(String(by)).name,
       entitledSeats,
       entitledWeight: b.entitled_weight,
       presentWeight: b.present_weight,
       ballotsCast: cast,
       result,
-      resultLabel: result ? resultLabel(result) : null,
+      resultLabel: result ? resultLabel(result, text) : null,
       votes:
         b.secrecy === 'roll-call' && votes && (b.status === 'closed' || b.status === 'published')
           ? votes.map((v) => ({
               seat: v.label,
               weight: v.weight,
-              choice: v.choice === null ? 'Did not vote' : choiceLabel(v.choice),
+              choice: v.choice === null ? text.choice.didNotVote : choiceLabel(v.choice, text),
               proxy: v.asProxy && v.voterId ? person(v.voterId).name : null,
             }))
           : null,
@@ -307,12 +315,13 @@ export function buildMinutes(input: MinutesInput): MinutesDocument {
     if (e.kind === 'quorum.override') {
       const q = p.quorum as QuorumView | undefined;
       const ref = ballotRef.get(String(p.ballotId)) ?? '?';
-      const without = q ? ` (${q.counted} of ${q.required} seats present or represented)` : '';
-      rulings.push({ at: e.at.toISOString(), by: person(String(p.by)), ref, what: `Opened ballot ${ref} "${titleOf.get(String(p.ballotId)) ?? ''}" without quorum${without}`, reason: String(p.reason ?? '') });
+      const what = text.overrideRuling(ref, titleOf.get(String(p.ballotId)) ?? '', q ? q.counted : null, q ? q.required : null);
+      rulings.push({ at: e.at.toISOString(), by: person(String(p.by)), ref, what, reason: String(p.reason ?? '') });
     } else if ((e.kind === 'motion.withdraw' && moverOf.get(String(p.motionId)) !== p.by) || e.kind === 'motion.refer') {
       const ref = motionRef.get(String(p.motionId)) ?? '?';
-      const verb = e.kind === 'motion.refer' ? 'Referred' : 'Withdrew';
-      rulings.push({ at: e.at.toISOString(), by: person(String(p.by)), ref, what: `${verb} motion ${ref} "${motionTitle.get(String(p.motionId)) ?? ''}"`, reason: null });
+      const title = motionTitle.get(String(p.motionId)) ?? '';
+      const what = e.kind === 'motion.refer' ? text.referredRuling(ref, title) : text.withdrewRuling(ref, title);
+      rulings.push({ at: e.at.toISOString(), by: person(String(p.by)), ref, what, reason: null });
     }
   }
 
@@ -322,11 +331,12 @@ export function buildMinutes(input: MinutesInput): MinutesDocument {
       id: meeting.id,
       title: meeting.title,
       kind: meeting.kind,
-      kindLabel: meeting.kind === 'board' ? 'Board meeting' : 'General assembly',
+      language,
+      kindLabel: text.kind[meeting.kind],
       organization: meeting.organization,
       scheduledAt: meeting.scheduledAt.toISOString(),
-      voterBasisLabel: meeting.voterBasis === 'institutions' ? 'One seat per member institution, cast by its delegates' : 'One vote per member',
-      quorumRuleLabel: quorumRuleLabel(meeting.quorumRule),
+      voterBasisLabel: text.voterBasis[meeting.voterBasis],
+      quorumRuleLabel: quorumRuleLabel(meeting.quorumRule, text),
       room: meeting.room,
       chair: person(meeting.chairId),
       secretary: meeting.secretaryId ? person(meeting.secretaryId) : null,
@@ -409,58 +419,19 @@ export function minutesCsv(doc: MinutesDocument): string {
 
 /* ---------------- labels ---------------- */
 
-const MOTION_STATUS: Record<MotionState, string> = {
-  draft: 'Draft (not submitted)',
-  submitted: 'Submitted, not seconded',
-  seconded: 'Seconded, not debated',
-  debate: 'Under debate',
-  voting: 'Being voted on',
-  carried: 'Carried',
-  lost: 'Lost',
-  withdrawn: 'Withdrawn',
-  referred: 'Referred',
-};
-
-const BALLOT_STATUS: Record<BallotRow['status'], string> = {
-  draft: 'Not opened',
-  open: 'Voting open',
-  closed: 'Closed, result not yet announced',
-  published: 'Result announced',
-};
-
-const RULES: Record<BallotRow['rule'], string> = {
-  simple: 'Simple majority of votes cast',
-  'absolute-present': 'More than half of the votes present',
-  'two-thirds-cast': 'Two thirds of votes cast',
-  'majority-entitled': 'More than half of all votes on the roll',
-};
-
-const electionRuleLabel = (seats: number, maxChoices: number) =>
-  `Block vote: ${seats} ${seats === 1 ? 'seat' : 'seats'}, up to ${maxChoices} ${maxChoices === 1 ? 'choice' : 'choices'} per ballot`;
-
-export function quorumRuleLabel(rule: QuorumRule): string {
-  switch (rule.kind) {
-    case 'majority-of-entitled':
-      return 'A majority of the seats on the roll';
-    case 'at-least':
-      return `At least ${rule.seats} ${rule.seats === 1 ? 'seat' : 'seats'}`;
-    case 'fraction':
-      return `${rule.numerator}/${rule.denominator} of the seats on the roll`;
-  }
+export function quorumRuleLabel(rule: QuorumRule, text: MinutesText = MINUTES_TEXT.en): string {
+  return text.quorumRule(rule);
 }
 
-export function choiceLabel(choice: Choice): string {
-  if (typeof choice === 'string') return choice === 'yes' ? 'Yes' : choice === 'no' ? 'No' : 'Abstain';
-  return choice.length ? choice.join(', ') : 'Abstain (no candidate)';
+export function choiceLabel(choice: Choice, text: MinutesText = MINUTES_TEXT.en): string {
+  if (typeof choice === 'string') return text.choice[choice === 'yes' || choice === 'no' ? choice : 'abstain'];
+  return choice.length ? choice.join(', ') : text.choice.noCandidate;
 }
 
-export function resultLabel(r: BallotResult): string {
-  if (r.kind === 'motion') {
-    const outcome = r.outcome === 'carried' ? 'Carried' : r.outcome === 'tie' ? 'Tied, not carried' : 'Lost';
-    return `${outcome} (yes ${r.yes}, no ${r.no}, abstain ${r.abstain}; ${r.needed} needed of ${r.base})`;
-  }
-  if (r.outcome === 'tie') return `Tied for the last seat: ${r.tied.join(', ')}${r.elected.length ? `; elected: ${r.elected.join(', ')}` : ''}`;
-  return r.elected.length ? `Elected: ${r.elected.join(', ')}` : 'Nobody elected';
+export function resultLabel(r: BallotResult, text: MinutesText = MINUTES_TEXT.en): string {
+  if (r.kind === 'motion') return text.motionResult(text.outcome[r.outcome], r.yes, r.no, r.abstain, r.needed, r.base);
+  if (r.outcome === 'tie') return text.tiedForLast(r.tied.join(', '), r.elected.length ? r.elected.join(', ') : null);
+  return r.elected.length ? text.elected(r.elected.join(', ')) : text.nobodyElected;
 }
 
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
@@ -470,7 +441,8 @@ const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : 
 /** Scripts that the PDF's body font may lack, each drawn with a font of its own when one is installed. */
 export const SCRIPTS = [
   { script: 'cjk', re: /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}\u3000-\u303f\uff00-\uffef]/u, rtl: false },
-  { script: 'arabic', re: /\p{Script=Arabic}/u, rtl: true },
+  // Extensions: the Arabic comma, semicolon and question mark are "common" to scripts but drawn by Arabic fonts.
+  { script: 'arabic', re: /\p{Script_Extensions=Arabic}/u, rtl: true },
   { script: 'hebrew', re: /\p{Script=Hebrew}/u, rtl: true },
   ...['Thai', 'Devanagari', 'Bengali', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Gujarati', 'Gurmukhi', 'Khmer', 'Lao', 'Myanmar', 'Sinhala', 'Oriya'].map((s) => ({
     script: s.toLowerCase(),

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { CreateMotionBody, MotionView } from '../../contract';
 import { AppError } from '../../common/errors';
 import { AuditLog } from './audit-log';
+import { GovernanceEvents } from './governance-events';
 import { FINAL_MOTION_STATES, type MotionEvent, type MotionState, canBeAmended, nextMotionState } from './ballot-state';
 import { MeetingAccess, oneRow } from './meeting-access';
 import type { MeetingAction } from './meeting-permissions';
@@ -29,6 +30,7 @@ export class MotionsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: MeetingAccess,
     private readonly audit: AuditLog,
+    private readonly events: GovernanceEvents,
   ) {}
 
   async create(userId: string, meetingId: string, b: z.output<typeof CreateMotionBody>): Promise<MotionView> {
@@ -49,7 +51,7 @@ export class MotionsService {
       await this.audit.append(m, meeting.id, [{ kind: 'motion.moved', payload: { motionId: row.id, amendsMotionId: b.amendsMotionId ?? null, title: b.title, text: b.text, moverId: userId } }], true);
       return row.id as string;
     });
-    return (await this.list(meeting.id, id))[0]!;
+    return this.announce(meeting.id, id);
   }
 
   /** The mover submits and may withdraw; anyone else present seconds; the chair opens debate and refers. */
@@ -69,7 +71,14 @@ export class MotionsService {
       await this.audit.append(m, meeting.id, [{ kind: `motion.${event}`, payload: { motionId, by: userId, status: next } }], true);
       return meeting;
     });
-    return (await this.list(meeting.id, motionId))[0]!;
+    return this.announce(meeting.id, motionId);
+  }
+
+  /** The motion as it is now, told to everyone watching the meeting (after the commit). */
+  private async announce(meetingId: string, motionId: string): Promise<MotionView> {
+    const motion = (await this.list(meetingId, motionId))[0]!;
+    this.events.emit('motion', { meetingId, motion });
+    return motion;
   }
 
   /** A motion may be put to the vote only after debate and once its amendments are decided. */

@@ -1,4 +1,4 @@
-import type { BallotResult, Choice, QuorumRule } from '../../contract';
+import type { BallotResult, Choice, MeetingLanguage, QuorumRule } from '../../contract';
 
 /** Rows of the governance tables as the queries in this module read them. */
 
@@ -9,6 +9,7 @@ export interface MeetingRow {
   title: string;
   kind: 'board' | 'general-assembly';
   scheduled_at: Date;
+  language: MeetingLanguage;
   voter_basis: 'institutions' | 'members';
   quorum_rule: QuorumRule;
   chair_id: string;

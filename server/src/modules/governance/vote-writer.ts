@@ -72,7 +72,7 @@ export class VoteWriter {
     if (ballot.secrecy === 'secret') {
       const keys = this.keys.forCasting(ballot.id);
       const receipt = deriveReceipt(keys.receiptKey, req.seatId, req.requestKey);
-      sealed = { receipt, envelope: sealVote(keys.publicKey, ballot.id, { choice: encodeChoice(ballot, req.choice), receipt }) };
+      sealed = { receipt, envelope: sealVote(keys.publicKey, ballot.id, { choice: encodeChoice(ballot, req.choice), receipt }, this.keys.envelopeKey(ballot.id)) };
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ ...req, meetingId: ballot.meeting_id, asProxy: seat.proxy_holder === req.voterId, weight: seat.weight, sealed, resolve, reject });

@@ -13,6 +13,7 @@ import { passwordWeakness } from './password-strength';
 import { AppError, isDatabaseUnavailable, isUniqueViolation } from '../../common/errors';
 import { AuthSession } from './auth-session.entity';
 import { RefreshToken } from './refresh-token.entity';
+import { OpenSessions } from './open-sessions';
 import { RevocationList } from './revocations';
 import { User } from './user.entity';
 
@@ -40,6 +41,7 @@ export interface Principal {
 }
 
 const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** What the service hands the controller: the refresh token goes into a cookie, never into a body. */
@@ -54,6 +56,7 @@ export class IdentityService {
   readonly events = new EventEmitter<{ revoked: [SessionsRevoked] }>();
   private readonly revocations = new RevocationList(SESSION_RECHECK_MS);
   private readonly rechecks = new Map<string, Promise<boolean>>();
+  private readonly openSessions = new OpenSessions((ids) => this.openSessionUsers(ids));
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -192,16 +195,19 @@ export class IdentityService {
    */
   async sweep(principals: Principal[]): Promise<void> {
     if (principals.length === 0) return;
-    const ids = [...new Set(principals.map((p) => p.sessionId))];
-    const rows: { id: string; user_id: string }[] = await this.db.query(
-      'SELECT id, user_id FROM auth_sessions WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL',
-      [ids],
-    );
-    const open = new Map(rows.map((r) => [r.id, r.user_id]));
+    const open = await this.openSessionUsers([...new Set(principals.map((p) => p.sessionId))]);
     for (const p of principals) {
       if (open.get(p.sessionId) === p.userId) this.revocations.markVerified(p.sessionId);
       else if (this.revocations.status(p.sessionId) !== 'revoked') this.revoked(p.userId, [p.sessionId]);
     }
+  }
+
+  /** Of the given sessions, the open ones with their user. */
+  private async openSessionUsers(ids: string[]): Promise<Map<string, string>> {
+    ids = ids.filter((id) => UUID.test(id));
+    if (!ids.length) return new Map();
+    const rows: { id: string; user_id: string }[] = await this.db.query('SELECT id, user_id FROM auth_sessions WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL', [ids]);
+    return new Map(rows.map((r) => [r.id, r.user_id]));
   }
 
   private revoked(userId: string, sessionIds: string[]): void {
@@ -220,9 +226,7 @@ export class IdentityService {
       throw new AppError('UNAUTHENTICATED', 'The access token is not valid.');
     }
     if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw new AppError('UNAUTHENTICATED', 'The access token is not valid.');
-    const open =
-      this.revocations.status(claims.sid) !== 'revoked' &&
-      (await this.db.getRepository(AuthSession).existsBy({ id: claims.sid, userId: claims.sub, revokedAt: IsNull() }));
+    const open = this.revocations.status(claims.sid) !== 'revoked' && (await this.openSessions.isOpen(claims.sid, claims.sub));
     if (!open) throw new AppError('UNAUTHENTICATED', 'The session has ended. Sign in again.');
     this.revocations.markVerified(claims.sid);
     return { userId: claims.sub, sessionId: claims.sid };

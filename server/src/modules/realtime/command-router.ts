@@ -93,19 +93,20 @@ export class CommandRouter implements OnModuleInit {
       return;
     }
     // Built only when something is logged: a child logger per command costs more than most commands.
+    // A command that changes state carries the client's request id: its log lines name it, so a
+    // retried or failed vote or message can be followed from the client's report to the server's log.
     let child: Logger | undefined;
     const logger = this.logger;
+    const requestId = (parsed.data as { clientRequestId?: string }).clientRequestId;
     const ctx: CommandContext = {
       socket,
       principal,
       get log() {
-        return (child ??= logger.child({ socketId: socket.id, userId: principal.userId, command: event }));
+        return (child ??= logger.child({ socketId: socket.id, userId: principal.userId, command: event, ...(requestId ? { requestId } : {}) }));
       },
     };
-    const requestId = (parsed.data as { clientRequestId?: string }).clientRequestId;
     this.inFlight++;
     try {
-      if (requestId) ctx.requestId = requestId;
       const data = await this.handlers.get(event)!(ctx, parsed.data);
       reply({ ok: true, data: data ?? null }, 'ok');
     } catch (err) {

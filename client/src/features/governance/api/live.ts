@@ -1,4 +1,4 @@
-import type { BallotView, CastReceipt, Choice, QuorumView, SeatView, ServerEvents } from '@contract';
+import type { BallotView, CastReceipt, Choice, MeetingView, QuorumView, SeatView, ServerEvents } from '@contract';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { newRequestId } from '../../../lib/request-id';
@@ -55,6 +55,14 @@ export class GovernanceFeed {
       },
       'ballot:closed': (b) => this.decided(b),
       'result:published': (b) => this.decided(b),
+      'motion:changed': ({ meetingId, motion }) => {
+        if (!this.watched.has(meetingId)) return;
+        // The motion as the server now has it, at once; then the whole view, for what follows from it.
+        this.queryClient.setQueryData(meetingKeys.detail(meetingId), (v: MeetingView | undefined) =>
+          v ? { ...v, motions: v.motions.some((m) => m.id === motion.id) ? v.motions.map((m) => (m.id === motion.id ? motion : m)) : [...v.motions, motion] } : v,
+        );
+        this.refresh(meetingId);
+      },
       'quorum:changed': ({ meetingId, quorum }) => {
         if (!this.watched.has(meetingId)) return;
         this.patch(meetingId, () => ({ quorum }));

@@ -52,7 +52,7 @@ export const useMeeting = (meetingId: string | null) =>
     queryKey: meetingKeys.detail(meetingId ?? ''),
     queryFn: () => fetchMeeting(meetingId!),
     enabled: meetingId !== null,
-    // Live events keep it current; a slow poll covers what no event reports (motions, agenda).
+    // Live events keep it current (ballots, quorum, motions); a slow poll covers what no event reports (the agenda).
     refetchInterval: 30_000,
   });
 

@@ -1,12 +1,22 @@
-import type { BallotResult } from '@contract';
+import type { BallotResult, BallotView } from '@contract';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../../lib/format';
+import { resultWording } from './result-wording';
 import '../governance.css';
 
-/** A published result: the count per option with bars, and the outcome in words. */
-export function BallotResultView({ result }: { result: BallotResult }) {
+/**
+ * A published result: the count per option with bars, and the outcome in words. Given its ballot, the
+ * words say how many seats voted, the votes they carried by weight, and what the rule needed.
+ */
+export function BallotResultView({ result, ballot }: { result: BallotResult; ballot?: Pick<BallotView, 'rule' | 'turnout'> }) {
   const { t } = useTranslation();
   const format = useFormat();
+  const basis = (w: ReturnType<typeof resultWording>) => {
+    const votes = w.votes && t('governance.result.votesByWeight', { count: w.votes.count });
+    const seats = w.seats && t('governance.result.seatsVoted', { cast: w.seats.cast, count: w.seats.count });
+    const first = seats ? (votes ? t('governance.result.join', { a: seats, b: votes }) : seats) : t('governance.result.votesCast', { count: w.votes?.count ?? 0 });
+    return t('governance.result.end', { a: first, b: t('governance.result.neededToCarry', { count: w.needed.count, rule: t(`governance.rule.${w.needed.rule}`).toLowerCase() }) });
+  };
   if (result.kind === 'motion') {
     const rows = [
       { key: 'yes', n: result.yes },
@@ -32,7 +42,9 @@ export function BallotResultView({ result }: { result: BallotResult }) {
             </li>
           ))}
         </ul>
-        <p className="muted small">{t('governance.result.motionBasis', { cast: format.number(result.cast), needed: format.number(result.needed), base: format.number(result.base) })}</p>
+        <p className="muted small" data-testid="result-basis">
+          {ballot ? basis(resultWording(result, ballot)) : t('governance.result.motionBasis', { cast: format.number(result.cast), needed: format.number(result.needed), base: format.number(result.base) })}
+        </p>
       </div>
     );
   }

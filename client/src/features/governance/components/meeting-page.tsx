@@ -82,7 +82,7 @@ export function MeetingPage() {
             <Attendance meetingId={m.id} />
           </section>
           <MySeats meeting={m} />
-          <Downloads meeting={m} />
+          {m.canExport && <Downloads meeting={m} />}
         </div>
       </div>
     </div>
@@ -290,7 +290,7 @@ function Ballots({ meeting, ballots }: { meeting: MeetingView; ballots: BallotVi
           {ballots.map((b) => (
             <li key={b.id} className="ballot-item" data-testid="ballot-item" data-ballot-id={b.id} data-status={b.status}>
               <div className="ballot-head">
-                <h3>
+                <h3 tabIndex={-1}>
                   <bdi>{b.title}</bdi>
                 </h3>
                 <span className={`status-pill status-${b.status}`} data-testid="ballot-status">
@@ -309,7 +309,7 @@ function Ballots({ meeting, ballots }: { meeting: MeetingView; ballots: BallotVi
                 </p>
               )}
               {b.quorumOverride && <p className="small">{t('governance.ballots.overridden', { reason: isolate(b.quorumOverride) })}</p>}
-              {b.result && <BallotResultView result={b.result} />}
+              {b.result && <BallotResultView result={b.result} ballot={b} />}
               {b.status === 'published' && (
                 <Link to={`/verify?ballot=${b.id}`} className="small">
                   {t('governance.receipt.check')}
@@ -332,6 +332,7 @@ function CreateBallotForm({ meeting }: { meeting: MeetingView }) {
   const [kind, setKind] = useState<'motion' | 'election'>('motion');
   const [invalid, setInvalid] = useState(false);
   const inDebate = meeting.motions.filter((m) => m.status === 'debate');
+  const [open, setOpen] = useState(inDebate.length > 0);
 
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -360,11 +361,18 @@ function CreateBallotForm({ meeting }: { meeting: MeetingView }) {
       body = { ...common, election: { title: str('electionTitle'), candidates, seats, maxChoices } };
     }
     setInvalid(false);
-    create.mutate(body, { onSuccess: () => form.reset() });
+    create.mutate(body, {
+      onSuccess: (ballot) => {
+        form.reset();
+        // Closed once saved, so a second click cannot prepare the same ballot twice; the new ballot takes the focus.
+        setOpen(false);
+        requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="ballot-item"][data-ballot-id="${ballot.id}"] h3`)?.focus());
+      },
+    });
   };
 
   return (
-    <details className="stack-tight" open={inDebate.length > 0}>
+    <details className="stack-tight" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="ballot-create-details">
       <summary data-testid="ballot-create-toggle">{t('governance.ballots.create')}</summary>
       <form className="form-grid" onSubmit={submit} noValidate data-testid="ballot-form">
         <fieldset className="checks span-2">

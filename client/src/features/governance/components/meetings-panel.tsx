@@ -7,6 +7,7 @@ import { Field } from '../../../components/field';
 import { Loading } from '../../../components/loading';
 import { isolate, useFormat } from '../../../lib/format';
 import { formValues, useZodForm } from '../../../lib/forms';
+import { currentLanguage } from '../../../lib/i18n';
 import { useOrgContext } from '../../organizations';
 import { useRooms } from '../../rooms';
 import { useCreateMeeting, useMeetings } from '../api/meetings';
@@ -29,6 +30,8 @@ function readMeeting(form: HTMLFormElement) {
     scheduledAt: when && !Number.isNaN(when.getTime()) ? when.toISOString() : undefined,
     voterBasis: v.voterBasis,
     quorumRule,
+    // Held in the language its creator works in; its minutes are written in it.
+    language: currentLanguage(),
   };
 }
 

@@ -6,6 +6,7 @@ import { ApiError } from '../../../lib/api';
 import { isolate, useFormat } from '../../../lib/format';
 import { newRequestId } from '../../../lib/request-id';
 import type { GovernanceFeed, MeetingLive } from '../api/live';
+import { useMeeting } from '../api/meetings';
 import { storedReceipts } from '../api/receipts';
 import { BallotResultView } from './ballot-result';
 import { RecordHead } from './record-head';
@@ -61,6 +62,8 @@ export function RoomBallot({ ballot, live, feed, onHide }: Props) {
   const confirmButton = useRef<HTMLButtonElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const seconds = useCountdown(ballot.closesAt);
+  const meeting = useMeeting(ballot.meetingId);
+  const motionText = ballot.motionId ? (meeting.data?.motions.find((m) => m.id === ballot.motionId)?.text ?? null) : null;
 
   const targetSeat = target === 'all' ? null : (seats.find((s) => s.seatId === target) ?? null);
   const locked = targetSeat ? instructed(targetSeat) : null;
@@ -129,6 +132,20 @@ export function RoomBallot({ ballot, live, feed, onHide }: Props) {
         {seconds !== null && <> · {t('governance.ballot.closesIn', { time: `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}` })}</>}
       </p>
 
+      {motionText && (
+        <div className="room-ballot-motion stack-tight" data-testid="ballot-motion-text">
+          <p className="eyebrow">{t('governance.ballot.motionText')}</p>
+          <p>
+            <bdi>{motionText}</bdi>
+          </p>
+        </div>
+      )}
+      {seats.length === 1 && step !== 'done' && (
+        <p className="small" data-testid="ballot-your-seats">
+          {t('governance.ballot.yourSeats')}:{' '}
+          <strong>{t('governance.ballot.seatLine', { seat: isolate(seats[0]!.label), as: t(`governance.seats.${seats[0]!.as}`), weight: format.number(seats[0]!.weight) })}</strong>
+        </p>
+      )}
       {seats.length === 0 ? (
         <p data-testid="not-on-roll">{t('governance.ballot.notOnRoll')}</p>
       ) : step === 'done' ? (
@@ -300,7 +317,7 @@ export function RoomBallotOutcome({ ballot, onHide }: { ballot: BallotView; onHi
       </header>
       {ballot.status === 'published' && ballot.result ? (
         <>
-          <BallotResultView result={ballot.result} />
+          <BallotResultView result={ballot.result} ballot={ballot} />
           {ballot.record && <RecordHead record={ballot.record} />}
           <a className="button button-small" href={`/verify?ballot=${encodeURIComponent(ballot.id)}`} target="_blank" rel="noopener noreferrer" data-testid="outcome-check-link">
             {t('governance.receipt.check')}

@@ -135,7 +135,7 @@ function MeetingSection({ meetingId, live }: { meetingId: string; live: MeetingL
               {b.turnout && b.status !== 'draft' && (
                 <p className="muted small">{t('governance.ballot.turnout', { cast: format.number(b.turnout.cast), entitled: format.number(b.turnout.entitled) })}</p>
               )}
-              {b.result && <BallotResultView result={b.result} />}
+              {b.result && <BallotResultView result={b.result} ballot={b} />}
               {m.isChair && b.status !== 'published' && <BallotControls ballot={b} />}
             </li>
           ))}

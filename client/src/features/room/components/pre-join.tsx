@@ -179,8 +179,17 @@ export function PreJoin({ roomId, invite, preview, onJoined }: PreJoinProps) {
             data-testid="mic-meter"
           />
         </div>
-        {problem('camera', media.cameraProblem)}
-        {problem('mic', media.micProblem)}
+        {window.isSecureContext ? (
+          <>
+            {problem('camera', media.cameraProblem)}
+            {problem('mic', media.micProblem)}
+          </>
+        ) : (
+          // Browsers give camera and microphone only to https:// pages and localhost: say so, once.
+          <p className="field-error" role="alert" data-testid="insecure-context">
+            {t('room.problem.insecure', { host: window.location.host })}
+          </p>
+        )}
       </section>
 
       <section className="card prejoin-panel stack" aria-labelledby="room-title">

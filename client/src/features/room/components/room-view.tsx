@@ -10,6 +10,7 @@ import { useLeaveOnUnmount, useRoomSnapshot } from '../hooks/use-room-session';
 import { useElementSize } from '../hooks/use-element-size';
 import { gridColumns } from '../layout';
 import { ExitFullscreenIcon, FullscreenIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SettingsIcon, SpeakerLayoutIcon, VideoIcon, VideoOffIcon } from '../../../components/icons';
+import { LobbyNotice } from './lobby-notice';
 import { AddonOverlays, AddonPanels, AddonToolbar, useRoomAddons, type AddonPanel } from '../stage/components/room-addons';
 import { canEndRoom, stageCommands } from '../stage/api/stage';
 import { LeaveDialog } from './leave-dialog';
@@ -358,6 +359,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             </div>
           )}
         </div>
+        <LobbyNotice lobby={snap.stage.lobby} onOpen={() => setPanel('people')} />
         <AddonPanels addons={addons} snap={snap} roomId={session.roomId} panel={panel} onClose={() => setPanel(null)} />
         {panel === 'settings' && <SettingsPanel session={session} snap={snap} onClose={() => setPanel(null)} />}
       </div>

@@ -1,0 +1,396 @@
+import type { MeetingLanguage, QuorumRule } from '../../contract';
+import type { MotionState } from './ballot-state';
+import type { BallotRow } from './rows';
+
+/**
+ * The words of the minutes in each language a meeting can be held in. Pure. Counts go through
+ * Intl.PluralRules so that Arabic gets its dual and few/many forms and Chinese its single form.
+ */
+
+type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+
+export interface MinutesText {
+  /** BCP 47 tag for Intl: Gregorian calendar and Latin digits, the same in every copy of the record. */
+  locale: string;
+  rtl: boolean;
+  minutes: string;
+  unknownPerson: string;
+  kind: Record<'board' | 'general-assembly', string>;
+  voterBasis: Record<'institutions' | 'members', string>;
+  quorumRule: (rule: QuorumRule) => string;
+  motionStatus: Record<MotionState, string>;
+  ballotStatus: Record<BallotRow['status'], string>;
+  rule: Record<BallotRow['rule'], string>;
+  electionRule: (seats: number, maxChoices: number) => string;
+  choice: Record<'yes' | 'no' | 'abstain' | 'noCandidate' | 'didNotVote', string>;
+  outcome: Record<'carried' | 'lost' | 'tie', string>;
+  motionResult: (outcome: string, yes: number, no: number, abstain: number, needed: number, base: number) => string;
+  tiedForLast: (names: string, elected: string | null) => string;
+  elected: (names: string) => string;
+  nobodyElected: string;
+  timeLimit: string;
+  overrideRuling: (ref: string, title: string, counted: number | null, required: number | null) => string;
+  referredRuling: (ref: string, title: string) => string;
+  withdrewRuling: (ref: string, title: string) => string;
+  /** The PDF's own words. */
+  pdf: {
+    chair: string;
+    secretary: string;
+    noneAppointed: string;
+    voting: string;
+    quorumRule: string;
+    room: string;
+    noRoom: string;
+    sitting: string;
+    sections: Record<'attendance' | 'quorum' | 'agenda' | 'motions' | 'ballots' | 'rulings', string>;
+    noAttendance: string;
+    attended: (n: number) => string;
+    attendanceColumns: [string, string, string, string, string];
+    stillPresent: string;
+    source: Record<'room' | 'check-in', string>;
+    quorumNote: (rule: string) => string;
+    quorumNeverChecked: string;
+    quorumColumns: [string, string, string, string, string, string];
+    countedOf: (counted: number, required: number, entitled: number) => string;
+    met: string;
+    notMetOverridden: string;
+    notMet: string;
+    overrideNote: (ref: string, name: string, reason: string) => string;
+    noAgenda: string;
+    noMotion: string;
+    motion: string;
+    amendmentTo: (ref: string) => string;
+    agendaItem: (ref: string) => string;
+    movedBy: (mover: string, seconder: string | null, outcome: string) => string;
+    noBallot: string;
+    onMotion: (ref: string) => string;
+    election: string;
+    rollCall: string;
+    secret: string;
+    abstentions: (count: boolean) => string;
+    opened: (at: string) => string;
+    neverOpened: string;
+    closed: (at: string, by: string | null) => string;
+    announced: (at: string) => string;
+    status: (label: string) => string;
+    roll: (seats: number, weight: number | null, present: number, cast: number) => string;
+    result: (announced: boolean) => string;
+    candidateColumns: [string, string];
+    electedMark: string;
+    tiedMark: string;
+    abstentionsRow: string;
+    howEachSeatVoted: string;
+    voteColumns: [string, string, string];
+    weight: (n: number) => string;
+    secretNote: string;
+    none: string;
+    rulingColumns: [string, string, string, string];
+    certification: (o: { at: string; tz: string; by: string; seq: number; hash: string | null; keyId: string | null }) => string;
+    page: (n: number, of: number) => string;
+  };
+}
+
+function plural(locale: string, forms: PluralForms): (n: number) => string {
+  const rules = new Intl.PluralRules(locale);
+  return (n) => (forms[rules.select(n)] ?? forms.other).replace('{n}', String(n));
+}
+
+const en: MinutesText = (() => {
+  const seats = plural('en', { one: '{n} seat', other: '{n} seats' });
+  const choices = plural('en', { one: '{n} choice', other: '{n} choices' });
+  const ballots = plural('en', { one: '{n} ballot', other: '{n} ballots' });
+  const people = plural('en', { one: '{n} person attended', other: '{n} people attended' });
+  return {
+    locale: 'en-GB-u-ca-gregory-nu-latn',
+    rtl: false,
+    minutes: 'Minutes',
+    unknownPerson: 'Unknown person',
+    kind: { board: 'Board meeting', 'general-assembly': 'General assembly' },
+    voterBasis: { institutions: 'One seat per member institution, cast by its delegates', members: 'One vote per member' },
+    quorumRule: (r) =>
+      r.kind === 'majority-of-entitled' ? 'A majority of the seats on the roll' : r.kind === 'at-least' ? `At least ${seats(r.seats)}` : `${r.numerator}/${r.denominator} of the seats on the roll`,
+    motionStatus: {
+      draft: 'Draft (not submitted)',
+      submitted: 'Submitted, not seconded',
+      seconded: 'Seconded, not debated',
+      debate: 'Under debate',
+      voting: 'Being voted on',
+      carried: 'Carried',
+      lost: 'Lost',
+      withdrawn: 'Withdrawn',
+      referred: 'Referred',
+    },
+    ballotStatus: { draft: 'Not opened', open: 'Voting open', closed: 'Closed, result not yet announced', published: 'Result announced' },
+    rule: {
+      simple: 'Simple majority of votes cast',
+      'absolute-present': 'More than half of the votes present',
+      'two-thirds-cast': 'Two thirds of votes cast',
+      'majority-entitled': 'More than half of all votes on the roll',
+    },
+    electionRule: (s, c) => `Block vote: ${seats(s)}, up to ${choices(c)} per ballot`,
+    choice: { yes: 'Yes', no: 'No', abstain: 'Abstain', noCandidate: 'Abstain (no candidate)', didNotVote: 'Did not vote' },
+    outcome: { carried: 'Carried', lost: 'Lost', tie: 'Tied, not carried' },
+    motionResult: (o, y, n, a, needed, base) => `${o} (yes ${y}, no ${n}, abstain ${a}; ${needed} needed of ${base})`,
+    tiedForLast: (names, elected) => `Tied for the last seat: ${names}${elected ? `; elected: ${elected}` : ''}`,
+    elected: (names) => `Elected: ${names}`,
+    nobodyElected: 'Nobody elected',
+    timeLimit: 'the time limit',
+    overrideRuling: (ref, title, counted, required) => `Opened ballot ${ref} "${title}" without quorum${counted !== null ? ` (${counted} of ${required} seats present or represented)` : ''}`,
+    referredRuling: (ref, title) => `Referred motion ${ref} "${title}"`,
+    withdrewRuling: (ref, title) => `Withdrew motion ${ref} "${title}"`,
+    pdf: {
+      chair: 'Chair',
+      secretary: 'Secretary',
+      noneAppointed: 'None appointed',
+      voting: 'Voting',
+      quorumRule: 'Quorum rule',
+      room: 'Room',
+      noRoom: 'None (in person or by check-in only)',
+      sitting: 'Sitting',
+      sections: { attendance: 'Attendance', quorum: 'Quorum', agenda: 'Agenda', motions: 'Motions and amendments', ballots: 'Ballots', rulings: 'Rulings and overrides by the chair' },
+      noAttendance: 'No attendance was recorded: nobody was in the meeting’s room or checked in.',
+      attended: (n) => `${people(n)}, in the meeting’s room or by checking in. “Still present” means no leaving was recorded by the end of the sitting.`,
+      attendanceColumns: ['Name', 'First in', 'Last out', 'Minutes', 'Recorded by'],
+      stillPresent: 'Still present',
+      source: { room: 'room', 'check-in': 'check-in' },
+      quorumNote: (rule) => `Rule: ${rule}. Checked when each ballot opened; seats held by proxy count when their holder is present.`,
+      quorumNeverChecked: 'No ballot was opened, so quorum was never checked.',
+      quorumColumns: ['Time', 'Ballot', 'Present', 'By proxy', 'Counted / required', 'Quorum'],
+      countedOf: (c, r, e) => `${c} / ${r} of ${e}`,
+      met: 'Met',
+      notMetOverridden: 'Not met; the chair overrode',
+      notMet: 'Not met',
+      overrideNote: (ref, name, reason) => `${ref}: ${name} opened the ballot without quorum, giving as the reason: “${reason}”`,
+      noAgenda: 'No agenda was set.',
+      noMotion: 'No motion was moved.',
+      motion: 'Motion',
+      amendmentTo: (ref) => `Amendment to ${ref}`,
+      agendaItem: (ref) => `agenda item ${ref}`,
+      movedBy: (mover, seconder, outcome) => `Moved by ${mover}; ${seconder ? `seconded by ${seconder}` : 'not seconded'}. Outcome: ${outcome}.`,
+      noBallot: 'No ballot was held.',
+      onMotion: (ref) => `On motion ${ref}`,
+      election: 'Election',
+      rollCall: 'roll-call (open) vote',
+      secret: 'secret ballot',
+      abstentions: (count) => `abstentions ${count ? 'count' : 'do not count'}`,
+      opened: (at) => `Opened ${at}`,
+      neverOpened: 'Never opened',
+      closed: (at, by) => `closed ${at}${by ? ` by ${by}` : ''}`,
+      announced: (at) => `result announced ${at}`,
+      status: (label) => `Status: ${label}.`,
+      roll: (s, w, present, cast) => `Roll: ${seats(s)}${w !== null ? ` (weight ${w}, present ${present})` : ` (${present} present)`}; ${ballots(cast)} cast.`,
+      result: (announced) => (announced ? 'Result' : 'Result (not yet announced)'),
+      candidateColumns: ['Candidate', 'Votes'],
+      electedMark: 'Elected',
+      tiedMark: 'Tied',
+      abstentionsRow: 'Abstentions',
+      howEachSeatVoted: 'How each seat voted:',
+      voteColumns: ['Seat', 'Vote', 'Cast by proxy'],
+      weight: (n) => `weight ${n}`,
+      secretNote: 'Secret ballot: the record says who voted, not how.',
+      none: 'None.',
+      rulingColumns: ['Time', 'By', 'Ruling', 'Reason given'],
+      certification: (o) =>
+        `Produced by Quorum on ${o.at} (${o.tz}) at the request of ${o.by}, from the meeting’s records up to entry ${o.seq} of its audit log${o.hash ? ` (hash ${o.hash})` : ''}. ` +
+        `The SHA-256 of this file is recorded in that log as the next “minutes.generated” entry.` +
+        `${o.keyId ? ` The server signs the head of that log with its record key ${o.keyId}, published at /.well-known/quorum-record-key.` : ''}`,
+      page: (n, of) => `Page ${n} of ${of}`,
+    },
+  };
+})();
+
+const zh: MinutesText = {
+  locale: 'zh-Hans-CN-u-ca-gregory-nu-latn',
+  rtl: false,
+  minutes: '会议纪要',
+  unknownPerson: '未知人员',
+  kind: { board: '理事会会议', 'general-assembly': '全体大会' },
+  voterBasis: { institutions: '每个成员机构一个席位，由其代表投票', members: '每位成员一票' },
+  quorumRule: (r) => (r.kind === 'majority-of-entitled' ? '名册上席位的过半数' : r.kind === 'at-least' ? `至少 ${r.seats} 个席位` : `名册上席位的 ${r.numerator}/${r.denominator}`),
+  motionStatus: {
+    draft: '草案（未提交）',
+    submitted: '已提交，未获附议',
+    seconded: '已获附议，未辩论',
+    debate: '辩论中',
+    voting: '表决中',
+    carried: '通过',
+    lost: '未通过',
+    withdrawn: '已撤回',
+    referred: '已转交',
+  },
+  ballotStatus: { draft: '未开启', open: '投票进行中', closed: '已结束，结果尚未公布', published: '结果已公布' },
+  rule: { simple: '所投票数的简单多数', 'absolute-present': '出席票数的过半数', 'two-thirds-cast': '所投票数的三分之二', 'majority-entitled': '名册全部票数的过半数' },
+  electionRule: (s, c) => `全额连记投票：${s} 个席位，每张选票最多选 ${c} 人`,
+  choice: { yes: '赞成', no: '反对', abstain: '弃权', noCandidate: '弃权（未选候选人）', didNotVote: '未投票' },
+  outcome: { carried: '通过', lost: '未通过', tie: '票数相同，未通过' },
+  motionResult: (o, y, n, a, needed, base) => `${o}（赞成 ${y}，反对 ${n}，弃权 ${a}；${base} 票中需 ${needed} 票）`,
+  tiedForLast: (names, elected) => `最后席位票数相同：${names}${elected ? `；当选：${elected}` : ''}`,
+  elected: (names) => `当选：${names}`,
+  nobodyElected: '无人当选',
+  timeLimit: '时限',
+  overrideRuling: (ref, title, counted, required) => `在未达法定人数时开启投票 ${ref}“${title}”${counted !== null ? `（出席或代理 ${counted} 席，需 ${required} 席）` : ''}`,
+  referredRuling: (ref, title) => `转交动议 ${ref}“${title}”`,
+  withdrewRuling: (ref, title) => `撤回动议 ${ref}“${title}”`,
+  pdf: {
+    chair: '主席',
+    secretary: '秘书',
+    noneAppointed: '未指定',
+    voting: '表决方式',
+    quorumRule: '法定人数规则',
+    room: '会议室',
+    noRoom: '无（仅现场或签到）',
+    sitting: '会期',
+    sections: { attendance: '出席', quorum: '法定人数', agenda: '议程', motions: '动议和修正案', ballots: '投票', rulings: '主席的裁定和否决' },
+    noAttendance: '没有出席记录：无人进入会议室或签到。',
+    attended: (n) => `共 ${n} 人出席（在会议室或通过签到）。“仍在场”表示会期结束前未记录离开。`,
+    attendanceColumns: ['姓名', '首次进入', '最后离开', '分钟', '记录方式'],
+    stillPresent: '仍在场',
+    source: { room: '会议室', 'check-in': '签到' },
+    quorumNote: (rule) => `规则：${rule}。每次开启投票时核查；代理持有的席位在持有人出席时计入。`,
+    quorumNeverChecked: '未开启任何投票，因此从未核查法定人数。',
+    quorumColumns: ['时间', '投票', '出席', '代理', '计入 / 所需', '法定人数'],
+    countedOf: (c, r, e) => `${c} / ${r}（共 ${e}）`,
+    met: '已达到',
+    notMetOverridden: '未达到；主席予以否决',
+    notMet: '未达到',
+    overrideNote: (ref, name, reason) => `${ref}：${name} 在未达法定人数时开启了投票，理由：“${reason}”`,
+    noAgenda: '未设定议程。',
+    noMotion: '未提出动议。',
+    motion: '动议',
+    amendmentTo: (ref) => `对 ${ref} 的修正案`,
+    agendaItem: (ref) => `议程项目 ${ref}`,
+    movedBy: (mover, seconder, outcome) => `提出人：${mover}；${seconder ? `附议人：${seconder}` : '无人附议'}。结果：${outcome}。`,
+    noBallot: '未举行投票。',
+    onMotion: (ref) => `就动议 ${ref}`,
+    election: '选举',
+    rollCall: '记名（公开）投票',
+    secret: '无记名投票',
+    abstentions: (count) => (count ? '弃权票计入' : '弃权票不计入'),
+    opened: (at) => `${at} 开启`,
+    neverOpened: '从未开启',
+    closed: (at, by) => `${at} 结束${by ? `（${by}）` : ''}`,
+    announced: (at) => `${at} 公布结果`,
+    status: (label) => `状态：${label}。`,
+    roll: (s, w, present, cast) => `名册：${s} 个席位${w !== null ? `（权重 ${w}，出席 ${present}）` : `（出席 ${present}）`}；收回 ${cast} 张选票。`,
+    result: (announced) => (announced ? '结果' : '结果（尚未公布）'),
+    candidateColumns: ['候选人', '票数'],
+    electedMark: '当选',
+    tiedMark: '票数相同',
+    abstentionsRow: '弃权',
+    howEachSeatVoted: '各席位的投票：',
+    voteColumns: ['席位', '投票', '代理投票人'],
+    weight: (n) => `权重 ${n}`,
+    secretNote: '无记名投票：记录只显示谁投了票，不显示如何投票。',
+    none: '无。',
+    rulingColumns: ['时间', '裁定人', '裁定', '理由'],
+    certification: (o) =>
+      `由 Quorum 于 ${o.at}（${o.tz}）应 ${o.by} 的要求生成，依据会议记录至其审计日志第 ${o.seq} 条${o.hash ? `（哈希 ${o.hash}）` : ''}。` +
+      `本文件的 SHA-256 作为下一条“minutes.generated”记录写入该日志。` +
+      `${o.keyId ? `服务器用其记录密钥 ${o.keyId} 签署该日志的最新条目，密钥公布于 /.well-known/quorum-record-key。` : ''}`,
+    page: (n, of) => `第 ${n} 页，共 ${of} 页`,
+  },
+};
+
+const ar: MinutesText = (() => {
+  const seats = plural('ar', { zero: '{n} مقعد', one: 'مقعد واحد', two: 'مقعدان', few: '{n} مقاعد', many: '{n} مقعدًا', other: '{n} مقعد' });
+  const ballots = plural('ar', { zero: '{n} ورقة', one: 'ورقة واحدة', two: 'ورقتان', few: '{n} أوراق', many: '{n} ورقة', other: '{n} ورقة' });
+  const people = plural('ar', { zero: 'لم يحضر أحد', one: 'حضر شخص واحد', two: 'حضر شخصان', few: 'حضر {n} أشخاص', many: 'حضر {n} شخصًا', other: 'حضر {n} شخص' });
+  return {
+    locale: 'ar-u-ca-gregory-nu-latn',
+    rtl: true,
+    minutes: 'محضر الاجتماع',
+    unknownPerson: 'شخص غير معروف',
+    kind: { board: 'اجتماع مجلس الإدارة', 'general-assembly': 'الجمعية العامة' },
+    voterBasis: { institutions: 'مقعد واحد لكل مؤسسة عضو، يصوّت به مندوبوها', members: 'صوت واحد لكل عضو' },
+    quorumRule: (r) => (r.kind === 'majority-of-entitled' ? 'أغلبية المقاعد المسجلة' : r.kind === 'at-least' ? `${seats(r.seats)} على الأقل` : `${r.numerator}/${r.denominator} من المقاعد المسجلة`),
+    motionStatus: {
+      draft: 'مسودة (لم يُقدَّم)',
+      submitted: 'مقدَّم، لم يُثنَّ عليه',
+      seconded: 'مُثنًّى عليه، لم يُناقَش',
+      debate: 'قيد المناقشة',
+      voting: 'قيد التصويت',
+      carried: 'أُقرّ',
+      lost: 'رُفض',
+      withdrawn: 'سُحب',
+      referred: 'أُحيل',
+    },
+    ballotStatus: { draft: 'لم يُفتح', open: 'التصويت مفتوح', closed: 'أُغلق، لم تُعلن النتيجة بعد', published: 'أُعلنت النتيجة' },
+    rule: {
+      simple: 'الأغلبية البسيطة من الأصوات المدلى بها',
+      'absolute-present': 'أكثر من نصف أصوات الحاضرين',
+      'two-thirds-cast': 'ثلثا الأصوات المدلى بها',
+      'majority-entitled': 'أكثر من نصف جميع الأصوات المسجلة',
+    },
+    electionRule: (s, c) => `تصويت بالقائمة: ${seats(s)}، وحتى ${c} اختيارات في كل ورقة`,
+    choice: { yes: 'نعم', no: 'لا', abstain: 'امتناع', noCandidate: 'امتناع (دون مرشح)', didNotVote: 'لم يصوّت' },
+    outcome: { carried: 'أُقرّ', lost: 'رُفض', tie: 'تعادل، لم يُقرّ' },
+    motionResult: (o, y, n, a, needed, base) => `${o} (نعم ${y}، لا ${n}، امتناع ${a}؛ المطلوب ${needed} من ${base})`,
+    tiedForLast: (names, elected) => `تعادل على المقعد الأخير: ${names}${elected ? `؛ فاز: ${elected}` : ''}`,
+    elected: (names) => `فاز: ${names}`,
+    nobodyElected: 'لم يفز أحد',
+    timeLimit: 'انتهاء المهلة',
+    overrideRuling: (ref, title, counted, required) => `فتح الاقتراع ${ref} «${title}» دون نصاب${counted !== null ? ` (${counted} من ${required} مقاعد حاضرة أو ممثلة)` : ''}`,
+    referredRuling: (ref, title) => `أحال الاقتراح ${ref} «${title}»`,
+    withdrewRuling: (ref, title) => `سحب الاقتراح ${ref} «${title}»`,
+    pdf: {
+      chair: 'الرئيس',
+      secretary: 'أمين السر',
+      noneAppointed: 'لم يُعيَّن',
+      voting: 'التصويت',
+      quorumRule: 'قاعدة النصاب',
+      room: 'القاعة',
+      noRoom: 'لا يوجد (حضور شخصي أو تسجيل فقط)',
+      sitting: 'الجلسة',
+      sections: { attendance: 'الحضور', quorum: 'النصاب', agenda: 'جدول الأعمال', motions: 'الاقتراحات والتعديلات', ballots: 'الاقتراعات', rulings: 'قرارات الرئيس واستثناءاته' },
+      noAttendance: 'لم يُسجَّل أي حضور: لم يدخل أحد قاعة الاجتماع ولم يسجّل أحد حضوره.',
+      attended: (n) => `${people(n)}، في قاعة الاجتماع أو بتسجيل الحضور. «ما زال حاضرًا» تعني أنه لم تُسجَّل مغادرة حتى نهاية الجلسة.`,
+      attendanceColumns: ['الاسم', 'أول دخول', 'آخر خروج', 'الدقائق', 'سُجّل عبر'],
+      stillPresent: 'ما زال حاضرًا',
+      source: { room: 'القاعة', 'check-in': 'تسجيل الحضور' },
+      quorumNote: (rule) => `القاعدة: ${rule}. يُتحقق منه عند فتح كل اقتراع؛ وتُحتسب المقاعد المفوَّضة عند حضور حاملها.`,
+      quorumNeverChecked: 'لم يُفتح أي اقتراع، فلم يُتحقق من النصاب.',
+      quorumColumns: ['الوقت', 'الاقتراع', 'الحضور', 'بالتفويض', 'المحتسب / المطلوب', 'النصاب'],
+      countedOf: (c, r, e) => `${c} / ${r} من ${e}`,
+      met: 'مكتمل',
+      notMetOverridden: 'غير مكتمل؛ تجاوزه الرئيس',
+      notMet: 'غير مكتمل',
+      overrideNote: (ref, name, reason) => `${ref}: فتح ${name} الاقتراع دون نصاب، وعلّل ذلك بـ: «${reason}»`,
+      noAgenda: 'لم يُحدَّد جدول أعمال.',
+      noMotion: 'لم يُقدَّم أي اقتراح.',
+      motion: 'اقتراح',
+      amendmentTo: (ref) => `تعديل على ${ref}`,
+      agendaItem: (ref) => `البند ${ref} من جدول الأعمال`,
+      movedBy: (mover, seconder, outcome) => `قدّمه ${mover}؛ ${seconder ? `وثنّى عليه ${seconder}` : 'ولم يُثنِّ عليه أحد'}. النتيجة: ${outcome}.`,
+      noBallot: 'لم يُجرَ أي اقتراع.',
+      onMotion: (ref) => `على الاقتراح ${ref}`,
+      election: 'انتخاب',
+      rollCall: 'تصويت علني بالمناداة',
+      secret: 'اقتراع سري',
+      abstentions: (count) => (count ? 'يُحتسب الامتناع' : 'لا يُحتسب الامتناع'),
+      opened: (at) => `فُتح ${at}`,
+      neverOpened: 'لم يُفتح قط',
+      closed: (at, by) => `أُغلق ${at}${by ? ` بواسطة ${by}` : ''}`,
+      announced: (at) => `أُعلنت النتيجة ${at}`,
+      status: (label) => `الحالة: ${label}.`,
+      roll: (s, w, present, cast) => `السجل: ${seats(s)}${w !== null ? ` (الوزن ${w}، الحاضر ${present})` : ` (الحاضر ${present})`}؛ أُدلي بـ${ballots(cast)}.`,
+      result: (announced) => (announced ? 'النتيجة' : 'النتيجة (لم تُعلن بعد)'),
+      candidateColumns: ['المرشح', 'الأصوات'],
+      electedMark: 'فاز',
+      tiedMark: 'تعادل',
+      abstentionsRow: 'الامتناع',
+      howEachSeatVoted: 'كيف صوّت كل مقعد:',
+      voteColumns: ['المقعد', 'الصوت', 'صوّت بالتفويض'],
+      weight: (n) => `الوزن ${n}`,
+      secretNote: 'اقتراع سري: يذكر السجل من صوّت، لا كيف صوّت.',
+      none: 'لا شيء.',
+      rulingColumns: ['الوقت', 'من', 'القرار', 'السبب المعطى'],
+      certification: (o) =>
+        `أعدّه Quorum في ${o.at} (${o.tz}) بطلب من ${o.by}، من سجلات الاجتماع حتى القيد ${o.seq} من سجل التدقيق${o.hash ? ` (البصمة ${o.hash})` : ''}. ` +
+        `تُسجَّل بصمة SHA-256 لهذا الملف في ذلك السجل كقيد «minutes.generated» التالي.` +
+        `${o.keyId ? ` يوقّع الخادم رأس ذلك السجل بمفتاح السجل ${o.keyId}، المنشور في /.well-known/quorum-record-key.` : ''}`,
+      page: (n, of) => `الصفحة ${n} من ${of}`,
+    },
+  };
+})();
+
+export const MINUTES_TEXT: Record<MeetingLanguage, MinutesText> = { en, zh, ar };
