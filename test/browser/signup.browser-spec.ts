@@ -25,6 +25,8 @@ describe('a new visitor signs up and creates an organisation', () => {
     await page.goto('/');
     await page.waitForURL('**/sign-in');
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    // A newcomer learns what this is before being asked for an account.
+    expect(await page.getByTestId('about').textContent()).toMatch(/library association.*votes/);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     await screenshot(page, 'signup-01-sign-in');
   });
@@ -51,10 +53,14 @@ describe('a new visitor signs up and creates an organisation', () => {
     expect(await page.getByTestId('org-item').count()).toBe(0);
   });
 
-  it('creates an organisation and lists it with the owner role', async () => {
+  it('creates an organisation, opens it, and lists it with the owner role', async () => {
     await page.getByLabel('Organisation name').fill(orgName);
     await page.getByLabel('Description (optional)').fill('Members meet twice a year to vote on standards.');
     await page.getByRole('button', { name: 'Create organisation' }).click();
+    // The new organisation opens: that is where its rooms, members and invitations are set up.
+    await page.getByRole('heading', { level: 1, name: orgName }).waitFor();
+    expect(page.url()).toMatch(/\/organizations\/[0-9a-f-]{36}\/institutions$/);
+    await page.getByRole('link', { name: 'All organisations' }).click();
     const item = page.getByTestId('org-item').filter({ hasText: orgName });
     await item.waitFor();
     expect(await item.textContent()).toContain('Owner');

@@ -54,3 +54,16 @@ describe('error messages', () => {
     for (const locale of [en, zh, ar]) expect(locale.errors[code]).toMatch(/\S/);
   });
 });
+
+describe('connection problems', () => {
+  // "Quorum" is also the governance word (enough members present), so "Quorum cannot be reached"
+  // reads as a statement about attendance: the message names the server instead.
+  it.each([
+    ['en', en, /server/i],
+    ['zh', zh, /服务器/],
+    ['ar', ar, /الخادم/],
+  ])('names the server, not the product, when it cannot be reached (%s)', (_, locale, server) => {
+    expect(locale.errors.UNAVAILABLE).toMatch(server);
+    expect(locale.errors.UNAVAILABLE).not.toMatch(/quorum/i);
+  });
+});

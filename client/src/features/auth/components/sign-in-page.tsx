@@ -21,24 +21,30 @@ export function SignInPage() {
   });
 
   return (
-    <section className="card auth-card" aria-labelledby="sign-in-title">
-      <h1 id="sign-in-title">{t('auth.signInTitle')}</h1>
-      <p className="lead">{t('auth.signInIntro')}</p>
-      <form className="stack" noValidate onChange={form.onChange} onSubmit={form.onSubmit((body) => mutation.mutate(body))}>
-        <Field label={t('auth.email')} error={form.errors.email}>
-          {(control) => <input {...control} name="email" type="email" autoComplete="email" required />}
-        </Field>
-        <Field label={t('auth.password')} error={form.errors.password}>
-          {(control) => <input {...control} name="password" type="password" autoComplete="current-password" required />}
-        </Field>
-        <ErrorMessage error={mutation.error} />
-        <button type="submit" className="button button-primary" disabled={mutation.isPending}>
-          {t('auth.submitSignIn')}
-        </button>
-      </form>
-      <p className="auth-switch">
-        {t('auth.noAccount')} <Link to={{ pathname: '/sign-up', search }}>{t('auth.createAccount')}</Link>
-      </p>
-    </section>
+    <div className="auth-page">
+      <section className="card auth-card" aria-labelledby="sign-in-title">
+        <h1 id="sign-in-title">{t('auth.signInTitle')}</h1>
+        <p className="lead">{t('auth.signInIntro')}</p>
+        <form className="stack" noValidate onChange={form.onChange} onSubmit={form.onSubmit((body) => mutation.mutate(body))}>
+          <Field label={t('auth.email')} error={form.errors.email}>
+            {(control) => <input {...control} name="email" type="email" autoComplete="email" required />}
+          </Field>
+          <Field label={t('auth.password')} error={form.errors.password}>
+            {(control) => <input {...control} name="password" type="password" autoComplete="current-password" required />}
+          </Field>
+          <ErrorMessage error={mutation.error} />
+          <button type="submit" className="button button-primary" disabled={mutation.isPending}>
+            {t('auth.submitSignIn')}
+          </button>
+        </form>
+        <p className="auth-switch">
+          {t('auth.noAccount')} <Link to={{ pathname: '/sign-up', search }}>{t('auth.createAccount')}</Link>
+        </p>
+      </section>
+      <section className="auth-about" aria-labelledby="about-title" data-testid="about">
+        <h2 id="about-title">{t('auth.aboutTitle')}</h2>
+        <p>{t('auth.about')}</p>
+      </section>
+    </div>
   );
 }

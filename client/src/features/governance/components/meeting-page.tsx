@@ -4,6 +4,7 @@ import { MAJORITY_RULES, PROXY_INSTRUCTIONS, type BallotView, type CreateBallotB
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
+import { BadLink, isMalformedLink } from '../../../components/bad-link';
 import { ErrorMessage } from '../../../components/error-message';
 import { Loading } from '../../../components/loading';
 import { isolate, useFormat } from '../../../lib/format';
@@ -38,6 +39,7 @@ export function MeetingPage() {
   useDocumentTitle(meeting.data?.title);
 
   if (meeting.isPending) return <Loading />;
+  if (meeting.isError && isMalformedLink(meeting.error)) return <BadLink kind="meeting" />;
   if (meeting.isError) return <ErrorMessage error={meeting.error} onRetry={() => void meeting.refetch()} />;
   const m = meeting.data;
   const quorum = live[m.id]?.quorum ?? m.quorum;

@@ -1,11 +1,9 @@
 import { CreateOrganizationBody } from '@contract';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { ErrorMessage } from '../../../components/error-message';
 import { Field } from '../../../components/field';
 import { Loading } from '../../../components/loading';
-import { isolate } from '../../../lib/format';
 import { formValues, useZodForm } from '../../../lib/forms';
 import { useDocumentTitle } from '../../../lib/use-document-title';
 import { useCreateOrganization, useOrganizations } from '../api/organizations';
@@ -48,7 +46,7 @@ function CreateOrganizationForm() {
   const { t } = useTranslation();
   const form = useZodForm(CreateOrganizationBody, formValues);
   const create = useCreateOrganization();
-  const [created, setCreated] = useState<string | null>(null);
+  const navigate = useNavigate();
 
   return (
     <section className="card" aria-labelledby="create-org-title">
@@ -59,9 +57,10 @@ function CreateOrganizationForm() {
         onChange={form.onChange}
         onSubmit={form.onSubmit((body, el) =>
           create.mutate(body, {
+            // The next thing to do happens inside it: rooms, members, invitations.
             onSuccess: (org) => {
               el.reset();
-              setCreated(org.name);
+              void navigate(`/organizations/${org.id}`);
             },
           }),
         )}
@@ -77,9 +76,6 @@ function CreateOrganizationForm() {
           <button type="submit" className="button button-primary" disabled={create.isPending}>
             {t('home.create')}
           </button>
-          <p className="status" role="status">
-            {created && t('home.created', { name: isolate(created) })}
-          </p>
         </div>
       </form>
     </section>

@@ -4,6 +4,7 @@ import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useLocation, useParams, useSearchParams } from 'react-router';
 import { useImmersive } from '../../../app/immersive';
+import { BadLink, isMalformedLink } from '../../../components/bad-link';
 import { ErrorMessage } from '../../../components/error-message';
 import { api, asApiError } from '../../../lib/api';
 import { setGuestPass } from '../../../lib/socket';
@@ -95,6 +96,7 @@ function RoomFlow({ roomId, invite, preview, guestName }: RoomFlowProps) {
   }
 
   if (preview.isPending) return <Loading />;
+  if (preview.isError && isMalformedLink(preview.error)) return <BadLink kind="room" />;
   if (preview.isError) {
     const { code } = asApiError(preview.error);
     const known = code === 'FORBIDDEN' || code === 'NOT_FOUND';

@@ -14,12 +14,17 @@ import { LobbyNotice } from './lobby-notice';
 import { AddonOverlays, AddonPanels, AddonToolbar, useRoomAddons, type AddonPanel } from '../stage/components/room-addons';
 import { StageInvitationDialog } from '../stage/components/stage-invitation';
 import { RoomModeBadge } from '../../rooms';
+import { canEndRoom, stageCommands } from '../stage/api/stage';
+import { LeaveDialog } from './leave-dialog';
 import { RemoteAudio } from './remote-audio';
 import { SettingsPanel } from './settings-panel';
 import { VideoTile, type TileModel } from './video-tile';
 
 type Layout = 'grid' | 'speaker';
 type Panel = 'settings' | AddonPanel | null;
+
+/** The toolbar button that opens a panel, where focus goes back when the panel closes. */
+const toggleTestId = (panel: NonNullable<Panel>) => (panel === 'people' ? 'participants-toggle' : `${panel}-toggle`);
 
 const canShareScreen = () => typeof navigator !== 'undefined' && Boolean(navigator.mediaDevices?.getDisplayMedia);
 
@@ -144,6 +149,28 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
     else void roomEl.current?.requestFullscreen().catch(() => undefined);
   };
   const { width: stageWidth, height: stageHeight } = useElementSize(stage);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [leaving, setLeaving] = useState(false);
+
+  // Joining replaces the lobby (and its focused Join button): start from the room's name.
+  useEffect(() => heading.current?.focus(), []);
+
+  // An opened panel takes the focus; a closed one hands it back to the button that opened it.
+  const shownPanel = useRef<Panel>(null);
+  useEffect(() => {
+    const previous = shownPanel.current;
+    shownPanel.current = panel;
+    const root = roomEl.current;
+    if (!root || previous === panel) return;
+    if (panel) {
+      const el = root.querySelector<HTMLElement>('.room-body > .side-panel');
+      if (!el) return;
+      el.tabIndex = -1;
+      el.focus();
+    } else if (previous && (document.activeElement === null || document.activeElement === document.body)) {
+      root.querySelector<HTMLElement>(`[data-testid="${toggleTestId(previous)}"]`)?.focus();
+    }
+  }, [panel]);
 
   if (snap.activeSpeaker && snap.peers.some((p) => p.peerId === snap.activeSpeaker)) lastSpeaker.current = snap.activeSpeaker;
 
@@ -218,14 +245,25 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  const canEnd = canEndRoom(snap.role, snap.mode);
   const count = snap.stage.participants ?? snap.peers.length + 1;
   const cols = gridColumns(people.length, stageWidth > 0 && stageHeight > 0 ? stageWidth / stageHeight : 16 / 9);
   const sinkId = snap.devices.audioOutputId;
 
   return (
     <div ref={roomEl} className="room" data-testid="room" data-status={snap.status} data-layout={main ? (main.kind === 'screen' ? 'spotlight' : 'speaker') : 'grid'}>
+      <nav className="room-skip" aria-label={t('room.skip.label')}>
+        {addons.gov.openBallots.length > 0 && (
+          <a href="#room-ballots" className="skip-link" data-testid="skip-to-ballot">
+            {t('room.skip.ballot')}
+          </a>
+        )}
+        <a href="#room-controls" className="skip-link">
+          {t('room.skip.controls')}
+        </a>
+      </nav>
       <header className="room-header">
-        <h1 className="room-title">
+        <h1 className="room-title" ref={heading} tabIndex={-1}>
           <bdi>{roomName}</bdi>
         </h1>
         <RoomModeBadge mode={snap.mode} />
@@ -298,6 +336,10 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
       )}
 
       <div className="room-body">
+        {/* First in reading order (drawn over the stage): an open ballot is a few Tab stops from the room's name. */}
+        <div id="room-ballots" tabIndex={-1} className="room-overlays">
+          <AddonOverlays addons={addons} />
+        </div>
         <div className="stage" ref={stage}>
           {main ? (
             <div className="spotlight">
@@ -326,7 +368,6 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             </div>
           )}
         </div>
-        <AddonOverlays addons={addons} />
         <LobbyNotice lobby={snap.stage.lobby} onOpen={() => setPanel('people')} />
         <AddonPanels addons={addons} snap={snap} roomId={session.roomId} panel={panel} onClose={() => setPanel(null)} />
         {panel === 'settings' && <SettingsPanel session={session} snap={snap} onClose={() => setPanel(null)} />}
@@ -341,14 +382,14 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
         )}
       </div>
 
-      <nav className="toolbar" aria-label={t('room.controls')}>
+      <nav id="room-controls" tabIndex={-1} className="toolbar" aria-label={t('room.controls')}>
         <div className="toolbar-group">
           <button
             type="button"
             className={`ctl${micMuted ? ' ctl-off' : ''}`}
             data-testid="mic-toggle"
             data-muted={micMuted}
-            aria-label={micMuted ? t('room.ctl.unmuteLong') : t('room.ctl.muteLong')}
+            aria-label={micMuted ? t('room.ctl.unmute') : t('room.ctl.mute')}
             title={`${micMuted ? t('room.ctl.unmuteLong') : t('room.ctl.muteLong')} (M)`}
             disabled={busy.mic || offStage}
             onClick={toggleMic}
@@ -363,7 +404,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             className={`ctl${cameraOn ? '' : ' ctl-off'}`}
             data-testid="camera-toggle"
             data-on={cameraOn}
-            aria-label={cameraOn ? t('room.ctl.stopVideoLong') : t('room.ctl.startVideoLong')}
+            aria-label={cameraOn ? t('room.ctl.stopVideo') : t('room.ctl.startVideo')}
             title={`${cameraOn ? t('room.ctl.stopVideoLong') : t('room.ctl.startVideoLong')} (V)`}
             disabled={busy.camera || offStage}
             onClick={toggleCamera}
@@ -379,7 +420,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
               className={`ctl${sharing ? ' ctl-active' : ''}`}
               data-testid="screen-toggle"
               data-on={sharing}
-              aria-label={sharing ? t('room.ctl.stopShareLong') : t('room.ctl.shareLong')}
+              aria-label={sharing ? t('room.ctl.stopShare') : t('room.ctl.share')}
               title={sharing ? t('room.ctl.stopShareLong') : t('room.ctl.shareLong')}
               disabled={busy.screen || offStage}
               onClick={toggleScreen}
@@ -405,7 +446,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             type="button"
             className="ctl"
             data-testid="layout-toggle"
-            aria-label={layout === 'grid' ? t('room.ctl.speakerViewLong') : t('room.ctl.gridViewLong')}
+            aria-label={layout === 'grid' ? t('room.ctl.speakerView') : t('room.ctl.gridView')}
             title={layout === 'grid' ? t('room.ctl.speakerViewLong') : t('room.ctl.gridViewLong')}
             disabled={screens.length > 0}
             onClick={() => setLayout((l) => (l === 'grid' ? 'speaker' : 'grid'))}
@@ -420,7 +461,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
               type="button"
               className="ctl"
               data-testid="fullscreen-toggle"
-              aria-label={fullscreen ? t('room.ctl.exitFullscreenLong') : t('room.ctl.fullscreenLong')}
+              aria-label={fullscreen ? t('room.ctl.exitFullscreen') : t('room.ctl.fullscreen')}
               title={fullscreen ? t('room.ctl.exitFullscreenLong') : t('room.ctl.fullscreenLong')}
               onClick={toggleFullscreen}
             >
@@ -435,7 +476,8 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             className={`ctl${panel === 'people' ? ' ctl-active' : ''}`}
             data-testid="participants-toggle"
             aria-pressed={panel === 'people'}
-            aria-label={t('room.ctl.participantsLong', { n: count })}
+            aria-label={`${t('room.ctl.participants')} ${count}`}
+            title={t('room.ctl.participantsLong', { n: count })}
             onClick={() => setPanel((p) => (p === 'people' ? null : 'people'))}
           >
             <PeopleIcon />
@@ -448,7 +490,8 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             className={`ctl${panel === 'settings' ? ' ctl-active' : ''}`}
             data-testid="settings-toggle"
             aria-pressed={panel === 'settings'}
-            aria-label={t('room.ctl.settingsLong')}
+            aria-label={t('room.ctl.settings')}
+            title={t('room.ctl.settingsLong')}
             onClick={() => setPanel((p) => (p === 'settings' ? null : 'settings'))}
           >
             <SettingsIcon />
@@ -458,7 +501,15 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
           </button>
         </div>
         <div className="toolbar-group">
-          <button type="button" className="ctl ctl-leave" data-testid="leave" aria-label={t('room.ctl.leaveLong')} onClick={onLeave}>
+          <button
+            type="button"
+            className="ctl ctl-leave"
+            data-testid="leave"
+            aria-label={t('room.ctl.leave')}
+            title={t('room.ctl.leaveLong')}
+            aria-haspopup={canEnd ? 'dialog' : undefined}
+            onClick={canEnd ? () => setLeaving(true) : onLeave}
+          >
             <LeaveIcon />
             <span className="ctl-label" aria-hidden="true">
               {t('room.ctl.leave')}
@@ -466,6 +517,14 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
           </button>
         </div>
       </nav>
+      {leaving && (
+        <LeaveDialog
+          onLeave={onLeave}
+          // Everyone, this page included, is then told the room ended.
+          onEndForAll={() => stageCommands.end().then(() => undefined)}
+          onCancel={() => setLeaving(false)}
+        />
+      )}
     </div>
   );
 }

@@ -42,7 +42,7 @@ export function ReactionsButton({ feed, onError }: { feed: EngagementFeed; onErr
         className={`ctl ctl-compact${open ? ' ctl-active' : ''}`}
         aria-expanded={open}
         aria-controls={id}
-        aria-label={t('engagement.reactions.open')}
+        aria-label={t('engagement.reactions.label')}
         title={t('engagement.reactions.open')}
         data-testid="reactions-toggle"
         onClick={() => setOpen((o) => !o)}

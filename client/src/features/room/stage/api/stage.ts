@@ -18,6 +18,7 @@ export const isOnStage = (role: RoomRole | null): boolean => allowed(role, 'medi
 /** A panelist (or co-host) of a webinar may go back to the audience, which releases their devices. */
 export const canStepDown = (role: RoomRole | null, mode: RoomMode): boolean => mode === 'webinar' && allowed(role, 'stage.step-down', mode);
 export const canRaiseHand = (role: RoomRole | null, mode: RoomMode): boolean => allowed(role, 'stage.raise-hand', mode);
+export const canEndRoom = (role: RoomRole | null, mode: RoomMode): boolean => allowed(role, 'room.end', mode);
 export const canModerateQuestions = (role: RoomRole | null): boolean => allowed(role, 'qa.moderate');
 /** Moderators act only on people below them (co-hosts cannot remove the host or each other). */
 export const outranks = (actor: RoomRole | null, target: RoomRole): boolean => actor !== null && outranksRole(actor, target);

@@ -39,7 +39,8 @@ export function HandButton({ snap, stage, onError }: { snap: RoomSnapshot; stage
   const [busy, setBusy] = useState(false);
   if (!canRaiseHand(snap.role, snap.mode)) return null;
   const raised = stage.state.handRaised;
-  const label = raised ? t('stage.hand.lowerLong') : t('stage.hand.raiseLong');
+  const label = raised ? t('stage.hand.lower') : t('stage.hand.raise');
+  const hint = raised ? t('stage.hand.lowerLong') : t('stage.hand.raiseLong');
   const toggle = async () => {
     setBusy(true);
     try {
@@ -58,13 +59,13 @@ export function HandButton({ snap, stage, onError }: { snap: RoomSnapshot; stage
       data-raised={raised}
       aria-pressed={raised}
       aria-label={label}
-      title={label}
+      title={hint}
       disabled={busy || snap.status !== 'joined'}
       onClick={() => void toggle()}
     >
       <HandIcon />
       <span className="ctl-label" aria-hidden="true">
-        {raised ? t('stage.hand.lower') : t('stage.hand.raise')}
+        {label}
       </span>
     </button>
   );

@@ -52,14 +52,19 @@ export function AddonToolbar({ addons, snap, panel, onToggle, onError }: Toolbar
       className={`ctl ctl-compact${panel === id ? ' ctl-active' : ''}`}
       data-testid={`${id}-toggle`}
       aria-pressed={panel === id}
-      aria-label={badge ? `${long} (${badge})` : long}
+      aria-label={badge ? `${short} ${badge}` : short}
       title={long}
       onClick={() => onToggle(id)}
     >
       {icon}
       <span className="ctl-label" aria-hidden="true">
         {short}
-        {badge > 0 && <span className="ctl-badge">{badge}</span>}
+        {badge > 0 && (
+          <>
+            {' '}
+            <span className="ctl-badge">{badge}</span>
+          </>
+        )}
       </span>
     </button>
   );
@@ -71,7 +76,8 @@ export function AddonToolbar({ addons, snap, panel, onToggle, onError }: Toolbar
       {button('chat', <ChatIcon />, t('engagement.chat.short'), t('engagement.chat.title'), state.unread)}
       {button('qa', <QuestionIcon />, t('engagement.qa.short'), t('engagement.qa.title'), openQuestions)}
       {button('polls', <PollIcon />, t('engagement.polls.short'), t('engagement.polls.title'), openPolls)}
-      {addons.gov.meetingIds.length > 0 && button('meeting', <BallotIcon />, t('governance.room.short'), t('governance.room.title'), openBallots)}
+      {addons.gov.meetingIds.length > 0 &&
+        button('meeting', <BallotIcon />, t('governance.room.short'), t('governance.room.title'), openBallots)}
     </>
   );
 }
