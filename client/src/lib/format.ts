@@ -33,6 +33,8 @@ export function useFormat() {
   const regions = new Intl.DisplayNames([locale], { type: 'region', fallback: 'code' });
   return {
     ...dateFormats(locale),
+    /** For text that is saved or printed: the reader's words, Latin digits. */
+    document: dateFormats(locale, { document: true }),
     country: (code: string) => regions.of(code) ?? code,
     number: (n: number) => n.toLocaleString(locale),
   };
