@@ -27,6 +27,8 @@ describe('chairing a weighted assembly', () => {
   const day = 24 * 3600_000;
   const pastAt = new Date(Date.now() - 40 * day).toISOString();
   const nextAt = new Date(Date.now() + 2 * day).toISOString();
+  // Within the hour: today's meeting, or tomorrow's if the test runs just before midnight; never past.
+  const soonAt = new Date(Date.now() + 3600_000).toISOString();
 
   beforeAll(async () => {
     server = await startServer();
@@ -47,7 +49,7 @@ describe('chairing a weighted assembly', () => {
       const delegate = await http.post(`/api/organizations/${org.id}/institutions/${inst.body.id}/delegates`, { userId: people[i]!.user.id }, owner.accessToken);
       expect(delegate.status).toBeLessThan(300);
     }
-    ({ meeting } = await meetingWithMotion(server.url, owner.accessToken, org.id, { roomId: room.id, title: 'Annual general assembly' }, people[1]!.accessToken));
+    ({ meeting } = await meetingWithMotion(server.url, owner.accessToken, org.id, { roomId: room.id, title: 'Annual general assembly', scheduledAt: soonAt }, people[1]!.accessToken));
     await checkIn(server.url, people, meeting.id);
     const motionId = (await http.get<MeetingView>(`/api/meetings/${meeting.id}`, owner.accessToken)).body.motions[0]!.id;
     ballot = await ballotOn(server.url, owner.accessToken, meeting.id, { motionId, secrecy: 'secret' });
@@ -197,6 +199,21 @@ describe('chairing a weighted assembly', () => {
     const ballots = (await http.get<MeetingView>(`/api/meetings/${meeting.id}`, owner.accessToken)).body.ballots;
     expect(ballots.filter((b) => b.motionId === motion.id)).toHaveLength(1);
     await screenshot(chair, 'chair-05-ballot-prepared-en');
+  });
+
+  it('lists the organisation’s meetings to come first and folds the past ones away', async () => {
+    await chair.goto(`/organizations/${meeting.organizationId}/meetings`);
+    const list = chair.getByTestId('meeting-list');
+    await list.getByTestId('meeting-item').nth(1).waitFor();
+    expect((await list.getByTestId('meeting-link').allTextContents()).map((s) => s.trim())).toEqual(['Annual general assembly', 'Budget committee']);
+    const past = chair.getByTestId('past-meetings');
+    expect((await chair.getByTestId('past-meetings-toggle').textContent())?.trim()).toBe('Past meetings (1)');
+    const spring = past.locator('[data-testid="meeting-item"]', { hasText: 'Spring board meeting' });
+    expect(await spring.isVisible()).toBe(false);
+    await chair.getByTestId('past-meetings-toggle').click();
+    await spring.waitFor();
+    expect(await spring.locator('time').getAttribute('datetime')).toBe(pastAt);
+    await screenshot(chair, 'chair-06-meetings-tab-en');
     expect(errors).toEqual([]);
   });
 });

@@ -114,7 +114,7 @@ export function MeetingRoomPanel({ gov, onClose }: { gov: RoomGovernance; onClos
           {past.length > 0 && (
             <details className="past-meetings" open={pastOpen} onToggle={(e) => setPastOpen(e.currentTarget.open)} data-testid="past-meetings">
               <summary className="panel-section-title" data-testid="past-meetings-toggle">
-                {t('governance.room.past', { count: past.length })}
+                {t('governance.meetings.past', { count: past.length })}
               </summary>
               {pastOpen && past.map((m) => <MeetingSection key={m.id} summary={m} live={gov.live[m.id]} />)}
             </details>
