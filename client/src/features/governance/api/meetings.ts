@@ -56,21 +56,30 @@ export const useMeeting = (meetingId: string | null) =>
     refetchInterval: 30_000,
   });
 
+const summary = ({ id, title, kind, scheduledAt, roomId }: MeetingView): MeetingSummary => ({ id, title, kind, scheduledAt, roomId });
+
 /**
  * The meetings held in a room. `?meeting=<id>` in the room's address names it directly; otherwise
  * the meetings of the viewer's organisations are searched for this room (people belong to few).
  */
-export const useRoomMeetings = (roomId: string, meetingParam: string | null) =>
-  useQuery({
+export const useRoomMeetings = (roomId: string, meetingParam: string | null) => {
+  const queryClient = useQueryClient();
+  return useQuery({
     queryKey: meetingKeys.inRoom(roomId, meetingParam),
-    queryFn: async (): Promise<string[]> => {
-      if (meetingParam) return [meetingParam];
+    queryFn: async (): Promise<MeetingSummary[]> => {
+      if (meetingParam) {
+        // The whole view comes anyway: kept, so the panel does not ask for it a second time.
+        const meeting = await fetchMeeting(meetingParam);
+        queryClient.setQueryData(meetingKeys.detail(meeting.id), meeting);
+        return [summary(meeting)];
+      }
       const orgs = await api<OrganizationDto[]>('/api/organizations');
       const lists = await Promise.all(orgs.map((o) => api<MeetingSummary[]>(`/api/organizations/${id(o.id)}/meetings`).catch(() => [])));
-      return lists.flat().filter((m) => m.roomId === roomId).map((m) => m.id);
+      return lists.flat().filter((m) => m.roomId === roomId);
     },
     staleTime: 60_000,
   });
+};
 
 /** Mutations on a meeting; each refreshes the meeting view. */
 function useMeetingMutation<V, R>(meetingId: string, fn: (vars: V) => Promise<R>) {

@@ -10,7 +10,8 @@ import { formValues, useZodForm } from '../../../lib/forms';
 import { currentLanguage } from '../../../lib/i18n';
 import { useOrgContext } from '../../organizations';
 import { useRooms } from '../../rooms';
-import { useCreateMeeting, useMeetings } from '../api/meetings';
+import { useCreateMeeting, useMeetings, type MeetingSummary } from '../api/meetings';
+import { groupMeetings } from './meeting-groups';
 import '../governance.css';
 
 /** Form fields → the contract's body; the quorum rule is assembled from its parts. */
@@ -41,7 +42,6 @@ const localInputValue = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset(
 /** The organisation's meetings (general assemblies, boards); owners and admins create them. */
 export function MeetingsPanel() {
   const { t } = useTranslation();
-  const format = useFormat();
   const { org, canManage } = useOrgContext();
   const meetings = useMeetings(org.id);
 
@@ -56,31 +56,62 @@ export function MeetingsPanel() {
         ) : meetings.data.length === 0 ? (
           <p className="empty">{canManage ? t('governance.meetings.emptyManager') : t('governance.meetings.empty')}</p>
         ) : (
-          <ul className="meeting-list" data-testid="meeting-list">
-            {meetings.data.map((m) => (
-              <li key={m.id} className="card meeting-item" data-testid="meeting-item" data-meeting-id={m.id}>
-                <div className="stack-tight">
-                  <h3>
-                    <Link to={`/meetings/${m.id}`} data-testid="meeting-link">
-                      <bdi>{m.title}</bdi>
-                    </Link>
-                  </h3>
-                  <p className="muted">
-                    {t(`governance.kind.${m.kind}`)} · <time dateTime={m.scheduledAt}>{format.dateTime(m.scheduledAt)}</time>
-                  </p>
-                </div>
-                {m.roomId && (
-                  <Link to={`/rooms/${m.roomId}?meeting=${m.id}`} className="button" data-testid="meeting-room-link">
-                    {t('governance.meetings.joinRoom')}
-                  </Link>
-                )}
-              </li>
-            ))}
-          </ul>
+          <MeetingList meetings={meetings.data} />
         )}
       </section>
       {canManage && <CreateMeetingForm orgId={org.id} />}
     </div>
+  );
+}
+
+/** Meetings from today on, soonest first; earlier ones behind a disclosure, latest first. */
+function MeetingList({ meetings }: { meetings: readonly MeetingSummary[] }) {
+  const { t } = useTranslation();
+  const { current, past } = groupMeetings(meetings, new Date(), new Set());
+  return (
+    <>
+      {current.length > 0 && (
+        <ul className="meeting-list" data-testid="meeting-list">
+          {current.map((m) => (
+            <MeetingItem key={m.id} m={m} />
+          ))}
+        </ul>
+      )}
+      {past.length > 0 && (
+        <details className="past-meetings" data-testid="past-meetings">
+          <summary data-testid="past-meetings-toggle">{t('governance.meetings.past', { count: past.length })}</summary>
+          <ul className="meeting-list">
+            {past.map((m) => (
+              <MeetingItem key={m.id} m={m} />
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
+  );
+}
+
+function MeetingItem({ m }: { m: MeetingSummary }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <li className="card meeting-item" data-testid="meeting-item" data-meeting-id={m.id}>
+      <div className="stack-tight">
+        <h3>
+          <Link to={`/meetings/${m.id}`} data-testid="meeting-link">
+            <bdi>{m.title}</bdi>
+          </Link>
+        </h3>
+        <p className="muted">
+          {t(`governance.kind.${m.kind}`)} · <time dateTime={m.scheduledAt}>{format.dateTime(m.scheduledAt)}</time>
+        </p>
+      </div>
+      {m.roomId && (
+        <Link to={`/rooms/${m.roomId}?meeting=${m.id}`} className="button" data-testid="meeting-room-link">
+          {t('governance.meetings.joinRoom')}
+        </Link>
+      )}
+    </li>
   );
 }
 
@@ -175,9 +206,7 @@ function CreateMeetingForm({ orgId }: { orgId: string }) {
               {t('governance.meetings.create')}
             </button>
             <p className="status" role="status">
-              {created && (
-                <Link to={`/meetings/${created.id}`}>{t('governance.meetings.created', { title: isolate(created.title) })}</Link>
-              )}
+              {created && <Link to={`/meetings/${created.id}`}>{t('governance.meetings.created', { title: isolate(created.title) })}</Link>}
             </p>
           </div>
         </div>

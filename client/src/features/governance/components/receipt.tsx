@@ -13,12 +13,13 @@ export function Receipts({ ballot, receipts, seats }: { ballot: BallotView; rece
   const verifyUrl = `${window.location.origin}/verify?ballot=${encodeURIComponent(ballot.id)}`;
 
   const download = () => {
+    const now = new Date();
     const lines = [
       t('governance.receipt.fileTitle'),
       '',
       `${t('governance.receipt.ballot')}: ${ballot.title}`,
       `${t('governance.receipt.ballotId')}: ${ballot.id}`,
-      `${t('governance.receipt.savedAt')}: ${new Date().toISOString()}`,
+      `${t('governance.receipt.savedAt')}: ${format.document.dateTime(now)} (${now.toISOString()})`,
       '',
       ...receipts.flatMap((r) => [
         `${t('governance.receipt.seat')}: ${label(r.seatId)} (${r.seatId})`,

@@ -1,12 +1,13 @@
 import type { BallotView } from '@contract';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { ErrorMessage } from '../../../components/error-message';
 import { Loading } from '../../../components/loading';
 import { isolate, useFormat } from '../../../lib/format';
 import { CloseIcon } from '../../../components/icons';
-import { useMeeting, useRoomMeetings } from '../api/meetings';
+import { useMeeting, useRoomMeetings, type MeetingSummary } from '../api/meetings';
+import { groupMeetings } from './meeting-groups';
 import { useGovernanceFeed, type GovernanceFeed, type MeetingLive } from '../api/live';
 import { BallotControls } from './ballot-controls';
 import { BallotResultView } from './ballot-result';
@@ -16,6 +17,8 @@ import '../governance.css';
 
 export interface RoomGovernance {
   meetingIds: readonly string[];
+  /** The same meetings with their titles and dates, for the panel's list. */
+  meetings: readonly MeetingSummary[];
   feed: GovernanceFeed;
   live: Record<string, MeetingLive>;
   /** Open ballots across the room's meetings. */
@@ -29,10 +32,11 @@ export interface RoomGovernance {
 export function useRoomGovernance(roomId: string): RoomGovernance {
   const [params] = useSearchParams();
   const meetings = useRoomMeetings(roomId, params.get('meeting'));
-  const meetingIds = meetings.data ?? [];
+  const list = useMemo(() => meetings.data ?? [], [meetings.data]);
+  const meetingIds = useMemo(() => list.map((m) => m.id), [list]);
   const { feed, live } = useGovernanceFeed(meetingIds);
   const openBallots = Object.values(live).flatMap((m) => m.openBallots);
-  return { meetingIds, feed, live, openBallots };
+  return { meetingIds, meetings: list, feed, live, openBallots };
 }
 
 /** Ballots over the stage: open ones to vote on, then their outcome, each until hidden. */
@@ -81,9 +85,16 @@ export function RoomBallotOverlay({ gov }: { gov: RoomGovernance }) {
   );
 }
 
-/** The side panel: each meeting's quorum and ballots; the chair opens, closes and publishes from here. */
+/**
+ * The side panel: each meeting's date, quorum and ballots; the chair opens, closes and publishes from
+ * here. Meetings on now or to come are listed first; earlier ones wait behind a disclosure, loaded
+ * only when it is opened.
+ */
 export function MeetingRoomPanel({ gov, onClose }: { gov: RoomGovernance; onClose: () => void }) {
   const { t } = useTranslation();
+  const [pastOpen, setPastOpen] = useState(false);
+  const live = new Set(Object.entries(gov.live).flatMap(([id, m]) => (m.openBallots.length > 0 ? [id] : [])));
+  const { current, past } = groupMeetings(gov.meetings, new Date(), live);
   return (
     <aside className="side-panel engagement-panel" aria-labelledby="meeting-panel-title" data-testid="meeting-panel">
       <header className="side-panel-header">
@@ -92,19 +103,32 @@ export function MeetingRoomPanel({ gov, onClose }: { gov: RoomGovernance; onClos
           <CloseIcon size={18} />
         </button>
       </header>
-      {gov.meetingIds.length === 0 ? (
+      {gov.meetings.length === 0 ? (
         <p className="muted small">{t('governance.room.none')}</p>
       ) : (
-        gov.meetingIds.map((id) => <MeetingSection key={id} meetingId={id} live={gov.live[id]} />)
+        <>
+          {current.length === 0 && <p className="muted small">{t('governance.room.noneToCome')}</p>}
+          {current.map((m) => (
+            <MeetingSection key={m.id} summary={m} live={gov.live[m.id]} />
+          ))}
+          {past.length > 0 && (
+            <details className="past-meetings" open={pastOpen} onToggle={(e) => setPastOpen(e.currentTarget.open)} data-testid="past-meetings">
+              <summary className="panel-section-title" data-testid="past-meetings-toggle">
+                {t('governance.meetings.past', { count: past.length })}
+              </summary>
+              {pastOpen && past.map((m) => <MeetingSection key={m.id} summary={m} live={gov.live[m.id]} />)}
+            </details>
+          )}
+        </>
       )}
     </aside>
   );
 }
 
-function MeetingSection({ meetingId, live }: { meetingId: string; live: MeetingLive | undefined }) {
+function MeetingSection({ summary, live }: { summary: MeetingSummary; live: MeetingLive | undefined }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const meeting = useMeeting(meetingId);
+  const meeting = useMeeting(summary.id);
   if (meeting.isPending) return <Loading />;
   if (meeting.isError) return <ErrorMessage error={meeting.error} onRetry={() => void meeting.refetch()} />;
   const m = meeting.data;
@@ -115,6 +139,11 @@ function MeetingSection({ meetingId, live }: { meetingId: string; live: MeetingL
       <h3 id={`meeting-${m.id}`} className="meeting-panel-title">
         <bdi>{m.title}</bdi>
       </h3>
+      <p className="muted small">
+        <time dateTime={m.scheduledAt} data-testid="meeting-date">
+          {format.dateTime(m.scheduledAt)}
+        </time>
+      </p>
       <QuorumIndicator quorum={quorum} compact />
       <a className="small" href={`/meetings/${m.id}`} target="_blank" rel="noopener noreferrer" data-testid="meeting-console-link">
         {m.isChair ? t('governance.room.console') : t('governance.room.details')}

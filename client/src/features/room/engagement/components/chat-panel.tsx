@@ -2,7 +2,7 @@ import { CHAT_MAX_LENGTH, type ChatAudience } from '@contract';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../../components/error-message';
-import { isolate } from '../../../../lib/format';
+import { isolate, useFormat } from '../../../../lib/format';
 import type { RoomSnapshot } from '../../session/room-session';
 import { isModerator } from '../../stage/api/stage';
 import { TrashIcon } from '../../../../components/icons';
@@ -19,8 +19,8 @@ interface Props {
 
 /** Room chat: to everyone or to the hosts only. Messages are plain text; moderators can delete them. */
 export function ChatPanel({ feed, state, snap, onClose }: Props) {
-  const { t, i18n } = useTranslation();
-  const clock = new Intl.DateTimeFormat(i18n.resolvedLanguage ?? 'en', { timeStyle: 'short' });
+  const { t } = useTranslation();
+  const format = useFormat();
   const [body, setBody] = useState('');
   const [audience, setAudience] = useState<ChatAudience>('everyone');
   const [error, setError] = useState<unknown>(null);
@@ -84,7 +84,7 @@ export function ChatPanel({ feed, state, snap, onClose }: Props) {
                   <bdi>{m.senderName}</bdi>
                 </span>
                 <time dateTime={m.createdAt} className="muted small">
-                  {clock.format(new Date(m.createdAt))}
+                  {format.time(m.createdAt)}
                 </time>
                 {m.audience === 'hosts' && <span className="chat-tag">{t('engagement.chat.toHosts')}</span>}
                 {moderator && (
