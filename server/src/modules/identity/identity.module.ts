@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AuthGuard } from './auth.guard';
+import { AuthLimiter } from './auth-limiter.service';
 import { AuthController, MeController } from './identity.controller';
 import { IdentityService } from './identity.service';
 
@@ -13,7 +14,7 @@ import { IdentityService } from './identity.service';
     }),
   ],
   controllers: [AuthController, MeController],
-  providers: [IdentityService, AuthGuard],
-  exports: [IdentityService, AuthGuard],
+  providers: [IdentityService, AuthGuard, AuthLimiter],
+  exports: [IdentityService, AuthGuard, AuthLimiter],
 })
 export class IdentityModule {}
