@@ -7,6 +7,7 @@ import { Governance1764460800000 } from './1764460800000-governance';
 import { BallotSecrecy1764547200000 } from './1764547200000-ballot-secrecy';
 import { InvitationLimits1764633600000 } from './1764633600000-invitation-limits';
 import { RoomContinuity1764720000000 } from './1764720000000-room-continuity';
+import { PersonalDelegateInvitations1796172461706 } from './1796172461706-personal-delegate-invitations';
 
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   BallotSecrecy1764547200000,
   InvitationLimits1764633600000,
   RoomContinuity1764720000000,
+  PersonalDelegateInvitations1796172461706,
 ];
