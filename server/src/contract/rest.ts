@@ -14,6 +14,18 @@ export type RegisterBody = z.infer<typeof RegisterBody>;
 export const SignInBody = z.strictObject({ email, password: z.string().min(1).max(256) });
 export type SignInBody = z.infer<typeof SignInBody>;
 
+/** The languages mail can be written in (those of the web client). */
+export const MAIL_LANGUAGES = ['en', 'zh', 'ar'] as const;
+
+/** Answered the same whether or not the address has an account. */
+export const PasswordResetRequestBody = z.strictObject({ email, language: z.enum(MAIL_LANGUAGES).optional() });
+export type PasswordResetRequestBody = z.infer<typeof PasswordResetRequestBody>;
+
+/** The token from the mailed link (it travels in the URL's fragment, never to the server's logs). */
+export const resetToken = z.string().regex(/^[A-Za-z0-9_-]{32,64}$/);
+export const PasswordResetBody = z.strictObject({ token: resetToken, newPassword: password });
+export type PasswordResetBody = z.infer<typeof PasswordResetBody>;
+
 export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: password });
 export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
 

@@ -8,6 +8,7 @@ import { BallotSecrecy1764547200000 } from './1764547200000-ballot-secrecy';
 import { InvitationLimits1764633600000 } from './1764633600000-invitation-limits';
 import { RoomContinuity1764720000000 } from './1764720000000-room-continuity';
 import { PersonalDelegateInvitations1796172461706 } from './1796172461706-personal-delegate-invitations';
+import { PasswordResets1796172467661 } from './1796172467661-password-resets';
 
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   InvitationLimits1764633600000,
   RoomContinuity1764720000000,
   PersonalDelegateInvitations1796172461706,
+  PasswordResets1796172467661,
 ];

@@ -4,6 +4,8 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   ChangePasswordBody,
   CSRF_HEADER,
+  PasswordResetBody,
+  PasswordResetRequestBody,
   REFRESH_COOKIE,
   REFRESH_COOKIE_PATH,
   RegisterBody,
@@ -47,6 +49,27 @@ export class AuthController {
   async signIn(@Req() req: Request, @Body(new ZodPipe(SignInBody)) body: SignInBody, @Res({ passthrough: true }) res: Response): Promise<SessionDto> {
     this.limiter.attempt(req, body.email);
     const { refreshToken, ...session } = await this.identity.signIn(body);
+    this.setRefreshCookie(res, refreshToken);
+    return session;
+  }
+
+  /** 202 with the same body whether or not the address has an account; the mail (if any) goes out afterwards. */
+  @Post('password-reset')
+  @HttpCode(202)
+  @ApiZodBody(PasswordResetRequestBody)
+  requestPasswordReset(@Req() req: Request, @Body(new ZodPipe(PasswordResetRequestBody)) body: PasswordResetRequestBody): RegistrationDto {
+    this.limiter.attempt(req, body.email);
+    this.identity.requestPasswordReset(body);
+    return { status: 'accepted' };
+  }
+
+  /** Sets the new password and signs in: every other session of the account has ended. */
+  @Post('password-reset/confirm')
+  @HttpCode(200)
+  @ApiZodBody(PasswordResetBody)
+  async resetPassword(@Req() req: Request, @Body(new ZodPipe(PasswordResetBody)) body: PasswordResetBody, @Res({ passthrough: true }) res: Response): Promise<SessionDto> {
+    this.limiter.attempt(req, null);
+    const { refreshToken, ...session } = await this.identity.resetPassword(body.token, body.newPassword);
     this.setRefreshCookie(res, refreshToken);
     return session;
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { MailModule } from '../mail/mail.module';
 import { AuthGuard } from './auth.guard';
 import { AuthLimiter } from './auth-limiter.service';
 import { AuthController, MeController } from './identity.controller';
@@ -8,6 +9,7 @@ import { IdentityService } from './identity.service';
 
 @Module({
   imports: [
+    MailModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => ({ secret: c.jwtSecret, signOptions: { algorithm: 'HS256' } }),
