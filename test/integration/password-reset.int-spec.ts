@@ -6,45 +6,14 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type ParsedMail, simpleParser } from 'mailparser';
+import { simpleParser } from 'mailparser';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
 import type { SessionDto } from '../../server/src/contract';
 import { api, connectSocket, refreshCookie, register, signIn, withRefreshCookie } from '../helpers/api';
-import { freePort, type StartedServer, startServer } from '../helpers/server-process';
+import { type StartedServer, startServer } from '../helpers/server-process';
+import { mailTo as to, resetToken as tokenOf, startSmtp } from '../helpers/smtp';
 
 jest.setTimeout(90_000);
-
-/** An SMTP server that keeps what it receives and hands messages out in arrival order. */
-async function startSmtp() {
-  const received: ParsedMail[] = [];
-  const waiting: ((m: ParsedMail) => void)[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, done) {
-      simpleParser(stream).then(
-        (mail) => {
-          const next = waiting.shift();
-          if (next) next(mail);
-          else received.push(mail);
-          done();
-        },
-        (err: Error) => done(err),
-      );
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    next: () => new Promise<ParsedMail>((resolve) => (received.length ? resolve(received.shift()!) : waiting.push(resolve))),
-    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
-  };
-}
-
-const tokenOf = (mail: ParsedMail): string => /\/reset-password#([A-Za-z0-9_-]+)/.exec(mail.text ?? '')![1]!;
-const to = (mail: ParsedMail): string => (Array.isArray(mail.to) ? mail.to[0] : mail.to)!.value[0]!.address!;
 
 describe('password reset through an SMTP relay', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
