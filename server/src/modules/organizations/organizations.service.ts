@@ -298,7 +298,7 @@ export class OrganizationsService {
    */
   async acceptInvitation(userId: string, token: string): Promise<{ organizationId: string }> {
     const organizationId = await this.db.transaction(async (m) => {
-      const inv = await this.usableInvitation(m, token, true);
+      const inv = await this.usableInvitation(m, token, true, userId);
       if (inv.inviteeEmail) {
         const [me] = (await m.query('SELECT email FROM users WHERE id = $1', [userId])) as { email: string }[];
         if (me?.email !== inv.inviteeEmail) throw new AppError('INVITE_NOT_FOR_YOU', 'This invitation is for someone else. Sign in with the invited address.');
@@ -323,13 +323,19 @@ export class OrganizationsService {
     return (await this.db.getRepository(Membership).findOneBy({ organizationId, userId }))?.role ?? null;
   }
 
-  private async usableInvitation(m: EntityManager, token: string, lock = false): Promise<Invitation> {
+  /** `caller`: a member coming back through a link that is used up (often their own) is told they are in already. */
+  private async usableInvitation(m: EntityManager, token: string, lock = false, caller?: string): Promise<Invitation> {
     const qb = m.getRepository(Invitation).createQueryBuilder('i').where('i.token_hash = :h', { h: sha256(token) });
     const inv = await (lock ? qb.setLock('pessimistic_write') : qb).getOne();
     if (!inv) throw new AppError('INVITE_INVALID', 'This invitation link is not valid.');
     if (inv.revokedAt) throw new AppError('INVITE_REVOKED', 'This invitation link has been revoked.');
     if (inv.expiresAt.getTime() <= Date.now()) throw new AppError('INVITE_EXPIRED', 'This invitation link has expired.');
-    if (inv.maxUses !== null && inv.acceptedCount >= inv.maxUses) throw new AppError('INVITE_USED_UP', 'This invitation link has been used as many times as allowed.');
+    if (inv.maxUses !== null && inv.acceptedCount >= inv.maxUses) {
+      if (caller && (await m.getRepository(Membership).existsBy({ organizationId: inv.organizationId, userId: caller }))) {
+        throw new AppError('ALREADY_MEMBER', 'You are already a member of this organisation.');
+      }
+      throw new AppError('INVITE_USED_UP', 'This invitation link has been used as many times as allowed.');
+    }
     return inv;
   }
 
