@@ -17,11 +17,12 @@ export interface InviteLinkSummary {
   usedBy?: { displayName: string } | null;
 }
 
-type Status = 'active' | 'revoked' | 'expired' | 'usedUp' | 'pending' | 'used';
+/** One vocabulary for organisation and room links (the server's, see invitation-status.ts). */
+type Status = 'pending' | 'used' | 'revoked' | 'expired';
 
 const statusOf = (l: InviteLinkSummary, now: number): Status =>
   l.status ??
-  (l.revokedAt ? 'revoked' : Date.parse(l.expiresAt) <= now ? 'expired' : l.maxUses !== null && l.uses >= l.maxUses ? 'usedUp' : 'active');
+  (l.revokedAt ? 'revoked' : l.maxUses !== null && l.uses >= l.maxUses ? 'used' : Date.parse(l.expiresAt) <= now ? 'expired' : 'pending');
 
 /** Invitation links already made (organisation or room): their state, their uses, and a revoke button. */
 export function InviteLinks({
@@ -53,7 +54,7 @@ export function InviteLinks({
                 {l.maxUses === null ? t('inviteLinks.uses', { n: l.uses }) : t('inviteLinks.usesOf', { n: l.uses, max: l.maxUses })}
                 {l.usedBy && <> · {t('inviteLinks.usedBy', { name: isolate(l.usedBy.displayName) })}</>}
               </span>
-              {status !== 'revoked' && status !== 'used' && status !== 'usedUp' && (
+              {status !== 'revoked' && status !== 'used' && (
                 <button
                   type="button"
                   className="button button-small"

@@ -1,5 +1,6 @@
-/** Where an organisation link stands, as its admins see it in the list. */
-export type InvitationStatus = 'pending' | 'used' | 'revoked' | 'expired';
+import type { InvitationStatus } from '../../contract';
+
+/** Where an organisation link stands, as its admins see it in the list (the contract's vocabulary). */
 
 export interface InvitationState {
   revokedAt: Date | null;
