@@ -1,5 +1,4 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DomainEvents } from './common/domain-events';
@@ -40,7 +39,6 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, logger),
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), retryAttempts: 2, retryDelay: 1_000 }),
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'auth', ttl: 60_000, limit: config.authRateLimitPerMinute }] }),
         OpsModule,
         { ...MediaModule.forRoot(config.media), global: true },
         IdentityModule,

@@ -30,7 +30,7 @@ describe('links, sign-up and the session cookie, as people see them', () => {
     const url = await page.getByTestId('invite-url').inputValue();
     const row = page.getByTestId('invite-link-row').first();
     await row.getByText('used by 0 of 5').waitFor();
-    expect(await row.getAttribute('data-status')).toBe('active');
+    expect(await row.getAttribute('data-status')).toBe('pending');
     page.once('dialog', (d) => void d.accept());
     await row.getByTestId('invite-link-revoke').click();
     await page.locator('[data-testid="invite-link-row"][data-status="revoked"]').waitFor();

@@ -88,6 +88,9 @@ const NOT_ORG_SCOPED = [
   'POST /api/auth/sign-in',
   'POST /api/auth/refresh',
   'POST /api/auth/sign-out',
+  // Anyone may ask for a reset link or use one (test/integration/password-reset.int-spec.ts).
+  'POST /api/auth/password-reset',
+  'POST /api/auth/password-reset/confirm',
   'GET /api/me',
   'POST /api/me/password',
   'GET /api/organizations',

@@ -7,6 +7,8 @@ import { MeetingsPanel } from '../features/governance/components/meetings-panel'
 import { VerifyPage } from '../features/governance/components/verify-page';
 import { SignInPage } from '../features/auth/components/sign-in-page';
 import { SignUpPage } from '../features/auth/components/sign-up-page';
+import { ForgotPasswordPage } from '../features/auth/components/forgot-password-page';
+import { ResetPasswordPage } from '../features/auth/components/reset-password-page';
 import { InvitationPage } from '../features/invitations/components/invitation-page';
 import { HomePage } from '../features/organizations/components/home-page';
 import { InstitutionsPanel } from '../features/organizations/components/institutions-panel';
@@ -47,7 +49,9 @@ export function App() {
             <Route element={<GuestOnly />}>
               <Route path="sign-in" element={<SignInPage />} />
               <Route path="sign-up" element={<SignUpPage />} />
+              <Route path="forgot-password" element={<ForgotPasswordPage />} />
             </Route>
+            <Route path="reset-password" element={<ResetPasswordPage />} />
             <Route path="invite/:token" element={<InvitationPage />} />
             <Route element={<RequireAuth />}>
               <Route index element={<HomePage />} />

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { useFormat } from '../lib/format';
+import { isolate, useFormat } from '../lib/format';
 import { ErrorMessage } from './error-message';
 
 export interface InviteLinkSummary {
@@ -11,12 +11,18 @@ export interface InviteLinkSummary {
   revokedAt: string | null;
   maxUses: number | null;
   uses: number;
+  /** The state the server reports; when absent it is worked out here from the dates and uses. */
+  status?: Status;
+  /** Who came in through it (a personal or single-use link). */
+  usedBy?: { displayName: string } | null;
 }
 
-type Status = 'active' | 'revoked' | 'expired' | 'usedUp';
+/** One vocabulary for organisation and room links (the server's, see invitation-status.ts). */
+type Status = 'pending' | 'used' | 'revoked' | 'expired';
 
 const statusOf = (l: InviteLinkSummary, now: number): Status =>
-  l.revokedAt ? 'revoked' : Date.parse(l.expiresAt) <= now ? 'expired' : l.maxUses !== null && l.uses >= l.maxUses ? 'usedUp' : 'active';
+  l.status ??
+  (l.revokedAt ? 'revoked' : l.maxUses !== null && l.uses >= l.maxUses ? 'used' : Date.parse(l.expiresAt) <= now ? 'expired' : 'pending');
 
 /** Invitation links already made (organisation or room): their state, their uses, and a revoke button. */
 export function InviteLinks({
@@ -46,14 +52,15 @@ export function InviteLinks({
                 {l.label && <strong>{l.label} · </strong>}
                 {t('inviteLinks.created', { date: format.dateTime(l.createdAt) })} · {t(`inviteLinks.status.${status}`)} ·{' '}
                 {l.maxUses === null ? t('inviteLinks.uses', { n: l.uses }) : t('inviteLinks.usesOf', { n: l.uses, max: l.maxUses })}
+                {l.usedBy && <> · {t('inviteLinks.usedBy', { name: isolate(l.usedBy.displayName) })}</>}
               </span>
-              {status !== 'revoked' && (
+              {status !== 'revoked' && status !== 'used' && (
                 <button
                   type="button"
                   className="button button-small"
                   disabled={revoking}
                   data-testid="invite-link-revoke"
-                  aria-label={t('inviteLinks.revokeLabel', { date: format.dateTime(l.createdAt) })}
+                  aria-label={l.label ? `${t('inviteLinks.revoke')}: ${l.label}` : t('inviteLinks.revokeLabel', { date: format.dateTime(l.createdAt) })}
                   onClick={() => {
                     if (window.confirm(t('inviteLinks.confirmRevoke'))) onRevoke(l.id);
                   }}

@@ -1,5 +1,4 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ErrorBody, RestErrorResponse } from '../contract';
@@ -32,7 +31,6 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private toBody(err: unknown): ErrorBody {
     if (err instanceof AppError) return toErrorBody(err);
-    if (err instanceof ThrottlerException) return { code: 'RATE_LIMITED', message: 'Too many requests. Wait a moment and try again.' };
     if (err instanceof HttpException) {
       const status = err.getStatus();
       if (status === 404) return { code: 'NOT_FOUND', message: 'Not found.' };

@@ -40,7 +40,14 @@ export const EnvSchema = z
       .optional(),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-    AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+    /** Sign-in, sign-up and password-reset attempts per client address per minute (refreshes are not attempts). */
+    AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+    /** The same attempts per account (the e-mail address tried) per 15 minutes, from any address. */
+    AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(10),
+    /** smtp:// or smtps:// URL of the mail relay; without it, mail is written to DATA_DIR/outbox as .eml files. */
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    MAIL_FROM: z.string().min(3).max(320).optional(),
+    PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(1_440).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     CORS_ORIGINS: z.string().optional(),
     CLIENT_DIST: z.string().optional(),
@@ -104,6 +111,14 @@ export interface AppConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   authRateLimitPerMinute: number;
+  authRateLimitPerAccount: number;
+  mail: {
+    /** null: the local outbox folder. */
+    smtpUrl: string | null;
+    from: string;
+    outboxDir: string;
+  };
+  passwordResetTtlMinutes: number;
   logLevel: Env['LOG_LEVEL'];
   corsOrigins: string[];
   clientDist: string;
@@ -178,6 +193,13 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    authRateLimitPerAccount: e.AUTH_RATE_LIMIT_PER_ACCOUNT,
+    mail: {
+      smtpUrl: e.SMTP_URL ?? null,
+      from: e.MAIL_FROM ?? `Quorum <no-reply@${new URL(publicUrl).hostname}>`,
+      outboxDir: path.join(dataDir, 'outbox'),
+    },
+    passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
     logLevel: e.LOG_LEVEL,
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [publicUrl],
     // Next to the server build (server/dist/config -> client/dist), wherever it is started from.

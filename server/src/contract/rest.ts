@@ -14,6 +14,18 @@ export type RegisterBody = z.infer<typeof RegisterBody>;
 export const SignInBody = z.strictObject({ email, password: z.string().min(1).max(256) });
 export type SignInBody = z.infer<typeof SignInBody>;
 
+/** The languages mail can be written in (those of the web client). */
+export const MAIL_LANGUAGES = ['en', 'zh', 'ar'] as const;
+
+/** Answered the same whether or not the address has an account. */
+export const PasswordResetRequestBody = z.strictObject({ email, language: z.enum(MAIL_LANGUAGES).optional() });
+export type PasswordResetRequestBody = z.infer<typeof PasswordResetRequestBody>;
+
+/** The token from the mailed link (it travels in the URL's fragment, never to the server's logs). */
+export const resetToken = z.string().regex(/^[A-Za-z0-9_-]{32,64}$/);
+export const PasswordResetBody = z.strictObject({ token: resetToken, newPassword: password });
+export type PasswordResetBody = z.infer<typeof PasswordResetBody>;
+
 export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: password });
 export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
 
@@ -59,8 +71,18 @@ export const CreateInvitationBody = z.strictObject({
   expiresInHours: z.int().min(1).max(24 * 30).default(72),
   /** When set, the person who accepts also becomes a delegate of this institution. */
   institutionId: uuid.optional(),
-  /** How many people may join through the link; unlimited when absent. */
+  /**
+   * How many people may join through the link. When absent: one for a delegate's link or a link for a
+   * named person, unlimited for a plain member link.
+   */
   maxUses: z.int().min(1).max(10_000).optional(),
+  /** The person the link is for: only the account with this address can accept it. */
+  inviteeEmail: email.optional(),
+  /** How the link is labelled in the list (e.g. the delegate's name). */
+  inviteeName: plainText(1, 120).optional(),
+}).refine((b) => !b.inviteeEmail || b.maxUses === undefined || b.maxUses === 1, {
+  message: 'a link for a named person lets in that person only',
+  path: ['maxUses'],
 });
 export type CreateInvitationBody = z.input<typeof CreateInvitationBody>;
 
@@ -128,9 +150,15 @@ export interface InvitationDto {
   url: string;
   role: 'admin' | 'member';
   institutionId: string | null;
+  institutionName: string | null;
+  inviteeEmail: string | null;
+  inviteeName: string | null;
   expiresAt: string;
   maxUses: number | null;
 }
+
+export const INVITATION_STATUSES = ['pending', 'used', 'revoked', 'expired'] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
 /** A link as its organisation's admins see it later: the token itself is never stored, so no URL. */
 export interface InvitationSummaryDto {
@@ -142,6 +170,12 @@ export interface InvitationSummaryDto {
   revokedAt: string | null;
   maxUses: number | null;
   uses: number;
+  status: InvitationStatus;
+  institutionName: string | null;
+  inviteeEmail: string | null;
+  inviteeName: string | null;
+  /** Who came in through the link last (for a single-use link: the one who used it). */
+  usedBy: { userId: string; displayName: string } | null;
 }
 
 export interface InvitationPreviewDto {
@@ -149,6 +183,9 @@ export interface InvitationPreviewDto {
   organizationName: string;
   role: 'admin' | 'member';
   institutionName: string | null;
+  /** The name the link was made out to; only that person's account can accept a personal link. */
+  inviteeName: string | null;
+  personal: boolean;
   expiresAt: string;
 }
 

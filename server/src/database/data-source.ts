@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { AuthSession } from '../modules/identity/auth-session.entity';
+import { PasswordReset } from '../modules/identity/password-reset.entity';
 import { RefreshToken } from '../modules/identity/refresh-token.entity';
 import { User } from '../modules/identity/user.entity';
 import { Delegate } from '../modules/organizations/delegate.entity';
@@ -14,7 +15,12 @@ import { AttendanceRecord } from '../modules/rooms/attendance.entity';
 import { ENGAGEMENT_ENTITIES } from '../modules/engagement/engagement.entities';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [User, AuthSession, RefreshToken, Organization, Membership, Institution, Delegate, Invitation, Room, RoomInvite, RoomSession, AttendanceRecord, ...ENGAGEMENT_ENTITIES];
+export const ENTITIES = [
+  ...[User, AuthSession, RefreshToken, PasswordReset],
+  ...[Organization, Membership, Institution, Delegate, Invitation],
+  ...[Room, RoomInvite, RoomSession, AttendanceRecord],
+  ...ENGAGEMENT_ENTITIES,
+];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -9,6 +9,8 @@ import { InvitationLimits1764633600000 } from './1764633600000-invitation-limits
 import { RoomContinuity1764720000000 } from './1764720000000-room-continuity';
 import { MeetingLanguage1796171378877 } from './1796171378877-meeting-language';
 import { GuestPasses1796171613042 } from './1796171613042-guest-passes';
+import { PersonalDelegateInvitations1796172461706 } from './1796172461706-personal-delegate-invitations';
+import { PasswordResets1796172467661 } from './1796172467661-password-resets';
 
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000,
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   RoomContinuity1764720000000,
   MeetingLanguage1796171378877,
   GuestPasses1796171613042,
+  PersonalDelegateInvitations1796172461706,
+  PasswordResets1796172467661,
 ];

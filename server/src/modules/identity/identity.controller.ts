@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { CookieOptions, Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import {
   ChangePasswordBody,
   CSRF_HEADER,
+  PasswordResetBody,
+  PasswordResetRequestBody,
   REFRESH_COOKIE,
   REFRESH_COOKIE_PATH,
   RegisterBody,
@@ -18,14 +19,15 @@ import { AppError } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { ApiZodBody, ZodPipe } from '../../common/zod';
 import { AuthGuard, CurrentPrincipal } from './auth.guard';
+import { AuthLimiter } from './auth-limiter.service';
 import { IdentityService, type Principal } from './identity.service';
 
 @ApiTags('auth')
 @Controller('api/auth')
-@UseGuards(ThrottlerGuard)
 export class AuthController {
   constructor(
     private readonly identity: IdentityService,
+    private readonly limiter: AuthLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -36,20 +38,46 @@ export class AuthController {
   @Post('register')
   @HttpCode(202)
   @ApiZodBody(RegisterBody)
-  register(@Body(new ZodPipe(RegisterBody)) body: RegisterBody): Promise<RegistrationDto> {
+  register(@Req() req: Request, @Body(new ZodPipe(RegisterBody)) body: RegisterBody): Promise<RegistrationDto> {
+    this.limiter.attempt(req, body.email);
     return this.identity.register(body);
   }
 
   @Post('sign-in')
   @HttpCode(200)
   @ApiZodBody(SignInBody)
-  async signIn(@Body(new ZodPipe(SignInBody)) body: SignInBody, @Res({ passthrough: true }) res: Response): Promise<SessionDto> {
+  async signIn(@Req() req: Request, @Body(new ZodPipe(SignInBody)) body: SignInBody, @Res({ passthrough: true }) res: Response): Promise<SessionDto> {
+    this.limiter.attempt(req, body.email);
     const { refreshToken, ...session } = await this.identity.signIn(body);
     this.setRefreshCookie(res, refreshToken);
     return session;
   }
 
-  /** Cookie-authenticated: the refresh cookie, plus the CSRF header a cross-site request cannot carry. */
+  /** 202 with the same body whether or not the address has an account; the mail (if any) goes out afterwards. */
+  @Post('password-reset')
+  @HttpCode(202)
+  @ApiZodBody(PasswordResetRequestBody)
+  requestPasswordReset(@Req() req: Request, @Body(new ZodPipe(PasswordResetRequestBody)) body: PasswordResetRequestBody): RegistrationDto {
+    this.limiter.attempt(req, body.email);
+    this.identity.requestPasswordReset(body);
+    return { status: 'accepted' };
+  }
+
+  /** Sets the new password and signs in: every other session of the account has ended. */
+  @Post('password-reset/confirm')
+  @HttpCode(200)
+  @ApiZodBody(PasswordResetBody)
+  async resetPassword(@Req() req: Request, @Body(new ZodPipe(PasswordResetBody)) body: PasswordResetBody, @Res({ passthrough: true }) res: Response): Promise<SessionDto> {
+    this.limiter.attempt(req, null);
+    const { refreshToken, ...session } = await this.identity.resetPassword(body.token, body.newPassword);
+    this.setRefreshCookie(res, refreshToken);
+    return session;
+  }
+
+  /**
+   * Cookie-authenticated: the refresh cookie, plus the CSRF header a cross-site request cannot carry.
+   * Not an attempt: every page load of a signed-in person comes here, and a token cannot be guessed.
+   */
   @Post('refresh')
   @HttpCode(200)
   async refresh(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<AuthTokensDto> {
@@ -115,7 +143,10 @@ export function readCookie(req: Request, name: string): string | undefined {
 @Controller('api/me')
 @UseGuards(AuthGuard)
 export class MeController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly limiter: AuthLimiter,
+  ) {}
 
   @Get()
   me(@CurrentPrincipal() p: Principal): Promise<UserDto> {
@@ -125,9 +156,10 @@ export class MeController {
   /** Ends every other session of the account, and their open sockets. */
   @Post('password')
   @HttpCode(204)
-  @UseGuards(ThrottlerGuard)
   @ApiZodBody(ChangePasswordBody)
-  async changePassword(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ChangePasswordBody)) body: ChangePasswordBody): Promise<void> {
+  async changePassword(@Req() req: Request, @CurrentPrincipal() p: Principal, @Body(new ZodPipe(ChangePasswordBody)) body: ChangePasswordBody): Promise<void> {
+    // The current password is a guess like any other: a stolen session must not be a way to try many.
+    this.limiter.attempt(req, `user:${p.userId}`);
     await this.identity.changePassword(p, body.currentPassword, body.newPassword);
   }
 }

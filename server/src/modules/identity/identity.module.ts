@@ -2,12 +2,15 @@ import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { MailModule } from '../mail/mail.module';
 import { AuthGuard } from './auth.guard';
+import { AuthLimiter } from './auth-limiter.service';
 import { AuthController, MeController } from './identity.controller';
 import { IdentityService } from './identity.service';
 
 @Module({
   imports: [
+    MailModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       // The secret as a KeyObject, made once: given a string, every verification imports it again,
@@ -17,7 +20,7 @@ import { IdentityService } from './identity.service';
     }),
   ],
   controllers: [AuthController, MeController],
-  providers: [IdentityService, AuthGuard],
-  exports: [IdentityService, AuthGuard],
+  providers: [IdentityService, AuthGuard, AuthLimiter],
+  exports: [IdentityService, AuthGuard, AuthLimiter],
 })
 export class IdentityModule {}

@@ -5,7 +5,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource, IsNull } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import type { AuthTokensDto, RegisterBody, RegistrationDto, SessionDto, SignInBody, UserDto } from '../../contract';
+import type { AuthTokensDto, PasswordResetRequestBody, RegisterBody, RegistrationDto, SessionDto, SignInBody, UserDto } from '../../contract';
+import { MailService } from '../mail/mail.service';
+import { mailText } from '../mail/messages';
 import { DomainEvents } from '../../common/domain-events';
 import { LOGGER } from '../../common/logging';
 import type { Logger } from 'pino';
@@ -59,6 +61,7 @@ export class IdentityService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly events: DomainEvents,
+    private readonly mail: MailService,
   ) {}
 
   /**
@@ -151,6 +154,64 @@ export class IdentityService {
       return rows;
     });
     if (ended.length) this.revoked(user.id, ended.map((r) => r.id));
+  }
+
+  /**
+   * Mails a single-use link to choose a new password, valid PASSWORD_RESET_TTL_MINUTES. Returns before
+   * any mail is sent and whether or not the address has an account, so neither the answer nor its
+   * timing tells who is registered.
+   */
+  requestPasswordReset(body: PasswordResetRequestBody): void {
+    void this.mailResetLink(body).catch((err: unknown) => this.logger.error({ err, event: 'password-reset-mail-failed' }, 'could not send the password-reset mail'));
+  }
+
+  private async mailResetLink(body: PasswordResetRequestBody): Promise<void> {
+    const user = await this.db.getRepository(User).findOneBy({ email: body.email });
+    if (!user) return;
+    const token = randomBytes(32).toString('base64url');
+    const minutes = this.config.passwordResetTtlMinutes;
+    await this.db.query(`INSERT INTO password_resets (user_id, token_hash, expires_at) VALUES ($1, $2, now() + make_interval(mins => $3))`, [
+      user.id,
+      sha256(token),
+      minutes,
+    ]);
+    // In the fragment: the browser never sends it, so it stays out of every access log.
+    const link = `${this.config.publicUrl}/reset-password#${token}`;
+    await this.mail.send(user.email, mailText(body.language, 'passwordReset', { name: user.displayName, link, minutes }));
+  }
+
+  /**
+   * Sets a new password through a mailed link: the link works once and until it expires, every session
+   * of the account ends (sockets included), and a new one starts for the person who reset it.
+   */
+  async resetPassword(token: string, newPassword: string): Promise<SessionDto & { refreshToken: string }> {
+    const [found] = (await this.db.query(`SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()`, [
+      sha256(token),
+    ])) as { user_id: string }[];
+    if (!found) throw new AppError('RESET_LINK_INVALID', 'This link has expired or was already used. Ask for a new one.');
+    const user = await this.db.getRepository(User).findOneByOrFail({ id: found.user_id });
+    // Checked before the link is spent: a refused password leaves the link usable.
+    const weakness = passwordWeakness(newPassword, [user.email, user.displayName]);
+    if (weakness) throw new AppError('WEAK_PASSWORD', weakness);
+    const passwordHash = await argon2.hash(newPassword, ARGON2);
+    const ended = await this.db.transaction(async (m) => {
+      const [spent] = (await m.query(
+        `UPDATE password_resets SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING id`,
+        [sha256(token)],
+      )) as [{ id: string }[], number];
+      if (!spent.length) throw new AppError('RESET_LINK_INVALID', 'This link has expired or was already used. Ask for a new one.');
+      // Every other link of the account goes too: whoever asked for them no longer needs them.
+      await m.query(`UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [user.id]);
+      await m.getRepository(User).update({ id: user.id }, { passwordHash });
+      const [rows] = (await m.query(`UPDATE auth_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [user.id])) as [
+        { id: string }[],
+        number,
+      ];
+      return rows;
+    });
+    if (ended.length) this.revoked(user.id, ended.map((r) => r.id));
+    this.logger.info({ event: 'password-reset', userId: user.id, sessionsEnded: ended.length }, 'password reset through a mailed link');
+    return { user: toUserDto(user), ...(await this.startSession(user.id)) };
   }
 
   /**

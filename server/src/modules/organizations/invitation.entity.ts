@@ -1,6 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** A join link. Usable by several people until it expires or is revoked; only its hash is stored. */
+/**
+ * A join link; only its hash is stored. A member link may let in several people; a delegate's link, or
+ * one made out to a named person (invitee_email: only that account may accept it), lets in one.
+ */
 @Entity({ name: 'invitations' })
 export class Invitation {
   @PrimaryGeneratedColumn('uuid')
@@ -32,6 +35,15 @@ export class Invitation {
 
   @Column({ name: 'accepted_count', type: 'integer', default: 0 })
   acceptedCount!: number;
+
+  @Column({ name: 'invitee_email', type: 'text', nullable: true })
+  inviteeEmail!: string | null;
+
+  @Column({ name: 'invitee_name', type: 'text', nullable: true })
+  inviteeName!: string | null;
+
+  @Column({ name: 'last_used_by', type: 'uuid', nullable: true })
+  lastUsedBy!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -22,6 +22,7 @@ import { withinHourlyQuota } from '../../common/quota';
 import { Delegate } from './delegate.entity';
 import { Institution } from './institution.entity';
 import { Invitation } from './invitation.entity';
+import { defaultMaxUses, invitationStatus } from './invitation-status';
 import { Membership } from './membership.entity';
 import { can, type OrgAction, roleChangeAllowed } from './org-permissions';
 import { Organization } from './organization.entity';
@@ -172,39 +173,83 @@ export class OrganizationsService {
 
   async createInvitation(userId: string, organizationId: string, b: z.output<typeof CreateInvitationSchema>): Promise<InvitationDto> {
     await this.authorize(userId, organizationId, 'invitations.manage');
-    if (b.institutionId) await this.institutionOf(organizationId, b.institutionId);
+    const institution = b.institutionId ? await this.institutionOf(organizationId, b.institutionId) : null;
     const token = randomBytes(24).toString('base64url');
     const expiresAt = new Date(Date.now() + b.expiresInHours * 3_600_000);
-    const maxUses = b.maxUses ?? null;
+    const maxUses = defaultMaxUses(b);
     const row = await this.db.getRepository(Invitation).save(
       this.db.getRepository(Invitation).create({
         organizationId,
         tokenHash: sha256(token),
         role: b.role,
-        institutionId: b.institutionId ?? null,
+        institutionId: institution?.id ?? null,
         createdBy: userId,
         expiresAt,
         revokedAt: null,
         maxUses,
+        inviteeEmail: b.inviteeEmail ?? null,
+        inviteeName: b.inviteeName ?? null,
       }),
     );
     this.changed(organizationId, 'invitations');
-    return { id: row.id, token, url: `${this.config.publicUrl}/invite/${token}`, role: b.role, institutionId: b.institutionId ?? null, expiresAt: expiresAt.toISOString(), maxUses };
+    return {
+      id: row.id,
+      token,
+      url: `${this.config.publicUrl}/invite/${token}`,
+      role: b.role,
+      institutionId: institution?.id ?? null,
+      institutionName: institution?.name ?? null,
+      inviteeEmail: row.inviteeEmail,
+      inviteeName: row.inviteeName,
+      expiresAt: expiresAt.toISOString(),
+      maxUses,
+    };
   }
 
-  /** Every link of the organisation, newest first, revoked and expired ones included. */
+  /** Every link of the organisation, newest first, revoked, used and expired ones included. */
   async listInvitations(userId: string, organizationId: string): Promise<InvitationSummaryDto[]> {
     await this.authorize(userId, organizationId, 'invitations.manage');
-    const rows = await this.db.getRepository(Invitation).find({ where: { organizationId }, order: { createdAt: 'DESC' }, take: 500 });
+    const rows: {
+      id: string;
+      role: 'admin' | 'member';
+      institution_id: string | null;
+      institution_name: string | null;
+      invitee_email: string | null;
+      invitee_name: string | null;
+      created_at: Date;
+      expires_at: Date;
+      revoked_at: Date | null;
+      max_uses: number | null;
+      accepted_count: number;
+      used_by_id: string | null;
+      used_by_name: string | null;
+    }[] = await this.db.query(
+      `SELECT i.id, i.role, i.institution_id, inst.name AS institution_name, i.invitee_email, i.invitee_name,
+              i.created_at, i.expires_at, i.revoked_at, i.max_uses, i.accepted_count,
+              u.id AS used_by_id, u.display_name AS used_by_name
+         FROM invitations i
+         LEFT JOIN institutions inst ON inst.id = i.institution_id
+         LEFT JOIN users u ON u.id = i.last_used_by
+        WHERE i.organization_id = $1
+        ORDER BY i.created_at DESC
+        LIMIT 500`,
+      [organizationId],
+    );
+    const now = Date.now();
     return rows.map((i) => ({
       id: i.id,
       role: i.role,
-      institutionId: i.institutionId,
-      createdAt: i.createdAt.toISOString(),
-      expiresAt: i.expiresAt.toISOString(),
-      revokedAt: i.revokedAt?.toISOString() ?? null,
-      maxUses: i.maxUses,
-      uses: i.acceptedCount,
+      institutionId: i.institution_id,
+      institutionName: i.institution_name,
+      inviteeEmail: i.invitee_email,
+      inviteeName: i.invitee_name,
+      createdAt: i.created_at.toISOString(),
+      expiresAt: i.expires_at.toISOString(),
+      revokedAt: i.revoked_at?.toISOString() ?? null,
+      maxUses: i.max_uses,
+      uses: i.accepted_count,
+      status: invitationStatus({ revokedAt: i.revoked_at, expiresAt: i.expires_at, maxUses: i.max_uses, acceptedCount: i.accepted_count }, now),
+      usedBy: i.used_by_id ? { userId: i.used_by_id, displayName: i.used_by_name ?? '' } : null,
     }));
   }
 
@@ -221,21 +266,37 @@ export class OrganizationsService {
     const inv = await this.usableInvitation(this.db.manager, token);
     const org = await this.db.getRepository(Organization).findOneByOrFail({ id: inv.organizationId });
     const inst = inv.institutionId ? await this.db.getRepository(Institution).findOneBy({ id: inv.institutionId }) : null;
-    return { organizationId: org.id, organizationName: org.name, role: inv.role, institutionName: inst?.name ?? null, expiresAt: inv.expiresAt.toISOString() };
+    return {
+      organizationId: org.id,
+      organizationName: org.name,
+      role: inv.role,
+      institutionName: inst?.name ?? null,
+      inviteeName: inv.inviteeName,
+      personal: inv.inviteeEmail !== null,
+      expiresAt: inv.expiresAt.toISOString(),
+    };
   }
 
-  /** Joining through a link; a current member gets ALREADY_MEMBER and keeps their role. */
+  /**
+   * Joining through a link; a current member gets ALREADY_MEMBER and keeps their role. A personal link
+   * answers INVITE_NOT_FOR_YOU to any other account, and stays usable by its invitee.
+   */
   async acceptInvitation(userId: string, token: string): Promise<{ organizationId: string }> {
     const organizationId = await this.db.transaction(async (m) => {
-      const inv = await this.usableInvitation(m, token, true);
+      const inv = await this.usableInvitation(m, token, true, userId);
+      if (inv.inviteeEmail) {
+        const [me] = (await m.query('SELECT email FROM users WHERE id = $1', [userId])) as { email: string }[];
+        if (me?.email !== inv.inviteeEmail) throw new AppError('INVITE_NOT_FOR_YOU', 'This invitation is for someone else. Sign in with the invited address.');
+      }
       const existing = await m.getRepository(Membership).findOneBy({ organizationId: inv.organizationId, userId });
       if (existing) throw new AppError('ALREADY_MEMBER', 'You are already a member of this organisation.');
       await m.getRepository(Membership).insert({ organizationId: inv.organizationId, userId, role: inv.role });
       if (inv.institutionId) await m.getRepository(Delegate).insert({ institutionId: inv.institutionId, userId });
-      await m.getRepository(Invitation).increment({ id: inv.id }, 'acceptedCount', 1);
+      await m.query('UPDATE invitations SET accepted_count = accepted_count + 1, last_used_by = $2 WHERE id = $1', [inv.id, userId]);
       return inv.organizationId;
     });
     this.changed(organizationId, 'members');
+    this.changed(organizationId, 'invitations');
     return { organizationId };
   }
 
@@ -247,13 +308,19 @@ export class OrganizationsService {
     return (await this.db.getRepository(Membership).findOneBy({ organizationId, userId }))?.role ?? null;
   }
 
-  private async usableInvitation(m: EntityManager, token: string, lock = false): Promise<Invitation> {
+  /** `caller`: a member coming back through a link that is used up (often their own) is told they are in already. */
+  private async usableInvitation(m: EntityManager, token: string, lock = false, caller?: string): Promise<Invitation> {
     const qb = m.getRepository(Invitation).createQueryBuilder('i').where('i.token_hash = :h', { h: sha256(token) });
     const inv = await (lock ? qb.setLock('pessimistic_write') : qb).getOne();
     if (!inv) throw new AppError('INVITE_INVALID', 'This invitation link is not valid.');
     if (inv.revokedAt) throw new AppError('INVITE_REVOKED', 'This invitation link has been revoked.');
     if (inv.expiresAt.getTime() <= Date.now()) throw new AppError('INVITE_EXPIRED', 'This invitation link has expired.');
-    if (inv.maxUses !== null && inv.acceptedCount >= inv.maxUses) throw new AppError('INVITE_USED_UP', 'This invitation link has been used as many times as allowed.');
+    if (inv.maxUses !== null && inv.acceptedCount >= inv.maxUses) {
+      if (caller && (await m.getRepository(Membership).existsBy({ organizationId: inv.organizationId, userId: caller }))) {
+        throw new AppError('ALREADY_MEMBER', 'You are already a member of this organisation.');
+      }
+      throw new AppError('INVITE_USED_UP', 'This invitation link has been used as many times as allowed.');
+    }
     return inv;
   }
 

@@ -1,4 +1,4 @@
-import type { RegisterBody, RegistrationDto, SessionDto, SignInBody, UserDto } from '@contract';
+import type { PasswordResetBody, PasswordResetRequestBody, RegisterBody, RegistrationDto, SessionDto, SignInBody, UserDto } from '@contract';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api';
 import { queryClient } from '../../../lib/query-client';
@@ -36,3 +36,11 @@ export async function signOut(): Promise<void> {
   tokens.clear();
   if (wasSignedIn) await api('/api/auth/sign-out', { method: 'POST', auth: false }).catch(() => undefined);
 }
+
+/** Answered the same whether or not the address has an account. */
+export const requestPasswordReset = (body: PasswordResetRequestBody) =>
+  api<RegistrationDto>('/api/auth/password-reset', { method: 'POST', body, auth: false });
+
+/** The new password also signs in: the account's other sessions have ended. */
+export const resetPassword = (body: PasswordResetBody) =>
+  startSession(api<SessionDto>('/api/auth/password-reset/confirm', { method: 'POST', body, auth: false }));

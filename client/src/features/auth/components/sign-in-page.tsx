@@ -38,6 +38,9 @@ export function SignInPage() {
           </button>
         </form>
         <p className="auth-switch">
+          <Link to="/forgot-password">{t('auth.forgotLink')}</Link>
+        </p>
+        <p className="auth-switch">
           {t('auth.noAccount')} <Link to={{ pathname: '/sign-up', search }}>{t('auth.createAccount')}</Link>
         </p>
       </section>

@@ -41,6 +41,11 @@ export function InvitationPage() {
         {t('invite.body', { organization: isolate(invitation.organizationName), role: t(`roles.${invitation.role}`) })}
       </p>
       {invitation.institutionName && <p>{t('invite.delegateOf', { institution: isolate(invitation.institutionName) })}</p>}
+      {invitation.personal && (
+        <p data-testid="invite-personal">
+          {invitation.inviteeName ? t('invite.personal', { name: isolate(invitation.inviteeName) }) : t('invite.personalNoName')}
+        </p>
+      )}
       <p className="muted">{t('invite.expires', { date: format.dateTime(invitation.expiresAt) })}</p>
       <ErrorMessage error={accept.error} />
       {signedIn ? (

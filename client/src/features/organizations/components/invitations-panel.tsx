@@ -1,10 +1,11 @@
-import { CreateInvitationBody, type InvitationDto } from '@contract';
+import { CreateInvitationBody, type InvitationDto, type InvitationSummaryDto } from '@contract';
+import type { TFunction } from 'i18next';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../components/error-message';
 import { Field } from '../../../components/field';
 import { InviteLinks } from '../../../components/invite-links';
-import { useFormat } from '../../../lib/format';
+import { isolate, useFormat } from '../../../lib/format';
 import { formValues, useZodForm } from '../../../lib/forms';
 import { useCreateInvitation, useInstitutions, useInvitations, useRevokeInvitation } from '../api/organizations';
 import { useOrgContext } from '../hooks/use-org-context';
@@ -67,6 +68,12 @@ export function InvitationsPanel() {
           <Field label={t('inviteLinks.maxUses')} hint={t('inviteLinks.maxUsesHint')} error={form.errors.maxUses}>
             {(control) => <input {...control} name="maxUses" type="number" min={1} max={10000} inputMode="numeric" />}
           </Field>
+          <Field label={t('invitations.inviteeName')} hint={t('invitations.inviteeNameHint')} error={form.errors.inviteeName}>
+            {(control) => <input {...control} name="inviteeName" type="text" maxLength={120} autoComplete="off" />}
+          </Field>
+          <Field label={t('invitations.inviteeEmail')} hint={t('invitations.inviteeEmailHint')} error={form.errors.inviteeEmail}>
+            {(control) => <input {...control} name="inviteeEmail" type="email" dir="ltr" autoComplete="off" />}
+          </Field>
           <Field
             label={t('invitations.institution')}
             hint={t('invitations.institutionHint')}
@@ -108,7 +115,7 @@ export function InvitationsPanel() {
         <h2 id="all-invites-title">{t('inviteLinks.title')}</h2>
         {links.data && (
           <InviteLinks
-            links={links.data.map((l) => ({ ...l, label: t(`roles.${l.role}`) }))}
+            links={links.data.map((l) => ({ ...l, label: linkLabel(t, l) }))}
             onRevoke={(id) => revoke.mutate(id)}
             revoking={revoke.isPending}
             error={revoke.error ?? links.error}
@@ -138,7 +145,11 @@ function InvitationLink({ invitation }: { invitation: InvitationDto }) {
 
   return (
     <li className="card invite-link" data-testid="invitation">
-      <label htmlFor={inputId}>{t('invitations.link', { role: t(`roles.${invitation.role}`) })}</label>
+      <label htmlFor={inputId}>
+        {invitation.institutionName || invitation.inviteeName || invitation.inviteeEmail
+          ? t('invitations.linkFor', { role: t(`roles.${invitation.role}`), who: linkLabel(t, invitation, false) })
+          : t('invitations.link', { role: t(`roles.${invitation.role}`) })}
+      </label>
       <div className="copy-row">
         <input
           ref={input}
@@ -161,4 +172,20 @@ function InvitationLink({ invitation }: { invitation: InvitationDto }) {
       </p>
     </li>
   );
+}
+
+/** What a link gives and to whom: the role, the institution a delegate represents, the invitee. */
+function linkLabel(
+  t: TFunction,
+  l: Pick<InvitationSummaryDto, 'role' | 'institutionName' | 'inviteeName' | 'inviteeEmail'>,
+  withRole = true,
+): string {
+  const who = l.inviteeName && l.inviteeEmail ? `${l.inviteeName} <${l.inviteeEmail}>` : (l.inviteeName ?? l.inviteeEmail);
+  return [
+    withRole ? t(`roles.${l.role}`) : null,
+    l.institutionName ? t('inviteLinks.delegateOf', { institution: isolate(l.institutionName) }) : null,
+    who ? t('inviteLinks.for', { who: isolate(who) }) : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
