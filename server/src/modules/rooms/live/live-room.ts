@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one live room (its peers, their transports, producers and consumers, the
+// stage, hands and lobby) is one aggregate whose invariants are easier to keep in one class.
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type {

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: seating, leaving, restarts and worker failures all change the same map of
+// live rooms and seats under the same per-room lock; split apart they would each need that lock.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
