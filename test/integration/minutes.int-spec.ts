@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { Client } from 'pg';
 import type { BallotView, OrganizationDto, SessionDto } from '../../server/src/contract';
 import { type AuditEntry, verifyChain } from '../../server/src/modules/governance/audit-chain';
 import { api, command, register, registerAs, type TestSocket } from '../helpers/api';
 import { addMembers, ballotOn, cast, checkIn, meetingWithMotion, sockets } from '../helpers/governance';
 import { createRoom, enter } from '../helpers/room';
+import { logicalRuns } from '../helpers/pdf';
 import { ROOT, type StartedServer, startServer } from '../helpers/server-process';
 
 jest.setTimeout(180_000);
@@ -267,84 +266,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/**
- * The text of a PDF: pdftotext when poppler is installed; otherwise a minimal reader of what pdfkit
- * writes (Flate streams, fonts by resource name, glyph codes mapped back through each font's ToUnicode
- * CMap, WinAnsi for the built-in fonts).
- */
+/** The text of a PDF, run by run in reading order (test/helpers/pdf.ts reads what pdfkit writes). */
 function pdfText(pdf: Buffer): string {
-  if (spawnSync('sh', ['-c', 'command -v pdftotext']).status === 0) {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'minutes-')), 'm.pdf');
-    writeFileSync(file, pdf);
-    return spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout;
-  }
-  const raw = pdf.toString('latin1');
-  const objects = new Map<number, { dict: string; stream: string | null }>();
-  for (const m of raw.matchAll(/(\d+) 0 obj\s*([\s\S]*?)endobj/g)) {
-    const body = m[2]!;
-    const at = body.indexOf('stream');
-    const dict = at >= 0 ? body.slice(0, at) : body;
-    let stream: string | null = null;
-    if (at >= 0) {
-      const start = body.indexOf('\n', at) + 1;
-      const data = Buffer.from(body.slice(start, body.lastIndexOf('endstream')), 'latin1');
-      try {
-        stream = (/FlateDecode/.test(dict) ? inflateSync(data) : data).toString('latin1');
-      } catch {
-        stream = null;
-      }
-    }
-    objects.set(Number(m[1]), { dict, stream });
-  }
-  // Resource name → code-to-text map (null: a built-in font, WinAnsi).
-  const fonts = new Map<string, { map: Map<number, string> | null; bytes: number }>();
-  for (const { dict } of objects.values()) {
-    for (const f of dict.matchAll(/\/(F\d+) (\d+) 0 R/g)) {
-      const font = objects.get(Number(f[2]))?.dict ?? '';
-      const tu = /\/ToUnicode (\d+) 0 R/.exec(font);
-      const cmap = tu ? objects.get(Number(tu[1]))?.stream : null;
-      fonts.set(f[1]!, cmap ? { map: parseCmap(cmap), bytes: 2 } : { map: null, bytes: 1 });
-    }
-  }
-  const out: string[] = [];
-  for (const { stream } of objects.values()) {
-    if (!stream || !/\bTf\b/.test(stream)) continue;
-    let font = fonts.get('F1');
-    for (const t of stream.matchAll(/\/(F\d+) [\d.]+ Tf|<([0-9a-fA-F]*)>|(\bET\b)/g)) {
-      if (t[1]) font = fonts.get(t[1]);
-      else if (t[3]) out.push('\n');
-      else if (t[2] !== undefined && font) {
-        const hex = t[2];
-        const step = font.bytes * 2;
-        for (let i = 0; i + step <= hex.length; i += step) {
-          const code = parseInt(hex.slice(i, i + step), 16);
-          out.push(font.map ? (font.map.get(code) ?? '') : Buffer.from([code]).toString('latin1'));
-        }
-      }
-    }
-  }
-  return out.join('');
-}
-
-function parseCmap(cmap: string): Map<number, string> {
-  const map = new Map<number, string>();
-  const utf16 = (hex: string) => Buffer.from(hex, 'hex').swap16().toString('utf16le');
-  for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
-    for (const r of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(\[[^\]]*\]|<[0-9a-fA-F]+>)/g)) {
-      const [lo, hi] = [parseInt(r[1]!, 16), parseInt(r[2]!, 16)];
-      if (r[3]!.startsWith('[')) [...r[3]!.matchAll(/<([0-9a-fA-F]+)>/g)].forEach((d, i) => map.set(lo + i, utf16(d[1]!)));
-      else {
-        const base = Buffer.from(r[3]!.slice(1, -1), 'hex');
-        for (let c = lo; c <= hi; c++) {
-          const b = Buffer.from(base);
-          b.writeUInt16BE(b.readUInt16BE(b.length - 2) + (c - lo), b.length - 2);
-          map.set(c, b.swap16().toString('utf16le'));
-        }
-      }
-    }
-  }
-  for (const block of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
-    for (const r of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g)) map.set(parseInt(r[1]!, 16), utf16(r[2]!));
-  }
-  return map;
+  return logicalRuns(pdf).join('');
 }
