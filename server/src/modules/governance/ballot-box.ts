@@ -64,6 +64,8 @@ export function deriveEnvelopeKey(publicKey: string, ballotId: string): Envelope
   const ephemeral = Buffer.from(eph.publicKey.export({ format: 'jwk' }).x!, 'base64url');
   const shared = c.diffieHellman({ privateKey: eph.privateKey, publicKey: recipient });
   const salt = Buffer.concat([ephemeral, Buffer.from(publicKey, 'base64url')]);
+  // The info string is INFO, written out because this body may name nothing outside itself; the
+  // round-trip spec (sealed here, opened through envelopeKey) fails if the two ever differ.
   return { ephemeral, key: Buffer.from(c.hkdfSync('sha256', shared, salt, `quorum/ballot-envelope/v1:${ballotId}`, 32)) };
 }
 
