@@ -7,20 +7,27 @@ const CHUNK = 128;
 const DEFAULT_TARGET = 256;
 /** Never more than this many ready keys for one ballot (~64 bytes each). */
 const MAX_TARGET = 5000;
+/** Once the first fill is done, one more chunk is asked for only when fewer than this are left. */
+const LOW_WATER = 32;
 
 interface Pool {
   publicKey: string;
   ready: EnvelopeKey[];
   target: number;
   asking: boolean;
+  /** Still filling up to `target` (at opening); afterwards only topped up a chunk at a time. */
+  filling: boolean;
 }
 
 /**
  * Envelope keys made ahead, off the event loop. Sealing a vote costs an X25519 key pair and an ECDH
  * (~0.15 ms of CPU); done on the event loop, a thousand votes arriving at once queue behind each other.
  * A worker thread prepares keys for each open ballot — as many as its roll has seats — so a cast only
- * runs AES-GCM. Each key is handed out once and dropped; when the pool is empty a cast derives its own
- * key as before, so the pool is only ever a speed-up. A ballot's pool is dropped when it closes.
+ * runs AES-GCM. The pool is not refilled while votes pour in (the worker would take the CPU the
+ * database and the sockets need then): it holds one key per seat, and only when it is nearly empty
+ * (re-votes, retries) is one more chunk made. Each key is handed out once and dropped; when the pool
+ * is empty a cast derives its own key as before, so the pool is only ever a speed-up. A ballot's pool
+ * is dropped when it closes.
  */
 export class EnvelopeKeys {
   private worker: Worker | null = null;
@@ -31,9 +38,9 @@ export class EnvelopeKeys {
     const target = Math.min(MAX_TARGET, Math.max(CHUNK, expected));
     let pool = this.pools.get(ballotId);
     if (!pool || pool.publicKey !== publicKey) {
-      pool = { publicKey, ready: [], target, asking: false };
+      pool = { publicKey, ready: [], target, asking: false, filling: true };
       this.pools.set(ballotId, pool);
-    } else pool.target = Math.max(pool.target, target);
+    } else if (target > pool.target) Object.assign(pool, { target, filling: true });
     this.refill(ballotId, pool);
   }
 
@@ -67,11 +74,11 @@ export class EnvelopeKeys {
   }
 
   private refill(ballotId: string, pool: Pool): void {
-    if (pool.asking || pool.ready.length >= pool.target / 2) return;
+    if (pool.asking || pool.ready.length >= (pool.filling ? pool.target : LOW_WATER)) return;
     const worker = this.ensureWorker();
     if (!worker) return;
     pool.asking = true;
-    worker.postMessage({ ballotId, publicKey: pool.publicKey, count: Math.min(CHUNK, pool.target - pool.ready.length) });
+    worker.postMessage({ ballotId, publicKey: pool.publicKey, count: CHUNK });
   }
 
   private onKeys(msg: { ballotId: string; publicKey: string; keys?: { ephemeral: Uint8Array; key: Uint8Array }[] }): void {
@@ -79,7 +86,8 @@ export class EnvelopeKeys {
     if (!pool || pool.publicKey !== msg.publicKey) return;
     pool.asking = false;
     for (const k of msg.keys ?? []) pool.ready.push({ ephemeral: Buffer.from(k.ephemeral), key: Buffer.from(k.key) });
-    if (pool.ready.length < pool.target && msg.keys?.length) {
+    if (pool.ready.length >= pool.target || !msg.keys?.length) pool.filling = false;
+    else if (pool.filling) {
       pool.asking = true;
       this.worker?.postMessage({ ballotId: msg.ballotId, publicKey: pool.publicKey, count: Math.min(CHUNK, pool.target - pool.ready.length) });
     }
