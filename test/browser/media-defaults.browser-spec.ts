@@ -1,9 +1,8 @@
-import { networkInterfaces } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import type { OrganizationDto, RoomDto } from '../../server/src/contract';
 import { api, register, type TestSession } from '../helpers/api';
 import { inboundStats, launchBrowser, newPage, screenshot, selfPeerId, signInWithToken } from '../helpers/browser';
-import { type StartedServer, startServer } from '../helpers/server-process';
+import { lanAddress, type StartedServer, startServer } from '../helpers/server-process';
 
 jest.setTimeout(180_000);
 
@@ -23,6 +22,21 @@ async function roomWithPeople(server: StartedServer, browser: Browser, count: nu
     pages.push(page);
   }
   return { room, pages };
+}
+
+/** Waits until each of two pages decodes the other's camera, or fails after `timeoutMs` naming what it got. */
+async function seeEachOther(pages: Page[], timeoutMs: number): Promise<void> {
+  const ids = await Promise.all(pages.map(selfPeerId));
+  for (const [i, page] of pages.entries()) {
+    const other = ids[1 - i]!;
+    const started = Date.now();
+    for (;;) {
+      const s = (await inboundStats(page)).find((x) => x.peerId === other && x.source === 'camera');
+      if ((s?.framesDecoded ?? 0) > 0) break;
+      if (Date.now() - started > timeoutMs) throw new Error(`no video from ${other} on page ${i}: ${JSON.stringify(await inboundStats(page))}`);
+      await sleep(250);
+    }
+  }
 }
 
 async function join(page: Page, room: RoomDto): Promise<void> {
@@ -54,17 +68,7 @@ describe('media on the default settings', () => {
       expect(server.logs()).not.toMatch(/"announcedAddress":"0\.0\.0\.0"/);
       const { room, pages } = await roomWithPeople(server, browser, 2);
       await Promise.all(pages.map((p) => join(p, room)));
-      const ids = await Promise.all(pages.map(selfPeerId));
-      for (const [i, page] of pages.entries()) {
-        const other = ids[1 - i]!;
-        const started = Date.now();
-        for (;;) {
-          const s = (await inboundStats(page)).find((x) => x.peerId === other && x.source === 'camera');
-          if ((s?.framesDecoded ?? 0) > 0) break;
-          if (Date.now() - started > 20_000) throw new Error(`no video from ${other} on page ${i}: ${JSON.stringify(await inboundStats(page))}`);
-          await sleep(250);
-        }
-      }
+      await seeEachOther(pages, 20_000);
       expect(await pages[0]!.getByTestId('media-unreachable').count()).toBe(0);
       await screenshot(pages[0]!, 'media-defaults-01-video');
     } finally {
@@ -93,10 +97,7 @@ describe('media on the default settings', () => {
   });
 
   it('a colleague on the LAN gets camera and microphone over HTTPS with a self-signed certificate', async () => {
-    const lan = Object.values(networkInterfaces())
-      .flatMap((l) => l ?? [])
-      .find((i) => i.family === 'IPv4' && !i.internal)?.address;
-    if (!lan) throw new Error('this machine has no LAN address to test with');
+    const lan = lanAddress();
     // What a small association does: TLS=self-signed, every other setting left alone (HOST, RTC_*).
     const server = await startServer({ env: { TLS: 'self-signed', HOST: '', RTC_LISTEN_IP: '' } });
     try {
@@ -124,17 +125,7 @@ describe('media on the default settings', () => {
       await Promise.all(pages.map((p) => join(p, room!)));
       // A LAN address over HTTPS is a secure context: the browser lets the page have camera and microphone.
       expect(await pages[0]!.evaluate(() => window.isSecureContext && location.protocol)).toBe('https:');
-      const ids = await Promise.all(pages.map(selfPeerId));
-      for (const [i, page] of pages.entries()) {
-        const other = ids[1 - i]!;
-        const started = Date.now();
-        for (;;) {
-          const s = (await inboundStats(page)).find((x) => x.peerId === other && x.source === 'camera');
-          if ((s?.framesDecoded ?? 0) > 0) break;
-          if (Date.now() - started > 60_000) throw new Error(`no video from ${other} on page ${i}: ${JSON.stringify(await inboundStats(page))}`);
-          await sleep(250);
-        }
-      }
+      await seeEachOther(pages, 60_000);
       await screenshot(pages[1]!, 'media-defaults-03-lan-https');
     } finally {
       await server.stop();
@@ -142,10 +133,7 @@ describe('media on the default settings', () => {
   });
 
   it('on a plain http:// LAN address the page loads and says why camera and microphone are missing', async () => {
-    const lan = Object.values(networkInterfaces())
-      .flatMap((l) => l ?? [])
-      .find((i) => i.family === 'IPv4' && !i.internal)?.address;
-    if (!lan) throw new Error('this machine has no LAN address to test with');
+    const lan = lanAddress();
     const server = await startServer({ env: { HOST: '', RTC_LISTEN_IP: '' } });
     try {
       const base = server.url.replace('127.0.0.1', lan);
@@ -154,8 +142,7 @@ describe('media on the default settings', () => {
       const org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Village Library' }, owner.accessToken)).body;
       const room = (await http.post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: 'LAN meeting', access: 'public' }, owner.accessToken)).body;
       const { context, page } = await newPage(browser, { baseURL: base });
-      await context.addCookies([{ name: 'quorum_refresh', value: owner.refreshToken, domain: lan, path: '/api/auth', httpOnly: true, sameSite: 'Strict' }]);
-      await context.addInitScript(() => localStorage.setItem('quorum.signedIn', '1'));
+      await signInWithToken(context, owner.refreshToken, lan);
       await page.goto(`/rooms/${room.id}`);
       const notice = page.getByTestId('insecure-context');
       await notice.waitFor();

@@ -53,8 +53,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * Signs a fresh context in as someone: the HttpOnly refresh cookie (which the browser then rotates by
  * itself) and the flag the app keeps to know it has a session. Test servers listen on 127.0.0.1.
  */
-export async function signInWithToken(context: BrowserContext, refreshToken: string): Promise<void> {
-  await context.addCookies([{ name: 'quorum_refresh', value: refreshToken, domain: '127.0.0.1', path: '/api/auth', httpOnly: true, sameSite: 'Strict' }]);
+/** `domain`: the host the pages are opened on (127.0.0.1 unless a test opens the LAN address). */
+export async function signInWithToken(context: BrowserContext, refreshToken: string, domain = '127.0.0.1'): Promise<void> {
+  await context.addCookies([{ name: 'quorum_refresh', value: refreshToken, domain, path: '/api/auth', httpOnly: true, sameSite: 'Strict' }]);
   await context.addInitScript(() => {
     if (!localStorage.getItem('quorum.signedIn')) localStorage.setItem('quorum.signedIn', '1');
   });

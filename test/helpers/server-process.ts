@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 
@@ -159,4 +160,13 @@ function problems(out: string): string {
     .filter((l) => !l.includes('"level":30'))
     .join('\n')
     .slice(-4000);
+}
+
+/** This machine's first non-loopback IPv4 address: what a colleague on the LAN would type. */
+export function lanAddress(): string {
+  const found = Object.values(networkInterfaces())
+    .flatMap((l) => l ?? [])
+    .find((i) => i.family === 'IPv4' && !i.internal)?.address;
+  if (!found) throw new Error('this machine has no LAN address to test with');
+  return found;
 }
