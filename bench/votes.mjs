@@ -33,7 +33,7 @@ const SERVER_ENTRY = process.env.BENCH_SERVER_ENTRY ?? path.join(ROOT, 'server',
 const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const { Client, Pool } = require('pg');
 const { io } = require('socket.io-client');
-const { PROTOCOL_VERSION, SOCKET_PATH } = require(path.join(ROOT, 'server', 'dist', 'contract'));
+const { PROTOCOL_VERSION, SOCKET_PATH, b64url, newKeyPair, newReceipt, openShare, sealShare, sealVote, splitKey } = require(path.join(ROOT, 'server', 'dist', 'contract'));
 
 const VOTERS = Number(process.env.VOTERS ?? 1000);
 /** Ballots (and baseline runs) measured; the median is reported. */
@@ -213,6 +213,9 @@ async function quorumSetUp() {
   log(`registered in ${round((performance.now() - t0) / 1000)} s`);
   const meeting = await http('POST', `/api/organizations/${org.id}/meetings`, { title: 'Bench assembly', scheduledAt: new Date().toISOString(), voterBasis: 'members', quorumRule: { kind: 'at-least', seats: 1 } }, chair.accessToken);
   await http('POST', `/api/meetings/${meeting.id}/check-in`, undefined, chair.accessToken);
+  // The chair's device holds a teller key: secret ballots' keys are split to it and released at the count.
+  chair.tellerKeys = newKeyPair();
+  await http('PUT', '/api/me/teller-key', { publicKey: chair.tellerKeys.publicKey }, chair.accessToken);
   log(`connecting ${VOTERS} sockets…`);
   const sockets = await inBatches(voters, 50, (v) => connect(v.accessToken));
   return { runId, chair, voters, meeting, sockets };
@@ -225,15 +228,25 @@ async function quorumRound({ runId, chair, voters, meeting, sockets }, n) {
   await http('POST', `/api/meetings/${meeting.id}/motions/${motion.id}/transition`, { event: 'second' }, voters[0].accessToken);
   await http('POST', `/api/meetings/${meeting.id}/motions/${motion.id}/transition`, { event: 'debate' }, chair.accessToken);
   const ballot = await http('POST', `/api/meetings/${meeting.id}/ballots`, { motionId: motion.id, secrecy: SECRECY, rule: 'simple' }, chair.accessToken);
-  const opened = await http('POST', `/api/ballots/${ballot.id}/open`, {}, chair.accessToken);
+  // A secret ballot's key is made on the chair's device and split among the tellers (here: the chair).
+  let key;
+  if (SECRECY === 'secret') {
+    const keyPlan = await http('GET', `/api/ballots/${ballot.id}/key-plan`, undefined, chair.accessToken);
+    const made = newKeyPair();
+    const shares = await splitKey(made.privateKey, keyPlan.tellers.length, keyPlan.threshold);
+    key = { publicKey: made.publicKey, shares: keyPlan.tellers.map((t, i) => ({ tellerId: t.userId, sealedShare: sealShare(t.publicKey, ballot.id, t.userId, shares[i]) })) };
+  }
+  const opened = await http('POST', `/api/ballots/${ballot.id}/open`, key ? { key } : {}, chair.accessToken);
   if (opened.status !== 'open') throw new Error(`ballot not open: ${JSON.stringify(opened)}`);
   await sleep(500);
 
+  // Each voter's device seals its choice before sending (not timed: it happens before the vote leaves the device).
   const expected = { yes: 0, no: 0, abstain: 0 };
   const plan = voters.map((v, i) => {
     const choice = CHOICES[(i * 7 + (i >> 3) + n) % 3];
     expected[choice]++;
-    return { socket: sockets[i], payload: { clientRequestId: `bench-${runId}-${n}-${i}`, ballotId: ballot.id, seatId: v.user.id, choice } };
+    const vote = key ? { envelope: sealVote(key.publicKey, ballot.id, { choice, receipt: newReceipt() }) } : { choice };
+    return { socket: sockets[i], payload: { clientRequestId: `bench-${runId}-${n}-${i}`, ballotId: ballot.id, seatId: v.user.id, ...vote } };
   });
 
   const latencies = [];
@@ -259,7 +272,13 @@ async function quorumRound({ runId, chair, voters, meeting, sockets }, n) {
   const wall = (lastAck - first) / 1000;
   latencies.sort((a, b) => a - b);
 
-  await http('POST', `/api/ballots/${ballot.id}/close`, {}, chair.accessToken);
+  const closed = await http('POST', `/api/ballots/${ballot.id}/close`, {}, chair.accessToken);
+  if (closed.status === 'counting') {
+    // The teller's device opens its share and releases it: the count follows.
+    const { sealedShare } = await http('GET', `/api/ballots/${ballot.id}/key-share`, undefined, chair.accessToken);
+    const share = openShare(chair.tellerKeys, ballot.id, chair.user.id, sealedShare);
+    await http('POST', `/api/ballots/${ballot.id}/key-share`, { share: b64url(share) }, chair.accessToken);
+  }
   const published = await http('POST', `/api/ballots/${ballot.id}/publish`, {}, chair.accessToken);
   const r = published.result;
   const tallyExact = !!r && r.yes === expected.yes && r.no === expected.no && r.abstain === expected.abstain && r.cast === latencies.length && latencies.length === VOTERS;

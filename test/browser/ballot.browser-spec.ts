@@ -17,6 +17,7 @@ describe('a secret ballot in a live room: open, vote with confirmation, publish,
   let chair: Page;
   const voters: Page[] = [];
   const receipts: string[] = [];
+  const sentFrames: string[] = [];
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -44,6 +45,8 @@ describe('a secret ballot in a live room: open, vote with confirmation, publish,
     const tokens = [owner, people[0]!, people[1]!].map((s) => s.refreshToken);
     await Promise.all(pages.map(({ context }, i) => signInWithToken(context, tokens[i]!)));
     pages.forEach(({ page }, i) => page.on('pageerror', (e) => errors.push(`[page ${i}] ${e.message}`)));
+    // Every websocket frame a page sends, to check what a vote carries on the wire.
+    pages.forEach(({ page }) => page.on('websocket', (ws) => ws.on('framesent', (f) => typeof f.payload === 'string' && sentFrames.push(f.payload))));
     chair = pages[0]!.page;
     voters.push(pages[1]!.page, pages[2]!.page);
   });
@@ -113,6 +116,15 @@ describe('a secret ballot in a live room: open, vote with confirmation, publish,
       else await screenshot(page, 'ballot-02-confirm-ar');
       await page.keyboard.press('Enter');
       const codes = card.getByTestId('receipt-code');
+      await codes.first().waitFor();
+      // The vote left the device sealed: an envelope, no choice, and not the receipt shown.
+      const votes = sentFrames.filter((f) => f.includes('ballot:cast'));
+      expect(votes.length).toBeGreaterThan(0);
+      for (const v of votes) {
+        expect(v).toContain('envelope');
+        expect(v).not.toMatch(/"choice"|"yes"|"abstain"/);
+        expect(v).not.toContain((await codes.first().textContent())!.trim());
+      }
       await codes.first().waitFor({ timeout: 60_000 });
       expect(await codes.count()).toBe(i === 0 ? 2 : 1);
       receipts.push((await codes.first().textContent())!.trim());

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { Ack, BallotView, CastReceipt, ChatMessageInfo, RoomDto } from '../../server/src/contract';
 import { verifyChain } from '../../server/src/modules/governance/audit-chain';
-import { api, connectSocket, type TestSocket } from '../helpers/api';
+import { api, command, connectSocket, type TestSocket } from '../helpers/api';
 import { requestId } from '../helpers/governance';
 import { createRoom, enter, type Member } from '../helpers/room';
 import { FaultServer } from './fault-server';
@@ -99,6 +99,8 @@ const code = (r: Ack<unknown>) => (r.ok ? 'ok' : r.error.code);
 /** Sends a command; no answer within the timeout becomes the code NO_ACK (instead of a throw). */
 async function send<T>(s: TestSocket, event: string, payload: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
   try {
+    // Votes go through `command`, which seals a secret ballot's choice as the voter's device does.
+    if (event === 'ballot:cast') return (await command(s, 'ballot:cast', payload as never, timeoutMs)) as Ack<T>;
     return (await s.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T>;
   } catch (err) {
     return { ok: false, error: { code: 'NO_ACK' as never, message: (err as Error).message } };

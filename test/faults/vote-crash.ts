@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import type { Ack, BallotChoice, BallotView, CastReceipt, OrganizationDto, SessionDto } from '../../server/src/contract';
+import type { Ack, BallotChoice, BallotView, CastReceipt, KeyPair, OrganizationDto, SessionDto } from '../../server/src/contract';
 import { type AuditEntry, receiptHash, verifyChain } from '../../server/src/modules/governance/audit-chain';
-import type { BallotKeyPair } from '../../server/src/modules/governance/ballot-box';
-import { ballotKeys, openEnvelope } from '../helpers/ballot-keys';
-import { api, register, type TestSocket } from '../helpers/api';
+import { ballotKeyOf } from '../helpers/ballot-device';
+import { openEnvelope } from '../helpers/ballot-keys';
+import { api, command, register, type TestSocket } from '../helpers/api';
 import { addMembers, ballotOn, checkIn, requestId, sockets } from '../helpers/governance';
 import { ROOT } from '../helpers/server-process';
 import type { FaultServer } from './fault-server';
@@ -163,9 +163,9 @@ export async function voteCrash(server: FaultServer, e: Electorate, db: Client, 
     if (killed || !s.connected) return;
     v.sent = true;
     try {
-      const r = (await s.timeout(10_000).emitWithAck('ballot:cast', { clientRequestId: v.key, ballotId, seatId: v.seatId, choice: v.choice })) as Ack<CastReceipt>;
+      const r = await command(s, 'ballot:cast', { clientRequestId: v.key, ballotId, seatId: v.seatId, choice: v.choice }, 10_000);
       if (r.ok) {
-        v.receipt = r.data.receipt;
+        v.receipt = r.data.receipt ?? undefined;
         if ('afterAcks' in opts.killPoint && ++acks === opts.killPoint.afterAcks) pull();
       } else v.refused = r.error.code;
     } catch {
@@ -197,7 +197,7 @@ export async function voteCrash(server: FaultServer, e: Electorate, db: Client, 
   let before!: Stored;
   const { killToReadyMs, orphans } = await server.crashAndRestart(async () => {
     await Promise.all(burst);
-    before = await stored(db, ballotKeys(server.ballotKeyDir, server.sealKey, ballotId), e.meetingId, ballotId);
+    before = await stored(db, ballotKeyOf(ballotId) ?? null, e.meetingId, ballotId);
   });
   const readyAt = Date.now();
   if (orphans.length) problems.push(`mediasoup workers outlived the killed server: ${orphans.join(', ')}`);
@@ -224,18 +224,18 @@ export async function voteCrash(server: FaultServer, e: Electorate, db: Client, 
     votes.map(async (v, i) => {
       const r = await castWithRetry(e.socks[i]!, ballotId, v);
       if (!r.ok) return problems.push(`retry after restart refused: ${r.error.code}`);
-      v.retryReceipt = r.data.receipt;
+      v.retryReceipt = r.data.receipt ?? undefined;
       if (v.receipt) {
         if (r.data.receipt !== v.receipt) problems.push('an acknowledged vote got a different receipt on retry');
       } else if (before.casts.has(v.seatId)) {
-        if (holds(before, opts.secrecy, ballotId, v, r.data.receipt)) retriedStored++;
+        if (holds(before, opts.secrecy, ballotId, v, r.data.receipt!)) retriedStored++;
         else problems.push('a vote committed before the crash was answered with a receipt that is not the stored one');
       } else retriedFresh++;
     }),
   );
   const killToAllCountedMs = killToReadyMs + (Date.now() - readyAt);
 
-  const after = await stored(db, ballotKeys(server.ballotKeyDir, server.sealKey, ballotId), e.meetingId, ballotId);
+  const after = await stored(db, ballotKeyOf(ballotId) ?? null, e.meetingId, ballotId);
   for (const v of votes) for (const r of [v.receipt, v.retryReceipt]) if (r && !holds(after, opts.secrecy, ballotId, v, r)) lostSeats.add(v.seatId);
   const duplicated = duplicates(after);
   if (after.rows !== votes.length) problems.push(`${after.rows} votes stored for ${votes.length} voters after the retries`);
@@ -279,7 +279,7 @@ export async function voteCrash(server: FaultServer, e: Electorate, db: Client, 
 /** A retry as a client does it: again (same request id) while the server says it is busy. */
 async function castWithRetry(s: TestSocket, ballotId: string, v: Vote): Promise<Ack<CastReceipt>> {
   for (let attempt = 0; ; attempt++) {
-    const r = (await s.timeout(15_000).emitWithAck('ballot:cast', { clientRequestId: v.key, ballotId, seatId: v.seatId, choice: v.choice })) as Ack<CastReceipt>;
+    const r = await command(s, 'ballot:cast', { clientRequestId: v.key, ballotId, seatId: v.seatId, choice: v.choice }, 15_000);
     if (r.ok || !['UNAVAILABLE', 'RATE_LIMITED'].includes(r.error.code) || attempt === 5) return r;
     await sleep(200 * (attempt + 1));
   }
@@ -302,7 +302,7 @@ function duplicates(s: Stored): number {
   return extra;
 }
 
-async function stored(db: Client, keys: BallotKeyPair | null, meetingId: string, ballotId: string): Promise<Stored> {
+async function stored(db: Client, keys: KeyPair | null, meetingId: string, ballotId: string): Promise<Stored> {
   const casts = new Map<string, StoredCast[]>();
   const rows = (await db.query(`SELECT seat_id, request_key, receipt_hash, choice, envelope FROM ballot_casts WHERE ballot_id = $1`, [ballotId])).rows;
   for (const r of rows) casts.set(r.seat_id, [...(casts.get(r.seat_id) ?? []), { requestKey: r.request_key, receiptHash: r.receipt_hash, choice: r.choice }]);

@@ -1,6 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import {
   type Ack,
+  type BallotView,
+  type CastReceipt,
   type CommandName,
   type CommandPayload,
   type CommandResults,
@@ -9,6 +11,7 @@ import {
   type SessionDto,
   SOCKET_PATH,
 } from '../../server/src/contract';
+import { isSecret, meetingOf, opened, releaseShares, seal, withBallotKey } from './ballot-device';
 
 export interface Res<T = any> {
   status: number;
@@ -16,9 +19,29 @@ export interface Res<T = any> {
   headers: Headers;
 }
 
-/** A thin REST client speaking to a running server, as the web client does. */
-export function api(base: string) {
+const BALLOT_MOVE = /^\/api\/ballots\/([0-9a-f-]{36})\/(open|close)$/;
+
+/**
+ * A thin REST client speaking to a running server, as the web client does — including what the web
+ * client's device does around a secret ballot (ballot-device.ts): the opener's device makes and splits
+ * the ballot's key, and tellers' devices release their shares once voting ends. `device: false` sends
+ * exactly what it is given.
+ */
+export function api(base: string, { device = true }: { device?: boolean } = {}) {
   const call = async <T = any>(method: string, path: string, body?: unknown, token?: string, raw?: string): Promise<Res<T>> => {
+    const move = device && method === 'POST' && token && raw === undefined ? BALLOT_MOVE.exec(path) : null;
+    if (move?.[2] === 'open' && (body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && !('key' in body)))) {
+      body = await withBallotKey(plain, move[1]!, (body ?? {}) as Record<string, unknown>, token!);
+    }
+    const res = await send<T>(method, path, body, token, raw);
+    if (move && res.status === 200) {
+      if (move[2] === 'open') opened(res.body as BallotView);
+      else if ((res.body as BallotView).status === 'counting') return (await releaseShares(plain, res.body as BallotView)) as Res<T>;
+    }
+    return res;
+  };
+  const plain = (method: string, path: string, body?: unknown, token?: string) => send(method, path, body, token);
+  const send = async <T = any>(method: string, path: string, body?: unknown, token?: string, raw?: string): Promise<Res<T>> => {
     const headers: Record<string, string> = {};
     if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
@@ -105,8 +128,29 @@ export function connectSocket(base: string, auth: { token?: string; guestToken?:
   });
 }
 
-/** Sends one command and waits for its ack. */
-export function command<C extends CommandName>(socket: TestSocket, name: C, payload: CommandPayload<C>, timeoutMs = 5_000): Promise<Ack<CommandResults[C]>> {
+/**
+ * Sends one command and waits for its ack. A vote on a secret ballot opened through `api` is sealed
+ * first, as the voter's device seals it, and its receipt (which only the device knows) is put in the ack.
+ */
+export async function command<C extends CommandName>(socket: TestSocket, name: C, payload: CommandPayload<C>, timeoutMs = 5_000): Promise<Ack<CommandResults[C]>> {
+  const p = payload as Record<string, any>;
+  if (name === 'ballot:cast' && p.choice !== undefined && isSecret(p.ballotId)) {
+    const { choice, ...rest } = p;
+    const sealed = seal(p.ballotId, choice, p.clientRequestId, p.seatId)!;
+    const ack = (await socket.timeout(timeoutMs).emitWithAck(name, { ...rest, envelope: sealed.envelope })) as Ack<CastReceipt>;
+    if (ack.ok && ack.data.receipt === null) ack.data.receipt = sealed.receipt;
+    return ack as Ack<CommandResults[C]>;
+  }
+  if (name === 'ballot:cast-all' && p.choice !== undefined && isSecret(p.ballotId)) {
+    const { choice, ...rest } = p;
+    const watch = (await socket.timeout(timeoutMs).emitWithAck('meeting:watch', { meetingId: meetingOf(p.ballotId) })) as Ack<CommandResults['meeting:watch']>;
+    if (!watch.ok) return watch as Ack<CommandResults[C]>;
+    const seals = new Map(watch.data.mySeats.map((s) => [s.seatId, seal(p.ballotId, choice, p.clientRequestId, s.seatId)!]));
+    const envelopes = [...seals].map(([seatId, s]) => ({ seatId, envelope: s.envelope }));
+    const ack = (await socket.timeout(timeoutMs).emitWithAck(name, { ...rest, envelopes })) as Ack<{ receipts: CastReceipt[] }>;
+    if (ack.ok) for (const r of ack.data.receipts) if (r.receipt === null) r.receipt = seals.get(r.seatId)!.receipt;
+    return ack as Ack<CommandResults[C]>;
+  }
   return socket.timeout(timeoutMs).emitWithAck(name, payload) as Promise<Ack<CommandResults[C]>>;
 }
 

@@ -1,5 +1,6 @@
 import type { BallotView, MeetingView, SessionDto } from '../../server/src/contract';
 import { api, command, connectSocket, registerAs, type TestSession, type TestSocket } from './api';
+import { releaseShares, tellerKey } from './ballot-device';
 
 let n = 0;
 export const requestId = () => `req-${process.pid}-${Date.now().toString(36)}-${(n++).toString(36)}`;
@@ -56,3 +57,17 @@ export async function sockets(base: string, people: SessionDto[]): Promise<TestS
 
 export const cast = (s: TestSocket, ballotId: string, seatId: string, choice: unknown, clientRequestId = requestId()) =>
   command(s, 'ballot:cast', { clientRequestId, ballotId, seatId, choice: choice as 'yes' }, 15_000);
+
+/** A teller's device: its teller key made and registered (the private half stays in this process). */
+export const registerTellerKey = (base: string, token: string) =>
+  tellerKey((method, path, body, t) => api(base, { device: false }).call(method, path, body, t), token);
+
+/**
+ * A secret ballot whose voting ended by itself (its timer): the tellers' devices in this process
+ * release their shares, and the count follows. Returns the ballot as it then stands.
+ */
+export async function releaseTellerShares(base: string, token: string, ballotId: string): Promise<BallotView> {
+  const call = (method: string, path: string, body?: unknown, t?: string) => api(base, { device: false }).call(method, path, body, t);
+  const view = await call('GET', `/api/ballots/${ballotId}`, undefined, token);
+  return (await releaseShares(call, view.body as BallotView)).body;
+}

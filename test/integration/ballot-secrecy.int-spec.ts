@@ -170,7 +170,7 @@ describe('secret ballots against a database reader', () => {
     const cast = async (voter: number, seat: (typeof seats)[number], choice: string) => {
       const r = await command(socks[voter]!, 'ballot:cast', { clientRequestId: requestId(), ballotId: ballot.id, seatId: seat.id, choice: choice as 'yes' });
       if (!r.ok) throw new Error(`cast: ${JSON.stringify(r)}`);
-      const receipt = (r.data as CastReceipt).receipt;
+      const receipt = (r.data as CastReceipt).receipt!;
       truth.set(seat.id, { choice, weight: seat.weight, entries: Array.from({ length: seat.weight }, (_, u) => receiptHash(ballot.id, receipt, u + 1)) });
     };
     // A pseudo-random but known choice per seat; all at once, in bursts, so batches mix seats.
@@ -231,7 +231,7 @@ describe('secret ballots against a database reader', () => {
     const vote = async (i: number, name: string) => {
       const r = await command(socks[i]!, 'ballot:cast', { clientRequestId: requestId(), ballotId: ballot.id, seatId: members[i]!.user.id, choice: [name] });
       if (!r.ok) throw new Error(`cast: ${JSON.stringify(r)}`);
-      truth.set(members[i]!.user.id, { choice: name, weight: 1, entries: [receiptHash(ballot.id, (r.data as CastReceipt).receipt)] });
+      truth.set(members[i]!.user.id, { choice: name, weight: 1, entries: [receiptHash(ballot.id, (r.data as CastReceipt).receipt!)] });
     };
     const rnd = (i: number) => candidates[(i * 2654435761) % 3]!;
     for (let i = 0; i < 300; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => vote(i + k, rnd(i + k))));

@@ -211,7 +211,7 @@ describe('formal decisions: 200 voters, integrity, secrecy, proxies, quorum, ind
     for (const [k, v] of sample.entries()) {
       const r = await cast(socks[20 + k]!, ballot.id, v.user.id, CHOICES[k % 3]);
       if (!r.ok) throw new Error(JSON.stringify(r));
-      receipts.set(v.user.id, receiptHash(ballot.id, r.data.receipt));
+      receipts.set(v.user.id, receiptHash(ballot.id, r.data.receipt!));
       seen.push(await http.get(`/api/ballots/${ballot.id}`, chair.accessToken), await http.get(`/api/meetings/${meeting.id}`, admin.accessToken));
     }
     await http.post(`/api/ballots/${ballot.id}/close`, {}, chair.accessToken);

@@ -75,6 +75,9 @@ const RULES = {
   'POST /api/ballots/{ballotId}/close': { meeting: ['chair'] },
   'POST /api/ballots/{ballotId}/publish': { meeting: ['chair'] },
   'GET /api/ballots/{ballotId}/bulletin': { org: 'org.view' },
+  // Naming a meeting's tellers, and reading their public keys to make a ballot's key, belong to the chair.
+  'PUT /api/meetings/{meetingId}/tellers': { meeting: ['chair'] },
+  'GET /api/ballots/{ballotId}/key-plan': { meeting: ['chair'] },
 } as const satisfies Record<string, Rule>;
 type Route = keyof typeof RULES;
 
@@ -93,6 +96,11 @@ const NOT_ORG_SCOPED = [
   'POST /api/auth/password-reset/confirm',
   'GET /api/me',
   'POST /api/me/password',
+  // One's own teller key; a ballot's key shares go to its tellers only (test/integration/ballot-tellers.int-spec.ts).
+  'GET /api/me/teller-key',
+  'PUT /api/me/teller-key',
+  'GET /api/ballots/{ballotId}/key-share',
+  'POST /api/ballots/{ballotId}/key-share',
   'GET /api/organizations',
   'POST /api/organizations',
   'GET /api/invitations/{token}',
@@ -224,6 +232,8 @@ describe('the REST permission matrix, derived from the declared tables', () => {
     'POST /api/ballots/{ballotId}/close': async (w, f) => as('POST', `/api/ballots/${await freshBallot(f, 'open')}/close`, w),
     'POST /api/ballots/{ballotId}/publish': async (w, f) => as('POST', `/api/ballots/${await freshBallot(f, 'closed')}/publish`, w),
     'GET /api/ballots/{ballotId}/bulletin': (w, f) => as('GET', `/api/ballots/${f.publishedBallotId}/bulletin`, w),
+    'PUT /api/meetings/{meetingId}/tellers': (w, f) => as('PUT', `/api/meetings/${f.meeting.id}/tellers`, w, { tellers: [people.member.user.id], threshold: 1 }),
+    'GET /api/ballots/{ballotId}/key-plan': async (w, f) => as('GET', `/api/ballots/${await freshBallot(f, 'draft')}/key-plan`, w),
   };
 
   beforeAll(async () => {

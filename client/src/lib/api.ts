@@ -27,7 +27,7 @@ export const asApiError = (e: unknown): ApiError =>
   e instanceof ApiError ? e : new ApiError('INTERNAL', e instanceof Error ? e.message : String(e));
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   /** Send the bearer token and refresh it when the server says it expired. Default true. */
   auth?: boolean;

@@ -44,7 +44,7 @@ export interface DomainEventMap {
   /** Rooms → governance: who is present in a room changed (the quorum of its meeting may have). */
   'room.presence': [{ roomId: string }];
   /** Governance → its live feed: a ballot opened, closed or was published. */
-  'ballot.changed': [{ meetingId: string; event: 'ballot:opened' | 'ballot:closed' | 'result:published'; ballot: BallotView }];
+  'ballot.changed': [{ meetingId: string; event: 'ballot:opened' | 'ballot:closed' | 'ballot:tellers' | 'result:published'; ballot: BallotView }];
   /** Governance → its live feed: votes were recorded on a ballot (turnout, coalesced by the feed). */
   'ballot.turnout': [{ meetingId: string; ballotId: string }];
   /** Governance → its live feed: the roll or presence of a meeting changed. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENVELOPE_BYTES, SEALED_SHARE_BYTES } from './ballot-crypto';
 import { plainText } from './text';
 
 /** Formal decisions: meetings, agenda, motions, voter roll, proxies, ballots, results. */
@@ -33,6 +34,10 @@ export const CreateMeetingBody = z.strictObject({
   quorumRule: QuorumRuleSchema.default({ kind: 'majority-of-entitled' }),
   chairId: id.optional(),
   secretaryId: id.optional(),
+  /** Who holds secret ballots' keys; none named: whoever opens a ballot is its only teller. */
+  tellers: z.array(id).max(20).optional(),
+  /** How many tellers must release their shares for a count. */
+  tellerThreshold: z.int().min(1).max(20).optional(),
 });
 export type CreateMeetingBody = z.input<typeof CreateMeetingBody>;
 
@@ -76,7 +81,37 @@ export const CreateBallotBody = z
   .refine((b) => !!b.motionId !== !!b.election, { message: 'a ballot is on a motion or an election, not both' });
 export type CreateBallotBody = z.input<typeof CreateBallotBody>;
 
-export const OpenBallotBody = z.strictObject({ overrideQuorumReason: plainText(5, 1000).optional() });
+/** base64url of exactly `bytes` bytes. */
+const sealed = (bytes: number) => z.string().length(Math.ceil((bytes * 4) / 3)).regex(/^[A-Za-z0-9_-]+$/);
+/** A raw X25519 public key, base64url. */
+export const PublicKeySchema = sealed(32);
+
+export const SetTellersBody = z
+  .strictObject({ tellers: z.array(id).min(1).max(20), threshold: z.int().min(1).max(20) })
+  .refine((b) => new Set(b.tellers).size === b.tellers.length && b.threshold <= b.tellers.length, { message: 'distinct tellers, and a threshold no larger than their number' });
+
+/** Registers the public half of the caller's teller key (the private half never leaves their device). */
+export const TellerKeyBody = z.strictObject({ publicKey: PublicKeySchema });
+
+export const OpenBallotBody = z.strictObject({
+  overrideQuorumReason: plainText(5, 1000).optional(),
+  /**
+   * A secret ballot's key, made on the opener's device: its public half, and its private half split
+   * among the tellers, each share sealed to one teller's key. The server never sees the private key.
+   */
+  key: z
+    .strictObject({
+      publicKey: PublicKeySchema,
+      shares: z.array(z.strictObject({ tellerId: id, sealedShare: sealed(SEALED_SHARE_BYTES) })).min(1).max(20),
+    })
+    .optional(),
+});
+
+/** A teller's share of a ballot's key, opened on their device, released for the count. */
+export const ReleaseShareBody = z.strictObject({ share: sealed(33) });
+
+/** A secret vote as it travels: sealed on the voter's device to the ballot's public key. */
+const envelope = sealed(ENVELOPE_BYTES);
 
 export const PROXY_INSTRUCTIONS = ['yes', 'no', 'abstain', 'free'] as const;
 export const AssignProxyBody = z.strictObject({
@@ -93,9 +128,22 @@ export type Choice = z.infer<typeof ChoiceSchema>;
 export const governanceCommandSchemas = {
   /** Live updates of a meeting: ballots opening and closing, turnout, quorum. */
   'meeting:watch': z.strictObject({ meetingId: id }),
-  'ballot:cast': z.strictObject({ clientRequestId: requestId, ballotId: id, seatId: id, choice: ChoiceSchema }),
-  /** A proxy holder's shortcut: one choice for every seat they hold; instructed seats follow their instruction. */
-  'ballot:cast-all': z.strictObject({ clientRequestId: requestId, ballotId: id, choice: ChoiceSchema }),
+  /** A roll-call vote carries its choice; a secret one its envelope, never the choice. */
+  'ballot:cast': z
+    .strictObject({ clientRequestId: requestId, ballotId: id, seatId: id, choice: ChoiceSchema.optional(), envelope: envelope.optional() })
+    .refine((c) => (c.choice === undefined) !== (c.envelope === undefined), { message: 'a choice or an envelope' }),
+  /**
+   * A proxy holder's shortcut: one choice for every seat they hold (roll-call), or one envelope per seat
+   * (secret); instructed seats follow their instruction.
+   */
+  'ballot:cast-all': z
+    .strictObject({
+      clientRequestId: requestId,
+      ballotId: id,
+      choice: ChoiceSchema.optional(),
+      envelopes: z.array(z.strictObject({ seatId: id, envelope })).min(1).max(200).optional(),
+    })
+    .refine((c) => (c.choice === undefined) !== (c.envelopes === undefined), { message: 'a choice or envelopes' }),
 } as const satisfies Record<string, z.ZodType>;
 
 /* ---------- views ---------- */
@@ -132,7 +180,8 @@ export interface BallotView {
   rule: (typeof MAJORITY_RULES)[number];
   abstentionsCount: boolean;
   allowRevote: boolean;
-  status: 'draft' | 'open' | 'closed' | 'published';
+  /** `counting`: voting has ended and the count waits for the tellers' key shares. */
+  status: 'draft' | 'open' | 'counting' | 'closed' | 'published';
   openedAt: string | null;
   closesAt: string | null;
   closedAt: string | null;
@@ -143,6 +192,9 @@ export interface BallotView {
   result: BallotResult | null;
   /** A secret ballot's X25519 public key (base64url), the key its envelopes are sealed to. */
   publicKey: string | null;
+  /** A secret ballot's tellers and whether each has released their share; how many shares the count needs. */
+  tellers: { userId: string; displayName: string; released: boolean }[] | null;
+  keyThreshold: number | null;
   /** Envelopes that held no valid choice, once counted. */
   spoiled: number | null;
   /** Position and hash of the meeting's record when the result was published. */
@@ -169,8 +221,12 @@ export type BallotResult =
 export interface CastReceipt {
   ballotId: string;
   seatId: string;
-  /** Keep it: after publication it is on the bulletin board (as a hash) with the choice counted. */
-  receipt: string;
+  /**
+   * Keep it: after publication it is on the bulletin board (as a hash) with the choice counted. Null
+   * for a secret vote sealed on the voter's device: the receipt is inside the envelope, and the
+   * device that made it keeps it.
+   */
+  receipt: string | null;
   /** The record's position and hash at this vote: later edits of the record cannot keep them. */
   recordSeq: number;
   recordHash: string;
@@ -212,8 +268,17 @@ export interface MeetingView {
   /** The caller's seats (own and by proxy). */
   mySeats: SeatView[];
   isChair: boolean;
+  /** Who holds secret ballots' keys (empty: whoever opens a ballot), and how many must release for a count. */
+  tellers: { userId: string; displayName: string }[];
+  tellerThreshold: number;
   /** Whether the caller may download the minutes and the export (the meeting permission table's `record.export`). */
   canExport: boolean;
+}
+
+/** What the opener's device needs to make a secret ballot's key: each teller's public key. */
+export interface BallotKeyPlan {
+  threshold: number;
+  tellers: { userId: string; displayName: string; publicKey: string | null }[];
 }
 
 export interface GovernanceResults {
@@ -226,7 +291,10 @@ export interface GovernanceEvents {
   'ballot:opened': (e: BallotView) => void;
   /** Counts only; never who or what. */
   'ballot:turnout': (e: { ballotId: string; cast: number; entitled: number }) => void;
+  /** Voting has ended (`counting`), or the ballot has been counted (`closed`). */
   'ballot:closed': (e: BallotView) => void;
+  /** A teller released their key share; the count follows once enough have. */
+  'ballot:tellers': (e: BallotView) => void;
   'result:published': (e: BallotView) => void;
   'quorum:changed': (e: { meetingId: string; quorum: QuorumView }) => void;
   /** A motion was moved or changed status: the chair's console and members' views follow it live. */

@@ -1,3 +1,4 @@
+export * from './ballot-crypto';
 export * from './engagement';
 export * from './errors';
 export * from './governance';

@@ -1,3 +1,3 @@
 /** The auth feature's public entry: who is signed in. */
-export { useMe } from './api/auth';
+export { meKey, useMe } from './api/auth';
 export { useSignedIn } from './hooks/use-session';

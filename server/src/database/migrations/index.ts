@@ -11,6 +11,7 @@ import { MeetingLanguage1796171378877 } from './1796171378877-meeting-language';
 import { GuestPasses1796171613042 } from './1796171613042-guest-passes';
 import { PersonalDelegateInvitations1796172461706 } from './1796172461706-personal-delegate-invitations';
 import { PasswordResets1796172467661 } from './1796172467661-password-resets';
+import { BallotTellers1796183588782 } from './1796183588782-ballot-tellers';
 
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   GuestPasses1796171613042,
   PersonalDelegateInvitations1796172461706,
   PasswordResets1796172467661,
+  BallotTellers1796183588782,
 ];

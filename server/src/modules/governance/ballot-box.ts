@@ -1,17 +1,15 @@
 import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 
-/**
- * The envelope of a secret vote: the choice and its receipt, encrypted to the ballot's own X25519 key
- * (ephemeral-static ECDH, HKDF-SHA256, AES-256-GCM — all from Node's OpenSSL, nothing hand-made) and
- * padded to one fixed length, so neither the bytes nor their size say anything about the choice.
- * The private half of the ballot key is kept apart from the database and destroyed after the count.
- * Pure: no I/O.
- */
+import { ENVELOPE_BYTES, ENVELOPE_PLAINTEXT_BYTES, receiptCode, VOTE_INFO, type SealedVote } from '../../contract';
 
-/** Bytes of padded plaintext inside every envelope. */
-export const ENVELOPE_PLAINTEXT_BYTES = 256;
-/** ephemeral public key (32) | iv (12) | tag (16) | padded plaintext. */
-export const ENVELOPE_BYTES = 32 + 12 + 16 + ENVELOPE_PLAINTEXT_BYTES;
+/**
+ * Envelopes on the server, with Node's OpenSSL: the same format as the contract's ballot-crypto (which
+ * voters' devices use to seal secret ballots), here to open them at the count and to seal what the
+ * server itself seals — anonymous poll answers, and instructed proxy votes (whose choice the server
+ * knows anyway). The choice and its receipt, encrypted to an X25519 key (ephemeral-static ECDH,
+ * HKDF-SHA256, AES-256-GCM) and padded to one fixed length. Pure: no I/O.
+ */
+export { ENVELOPE_BYTES, receiptCode, type SealedVote };
 
 export interface BallotKeyPair {
   /** Raw 32-byte X25519 public key, base64url. */
@@ -22,13 +20,7 @@ export interface BallotKeyPair {
   receiptKey: string;
 }
 
-/** What an envelope holds: the choice (a motion's word, or candidate indexes) and the voter's receipt. */
-export interface SealedVote {
-  choice: 'yes' | 'no' | 'abstain' | number[];
-  receipt: string;
-}
-
-const INFO = 'quorum/ballot-envelope/v1';
+const INFO = VOTE_INFO;
 
 export function generateBallotKeys(): BallotKeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('x25519');
@@ -103,13 +95,6 @@ export function openVote(keys: Pick<BallotKeyPair, 'publicKey' | 'privateKey'>, 
   const plain = Buffer.concat([d.update(envelope.subarray(60)), d.final()]);
   const parsed = JSON.parse(plain.subarray(2, 2 + plain.readUInt16BE(0)).toString('utf8')) as { c: SealedVote['choice']; r: string };
   return { choice: parsed.c, receipt: parsed.r };
-}
-
-/** 20 characters from a 32-letter alphabet without look-alikes (100 bits), in groups of five. */
-const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-export function receiptCode(bytes: Buffer): string {
-  const chars = [...bytes.subarray(0, 20)].map((b) => ALPHABET[b % 32]).join('');
-  return chars.match(/.{5}/g)!.join('-');
 }
 
 /**

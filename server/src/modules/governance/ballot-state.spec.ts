@@ -1,8 +1,14 @@
 import { BALLOT_STATES, FINAL_MOTION_STATES, MOTION_STATES, type BallotEvent, type MotionEvent, canBeAmended, isFinalMotionState, nextBallotState, nextMotionState } from './ballot-state';
 
 describe('ballot state machine', () => {
-  const legal: Record<string, string> = { 'draft/open': 'open', 'open/close': 'closed', 'closed/publish': 'published' };
-  const events: BallotEvent[] = ['open', 'close', 'publish'];
+  const legal: Record<string, string> = {
+    'draft/open': 'open',
+    'open/close': 'closed',
+    'open/end-voting': 'counting',
+    'counting/count': 'closed',
+    'closed/publish': 'published',
+  };
+  const events: BallotEvent[] = ['open', 'close', 'end-voting', 'count', 'publish'];
   it.each(BALLOT_STATES.flatMap((s) => events.map((e) => [s, e] as const)))('from %s on %s', (state, event) => {
     expect(nextBallotState(state, event)).toBe(legal[`${state}/${event}`] ?? null);
   });

@@ -1,12 +1,17 @@
 /** The life of a ballot and of a motion. Every move not listed is refused. */
 
-export const BALLOT_STATES = ['draft', 'open', 'closed', 'published'] as const;
+export const BALLOT_STATES = ['draft', 'open', 'counting', 'closed', 'published'] as const;
 export type BallotState = (typeof BALLOT_STATES)[number];
-export type BallotEvent = 'open' | 'close' | 'publish';
+/**
+ * `close` counts at once (a roll-call ballot); `end-voting` stops a secret ballot and waits for its
+ * tellers' key shares, and `count` follows once enough of them are released.
+ */
+export type BallotEvent = 'open' | 'close' | 'end-voting' | 'count' | 'publish';
 
 const BALLOT_MOVES: Record<BallotState, Partial<Record<BallotEvent, BallotState>>> = {
   draft: { open: 'open' },
-  open: { close: 'closed' },
+  open: { close: 'closed', 'end-voting': 'counting' },
+  counting: { count: 'closed' },
   closed: { publish: 'published' },
   published: {},
 };

@@ -4,13 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
-import type { BallotView, BulletinEntry, Choice, CreateBallotBody, QuorumView } from '../../contract';
+import { combineKey, fromB64url, publicKeyOf, type BallotKeyPlan, type BallotView, type BulletinEntry, type Choice, type CreateBallotBody, type OpenBallotBody, type QuorumView } from '../../contract';
 import { AppError } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
 import { canonicalJson, receiptHash, sha256 } from './audit-chain';
 import { AuditLog } from './audit-log';
 import { openVote } from './ballot-box';
-import { BallotKeys } from './ballot-keys.service';
 import { type BallotState, nextBallotState } from './ballot-state';
 import { DomainEvents } from '../../common/domain-events';
 import { MeetingAccess, oneRow } from './meeting-access';
@@ -34,7 +33,6 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
     private readonly audit: AuditLog,
     private readonly motions: MotionsService,
     private readonly roll: RollService,
-    private readonly keys: BallotKeys,
     private readonly events: DomainEvents,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -87,36 +85,79 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Freezes the roll, checks the quorum (refused without it unless the chair gives a reason, which is
-   * recorded), and opens voting. A secret ballot gets its key pair first, outside the database.
+   * recorded), and opens voting. A secret ballot comes with its key, made on the opener's device: the
+   * public half, and the private half split among the meeting's tellers, each share sealed to a
+   * teller's own key. The server keeps the sealed shares and never holds the private key while the
+   * ballot is open.
    */
-  async open(userId: string, ballotId: string, overrideReason?: string): Promise<BallotView> {
+  async open(userId: string, ballotId: string, body: z.output<typeof OpenBallotBody> = {}): Promise<BallotView> {
     const ballot = await this.ballot(ballotId);
     const meeting = await this.access.require(userId, ballot.meeting_id, 'ballot.manage');
     const roll = await this.roll.seats(meeting, ballot.motion_id);
     const q = await this.roll.quorumOf(meeting, roll);
-    if (!q.met && !overrideReason) throw new AppError('QUORUM_NOT_MET', `Quorum not met: ${q.counted} of ${q.required} seats.`, q);
+    if (!q.met && !body.overrideQuorumReason) throw new AppError('QUORUM_NOT_MET', `Quorum not met: ${q.counted} of ${q.required} seats.`, q);
+    let key: { publicKey: string; threshold: number; shares: { tellerId: string; sealedShare: string }[] } | null = null;
+    if (ballot.secrecy === 'secret') {
+      const plan = await this.keyPlanOf(meeting, userId);
+      if (!body.key) throw new AppError('SEALED_VOTE_REQUIRED', 'A secret ballot opens with its key, made on your device and split among the tellers.', plan);
+      const missing = plan.tellers.filter((t) => !t.publicKey);
+      if (missing.length) throw new AppError('TELLER_KEY_MISSING', `Some tellers have no teller key yet: ${missing.map((t) => t.displayName).join(', ')}.`, plan);
+      const given = new Set(body.key.shares.map((sh) => sh.tellerId));
+      if (given.size !== body.key.shares.length || given.size !== plan.tellers.length || plan.tellers.some((t) => !given.has(t.userId))) {
+        throw new AppError('KEY_SHARE_INVALID', 'One key share for each of the meeting’s tellers, no more.', plan);
+      }
+      key = { publicKey: body.key.publicKey, threshold: plan.threshold, shares: body.key.shares };
+    } else if (body.key) throw new AppError('INVALID_PAYLOAD', 'A roll-call ballot has no key.');
     const closesAt = ballot.duration_seconds ? new Date(Date.now() + ballot.duration_seconds * 1000) : null;
     // A secret ballot's proxy instructions stay sealed: the roll and the record carry a commitment.
     const hidden = roll.map((s) => (ballot.secrecy === 'secret' && s.instruction ? this.roll.commitInstruction(ballotId, s.seat_id, s.instruction) : null));
-    let publicKey: string | null = null;
-    try {
-      await this.db.transaction(async (m) => {
-        const [locked] = await m.query(`SELECT status FROM ballots WHERE id = $1 FOR UPDATE`, [ballotId]);
-        const next = nextBallotState(locked.status, 'open');
-        if (!next) throw new AppError('ILLEGAL_TRANSITION', `A ${locked.status} ballot cannot be opened.`);
-        if (roll.length === 0) throw new AppError('NOT_ELIGIBLE', 'Nobody is on the voter roll.');
-        // The ballot's key exists (durably, outside the database) before anyone can vote.
-        if (ballot.secrecy === 'secret') publicKey = this.keys.create(ballotId, roll.length).publicKey;
-        await this.openIn(m, { ballot, meeting, roll, hidden, q, closesAt, overrideReason, userId, publicKey, next });
-      });
-    } catch (err) {
-      if (publicKey) this.keys.destroy(ballotId);
-      throw err;
-    }
+    await this.db.transaction(async (m) => {
+      const [locked] = await m.query(`SELECT status FROM ballots WHERE id = $1 FOR UPDATE`, [ballotId]);
+      const next = nextBallotState(locked.status, 'open');
+      if (!next) throw new AppError('ILLEGAL_TRANSITION', `A ${locked.status} ballot cannot be opened.`);
+      if (roll.length === 0) throw new AppError('NOT_ELIGIBLE', 'Nobody is on the voter roll.');
+      if (key) {
+        await m.query(`INSERT INTO ballot_key_shares (ballot_id, teller_id, sealed_share) SELECT $1, t, s FROM unnest($2::uuid[], $3::bytea[]) AS x(t, s)`, [
+          ballotId,
+          key.shares.map((sh) => sh.tellerId),
+          key.shares.map((sh) => Buffer.from(sh.sealedShare, 'base64url')),
+        ]);
+      }
+      await this.openIn(m, { ballot, meeting, roll, hidden, q, closesAt, overrideReason: body.overrideQuorumReason, userId, key, next });
+    });
     if (closesAt) this.scheduleClose(ballotId, closesAt);
     const view = await this.view(ballotId);
     this.events.emit('ballot.changed', { meetingId: meeting.id, event: 'ballot:opened', ballot: view });
     return view;
+  }
+
+  /**
+   * Who will hold a secret ballot's key if `userId` opens it now: the meeting's tellers, or the opener
+   * alone when the meeting names none; each with the public key their device registered.
+   */
+  async keyPlan(userId: string, ballotId: string): Promise<BallotKeyPlan> {
+    const ballot = await this.ballot(ballotId);
+    const meeting = await this.access.require(userId, ballot.meeting_id, 'ballot.manage');
+    return this.keyPlanOf(meeting, userId);
+  }
+
+  private async keyPlanOf(meeting: MeetingRow, userId: string): Promise<BallotKeyPlan> {
+    const named = meeting.tellers.length > 0;
+    const ids = named ? meeting.tellers : [userId];
+    const rows: { id: string; display_name: string; public_key: string | null }[] = await this.db.query(
+      `SELECT u.id, u.display_name, k.public_key FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n) JOIN users u ON u.id = t.id LEFT JOIN teller_keys k ON k.user_id = u.id ORDER BY t.n`,
+      [ids],
+    );
+    return { threshold: named ? Math.min(meeting.teller_threshold, rows.length) : 1, tellers: rows.map((r) => ({ userId: r.id, displayName: r.display_name, publicKey: r.public_key })) };
+  }
+
+  /** A teller's own sealed share of a ballot's key, for their device to open. */
+  async myShare(userId: string, ballotId: string): Promise<{ sealedShare: string }> {
+    const ballot = await this.ballot(ballotId);
+    await this.access.require(userId, ballot.meeting_id, 'ballot.view');
+    const [row] = await this.db.query(`SELECT sealed_share FROM ballot_key_shares WHERE ballot_id = $1 AND teller_id = $2`, [ballotId, userId]);
+    if (!row) throw new AppError('FORBIDDEN', 'You are not a teller of this ballot.');
+    return { sealedShare: (row.sealed_share as Buffer).toString('base64url') };
   }
 
   private async openIn(
@@ -130,11 +171,11 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
       closesAt: Date | null;
       overrideReason: string | undefined;
       userId: string;
-      publicKey: string | null;
+      key: { publicKey: string; threshold: number; shares: { tellerId: string }[] } | null;
       next: BallotState;
     },
   ): Promise<void> {
-    const { ballot, meeting, roll, hidden, q, closesAt, overrideReason, userId, publicKey } = o;
+    const { ballot, meeting, roll, hidden, q, closesAt, overrideReason, userId, key } = o;
     await m.query(
       `INSERT INTO ballot_roll (ballot_id, seat_id, label, weight, holders, proxy_holder, instruction, present, sealed_instruction, instruction_commitment)
        SELECT $1, s, l, w, h::uuid[], p, i, pr, si, ic
@@ -156,8 +197,8 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
     const presentWeight = roll.filter((s) => s.present).reduce((n, s) => n + s.weight, 0);
     const entitledWeight = roll.reduce((n, s) => n + s.weight, 0);
     await m.query(
-      `UPDATE ballots SET status = $7, opened_at = now(), closes_at = $2, quorum_override = $3, present_weight = $4, entitled_weight = $5, public_key = $6 WHERE id = $1`,
-      [ballot.id, closesAt, q.met ? null : overrideReason, presentWeight, entitledWeight, publicKey, o.next],
+      `UPDATE ballots SET status = $7, opened_at = now(), closes_at = $2, quorum_override = $3, present_weight = $4, entitled_weight = $5, public_key = $6, key_threshold = $8 WHERE id = $1`,
+      [ballot.id, closesAt, q.met ? null : overrideReason, presentWeight, entitledWeight, key?.publicKey ?? null, o.next, key?.threshold ?? null],
     );
     if (ballot.motion_id) await this.motions.decide(m, ballot.motion_id, 'vote');
     const entries = [
@@ -180,14 +221,17 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
           presentWeight,
           entitledWeight,
           closesAt: closesAt?.toISOString() ?? null,
-          ...(publicKey ? { publicKey } : {}),
+          ...(key ? { publicKey: key.publicKey, tellers: key.shares.map((sh) => sh.tellerId), keyThreshold: key.threshold } : {}),
         },
       },
     ];
     await this.audit.append(m, meeting.id, entries);
   }
 
-  /** Closes voting and counts from the stored ballots. `userId` null: the ballot's timer. */
+  /**
+   * Ends voting. A roll-call ballot is counted at once; a secret one waits ('counting') for its
+   * tellers' key shares. `userId` null: the ballot's timer.
+   */
   async close(userId: string | null, ballotId: string): Promise<BallotView> {
     const ballot = await this.ballot(ballotId);
     if (userId) await this.access.require(userId, ballot.meeting_id, 'ballot.manage');
@@ -196,22 +240,69 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
     await this.db.transaction(async (m) => {
       // Waits for in-flight votes (they hold this row FOR SHARE): every acknowledged vote is counted.
       const [locked]: BallotRow[] = await m.query(`SELECT * FROM ballots WHERE id = $1 FOR UPDATE`, [ballotId]);
+      if (locked!.secrecy === 'secret') {
+        const next = nextBallotState(locked!.status, 'end-voting');
+        if (!next) throw new AppError('ILLEGAL_TRANSITION', `A ${locked!.status} ballot cannot be closed.`);
+        const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM ballot_casts WHERE ballot_id = $1`, [ballotId]);
+        await m.query(`UPDATE ballots SET status = $2, voting_closed_at = now() WHERE id = $1`, [ballotId, next]);
+        await this.audit.append(m, locked!.meeting_id, [{ kind: 'ballot.voting-ended', payload: { ballotId, by: userId ?? 'timer', ballotsReceived: n } }]);
+        return;
+      }
       const next = nextBallotState(locked!.status, 'close');
       if (!next) throw new AppError('ILLEGAL_TRANSITION', `A ${locked!.status} ballot cannot be closed.`);
-      const { votes, spoiled, units } = await this.count(m, locked!);
-      if (units) await this.postBulletin(m, ballotId, units);
-      const result = tallyBallot(locked!, votes);
-      await m.query(`UPDATE ballots SET status = $4, closed_at = now(), result = $2, spoiled = $3 WHERE id = $1`, [ballotId, JSON.stringify(result), spoiled, next]);
-      if (locked!.motion_id) await this.motions.decide(m, locked!.motion_id, result.outcome === 'carried' ? 'carry' : 'lose');
-      await this.audit.append(m, locked!.meeting_id, [
-        { kind: 'ballot.closed', payload: { ballotId, by: userId ?? 'timer', ballotsCounted: votes.length, ...(spoiled ? { spoiled } : {}), result, resultHash: sha256(canonicalJson(result)) } },
-      ]);
+      await this.countIn(m, locked!, userId ?? 'timer', null, next);
     });
-    // Counted and on the bulletin board: the key that could open the envelopes is destroyed.
-    if (ballot.secrecy === 'secret') this.keys.destroy(ballotId);
     const view = await this.view(ballotId);
     this.events.emit('ballot.changed', { meetingId: ballot.meeting_id, event: 'ballot:closed', ballot: view });
     return view;
+  }
+
+  /**
+   * A teller releases their share of a secret ballot's key, opened on their device. Shares are kept
+   * until the threshold is reached (fewer than the threshold tell nothing); the share that reaches it
+   * is never stored: the key is rebuilt in memory, checked against the ballot's public key, the
+   * envelopes are opened and counted, and every share is erased — all in one transaction.
+   */
+  async releaseShare(userId: string, ballotId: string, share: string): Promise<BallotView> {
+    const ballot = await this.ballot(ballotId);
+    await this.access.require(userId, ballot.meeting_id, 'ballot.view');
+    let counted = false;
+    await this.db.transaction(async (m) => {
+      const [locked]: BallotRow[] = await m.query(`SELECT * FROM ballots WHERE id = $1 FOR UPDATE`, [ballotId]);
+      const shares: { teller_id: string; released_share: Buffer | null }[] = await m.query(`SELECT teller_id, released_share FROM ballot_key_shares WHERE ballot_id = $1`, [ballotId]);
+      const mine = shares.find((r) => r.teller_id === userId);
+      if (!mine) throw new AppError('FORBIDDEN', 'You are not a teller of this ballot.');
+      if (locked!.status === 'open') throw new AppError('BALLOT_NOT_OPEN', 'Shares are released once voting has ended.');
+      if (locked!.status !== 'counting') throw new AppError('BALLOT_CLOSED', 'This ballot has been counted.');
+      const released = new Map<string, Uint8Array>(shares.filter((r) => r.released_share).map((r) => [r.teller_id, new Uint8Array(r.released_share!)]));
+      released.set(userId, new Uint8Array(fromB64url(share)));
+      await this.audit.append(m, locked!.meeting_id, [{ kind: 'key.share-released', payload: { ballotId, tellerId: userId } }]);
+      const privateKey = released.size >= locked!.key_threshold! ? await rebuildKey([...released.values()], locked!.key_threshold!, locked!.public_key!) : null;
+      if (!privateKey) {
+        if (released.size >= locked!.key_threshold!) this.logger.warn({ ballotId, released: released.size }, 'released key shares do not rebuild the ballot key');
+        await m.query(`UPDATE ballot_key_shares SET released_share = $3, released_at = now() WHERE ballot_id = $1 AND teller_id = $2`, [ballotId, userId, Buffer.from(fromB64url(share))]);
+        return;
+      }
+      await this.countIn(m, locked!, 'tellers', { publicKey: locked!.public_key!, privateKey }, nextBallotState(locked!.status, 'count')!);
+      await m.query(`UPDATE ballot_key_shares SET released_share = NULL, released_at = coalesce(released_at, now()) WHERE ballot_id = $1`, [ballotId]);
+      counted = true;
+    });
+    const view = await this.view(ballotId);
+    this.events.emit('ballot.changed', { meetingId: ballot.meeting_id, event: counted ? 'ballot:closed' : 'ballot:tellers', ballot: view });
+    return view;
+  }
+
+  /** Counts, posts the bulletin (secret), records the result and decides the motion, in `m`. */
+  private async countIn(m: EntityManager, ballot: BallotRow, by: string, key: { publicKey: string; privateKey: string } | null, next: BallotState): Promise<void> {
+    const ballotId = ballot.id;
+    const { votes, spoiled, units } = await this.count(m, ballot, key);
+    if (units) await this.postBulletin(m, ballotId, units);
+    const result = tallyBallot(ballot, votes);
+    await m.query(`UPDATE ballots SET status = $4, closed_at = now(), result = $2, spoiled = $3 WHERE id = $1`, [ballotId, JSON.stringify(result), spoiled, next]);
+    if (ballot.motion_id) await this.motions.decide(m, ballot.motion_id, result.outcome === 'carried' ? 'carry' : 'lose');
+    await this.audit.append(m, ballot.meeting_id, [
+      { kind: 'ballot.closed', payload: { ballotId, by, ballotsCounted: votes.length, ...(spoiled ? { spoiled } : {}), result, resultHash: sha256(canonicalJson(result)) } },
+    ]);
   }
 
   async publish(userId: string, ballotId: string): Promise<BallotView> {
@@ -259,6 +350,14 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
       );
       turnout = t;
     }
+    let tellers: BallotView['tellers'] = null;
+    if (b.secrecy === 'secret' && b.status !== 'draft') {
+      const rows: { teller_id: string; display_name: string; released: boolean }[] = await this.db.query(
+        `SELECT s.teller_id, u.display_name, s.released_at IS NOT NULL AS released FROM ballot_key_shares s JOIN users u ON u.id = s.teller_id WHERE s.ballot_id = $1 ORDER BY u.display_name, s.teller_id`,
+        [ballotId],
+      );
+      tellers = rows.map((r) => ({ userId: r.teller_id, displayName: r.display_name, released: r.released }));
+    }
     return {
       id: b.id,
       meetingId: b.meeting_id,
@@ -280,6 +379,8 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
       quorumOverride: b.quorum_override,
       result: b.status === 'published' ? b.result : null,
       publicKey: b.public_key,
+      tellers,
+      keyThreshold: b.key_threshold,
       spoiled: b.spoiled,
       record: b.published_seq !== null && b.published_hash !== null ? { seq: b.published_seq, hash: b.published_hash } : null,
     };
@@ -304,7 +405,11 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
    * one bulletin entry per unit of weight, with its own receipt hash, so a heavy seat is not singled
    * out by its weight. Envelopes that do not hold a valid choice are spoiled (counted, not tallied).
    */
-  private async count(m: EntityManager, ballot: BallotRow): Promise<{ votes: CountedVote[]; spoiled: number; units: { receiptHash: string; choice: Choice }[] | null }> {
+  private async count(
+    m: EntityManager,
+    ballot: BallotRow,
+    keys: { publicKey: string; privateKey: string } | null,
+  ): Promise<{ votes: CountedVote[]; spoiled: number; units: { receiptHash: string; choice: Choice }[] | null }> {
     if (ballot.secrecy === 'roll-call') {
       const votes: CountedVote[] = await m.query(`SELECT c.choice, r.weight FROM ballot_casts c JOIN ballot_roll r USING (ballot_id, seat_id) WHERE c.ballot_id = $1`, [ballot.id]);
       return { votes, spoiled: 0, units: null };
@@ -313,7 +418,6 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
       `SELECT c.envelope, r.weight FROM ballot_casts c JOIN ballot_roll r USING (ballot_id, seat_id) WHERE c.ballot_id = $1 AND c.envelope IS NOT NULL`,
       [ballot.id],
     );
-    const keys = rows.length ? this.keys.forCounting(ballot.id) : null;
     const votes: CountedVote[] = [];
     const units: { receiptHash: string; choice: Choice }[] = [];
     const seen = new Set<string>();
@@ -368,6 +472,27 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
     t.unref();
     this.timers.set(ballotId, t);
   }
+}
+
+/** The ballot's private key from any `threshold` of the released shares that rebuild its public key; null if none do. */
+async function rebuildKey(shares: Uint8Array[], threshold: number, publicKey: string): Promise<string | null> {
+  for (const subset of combinations(shares, threshold)) {
+    try {
+      const key = await combineKey(subset, threshold);
+      if (publicKeyOf(key) === publicKey) return key;
+    } catch {
+      // a malformed share: try the others
+    }
+  }
+  return null;
+}
+
+function* combinations<T>(items: T[], k: number, from = 0, picked: T[] = []): Generator<T[]> {
+  if (picked.length === k) {
+    yield picked;
+    return;
+  }
+  for (let i = from; i <= items.length - (k - picked.length); i++) yield* combinations(items, k, i + 1, [...picked, items[i]!]);
 }
 
 /** Candidate indexes back to names, checked: anything else makes the envelope spoiled. */

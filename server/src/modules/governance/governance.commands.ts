@@ -90,11 +90,9 @@ export class GovernanceCommands implements OnModuleInit {
       await this.outsiderSeesNothing(ballot, ctx.principal.userId);
       throw new AppError('NOT_ELIGIBLE', 'You are not entitled to vote for this seat on this ballot.');
     }
-    const choice = validChoice(ballot, p.choice);
-    if (seat.instruction && seat.instruction !== 'free' && seat.proxy_holder === ctx.principal.userId && choice !== seat.instruction) {
-      throw new AppError('PROXY_INSTRUCTED', `This proxy is instructed to vote ${seat.instruction}.`);
-    }
-    return this.writer.cast({ ballotId: ballot.id, seatId: seat.seat_id, voterId: ctx.principal.userId, choice, requestKey: p.clientRequestId }, seat, ballot);
+    const instruction = instructed(seat, ctx.principal.userId);
+    const vote = castOf(ballot, p.choice, p.envelope, instruction);
+    return this.writer.cast({ ballotId: ballot.id, seatId: seat.seat_id, voterId: ctx.principal.userId, ...vote, requestKey: p.clientRequestId }, seat, ballot);
   }
 
   /** Every seat the caller holds and has not voted for; instructed proxies vote as instructed. */
@@ -102,7 +100,10 @@ export class GovernanceCommands implements OnModuleInit {
   async castAll(ctx: CommandContext, p: P<'ballot:cast-all'>): R<'ballot:cast-all'> {
     const userId = ctx.principal.userId;
     const ballot = await this.openBallot(p.ballotId, userId);
-    const choice = validChoice(ballot, p.choice);
+    if (ballot.secrecy === 'secret' && !p.envelopes) throw new AppError('SEALED_VOTE_REQUIRED', 'A secret vote is sealed on your device: send one envelope per seat.');
+    if (ballot.secrecy === 'roll-call' && !p.choice) throw new AppError('INVALID_PAYLOAD', 'A roll-call vote carries its choice.');
+    const choice = p.choice ? validChoice(ballot, p.choice) : null;
+    const envelopes = new Map((p.envelopes ?? []).map((e) => [e.seatId, e.envelope]));
     const seats = await this.roll.heldSeats(ballot.id, userId);
     if (seats.length === 0) {
       await this.outsiderSeesNothing(ballot, userId);
@@ -111,9 +112,13 @@ export class GovernanceCommands implements OnModuleInit {
     const open = seats.filter((s) => !s.voted || ballot.allow_revote);
     if (open.length === 0) throw new AppError('ALREADY_VOTED', 'Every seat you hold has voted.');
     const settled = await Promise.allSettled(
-      open.map((seat) => {
-        const instructed = seat.proxy_holder === userId && seat.instruction && seat.instruction !== 'free' ? (seat.instruction as Choice) : choice;
-        return this.writer.cast({ ballotId: ballot.id, seatId: seat.seat_id, voterId: userId, choice: instructed, requestKey: p.clientRequestId }, seat, ballot);
+      open.map(async (seat) => {
+        const instruction = instructed(seat, userId);
+        const envelope = envelopes.get(seat.seat_id);
+        if (ballot.secrecy === 'secret' && !envelope && !instruction) throw new AppError('SEALED_VOTE_REQUIRED', 'No envelope for this seat.');
+        // One choice for every seat (roll-call): an instructed seat takes its instruction instead.
+        const vote = castOf(ballot, ballot.secrecy === 'roll-call' ? (instruction ?? choice!) : undefined, envelope, instruction);
+        return this.writer.cast({ ballotId: ballot.id, seatId: seat.seat_id, voterId: userId, ...vote, requestKey: p.clientRequestId }, seat, ballot);
       }),
     );
     const receipts = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -158,6 +163,29 @@ export class GovernanceCommands implements OnModuleInit {
   private async pushQuorumOfRoom(roomId: string): Promise<void> {
     for (const id of await this.meetings.meetingsInRoom(roomId)) await this.pushQuorum(id);
   }
+}
+
+/** The instruction a proxy holder must follow for this seat, if any. */
+function instructed(seat: RollSeat, userId: string): Choice | null {
+  return seat.proxy_holder === userId && seat.instruction && seat.instruction !== 'free' ? (seat.instruction as Choice) : null;
+}
+
+/**
+ * What is written for one seat. Roll-call: the choice, checked (an instructed proxy must match its
+ * instruction). Secret: the voter's envelope as sealed on their device — the server cannot read or
+ * check it, an invalid one is spoiled at the count — except for an instructed proxy seat, whose vote
+ * the server seals itself from the instruction it already holds (the holder's envelope is not used).
+ */
+function castOf(ballot: BallotRow, choice: Choice | undefined, envelope: string | undefined, instruction: Choice | null): { choice: Choice | null; envelope: Buffer | null } {
+  if (ballot.secrecy === 'secret') {
+    if (choice !== undefined) throw new AppError('SEALED_VOTE_REQUIRED', 'A secret vote is sealed on your device before it is sent; the server takes no choice in the clear.');
+    if (instruction) return { choice: instruction, envelope: null };
+    return { choice: null, envelope: Buffer.from(envelope!, 'base64url') };
+  }
+  if (choice === undefined) throw new AppError('INVALID_PAYLOAD', 'A roll-call vote carries its choice.');
+  const valid = validChoice(ballot, choice);
+  if (instruction && valid !== instruction) throw new AppError('PROXY_INSTRUCTED', `This proxy is instructed to vote ${instruction}.`);
+  return { choice: valid, envelope: null };
 }
 
 /** A motion takes yes/no/abstain; an election takes up to maxChoices distinct candidates (none = abstain). */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import {
@@ -9,6 +9,10 @@ import {
   CreateMotionBody,
   MotionTransitionBody,
   OpenBallotBody,
+  ReleaseShareBody,
+  SetTellersBody,
+  TellerKeyBody,
+  type BallotKeyPlan,
   type BallotView,
   type BulletinEntry,
   type MeetingView,
@@ -117,7 +121,44 @@ export class GovernanceController {
   @HttpCode(200)
   @ApiZodBody(OpenBallotBody)
   open(@CurrentPrincipal() p: Principal, @Param('ballotId', UuidParam) id: string, @Body(new ZodPipe(OpenBallotBody)) b: Out<typeof OpenBallotBody>): Promise<BallotView> {
-    return this.ballots.open(p.userId, id, b.overrideQuorumReason);
+    return this.ballots.open(p.userId, id, b);
+  }
+
+  /** Who holds the key of this secret ballot if the caller opens it now, with their public keys. */
+  @Get('ballots/:ballotId/key-plan')
+  keyPlan(@CurrentPrincipal() p: Principal, @Param('ballotId', UuidParam) id: string): Promise<BallotKeyPlan> {
+    return this.ballots.keyPlan(p.userId, id);
+  }
+
+  /** The caller's own share of the ballot's key, sealed to their teller key. */
+  @Get('ballots/:ballotId/key-share')
+  myShare(@CurrentPrincipal() p: Principal, @Param('ballotId', UuidParam) id: string): Promise<{ sealedShare: string }> {
+    return this.ballots.myShare(p.userId, id);
+  }
+
+  @Post('ballots/:ballotId/key-share')
+  @HttpCode(200)
+  @ApiZodBody(ReleaseShareBody)
+  releaseShare(@CurrentPrincipal() p: Principal, @Param('ballotId', UuidParam) id: string, @Body(new ZodPipe(ReleaseShareBody)) b: Out<typeof ReleaseShareBody>): Promise<BallotView> {
+    return this.ballots.releaseShare(p.userId, id, b.share);
+  }
+
+  @Get('me/teller-key')
+  tellerKey(@CurrentPrincipal() p: Principal): Promise<{ publicKey: string | null }> {
+    return this.meetings.tellerKey(p.userId);
+  }
+
+  /** The public half of the caller's teller key; its private half stays on their device. */
+  @Put('me/teller-key')
+  @ApiZodBody(TellerKeyBody)
+  setTellerKey(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(TellerKeyBody)) b: Out<typeof TellerKeyBody>): Promise<{ publicKey: string | null }> {
+    return this.meetings.setTellerKey(p.userId, b.publicKey);
+  }
+
+  @Put('meetings/:meetingId/tellers')
+  @ApiZodBody(SetTellersBody)
+  setTellers(@CurrentPrincipal() p: Principal, @Param('meetingId', UuidParam) id: string, @Body(new ZodPipe(SetTellersBody)) b: Out<typeof SetTellersBody>): Promise<MeetingView> {
+    return this.meetings.setTellers(p.userId, id, b.tellers, b.threshold);
   }
 
   @Post('ballots/:ballotId/close')

@@ -28,9 +28,11 @@ export class MeetingsService {
 
   async create(userId: string, organizationId: string, b: z.output<typeof CreateMeetingBody>): Promise<MeetingView> {
     await this.orgs.authorize(userId, organizationId, 'meetings.manage');
-    for (const person of [b.chairId, b.secretaryId]) {
-      if (person && !(await this.orgs.isMember(person, organizationId))) throw new AppError('NOT_FOUND', 'The chair and the secretary must be members.');
+    for (const person of [b.chairId, b.secretaryId, ...(b.tellers ?? [])]) {
+      if (person && !(await this.orgs.isMember(person, organizationId))) throw new AppError('NOT_FOUND', 'The chair, the secretary and the tellers must be members.');
     }
+    const tellers = [...new Set(b.tellers ?? [])];
+    const threshold = Math.min(b.tellerThreshold ?? 1, Math.max(tellers.length, 1));
     if (b.roomId) {
       const [room] = await this.db.query(`SELECT 1 FROM rooms WHERE id = $1 AND organization_id = $2`, [b.roomId, organizationId]);
       if (!room) throw new AppError('NOT_FOUND', 'Room not found.');
@@ -39,12 +41,32 @@ export class MeetingsService {
     // names the key the record will be signed with.
     const id = await this.db.transaction(async (m) => {
       const [row] = await m.query(
-        `INSERT INTO meetings (organization_id, room_id, title, kind, scheduled_at, voter_basis, quorum_rule, chair_id, secretary_id, created_by, language)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-        [organizationId, b.roomId ?? null, b.title, b.kind, b.scheduledAt, b.voterBasis, JSON.stringify(b.quorumRule), b.chairId ?? userId, b.secretaryId ?? null, userId, b.language],
+        `INSERT INTO meetings (organization_id, room_id, title, kind, scheduled_at, voter_basis, quorum_rule, chair_id, secretary_id, created_by, language, tellers, teller_threshold)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+        [
+          organizationId,
+          b.roomId ?? null,
+          b.title,
+          b.kind,
+          b.scheduledAt,
+          b.voterBasis,
+          JSON.stringify(b.quorumRule),
+          b.chairId ?? userId,
+          b.secretaryId ?? null,
+          userId,
+          b.language,
+          tellers,
+          threshold,
+        ],
       );
       await this.audit.append(m, row.id, [
-        { kind: 'meeting.created', payload: { title: b.title, voterBasis: b.voterBasis, quorumRule: b.quorumRule, chairId: b.chairId ?? userId, recordKey: this.audit.recordKey } },
+        {
+          kind: 'meeting.created',
+          payload: {
+            ...{ title: b.title, voterBasis: b.voterBasis, quorumRule: b.quorumRule, chairId: b.chairId ?? userId, recordKey: this.audit.recordKey },
+            ...(tellers.length ? { tellers, tellerThreshold: threshold } : {}),
+          },
+        },
       ]);
       return row.id as string;
     });
@@ -66,6 +88,35 @@ export class MeetingsService {
       await this.audit.append(m, meeting.id, [{ kind: 'agenda.item-added', payload: { itemId: item.id, position: next, title: b.title } }], true);
     });
     return this.view(userId, meetingId);
+  }
+
+  /**
+   * Names the tellers who will hold the keys of the meeting's next secret ballots (ballots already
+   * open keep theirs), and how many of them must release their shares for a count.
+   */
+  async setTellers(userId: string, meetingId: string, tellers: string[], threshold: number): Promise<MeetingView> {
+    const meeting = await this.access.require(userId, meetingId, 'ballot.manage');
+    for (const t of tellers) if (!(await this.orgs.isMember(t, meeting.organization_id))) throw new AppError('NOT_FOUND', 'Tellers must be members.');
+    await this.db.transaction(async (m) => {
+      await this.audit.lockMeeting(m, meeting.id);
+      await m.query(`UPDATE meetings SET tellers = $2, teller_threshold = $3 WHERE id = $1`, [meeting.id, tellers, threshold]);
+      await this.audit.append(m, meeting.id, [{ kind: 'tellers.named', payload: { by: userId, tellers, threshold } }], true);
+    });
+    return this.view(userId, meetingId);
+  }
+
+  async tellerKey(userId: string): Promise<{ publicKey: string | null }> {
+    const [row] = await this.db.query(`SELECT public_key FROM teller_keys WHERE user_id = $1`, [userId]);
+    return { publicKey: row?.public_key ?? null };
+  }
+
+  /** A new teller key replaces the old one for ballots opened from now on. */
+  async setTellerKey(userId: string, publicKey: string): Promise<{ publicKey: string | null }> {
+    await this.db.query(
+      `INSERT INTO teller_keys (user_id, public_key) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET public_key = EXCLUDED.public_key, updated_at = now()`,
+      [userId, publicKey],
+    );
+    return { publicKey };
   }
 
   async meetingsInRoom(roomId: string): Promise<string[]> {
@@ -98,6 +149,12 @@ export class MeetingsService {
       quorum: await this.roll.quorumOf(meeting, roll),
       mySeats: await this.roll.mySeats(userId, meeting, null, roll),
       isChair: meeting.chair_id === userId,
+      tellers: meeting.tellers.length
+        ? ((await this.db.query(`SELECT u.id AS "userId", u.display_name AS "displayName" FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n) JOIN users u ON u.id = t.id ORDER BY t.n`, [
+            meeting.tellers,
+          ])) as { userId: string; displayName: string }[])
+        : [],
+      tellerThreshold: meeting.teller_threshold,
       canExport: await this.access.may(userId, meeting, 'record.export'),
     };
   }

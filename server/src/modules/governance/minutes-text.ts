@@ -120,7 +120,7 @@ const en: MinutesText = (() => {
       withdrawn: 'Withdrawn',
       referred: 'Referred',
     },
-    ballotStatus: { draft: 'Not opened', open: 'Voting open', closed: 'Closed, result not yet announced', published: 'Result announced' },
+    ballotStatus: { draft: 'Not opened', open: 'Voting open', counting: 'Voting ended, count awaiting the tellers', closed: 'Closed, result not yet announced', published: 'Result announced' },
     rule: {
       simple: 'Simple majority of votes cast',
       'absolute-present': 'More than half of the votes present',
@@ -218,7 +218,7 @@ const zh: MinutesText = {
     withdrawn: '已撤回',
     referred: '已转交',
   },
-  ballotStatus: { draft: '未开启', open: '投票进行中', closed: '已结束，结果尚未公布', published: '结果已公布' },
+  ballotStatus: { draft: '未开启', open: '投票进行中', counting: '投票已结束，等待计票员计票', closed: '已结束，结果尚未公布', published: '结果已公布' },
   rule: { simple: '所投票数的简单多数', 'absolute-present': '出席票数的过半数', 'two-thirds-cast': '所投票数的三分之二', 'majority-entitled': '名册全部票数的过半数' },
   electionRule: (s, c) => `全额连记投票：${s} 个席位，每张选票最多选 ${c} 人`,
   choice: { yes: '赞成', no: '反对', abstain: '弃权', noCandidate: '弃权（未选候选人）', didNotVote: '未投票' },
@@ -314,7 +314,7 @@ const ar: MinutesText = (() => {
       withdrawn: 'سُحب',
       referred: 'أُحيل',
     },
-    ballotStatus: { draft: 'لم يُفتح', open: 'التصويت مفتوح', closed: 'أُغلق، لم تُعلن النتيجة بعد', published: 'أُعلنت النتيجة' },
+    ballotStatus: { draft: 'لم يُفتح', open: 'التصويت مفتوح', counting: 'انتهى التصويت، والفرز بانتظار فارزي الأصوات', closed: 'أُغلق، لم تُعلن النتيجة بعد', published: 'أُعلنت النتيجة' },
     rule: {
       simple: 'الأغلبية البسيطة من الأصوات المدلى بها',
       'absolute-present': 'أكثر من نصف أصوات الحاضرين',

@@ -31,6 +31,8 @@ const ballotRow = (over: Partial<BallotRow>): BallotRow => ({
   duration_seconds: null,
   status: 'published',
   opened_at: t(20),
+  voting_closed_at: null,
+  key_threshold: null,
   closes_at: null,
   closed_at: t(30),
   published_at: t(31),

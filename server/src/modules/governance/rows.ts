@@ -14,6 +14,8 @@ export interface MeetingRow {
   quorum_rule: QuorumRule;
   chair_id: string;
   secretary_id: string | null;
+  tellers: string[];
+  teller_threshold: number;
   created_at: Date;
 }
 
@@ -31,8 +33,10 @@ export interface BallotRow {
   abstentions_count: boolean;
   allow_revote: boolean;
   duration_seconds: number | null;
-  status: 'draft' | 'open' | 'closed' | 'published';
+  status: 'draft' | 'open' | 'counting' | 'closed' | 'published';
   opened_at: Date | null;
+  voting_closed_at: Date | null;
+  key_threshold: number | null;
   closes_at: Date | null;
   closed_at: Date | null;
   published_at: Date | null;

@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { CastReceipt, Choice } from '../../contract';
+import { encodeChoice, type CastReceipt, type Choice } from '../../contract';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AppError } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
 import { receiptHash } from './audit-chain';
-import { deriveReceipt, receiptCode, sealVote, type SealedVote } from './ballot-box';
-import { BallotKeys } from './ballot-keys.service';
+import { deriveReceipt, receiptCode, sealVote } from './ballot-box';
 import { AuditLog } from './audit-log';
 import { DomainEvents } from '../../common/domain-events';
 import { Sealer } from './seal';
@@ -18,7 +18,10 @@ export interface CastRequest {
   ballotId: string;
   seatId: string;
   voterId: string;
-  choice: Choice;
+  /** Roll-call, or an instructed proxy seat of a secret ballot (sealed here). */
+  choice: Choice | null;
+  /** Secret: the envelope sealed on the voter's device. */
+  envelope: Buffer | null;
   requestKey: string;
 }
 
@@ -26,8 +29,11 @@ interface Pending extends CastRequest {
   meetingId: string;
   asProxy: boolean;
   weight: number;
-  /** A secret vote, sealed before it is queued (outside any transaction): its receipt and envelope. */
-  sealed: { receipt: string; envelope: Buffer } | null;
+  /**
+   * A secret vote: its envelope, and its receipt when the server sealed it (an instructed proxy seat);
+   * a voter's own envelope holds a receipt only their device knows.
+   */
+  sealed: { receipt: string | null; envelope: Buffer } | null;
   resolve: (r: CastReceipt) => void;
   reject: (e: unknown) => void;
 }
@@ -35,7 +41,7 @@ interface Pending extends CastRequest {
 /** A vote of the batch not answered from a retry: its receipt and what is stored for it. */
 interface Fresh {
   p: Pending;
-  receipt: string;
+  receipt: string | null;
   /** Roll-call: the receipt's hash, public with the choice. */
   rh: string | null;
   /** Secret: the sealed vote, the only place its choice is kept. */
@@ -53,15 +59,19 @@ const MAX_BATCH = 250;
 export class VoteWriter {
   private queue: Pending[] = [];
   private writing = false;
+  /** Receipts of the votes the server seals for instructed proxies: the same one again for a retry. */
+  private readonly instructedReceipts: string;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditLog,
     private readonly events: DomainEvents,
     private readonly sealer: Sealer,
-    private readonly keys: BallotKeys,
+    @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.instructedReceipts = Buffer.from(hkdfSync('sha256', config.ballotSealKey, Buffer.alloc(0), 'quorum/instructed-receipts', 32)).toString('base64url');
+  }
 
   /**
    * Checks eligibility against the frozen roll and the choice against the ballot, then queues the
@@ -70,9 +80,10 @@ export class VoteWriter {
   async cast(req: CastRequest, seat: RollSeat, ballot: BallotRow): Promise<CastReceipt> {
     let sealed: Pending['sealed'] = null;
     if (ballot.secrecy === 'secret') {
-      const keys = this.keys.forCasting(ballot.id);
-      const receipt = deriveReceipt(keys.receiptKey, req.seatId, req.requestKey);
-      sealed = { receipt, envelope: sealVote(keys.publicKey, ballot.id, { choice: encodeChoice(ballot, req.choice), receipt }, this.keys.envelopeKey(ballot.id)) };
+      if (req.choice !== null) {
+        const receipt = deriveReceipt(this.instructedReceipts, `${ballot.id}/${req.seatId}`, req.requestKey);
+        sealed = { receipt, envelope: sealVote(ballot.public_key!, ballot.id, { choice: encodeChoice(ballot, req.choice), receipt }) };
+      } else sealed = { receipt: null, envelope: req.envelope! };
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ ...req, meetingId: ballot.meeting_id, asProxy: seat.proxy_holder === req.voterId, weight: seat.weight, sealed, resolve, reject });
@@ -262,8 +273,3 @@ export class VoteWriter {
   }
 }
 
-/** A secret ballot's envelope holds candidate indexes rather than names: small, and one fixed size. */
-export function encodeChoice(ballot: Pick<BallotRow, 'kind' | 'options'>, choice: Choice): SealedVote['choice'] {
-  if (ballot.kind === 'motion') return choice as 'yes' | 'no' | 'abstain';
-  return (choice as string[]).map((c) => ballot.options.indexOf(c));
-}

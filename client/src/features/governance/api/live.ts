@@ -1,9 +1,11 @@
-import type { BallotView, CastReceipt, Choice, MeetingView, QuorumView, SeatView, ServerEvents } from '@contract';
+import type { BallotView, CastReceipt, Choice, MeetingView, QuorumView, SeatView, ServerEvents, UserDto } from '@contract';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { newRequestId } from '../../../lib/request-id';
 import { connectSocket, emitCommand } from '../../../lib/socket';
 import { Store, useStore } from '../../../lib/store';
+import { meKey } from '../../auth';
+import { mayRelease, releaseShare, sealChoice } from './ballot-device';
 import { meetingKeys } from './meetings';
 import { rememberReceipts } from './receipts';
 
@@ -53,7 +55,13 @@ export class GovernanceFeed {
           this.patch(m.meetingId, (x) => ({ openBallots: x.openBallots.map((b) => (b.id === ballotId ? { ...b, turnout: { cast, entitled } } : b)) }));
         }
       },
-      'ballot:closed': (b) => this.decided(b),
+      'ballot:closed': (b) => {
+        this.decided(b);
+        // This device is a teller of a ballot whose voting just ended: it releases its share for the count.
+        const me = this.queryClient.getQueryData<UserDto>(meKey)?.id;
+        if (this.watched.has(b.meetingId) && mayRelease(b, me)) void releaseShare(me!, b.id).catch(() => this.refresh(b.meetingId));
+      },
+      'ballot:tellers': (b) => this.decided(b),
       'result:published': (b) => this.decided(b),
       'motion:changed': ({ meetingId, motion }) => {
         if (!this.watched.has(meetingId)) return;
@@ -127,16 +135,49 @@ export class GovernanceFeed {
     }));
   }
 
-  /** One seat's vote. The same request id on a retry returns the same receipt, never a second vote. */
+  /** Envelopes sent, by request and seat: a retry resends the same bytes, so it is the same vote. */
+  private readonly sealed = new Map<string, { envelope: string; receipt: string }>();
+
+  private seal(ballot: BallotView, seatId: string, choice: Choice, clientRequestId: string): { envelope: string; receipt: string } {
+    const key = `${clientRequestId}/${seatId}`;
+    let s = this.sealed.get(key);
+    if (!s) {
+      s = sealChoice(ballot, choice);
+      this.sealed.set(key, s);
+    }
+    return s;
+  }
+
+  private openBallot(meetingId: string, ballotId: string): BallotView | undefined {
+    return this.store.get()[meetingId]?.openBallots.find((b) => b.id === ballotId);
+  }
+
+  /**
+   * One seat's vote. The same request id on a retry returns the same receipt, never a second vote. A
+   * secret vote is sealed here and its receipt made here: the server never sees the choice.
+   */
   async cast(meetingId: string, ballotId: string, seatId: string, choice: Choice, clientRequestId = newRequestId()): Promise<CastReceipt> {
-    const receipt = await emitCommand('ballot:cast', { clientRequestId, ballotId, seatId, choice }, 20_000);
+    const ballot = this.openBallot(meetingId, ballotId);
+    let receipt: CastReceipt;
+    if (ballot?.secrecy === 'secret') {
+      const s = this.seal(ballot, seatId, choice, clientRequestId);
+      const r = await emitCommand('ballot:cast', { clientRequestId, ballotId, seatId, envelope: s.envelope }, 20_000);
+      receipt = { ...r, receipt: r.receipt ?? s.receipt };
+    } else receipt = await emitCommand('ballot:cast', { clientRequestId, ballotId, seatId, choice }, 20_000);
     this.recordReceipts(meetingId, ballotId, [receipt]);
     return receipt;
   }
 
   /** Every seat you hold that has not voted; instructed proxies follow their instruction. */
   async castAll(meetingId: string, ballotId: string, choice: Choice, clientRequestId = newRequestId()): Promise<CastReceipt[]> {
-    const { receipts } = await emitCommand('ballot:cast-all', { clientRequestId, ballotId, choice }, 20_000);
+    const ballot = this.openBallot(meetingId, ballotId);
+    let receipts: CastReceipt[];
+    if (ballot?.secrecy === 'secret') {
+      const seats = (this.store.get()[meetingId]?.mySeats ?? []).filter((s) => !s.voted || ballot.allowRevote);
+      const seals = new Map(seats.map((s) => [s.seatId, this.seal(ballot, s.seatId, choice, clientRequestId)]));
+      const r = await emitCommand('ballot:cast-all', { clientRequestId, ballotId, envelopes: [...seals].map(([seatId, x]) => ({ seatId, envelope: x.envelope })) }, 20_000);
+      receipts = r.receipts.map((x) => ({ ...x, receipt: x.receipt ?? seals.get(x.seatId)?.receipt ?? null }));
+    } else receipts = (await emitCommand('ballot:cast-all', { clientRequestId, ballotId, choice }, 20_000)).receipts;
     this.recordReceipts(meetingId, ballotId, receipts);
     return receipts;
   }

@@ -16,6 +16,8 @@ import type {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import { api } from '../../../lib/api';
+import { useMe } from '../../auth';
+import { mayRelease, openSecretBallot, releaseShare } from './ballot-device';
 import { downloadFile } from '../../../lib/download';
 
 /** A meeting as the organisation's list shows it. */
@@ -112,14 +114,32 @@ export const useCreateBallot = (meetingId: string) =>
 
 export type BallotStep = 'open' | 'close' | 'publish';
 
-export const ballotStep = (ballotId: string, step: BallotStep, overrideQuorumReason?: string) =>
-  api<BallotView>(`/api/ballots/${id(ballotId)}/${step}`, {
+/**
+ * One step of a ballot. A secret ballot opens with its key made on this device; when it closes and
+ * this device is one of its tellers, it releases its share at once (the count follows when enough have).
+ */
+export async function ballotStep(ballot: Pick<BallotView, 'id' | 'secrecy'>, step: BallotStep, userId: string | undefined, overrideQuorumReason?: string): Promise<BallotView> {
+  if (step === 'open' && ballot.secrecy === 'secret' && userId) return openSecretBallot(userId, ballot.id, overrideQuorumReason);
+  const view = await api<BallotView>(`/api/ballots/${id(ballot.id)}/${step}`, {
     method: 'POST',
     ...(step === 'open' ? { body: overrideQuorumReason ? { overrideQuorumReason } : {} } : {}),
   });
+  return step === 'close' && mayRelease(view, userId) ? releaseShare(userId!, ballot.id) : view;
+}
 
-export const useBallotStep = (meetingId: string) =>
-  useMeetingMutation(meetingId, ({ ballotId, step, reason }: { ballotId: string; step: BallotStep; reason?: string }) => ballotStep(ballotId, step, reason));
+export function useBallotStep(meetingId: string) {
+  const me = useMe();
+  return useMeetingMutation(meetingId, ({ ballot, step, reason }: { ballot: Pick<BallotView, 'id' | 'secrecy'>; step: BallotStep; reason?: string }) => ballotStep(ballot, step, me.data?.id, reason));
+}
+
+export const useSetTellers = (meetingId: string) =>
+  useMeetingMutation(meetingId, (body: { tellers: string[]; threshold: number }) => api<MeetingView>(`/api/meetings/${id(meetingId)}/tellers`, { method: 'PUT', body }));
+
+/** A teller releases their share of a ballot whose voting has ended. */
+export function useReleaseShare(meetingId: string) {
+  const me = useMe();
+  return useMeetingMutation(meetingId, (ballotId: string) => releaseShare(me.data!.id, ballotId));
+}
 
 export const fetchBallot = (ballotId: string) => api<BallotView>(`/api/ballots/${id(ballotId)}`);
 export const fetchBulletin = (ballotId: string) => api<BulletinEntry[]>(`/api/ballots/${id(ballotId)}/bulletin`);

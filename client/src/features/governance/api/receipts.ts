@@ -8,6 +8,8 @@ const KEY = 'quorum.receipts';
 const MAX_KEPT = 200;
 
 interface Stored extends CastReceipt {
+  /** Always known on the device that cast: the server's, or the one this device sealed in the envelope. */
+  receipt: string;
   at: string;
 }
 
@@ -25,13 +27,14 @@ export function rememberReceipts(receipts: CastReceipt[]): void {
   const at = new Date().toISOString();
   const kept = readAll().filter((r) => !seats.has(`${r.ballotId}/${r.seatId}`));
   try {
-    localStorage.setItem(KEY, JSON.stringify([...kept, ...receipts.map((r) => ({ ...r, at }))].slice(-MAX_KEPT)));
+    const known = receipts.flatMap((r) => (r.receipt === null ? [] : [{ ...r, receipt: r.receipt, at }]));
+    localStorage.setItem(KEY, JSON.stringify([...kept, ...known].slice(-MAX_KEPT)));
   } catch {
     /* storage full or blocked: the receipt is still shown and downloadable */
   }
 }
 
-export const storedReceipts = (ballotId: string): CastReceipt[] => readAll().filter((r) => r.ballotId === ballotId);
+export const storedReceipts = (ballotId: string): Stored[] => readAll().filter((r) => r.ballotId === ballotId);
 
 /**
  * The bulletin board's key for a receipt, as the server computes it: hex SHA-256 of

@@ -4,7 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../components/error-message';
 import { asApiError } from '../../../lib/api';
 import { isolate } from '../../../lib/format';
-import { useBallotStep } from '../api/meetings';
+import { useMe } from '../../auth';
+import { mayRelease } from '../api/ballot-device';
+import { useBallotStep, useReleaseShare } from '../api/meetings';
 
 /**
  * The chair's steps for one ballot: open (giving a reason when the quorum is not met), close, publish.
@@ -13,6 +15,8 @@ import { useBallotStep } from '../api/meetings';
 export function BallotControls({ ballot }: { ballot: BallotView }) {
   const { t } = useTranslation();
   const step = useBallotStep(ballot.meetingId);
+  const release = useReleaseShare(ballot.meetingId);
+  const me = useMe();
   const [needReason, setNeedReason] = useState(false);
   const [reason, setReason] = useState('');
   const reasonId = useId();
@@ -20,7 +24,7 @@ export function BallotControls({ ballot }: { ballot: BallotView }) {
 
   const open = (overrideReason?: string) =>
     step.mutate(
-      { ballotId: ballot.id, step: 'open', ...(overrideReason ? { reason: overrideReason } : {}) },
+      { ballot, step: 'open', ...(overrideReason ? { reason: overrideReason } : {}) },
       {
         onSuccess: () => setNeedReason(false),
         onError: (e) => {
@@ -44,9 +48,21 @@ export function BallotControls({ ballot }: { ballot: BallotView }) {
             disabled={step.isPending}
             data-testid="ballot-close"
             aria-label={t('governance.ballot.closeLong', { title })}
-            onClick={() => step.mutate({ ballotId: ballot.id, step: 'close' })}
+            onClick={() => step.mutate({ ballot, step: 'close' })}
           >
             {t('governance.ballot.close')}
+          </button>
+        )}
+        {ballot.status === 'counting' && mayRelease(ballot, me.data?.id) && (
+          <button
+            type="button"
+            className="button button-small button-primary"
+            disabled={release.isPending}
+            data-testid="ballot-release-share"
+            aria-label={t('governance.ballot.releaseShareLong', { title })}
+            onClick={() => release.mutate(ballot.id)}
+          >
+            {t('governance.ballot.releaseShare')}
           </button>
         )}
         {ballot.status === 'closed' && (
@@ -56,12 +72,14 @@ export function BallotControls({ ballot }: { ballot: BallotView }) {
             disabled={step.isPending}
             data-testid="ballot-publish"
             aria-label={t('governance.ballot.publishLong', { title })}
-            onClick={() => step.mutate({ ballotId: ballot.id, step: 'publish' })}
+            onClick={() => step.mutate({ ballot, step: 'publish' })}
           >
             {t('governance.ballot.publish')}
           </button>
         )}
       </div>
+      {ballot.status === 'counting' && <CountingNotice ballot={ballot} />}
+      {release.error && <ErrorMessage error={release.error} />}
       {needReason ? (
         <form
           className="stack-tight override"
@@ -89,5 +107,17 @@ export function BallotControls({ ballot }: { ballot: BallotView }) {
         step.error && asApiError(step.error).code !== 'QUORUM_NOT_MET' && <ErrorMessage error={step.error} />
       )}
     </div>
+  );
+}
+
+/** Voting has ended and the count waits for the tellers' key shares: who has released theirs. */
+export function CountingNotice({ ballot }: { ballot: BallotView }) {
+  const { t } = useTranslation();
+  const released = ballot.tellers?.filter((x) => x.released).length ?? 0;
+  return (
+    <p className="field-hint" role="status" data-testid="ballot-counting">
+      {t('governance.ballot.counting', { released, needed: ballot.keyThreshold ?? 1 })}{' '}
+      {t('governance.ballot.tellers', { names: (ballot.tellers ?? []).map((x) => isolate(x.displayName)).join(', ') })}
+    </p>
   );
 }

@@ -1,7 +1,7 @@
 // Over 400 lines on purpose: the chair's console is one page of related forms (agenda, motions,
 // proxies, ballots) that share the meeting query and its mutations.
 import { MAJORITY_RULES, PROXY_INSTRUCTIONS, type BallotView, type CreateBallotBody, type MeetingView, type MotionView } from '@contract';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { BadLink, isMalformedLink } from '../../../components/bad-link';
@@ -12,6 +12,7 @@ import { useDocumentTitle } from '../../../lib/use-document-title';
 import { useMe } from '../../auth';
 import { useMembers } from '../../organizations';
 import { DownloadIcon } from '../../../components/icons';
+import { ensureTellerKey } from '../api/ballot-device';
 import { useGovernanceFeed } from '../api/live';
 import {
   meetingFiles,
@@ -22,12 +23,25 @@ import {
   useCreateMotion,
   useMeeting,
   useMotionTransition,
+  useSetTellers,
   type MotionEvent,
 } from '../api/meetings';
 import { BallotControls } from './ballot-controls';
 import { BallotResultView } from './ballot-result';
 import { QuorumIndicator } from './quorum-indicator';
 import '../governance.css';
+
+/**
+ * A teller's (or the chair's) device makes and registers its teller key when the meeting is first
+ * opened here, so a secret ballot can be opened with a share for it.
+ */
+function useTellerKey(meeting: MeetingView | undefined): void {
+  const me = useMe().data?.id;
+  const teller = !!meeting && !!me && (meeting.isChair || meeting.tellers.some((x) => x.userId === me));
+  useEffect(() => {
+    if (teller) void ensureTellerKey(me!).catch(() => undefined);
+  }, [teller, me]);
+}
 
 /** `/meetings/:meetingId`: the chair's console, and every member's view of the meeting. */
 export function MeetingPage() {
@@ -37,6 +51,7 @@ export function MeetingPage() {
   const meeting = useMeeting(meetingId);
   const { live } = useGovernanceFeed(meeting.data ? [meetingId] : []);
   useDocumentTitle(meeting.data?.title);
+  useTellerKey(meeting.data);
 
   if (meeting.isPending) return <Loading />;
   if (meeting.isError && isMalformedLink(meeting.error)) return <BadLink kind="meeting" />;
@@ -82,6 +97,7 @@ export function MeetingPage() {
             <Attendance meetingId={m.id} />
           </section>
           <MySeats meeting={m} />
+          <Tellers meeting={m} />
           {m.canExport && <Downloads meeting={m} />}
         </div>
       </div>
@@ -560,6 +576,73 @@ function MySeats({ meeting }: { meeting: MeetingView }) {
             <p className="status" role="status">
               {assign.isSuccess && t('governance.proxy.assigned')}
             </p>
+          </form>
+        </details>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Who holds the keys of secret ballots: each named teller's device gets a share of a ballot's key when
+ * it opens, and the count waits until `threshold` of them release theirs. The chair names them; with
+ * none named, whoever opens a ballot holds its key alone.
+ */
+function Tellers({ meeting }: { meeting: MeetingView }) {
+  const { t } = useTranslation();
+  const members = useMembers(meeting.organizationId);
+  const set = useSetTellers(meeting.id);
+  const id = useId();
+  const [chosen, setChosen] = useState<string[] | null>(null);
+  const [threshold, setThreshold] = useState<number | null>(null);
+  const picked = chosen ?? meeting.tellers.map((x) => x.userId);
+  const needed = Math.min(threshold ?? meeting.tellerThreshold, Math.max(picked.length, 1));
+  const names = meeting.tellers.map((x) => isolate(x.displayName)).join(', ');
+
+  return (
+    <section className="card stack" aria-labelledby={`${id}-title`} data-testid="tellers">
+      <h2 id={`${id}-title`}>{t('governance.tellers.title')}</h2>
+      <p className="muted small">
+        {meeting.tellers.length ? t('governance.tellers.named', { names, n: meeting.tellerThreshold }) : t('governance.tellers.none')}
+      </p>
+      {meeting.isChair && (
+        <details>
+          <summary>{t('governance.tellers.change')}</summary>
+          <form
+            className="stack-tight"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (picked.length) set.mutate({ tellers: picked, threshold: needed });
+            }}
+          >
+            <fieldset className="stack-tight">
+              <legend>{t('governance.tellers.who')}</legend>
+              {members.data?.map((x) => (
+                <label key={x.userId} className="checkbox">
+                  <input
+                    type="checkbox"
+                    checked={picked.includes(x.userId)}
+                    onChange={(e) => setChosen(e.target.checked ? [...picked, x.userId] : picked.filter((p) => p !== x.userId))}
+                  />{' '}
+                  <bdi>{x.displayName}</bdi>
+                </label>
+              ))}
+            </fieldset>
+            <div className="field">
+              <label htmlFor={`${id}-threshold`}>{t('governance.tellers.threshold')}</label>
+              <select id={`${id}-threshold`} value={needed} onChange={(e) => setThreshold(Number(e.target.value))}>
+                {Array.from({ length: Math.max(picked.length, 1) }, (_, i) => i + 1).map((n) => (
+                  <option key={n} value={n}>
+                    {t('governance.tellers.thresholdOf', { n, of: Math.max(picked.length, 1) })}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <p className="field-hint">{t('governance.tellers.hint')}</p>
+            <button type="submit" className="button" disabled={set.isPending || picked.length === 0}>
+              {t('governance.tellers.save')}
+            </button>
+            <ErrorMessage error={set.error} />
           </form>
         </details>
       )}
