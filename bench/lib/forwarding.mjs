@@ -38,26 +38,27 @@ const noOutbox = { toPeer() {}, toOthers() {}, toRoles() {} };
 
 /**
  * One UDP socket per consumer (4 MB buffer each, so a briefly starved bench process loses little),
- * counting RTP per SSRC; RTCP from the consumers is left out.
+ * counting RTP of the given payload types per SSRC; RTCP from the consumers is left out. With fewer
+ * sockets than consumers, consumers share them round the list (`port(i)`).
  */
-class Receivers {
+export class Receivers {
   /** @type {Map<number, number>} */
   counts = new Map();
 
-  constructor(sockets) {
+  constructor(sockets, payloadTypes = [PAYLOAD_TYPE]) {
     this.sockets = sockets;
     for (const socket of sockets) {
       socket.on('message', (message) => {
         const pt = message[1] & 0x7f;
-        if (message.length < 12 || (message[1] >= 192 && message[1] <= 223) || pt !== PAYLOAD_TYPE) return;
+        if (message.length < 12 || (message[1] >= 192 && message[1] <= 223) || !payloadTypes.includes(pt)) return;
         const ssrc = message.readUInt32BE(8);
         this.counts.set(ssrc, (this.counts.get(ssrc) ?? 0) + 1);
       });
     }
   }
 
-  static async open(count) {
-    return new Receivers(await Promise.all(Array.from({ length: count }, () => udpSocket())));
+  static async open(count, payloadTypes) {
+    return new Receivers(await Promise.all(Array.from({ length: count }, () => udpSocket())), payloadTypes);
   }
 
   get total() {
@@ -138,11 +139,14 @@ async function bareFanout(worker, n, receivers) {
   }
 }
 
-/** The WebRtcServer needs its fixed port free for UDP and TCP; on a busy machine a few tries may be needed. */
-async function startPool() {
+/**
+ * The WebRtcServers need their fixed ports free for UDP and TCP; on a busy machine a few tries may be
+ * needed. `ports`: the size of the range (one plain transport per consumer takes one).
+ */
+export async function startPool(workers = 1, ports = 1000) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const pool = new WorkerPool({ workers: 1, rtcListenIp: LOOPBACK, rtcMinPort: port, rtcMaxPort: Math.min(port + 999, 65535), ...WORKER_SETTINGS });
+    const pool = new WorkerPool({ workers, rtcListenIp: LOOPBACK, rtcMinPort: port, rtcMaxPort: Math.min(port + ports - 1, 65535), ...WORKER_SETTINGS });
     try {
       await pool.start();
       return pool;
@@ -152,7 +156,7 @@ async function startPool() {
   }
 }
 
-const cpuMs = async (worker) => {
+export const cpuMs = async (worker) => {
   const usage = await worker.getResourceUsage();
   return usage.ru_utime + usage.ru_stime;
 };

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     expect(c.port).toBe(4100);
     expect(c.publicUrl).toBe('http://localhost:4100');
     expect(c.corsOrigins).toEqual(['http://localhost:4100']);
-    expect(c.media).toMatchObject({ workers: 2, rtcMinPort: 40000, rtcMaxPort: 40099 });
+    expect(c.media).toMatchObject({ workers: 2, rtcMinPort: 40000, rtcMaxPort: 40099, routerConsumers: 500 });
     expect(c.databaseUrl).toBeUndefined();
   });
 
@@ -28,9 +28,15 @@ describe('loadConfig', () => {
     [{ TURN_SERVERS: '[{"urls":"http://x"}]' }, 'TURN_SERVERS'],
     [{ RTC_LISTEN_IP: 'not-an-ip' }, 'RTC_LISTEN_IP'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ MEDIA_ROUTER_CONSUMERS: '0' }, 'MEDIA_ROUTER_CONSUMERS'],
+    [{ MEDIA_ROUTER_CONSUMERS: 'many' }, 'MEDIA_ROUTER_CONSUMERS'],
   ])('refuses %j naming %s', (env, name) => {
     expect(() => loadConfig(env, dir())).toThrow(ConfigError);
     expect(() => loadConfig(env, dir())).toThrow(new RegExp(`^\\s*${name}:`, 'm'));
+  });
+
+  it('takes the spill-over budget of a room router from MEDIA_ROUTER_CONSUMERS', () => {
+    expect(loadConfig({ MEDIA_ROUTER_CONSUMERS: '4' }, dir()).media.routerConsumers).toBe(4);
   });
 
   it('needs a port per worker plus one for other transports', () => {

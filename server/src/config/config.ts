@@ -52,6 +52,8 @@ export const EnvSchema = z
     CORS_ORIGINS: z.string().optional(),
     CLIENT_DIST: z.string().optional(),
     MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+    /** Consumers one router of a room carries before new viewers are received on another worker. */
+    MEDIA_ROUTER_CONSUMERS: z.coerce.number().int().min(1).max(100_000).default(500),
     RTC_LISTEN_IP: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
     RTC_ANNOUNCED_IP: z.string().min(1).optional(),
     RTC_MIN_PORT: port.default(40000),
@@ -132,6 +134,8 @@ export interface AppConfig {
     rtcAnnouncedSource: 'configured' | 'listen-address' | 'lan-address' | 'loopback';
     rtcMinPort: number;
     rtcMaxPort: number;
+    /** A room's consumers per router before its new viewers spill over to another worker. */
+    routerConsumers: number;
   };
   iceServers: z.infer<typeof iceServer>[];
   /** Bearer token for /metrics; null: open outside production, off in production. */
@@ -214,6 +218,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
       rtcAnnouncedSource: announced.source,
       rtcMinPort: e.RTC_MIN_PORT,
       rtcMaxPort: e.RTC_MAX_PORT,
+      routerConsumers: e.MEDIA_ROUTER_CONSUMERS,
     },
     iceServers: e.TURN_SERVERS,
     metricsToken: e.METRICS_TOKEN ?? null,

@@ -15,6 +15,14 @@ describe('leastLoaded', () => {
     expect(leastLoaded(loads)).toBe(expected);
   });
 
+  it.each([
+    ['the least loaded of the workers not avoided', [w(0, 0), w(1, 50), w(1, 20)], [0], 2],
+    ['no worker when every live one is avoided', [w(0, 0), w(0, 0, false)], [0], -1],
+    ['a worker whatever its load when it is the only one left', [w(9, 900), w(0, 0)], [1], 0],
+  ])('avoiding workers, picks %s', (_, loads, avoid, expected) => {
+    expect(leastLoaded(loads, avoid)).toBe(expected);
+  });
+
   it('spreads rooms created one after another round the workers', () => {
     const loads = [w(0, 0), w(0, 0), w(0, 0)];
     const picked = Array.from({ length: 6 }, () => {

@@ -59,12 +59,13 @@ export interface WorkerLoad {
 /**
  * Index of the worker to put new work on, or -1 when none is alive. Consumers are what costs CPU
  * (every packet is sent once per consumer); routers break ties so that rooms created back to back,
- * before anyone consumes, still spread over the workers.
+ * before anyone consumes, still spread over the workers. `avoid` leaves out workers by index (those
+ * already carrying a router of the room that spills over).
  */
-export function leastLoaded(loads: readonly WorkerLoad[]): number {
+export function leastLoaded(loads: readonly WorkerLoad[], avoid: readonly number[] = []): number {
   let best = -1;
   loads.forEach((load, i) => {
-    if (!load.alive) return;
+    if (!load.alive || avoid.includes(i)) return;
     const b = loads[best];
     if (!b || load.consumers < b.consumers || (load.consumers === b.consumers && load.routers < b.routers)) best = i;
   });
@@ -109,6 +110,9 @@ export interface WorkerStats {
   port: number;
   routers: number;
   consumers: number;
+  /** Pipe transports (router-to-router links) and the producers piped in through them. */
+  pipeTransports: number;
+  pipeProducers: number;
 }
 
 /** The slice of a pino logger the pool uses. */
@@ -127,6 +131,8 @@ export class NoWorkerAvailableError extends Error {
 
 interface Slot extends PooledWorker, WorkerLoad {
   port: number;
+  pipeTransports: number;
+  pipeProducers: number;
   /** Routers being created, counted before they exist so concurrent picks spread. */
   pending: number;
 }
@@ -182,9 +188,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return [...this.slots];
   }
 
-  /** A router with MEDIA_CODECS on the least-loaded worker. */
-  async createRouter(appData: types.AppData = {}): Promise<PooledRouter> {
-    const slot = this.pick();
+  /**
+   * A router with MEDIA_CODECS on the least-loaded worker, leaving out the workers in `avoid`
+   * (NoWorkerAvailableError when no other live worker is left).
+   */
+  async createRouter(appData: types.AppData = {}, avoid: readonly number[] = []): Promise<PooledRouter> {
+    const slot = this.pick(avoid);
     slot.pending++;
     try {
       const router = await slot.worker.createRouter({ mediaCodecs: [...MEDIA_CODECS], appData: { ...appData, workerIndex: slot.index } });
@@ -199,15 +208,30 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return { protocol: 'udp', ip: this.config.rtcListenIp, ...this.announced(), portRange: { ...this.plan.transportPorts } };
   }
 
+  /** Indexes of the workers that take new work now. */
+  aliveWorkers(): number[] {
+    return this.slots.filter((s) => s.alive).map((s) => s.index);
+  }
+
+  /**
+   * Listen info for pipe transports between routers of this process (pipeToRouter): loopback, never
+   * announced, so the two ends reach each other whatever address browsers are given.
+   */
+  pipeListenInfo(): types.TransportListenInfo {
+    return { protocol: 'udp', ip: '127.0.0.1', portRange: { ...this.plan.transportPorts } };
+  }
+
   stats(): { workers: WorkerStats[] } {
     return {
-      workers: this.slots.map(({ index, worker, alive, port, routers, consumers }) => ({
+      workers: this.slots.map(({ index, worker, alive, port, routers, consumers, pipeTransports, pipeProducers }) => ({
         index,
         pid: worker.pid,
         alive,
         port,
         routers,
         consumers,
+        pipeTransports,
+        pipeProducers,
       })),
     };
   }
@@ -226,8 +250,9 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     await Promise.all(workers.map(closeWorker));
   }
 
-  private pick(): Slot {
-    const slot = this.slots[leastLoaded(this.slots.map((s) => ({ alive: s.alive, routers: s.routers + s.pending, consumers: s.consumers })))];
+  private pick(avoid: readonly number[] = []): Slot {
+    const loads = this.slots.map((s) => ({ alive: s.alive, routers: s.routers + s.pending, consumers: s.consumers }));
+    const slot = this.slots[leastLoaded(loads, avoid)];
     if (!slot) throw new NoWorkerAvailableError();
     return slot;
   }
@@ -249,7 +274,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
           { protocol: 'tcp', ...listen },
         ],
       });
-      const slot: Slot = { index, worker, webRtcServer, port, alive: true, routers: 0, consumers: 0, pending: 0 };
+      const slot: Slot = { index, worker, webRtcServer, port, alive: true, routers: 0, consumers: 0, pending: 0, pipeTransports: 0, pipeProducers: 0 };
       this.track(slot);
       return slot;
     } catch (error) {
@@ -268,6 +293,13 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
           consumer.observer.once('close', () => slot.consumers--);
         });
         if (transport.type === 'webrtc') this.watchIce(transport as types.WebRtcTransport);
+        if (transport.type !== 'pipe') return;
+        slot.pipeTransports++;
+        transport.observer.once('close', () => slot.pipeTransports--);
+        transport.observer.on('newproducer', (producer) => {
+          slot.pipeProducers++;
+          producer.observer.once('close', () => slot.pipeProducers--);
+        });
       });
     });
     slot.worker.once('died', (error) => {

@@ -18,6 +18,8 @@ import type { HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole, StageInvita
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
 import { type RoomAction, roomCan } from '../room-permissions';
+import { KeyedMutex } from './keyed-mutex';
+import { placeViewer } from './viewer-placement';
 
 /** How a live room talks to its peers; the gateway implements it with socket.io rooms. */
 export interface RoomOutbox {
@@ -52,6 +54,33 @@ export interface Peer {
   consumers: Map<string, types.Consumer>;
 }
 
+/**
+ * Where a room's viewers may spill over once its router is busy: routers on other workers of this
+ * process, fed from the origin router by pipeToRouter. Without it every transport is on the origin.
+ */
+export interface SpillOver {
+  /** Consumers one router of the room carries before the next viewer is received on another worker. */
+  routerConsumers: number;
+  /** A router on the least-loaded live worker outside `avoid` (throws when there is none). */
+  createRouter(avoid: readonly number[]): Promise<PooledRouter>;
+  aliveWorkers(): readonly number[];
+  /** Where the pipe transports between the room's routers listen (loopback: they never leave the machine). */
+  pipeListenInfo: types.TransportListenInfo;
+}
+
+/** One router of the room: the origin (every producer, the speaker and level observers) or one it spilled over to. */
+interface RoomRouter {
+  pooled: PooledRouter;
+  /** Consumers on this router, pipe consumers included. */
+  consumers: number;
+  /** Receive transports placed here, with their viewer and the consumers they hold. */
+  viewers: Map<string, { peer: Peer; consumers: number }>;
+  /** Receive transports being created here. */
+  opening: number;
+  /** Origin producers piped here, with how many consumers here hold (or are opening) each. */
+  pipes: Map<string, { piped: Promise<types.PipeToRouterResult>; holders: number }>;
+}
+
 interface ProducerData extends types.AppData {
   peerId: string;
   source: MediaSource;
@@ -65,9 +94,11 @@ const TRANSPORT_OPTIONS = {
 } as const;
 
 /**
- * One room's media on one router: peers, their transports, producers and consumers, the active
- * speaker and audio levels. Closing a peer closes its transports, which closes its producers and
- * consumers (mediasoup cascades), and every consumer of those producers.
+ * One room's media: peers, their transports, producers and consumers, the active speaker and audio
+ * levels. Everything lives on one router (the origin) until its consumers reach the spill-over
+ * budget; then new viewers are received on routers of other workers, fed by pipes from the origin,
+ * where every producer and both observers stay. Closing a peer closes its transports, which closes
+ * its producers and consumers (mediasoup cascades), and every consumer of those producers.
  */
 export class LiveRoom {
   readonly peers = new Map<string, Peer>();
@@ -95,6 +126,13 @@ export class LiveRoom {
   private closed = false;
   /** Transports and consumers being created, by `peer:direction` / `peer:producer`, so a burst cannot pass a cap. */
   private readonly opening = new Map<string, number>();
+  /** The origin first, then the routers viewers spilled over to, in the order they were opened. */
+  private readonly routers: RoomRouter[] = [];
+  /** Viewers whose receive transport closed with its worker, by worker index, until the registry resets them. */
+  private readonly lost = new Map<number, Set<Peer>>();
+  /** Placements one at a time, so a burst of viewers cannot open two routers where one was needed. */
+  private readonly placing = new KeyedMutex();
+  private spill: SpillOver | undefined;
 
   private constructor(
     readonly roomId: string,
@@ -108,6 +146,7 @@ export class LiveRoom {
   ) {
     this.speaker = observers.speaker;
     this.levels = observers.levels;
+    this.track(pooled);
     this.speaker.on('dominantspeaker', ({ producer }) => {
       const peerId = (producer.appData as ProducerData).peerId;
       this.outbox.toOthers(this, null, 'speaker:active', { peerId });
@@ -124,13 +163,171 @@ export class LiveRoom {
     sessionId: string,
     pooled: PooledRouter,
     outbox: RoomOutbox,
-    media: { iceServers: IceServer[]; plainListenInfo: types.TransportListenInfo; limits: MediaLimits },
+    media: { iceServers: IceServer[]; plainListenInfo: types.TransportListenInfo; limits: MediaLimits; spill?: SpillOver },
   ): Promise<LiveRoom> {
     const speaker = await pooled.router.createActiveSpeakerObserver({ interval: 300 });
     const levels = await pooled.router.createAudioLevelObserver({ maxEntries: 10, threshold: -70, interval: 400 });
-    return new LiveRoom(roomId, sessionId, pooled, outbox, media.iceServers, media.plainListenInfo, media.limits, { speaker, levels });
+    const room = new LiveRoom(roomId, sessionId, pooled, outbox, media.iceServers, media.plainListenInfo, media.limits, { speaker, levels });
+    room.spill = media.spill;
+    return room;
   }
 
+  /** The routers of the room, origin first, with the worker each runs on (for logs, metrics and tests). */
+  routerStats(): { workerIndex: number; workerPid: number; consumers: number; viewers: number; pipedProducers: number }[] {
+    return this.routers.map((r) => ({
+      workerIndex: r.pooled.worker.index,
+      workerPid: r.pooled.worker.worker.pid,
+      consumers: r.consumers,
+      viewers: r.viewers.size,
+      pipedProducers: r.pipes.size,
+    }));
+  }
+
+  /**
+   * Viewers whose receive transport was on a router of the worker `workerIndex` when it died, still in
+   * the room. They lost their media (and only they); the caller tells them to join again.
+   */
+  takeLostViewers(workerIndex: number): Peer[] {
+    const lost = this.lost.get(workerIndex);
+    this.lost.delete(workerIndex);
+    return lost ? [...lost].filter((p) => this.peers.get(p.id) === p) : [];
+  }
+
+  private track(pooled: PooledRouter): RoomRouter {
+    const entry: RoomRouter = { pooled, consumers: 0, viewers: new Map(), opening: 0, pipes: new Map() };
+    this.routers.push(entry);
+    pooled.router.observer.on('newtransport', (transport) =>
+      transport.observer.on('newconsumer', (consumer) => {
+        entry.consumers++;
+        consumer.observer.once('close', () => entry.consumers--);
+      }),
+    );
+    pooled.router.observer.once('close', () => {
+      const i = this.routers.indexOf(entry);
+      if (i >= 0) this.routers.splice(i, 1);
+      entry.pipes.clear();
+    });
+    return entry;
+  }
+
+  /**
+   * The router a new viewer is received on: the origin until it carries `routerConsumers`, then
+   * another worker's (see viewer-placement.ts). `opening` is counted on it before the lock is let go.
+   */
+  private async placeViewer(peer: Peer): Promise<RoomRouter> {
+    const origin = this.routers[0]!;
+    const spill = this.spill;
+    if (!spill) {
+      origin.opening++;
+      return origin;
+    }
+    return this.placing.run('place', async () => {
+      const expected = this.expectedConsumers();
+      const cost = expected(peer);
+      const loads = this.routers.map((r) => ({
+        workerIndex: r.pooled.worker.index,
+        alive: !r.pooled.router.closed,
+        load: r.consumers + r.opening * cost + [...r.viewers.values()].reduce((sum, v) => sum + Math.max(0, expected(v.peer) - v.consumers), 0),
+      }));
+      const placement = placeViewer(loads, cost, spill.routerConsumers, spill.aliveWorkers());
+      let target: RoomRouter;
+      if (placement.kind === 'existing') target = this.routers[placement.index] ?? origin;
+      else {
+        const pooled = await spill.createRouter(placement.avoid).catch(() => null);
+        if (this.isClosed) {
+          pooled?.router.close();
+          throw new AppError('NOT_IN_ROOM', 'The room has closed.');
+        }
+        // No other worker after all (it died meanwhile): the origin takes the viewer.
+        target = pooled ? this.track(pooled) : origin;
+      }
+      target.opening++;
+      return target;
+    });
+  }
+
+  /** What a viewer is expected to consume: the producers of the people they can see, their own left out. */
+  private expectedConsumers(): (viewer: Peer) => number {
+    let all = 0;
+    let stage = 0;
+    for (const p of this.peers.values()) {
+      all += p.producers.size;
+      if (p.role !== 'attendee') stage += p.producers.size;
+    }
+    return (viewer) => {
+      const seesAll = this.mode === 'meeting' || STAFF.includes(viewer.role);
+      return (seesAll ? all : stage) - (this.visibleTo(viewer, viewer) ? viewer.producers.size : 0);
+    };
+  }
+
+  /** Registers a receive transport on the router it was placed on; a spilled-over router closes with its last viewer. */
+  private seat(entry: RoomRouter, peer: Peer, transport: types.Transport): void {
+    entry.viewers.set(transport.id, { peer, consumers: 0 });
+    transport.observer.once('close', () => {
+      entry.viewers.delete(transport.id);
+      const worker = entry.pooled.worker;
+      if (worker.worker.died && !this.closed) {
+        const lost = this.lost.get(worker.index) ?? new Set<Peer>();
+        lost.add(peer);
+        this.lost.set(worker.index, lost);
+        return;
+      }
+      this.retireIfIdle(entry);
+    });
+  }
+
+  private retireIfIdle(entry: RoomRouter): void {
+    if (entry === this.routers[0] || entry.viewers.size || entry.opening || entry.pooled.router.closed) return;
+    entry.pooled.router.close();
+  }
+
+  /** The room's router holding this receive transport (a transport not placed, like a plain send one, is on the origin). */
+  private routerOf(transport: types.Transport): RoomRouter {
+    return this.routers.find((r) => r.viewers.has(transport.id)) ?? this.routers[0]!;
+  }
+
+  /**
+   * Makes sure the origin producer is piped to `entry`'s router and holds it for one consumer there;
+   * the returned release lets go of it, and the pipe closes when the last holder does.
+   */
+  private async holdPipe(entry: RoomRouter, producerId: string): Promise<() => void> {
+    let pipe = entry.pipes.get(producerId);
+    if (!pipe) {
+      const piped = this.router.pipeToRouter({ producerId, router: entry.pooled.router, listenInfo: this.spill!.pipeListenInfo, enableSctp: false });
+      pipe = { piped, holders: 0 };
+      entry.pipes.set(producerId, pipe);
+      const failed = pipe;
+      piped.catch(() => {
+        if (entry.pipes.get(producerId) === failed) entry.pipes.delete(producerId);
+      });
+    }
+    pipe.holders++;
+    const held = pipe;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      if (--held.holders > 0) return;
+      if (entry.pipes.get(producerId) === held) entry.pipes.delete(producerId);
+      // Closing the pipe consumer on the origin closes the pipe producer here (mediasoup links the two).
+      void held.piped.then(
+        ({ pipeConsumer, pipeProducer }) => {
+          pipeConsumer?.close();
+          pipeProducer?.close();
+        },
+        () => undefined,
+      );
+    };
+    try {
+      await held.piped;
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return release;
+  }
+
+  /** The origin router: every producer lives here. */
   get router(): types.Router {
     return this.pooled.router;
   }
@@ -370,9 +567,9 @@ export class LiveRoom {
       throw new AppError('TOO_MANY_TRANSPORTS', `At most ${this.limits.transportsPerDirection} ${direction} transports per participant. Close one first.`);
     }
     this.opening.set(key, (this.opening.get(key) ?? 0) + 1);
-    const transport = await this.router
-      .createWebRtcTransport({ webRtcServer: this.pooled.worker.webRtcServer, ...TRANSPORT_OPTIONS, appData: { peerId: peer.id, direction } })
-      .finally(() => this.release(key));
+    const transport = await this.onRouterFor(peer, direction, ({ router, worker }) =>
+      router.createWebRtcTransport({ webRtcServer: worker.webRtcServer, ...TRANSPORT_OPTIONS, appData: { peerId: peer.id, direction } }),
+    ).finally(() => this.release(key));
     peer.transports.set(transport.id, transport);
     transport.observer.once('close', () => peer.transports.delete(transport.id));
     // A transport whose DTLS failed or closed is dead for good; the client makes a new one.
@@ -392,15 +589,31 @@ export class LiveRoom {
    * interpretation and encoder ingest, benchmarks). Never offered to browsers.
    */
   async createPlainTransport(peer: Peer, direction: 'send' | 'recv', options: { comedia?: boolean } = {}): Promise<types.PlainTransport> {
-    const transport = await this.router.createPlainTransport({
-      listenInfo: this.plainListenInfo,
-      rtcpMux: true,
-      comedia: options.comedia ?? direction === 'send',
-      appData: { peerId: peer.id, direction },
-    });
+    const transport = await this.onRouterFor(peer, direction, ({ router }) =>
+      router.createPlainTransport({
+        listenInfo: this.plainListenInfo,
+        rtcpMux: true,
+        comedia: options.comedia ?? direction === 'send',
+        appData: { peerId: peer.id, direction },
+      }),
+    );
     peer.transports.set(transport.id, transport);
     transport.observer.once('close', () => peer.transports.delete(transport.id));
     return transport;
+  }
+
+  /** Sending is always on the origin; a receive transport goes where placement says. */
+  private async onRouterFor<T extends types.Transport>(peer: Peer, direction: 'send' | 'recv', create: (pooled: PooledRouter) => Promise<T>): Promise<T> {
+    if (direction === 'send') return create(this.pooled);
+    const entry = await this.placeViewer(peer);
+    try {
+      const transport = await create(entry.pooled);
+      this.seat(entry, peer, transport);
+      return transport;
+    } finally {
+      entry.opening--;
+      this.retireIfIdle(entry);
+    }
   }
 
   async connectTransport(peer: Peer, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
@@ -459,10 +672,24 @@ export class LiveRoom {
       throw new AppError('UNSUPPORTED_MEDIA', 'Your device cannot receive this stream (no common codec).');
     }
     this.opening.set(key, (this.opening.get(key) ?? 0) + 1);
-    const consumer = await transport
-      .consume({ producerId, rtpCapabilities: caps, paused: true, appData: { peerId: peer.id } })
-      .catch(asMediaError)
+    const home = this.routerOf(transport);
+    let unpipe = () => {};
+    const consumer = await (async () => {
+      // On a router the room spilled over to, the origin's producer is piped in first (same id there).
+      if (home !== this.routers[0]) unpipe = await this.holdPipe(home, producerId);
+      return transport.consume({ producerId, rtpCapabilities: caps, paused: true, appData: { peerId: peer.id } });
+    })()
+      .catch((err: unknown) => {
+        unpipe();
+        return asMediaError(err);
+      })
       .finally(() => this.release(key));
+    const seat = home.viewers.get(transport.id);
+    if (seat) seat.consumers++;
+    consumer.observer.once('close', () => {
+      if (seat) seat.consumers--;
+      unpipe();
+    });
     peer.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
     consumer.on('producerclose', () => this.outbox.toPeer(peer, 'consumer:closed', { consumerId: consumer.id, producerId }));
@@ -519,6 +746,7 @@ export class LiveRoom {
     this.closed = true;
     clearTimeout(this.countTimer);
     this.peers.clear();
+    for (const { pooled } of [...this.routers].reverse()) if (!pooled.router.closed) pooled.router.close();
     if (!this.router.closed) this.router.close();
   }
 

@@ -411,6 +411,16 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
         iceServers: this.config.iceServers,
         plainListenInfo: this.pool.transportListenInfo(),
         limits: this.config.limits,
+        spill: {
+          routerConsumers: this.config.media.routerConsumers,
+          createRouter: async (avoid) => {
+            const spilled = await this.pool.createRouter({ roomId: room.id, spillOver: true }, avoid);
+            this.logger.info({ roomId: room.id, worker: spilled.worker.index, workerPid: spilled.worker.worker.pid }, 'room spilled over to another worker');
+            return spilled;
+          },
+          aliveWorkers: () => this.pool.aliveWorkers(),
+          pipeListenInfo: this.pool.pipeListenInfo(),
+        },
       });
       live.mode = room.mode;
       live.organizationId = room.organizationId;
@@ -488,31 +498,59 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
   }
 
   /**
-   * A worker died with its routers. Its rooms are dropped (the session stays open) and their peers
-   * told to join again; the next join builds the room on a live worker.
+   * A worker died with its routers. Rooms whose origin router was there are dropped (the session
+   * stays open) and their peers told to join again; the next join builds the room on a live worker.
+   * Rooms that had only spilled over to it lose just the viewers received there, who are told to join
+   * again and are placed on a live router; everyone else keeps their media.
    */
   private async resetRoomsOf(workerIndex: number): Promise<void> {
-    const hit = [...this.live.values()].filter((r) => r.pooled.worker.index === workerIndex);
-    for (const room of hit) {
-      await this.mutex.run(room.roomId, async () => {
-        this.toOthers(room, null, 'room:media-reset', { roomId: room.roomId, reason: 'worker-died' });
-        for (const [socketId, seat] of this.seats) {
-          if (seat.room !== room) continue;
-          this.seats.delete(socketId);
-          this.gateway.server.in(socketId).socketsLeave(`room:${room.roomId}`);
-        }
-        room.close();
-        this.live.delete(room.roomId);
-        // Peers are told and seats cleared whatever happens next; bookkeeping failures only get logged.
-        try {
-          await this.directory.release(room.roomId, NODE_ID);
-          await this.attendance.flush();
-          await this.db.getRepository(AttendanceRecord).update({ sessionId: room.sessionId, leftAt: IsNull() }, { leftAt: new Date() });
-        } catch (err) {
-          this.logger.error({ err, roomId: room.roomId }, 'could not record the media reset');
-        }
-      });
-      this.logger.warn({ roomId: room.roomId, workerIndex }, 'room media reset after a worker died');
+    const rooms = [...this.live.values()];
+    const hit = rooms.filter((r) => r.pooled.worker.index === workerIndex);
+    const viewers = rooms.flatMap((room) => (hit.includes(room) ? [] : [{ room, lost: room.takeLostViewers(workerIndex) }])).filter((v) => v.lost.length);
+    for (const { room, lost } of viewers) {
+      // Everyone in the room was received there: the same as losing the room, whose session stays open.
+      if (lost.length >= room.peers.size) hit.push(room);
+      else await this.resetViewers(room, lost, workerIndex);
     }
+    for (const room of hit) await this.resetRoom(room, workerIndex);
+  }
+
+  private async resetRoom(room: LiveRoom, workerIndex: number): Promise<void> {
+    await this.mutex.run(room.roomId, async () => {
+      this.toOthers(room, null, 'room:media-reset', { roomId: room.roomId, reason: 'worker-died' });
+      for (const [socketId, seat] of this.seats) {
+        if (seat.room !== room) continue;
+        this.seats.delete(socketId);
+        this.gateway.server.in(socketId).socketsLeave(`room:${room.roomId}`);
+      }
+      room.close();
+      this.live.delete(room.roomId);
+      // Peers are told and seats cleared whatever happens next; bookkeeping failures only get logged.
+      try {
+        await this.directory.release(room.roomId, NODE_ID);
+        await this.attendance.flush();
+        await this.db.getRepository(AttendanceRecord).update({ sessionId: room.sessionId, leftAt: IsNull() }, { leftAt: new Date() });
+      } catch (err) {
+        this.logger.error({ err, roomId: room.roomId }, 'could not record the media reset');
+      }
+    });
+    this.logger.warn({ roomId: room.roomId, workerIndex }, 'room media reset after a worker died');
+  }
+
+  /** The viewers a dying worker took with it: out of their seat and told to join again, as in a room reset. */
+  private async resetViewers(room: LiveRoom, lost: Peer[], workerIndex: number): Promise<void> {
+    await this.mutex.run(room.roomId, async () => {
+      if (room.isClosed) return;
+      for (const peer of lost) {
+        const seat = this.seats.get(peer.socketId);
+        if (seat?.peer !== peer) continue;
+        this.toPeer(peer, 'room:media-reset', { roomId: room.roomId, reason: 'worker-died' });
+        clearTimeout(this.pendingLeaves.get(peer.socketId));
+        this.pendingLeaves.delete(peer.socketId);
+        await this.unseat(peer.socketId, seat);
+      }
+    });
+    await this.attendance.flush().catch((err: unknown) => this.logger.error({ err, roomId: room.roomId }, 'could not record the viewers reset'));
+    this.logger.warn({ roomId: room.roomId, workerIndex, viewers: lost.length }, 'viewers re-placed after the worker they were received on died');
   }
 }

@@ -1,0 +1,308 @@
+#!/usr/bin/env node
+/**
+ * Webinar benchmark (`npm run bench:webinar`, not part of `npm test`). Needs the built server
+ * (`npm run build -w server`).
+ *
+ * One speaker (opus 50 packets/s + VP8 at about 360p: 30 frames/s, ~2 packets a frame, a 12-packet
+ * keyframe every 2 s) fanned out to N viewers, each a plain RTP transport with one audio and one
+ * video consumer:
+ *   - through Quorum's room layer (LiveRoom on a WorkerPool from server/dist, viewers placed by the
+ *     room's spill-over), and
+ *   - through bare mediasoup doing the same (same worker settings, same codecs, same placement, the
+ *     same pipeToRouter between routers),
+ * each on one worker (everything on one router) and on two workers (half the viewers on a second
+ * router fed by pipes), one after the other, the order alternating with N.
+ *
+ * Per run: loss (packets the workers did not forward, from consumer stats, and packets the bench's
+ * receivers did not get), packets forwarded per second, worker CPU (getResourceUsage), Quorum/bare
+ * CPU per forwarded packet. Then the largest N at <= 0.5 % loss for each (interpolated between the
+ * sizes measured), and whether two workers carry >= 1.7x the viewers of one. The last line is one
+ * JSON object with the headline figures.
+ *
+ * Two workers are also tried at BENCH_TWO_WORKER_SIZES (beyond the largest size, while they keep within
+ * the loss limit), so that their capacity can be found rather than only bounded.
+ *
+ * Settings (env): BENCH_SIZES=100,250,500,1000  BENCH_TWO_WORKER_SIZES=1500,2000  BENCH_DURATION_MS=4000 (per run)
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+if (!existsSync(new URL('../server/dist/main.js', import.meta.url))) {
+  console.error('server/dist is missing: run `npm run build -w server` first');
+  process.exit(1);
+}
+const { cpuMs, Receivers, startPool } = await import('./lib/forwarding.mjs');
+const { requireFromRoot } = await import('./lib/typescript.mjs');
+const { LiveRoom } = requireFromRoot('server/dist/modules/rooms/live/live-room.js');
+const { MEDIA_CODECS } = requireFromRoot('server/dist/modules/media/worker-pool.js');
+const { createWorker } = createRequire(new URL('../server/dist/main.js', import.meta.url))('mediasoup');
+const { buildRtp, closeSocket, LOOPBACK, opusPayload, udpSocket } = requireFromRoot('test/helpers/rtp.ts');
+
+const sizes = (process.env.BENCH_SIZES ?? '100,250,500,1000').split(',').map(Number);
+const twoWorkerSizes = (process.env.BENCH_TWO_WORKER_SIZES ?? '1500,2000').split(',').filter(Boolean).map(Number);
+const durationMs = Number(process.env.BENCH_DURATION_MS ?? 4000);
+if (!sizes.every((n) => Number.isInteger(n) && n > 1) || !(durationMs > 0)) throw new Error('BENCH_SIZES must list integers > 1, BENCH_DURATION_MS be > 0');
+
+const LOSS_LIMIT_PCT = 0.5;
+const AUDIO = { pt: 100, ssrc: 0x7e0a0001 };
+const VIDEO = { pt: 101, ssrc: 0x7e0a0002 };
+const FPS = 30;
+const KEYFRAME_EVERY = 2 * FPS;
+const RTP_PARAMETERS = {
+  audio: { codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO.pt, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: AUDIO.ssrc }] },
+  video: { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO.pt, clockRate: 90000 }], encodings: [{ ssrc: VIDEO.ssrc }] },
+};
+const CAPABILITIES = {
+  codecs: [
+    { kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: AUDIO.pt, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] },
+    { kind: 'video', mimeType: 'video/VP8', preferredPayloadType: VIDEO.pt, clockRate: 90000, parameters: {}, rtcpFeedback: [] },
+  ],
+  headerExtensions: [],
+};
+const BARE_PORTS = { min: 42000, max: 44999 };
+const RECEIVER_SOCKETS = 32;
+const noOutbox = { toPeer() {}, toOthers() {}, toRoles() {} };
+
+/** The speaker's packets for one 10 ms tick: opus every 20 ms, VP8 frames every 33 ms (continuing seq/timestamps). */
+function speaker() {
+  let audio = 0;
+  let frame = 0;
+  let videoSeq = 0;
+  const started = performance.now();
+  return () => {
+    const elapsed = performance.now() - started;
+    const out = [];
+    while (audio * 20 <= elapsed) {
+      out.push(buildRtp({ payloadType: AUDIO.pt, sequenceNumber: audio & 0xffff, timestamp: 960 * audio, ssrc: AUDIO.ssrc }, opusPayload(audio, 100)));
+      audio++;
+    }
+    while ((frame * 1000) / FPS <= elapsed) {
+      const key = frame % KEYFRAME_EVERY === 0;
+      const count = key ? 12 : 2;
+      for (let i = 0; i < count; i++) {
+        const payload = Buffer.alloc(1000, 0x5a);
+        // VP8 payload descriptor: S bit on the frame's first packet (partition 0); a keyframe's header there.
+        payload[0] = i === 0 ? 0x10 : 0x00;
+        if (i === 0) {
+          payload[1] = key ? 0x10 : 0x11;
+          if (key) payload.set([0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01], 2);
+        }
+        const header = { payloadType: VIDEO.pt, sequenceNumber: videoSeq++ & 0xffff, timestamp: 3000 * frame, ssrc: VIDEO.ssrc, marker: i === count - 1 };
+        out.push(buildRtp(header, payload));
+      }
+      frame++;
+    }
+    return out;
+  };
+}
+
+/** Viewers `budgetViewers` and beyond go to the second router (bare) / spill over (Quorum): the same split. */
+async function quorumFanout(pool, n, workers, receivers) {
+  const budget = workers === 1 ? 1_000_000 : Math.ceil(n / 2) * 2;
+  const room = await LiveRoom.open('bench-webinar', 'bench-session', await pool.createRouter({ roomId: 'bench' }), noOutbox, {
+    iceServers: [],
+    plainListenInfo: pool.transportListenInfo(),
+    limits: { transportsPerDirection: 4, consumersPerProducer: 2 },
+    spill: { routerConsumers: budget, createRouter: (avoid) => pool.createRouter({ roomId: 'bench' }, avoid), aliveWorkers: () => pool.aliveWorkers(), pipeListenInfo: pool.pipeListenInfo() },
+  });
+  room.mode = 'webinar';
+  try {
+    const host = room.addPeer('host', 'Speaker', 'bench-speaker', 'host');
+    const input = await room.createPlainTransport(host, 'send', { comedia: true });
+    const producers = [];
+    for (const kind of ['audio', 'video']) {
+      producers.push(await room.produce(host, { transportId: input.id, kind, rtpParameters: RTP_PARAMETERS[kind], source: kind === 'audio' ? 'mic' : 'camera' }));
+    }
+    const consumers = [];
+    for (let i = 0; i < n; i++) {
+      const viewer = room.addPeer(`viewer-${i}`, `Viewer ${i}`, `bench-${i}`, 'attendee');
+      const output = await room.createPlainTransport(viewer, 'recv', { comedia: false });
+      await output.connect({ ip: LOOPBACK, port: receivers.port(i) });
+      for (const producerId of producers) {
+        const { consumerId } = await room.consume(viewer, output.id, producerId, CAPABILITIES);
+        await room.resumeConsumer(viewer, consumerId);
+        consumers.push(viewer.consumers.get(consumerId));
+      }
+    }
+    const routers = room.routerStats();
+    const used = pool.workers().filter((w) => routers.some((r) => r.workerIndex === w.index));
+    return { workers: used.map((w) => w.worker), inputPort: input.tuple.localPort, consumers, split: routers.map((r) => r.viewers), close: () => room.close() };
+  } catch (error) {
+    room.close();
+    throw error;
+  }
+}
+
+async function bareFanout(bareWorkers, n, workers, receivers) {
+  const routers = await Promise.all(bareWorkers.slice(0, workers).map((w) => w.createRouter({ mediaCodecs: [...MEDIA_CODECS] })));
+  const close = () => routers.forEach((r) => r.close());
+  try {
+    const listenInfo = { protocol: 'udp', ip: LOOPBACK, portRange: BARE_PORTS };
+    const input = await routers[0].createPlainTransport({ listenInfo, rtcpMux: true, comedia: true });
+    const producers = [];
+    for (const kind of ['audio', 'video']) producers.push(await input.produce({ kind, rtpParameters: RTP_PARAMETERS[kind] }));
+    const perRouter = workers === 1 ? n : Math.ceil(n / 2);
+    const piped = new Set();
+    const consumers = [];
+    const split = routers.map(() => 0);
+    for (let i = 0; i < n; i++) {
+      const r = Math.min(Math.floor(i / perRouter), routers.length - 1);
+      const router = routers[r];
+      if (r > 0 && !piped.has(r)) {
+        for (const p of producers) await routers[0].pipeToRouter({ producerId: p.id, router, listenInfo, enableSctp: false });
+        piped.add(r);
+      }
+      split[r]++;
+      const output = await router.createPlainTransport({ listenInfo, rtcpMux: true, comedia: false });
+      await output.connect({ ip: LOOPBACK, port: receivers.port(i) });
+      for (const p of producers) {
+        const consumer = await output.consume({ producerId: p.id, rtpCapabilities: CAPABILITIES, paused: true });
+        await consumer.resume();
+        consumers.push(consumer);
+      }
+    }
+    return { workers: bareWorkers.slice(0, workers), inputPort: input.tuple.localPort, consumers, split, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+const totalCpu = async (workers) => (await Promise.all(workers.map(cpuMs))).reduce((a, b) => a + b, 0);
+
+/** Sets the fan-out up, feeds it the speaker for `durationMs`, and counts. */
+async function run(fanout, n, receivers, sender) {
+  const setupStarted = performance.now();
+  const live = await fanout(n, receivers);
+  const setupMs = performance.now() - setupStarted;
+  try {
+    receivers.counts.clear();
+    await sleep(200);
+    const cpuBefore = await totalCpu(live.workers);
+    const next = speaker();
+    const sent = { [AUDIO.ssrc]: 0, [VIDEO.ssrc]: 0 };
+    const start = performance.now();
+    for (let tick = 1; performance.now() - start < durationMs; tick++) {
+      for (const packet of next()) {
+        sender.send(packet, live.inputPort, LOOPBACK);
+        sent[packet.readUInt32BE(8)]++;
+      }
+      const wait = start + tick * 10 - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    const sendMs = performance.now() - start;
+    await sleep(200);
+    const cpu = (await totalCpu(live.workers)) - cpuBefore;
+    const due = n * (sent[AUDIO.ssrc] + sent[VIDEO.ssrc]);
+    await receivers.settle(due, 3_000);
+    const stats = await Promise.all(live.consumers.map((c) => c.getStats()));
+    const forwarded = stats.reduce((sum, s) => sum + (s.find((x) => x.type === 'outbound-rtp')?.packetCount ?? 0), 0);
+    return {
+      setupMs,
+      split: live.split,
+      inPps: (1000 * (sent[AUDIO.ssrc] + sent[VIDEO.ssrc])) / sendMs,
+      lossPct: (100 * Math.max(0, due - forwarded)) / due,
+      rxLossPct: (100 * Math.max(0, due - receivers.total)) / due,
+      fwdPps: (1000 * forwarded) / sendMs,
+      cpuPct: (100 * cpu) / sendMs,
+      usPerPacket: (1000 * cpu) / forwarded,
+    };
+  } finally {
+    live.close();
+    await sleep(300);
+  }
+}
+
+/** The largest N at <= the loss limit, interpolated between the sizes measured; `atLeast` when even the largest passed. */
+function capacity(points) {
+  let best = { n: 0, atLeast: false };
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i];
+    if (p.lossPct <= LOSS_LIMIT_PCT) {
+      best = { n: p.n, atLeast: i === points.length - 1 };
+      continue;
+    }
+    const prev = points[i - 1];
+    if (prev && prev.lossPct <= LOSS_LIMIT_PCT) {
+      best = { n: Math.round(prev.n + ((p.n - prev.n) * (LOSS_LIMIT_PCT - prev.lossPct)) / (p.lossPct - prev.lossPct)), atLeast: false };
+    }
+    break;
+  }
+  return best;
+}
+
+const log = (line = '') => console.log(line);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const fixed = (v, d) => v.toFixed(d);
+const started = performance.now();
+
+log(`bench:webinar  node ${process.version}, ${cpus().length} CPUs, load average ${load()}`);
+log(`1 speaker (opus 50 pkt/s + VP8 ~360p 30 fps, ~113 pkt/s, ~0.56 Mbit/s) -> N viewers (audio + video consumer each) over plain RTP; ${durationMs / 1000} s per run`);
+log('workers not pinned; loss % = packets the workers did not forward (consumer stats), rx loss % = not received by the bench process');
+log();
+
+const pool = await startPool(2, Math.max(...sizes, ...twoWorkerSizes) + 600);
+const bareWorkers = await Promise.all([0, 1].map(() => createWorker({ logLevel: 'warn', rtcMinPort: BARE_PORTS.min, rtcMaxPort: BARE_PORTS.max })));
+const receivers = await Receivers.open(RECEIVER_SOCKETS, [AUDIO.pt, VIDEO.pt]);
+const sender = await udpSocket();
+const results = { 1: { quorum: [], bare: [] }, 2: { quorum: [], bare: [] } };
+try {
+  // One unmeasured run so workers and this process are warm.
+  await run((n, r) => quorumFanout(pool, n, 2, r), 20, receivers, sender);
+  log('workers  N     impl    split      setup s  loss %  rx loss %  fwd pkt/s  worker CPU %  µs/fwd pkt  Quorum/bare');
+  const plan = [...sizes.map((n) => ({ n, counts: [1, 2] })), ...twoWorkerSizes.map((n) => ({ n, counts: [2] }))];
+  for (const [k, { n, counts }] of plan.entries()) {
+    const twoWorkers = results[2].quorum;
+    if (!sizes.includes(n) && twoWorkers.length && twoWorkers[twoWorkers.length - 1].lossPct > LOSS_LIMIT_PCT) break;
+    for (const workers of counts) {
+      const impls = { quorum: (m, r) => quorumFanout(pool, m, workers, r), bare: (m, r) => bareFanout(bareWorkers, m, workers, r) };
+      const order = (k + workers) % 2 === 0 ? ['quorum', 'bare'] : ['bare', 'quorum'];
+      const row = {};
+      for (const impl of order) row[impl] = await run(impls[impl], n, receivers, sender);
+      for (const impl of ['quorum', 'bare']) {
+        const r = row[impl];
+        results[workers][impl].push({ n, ...r });
+        const ratio = impl === 'quorum' ? fixed(r.usPerPacket / row.bare.usPerPacket, 3).padStart(11) : '';
+        log(
+          `${String(workers).padStart(7)}  ${String(n).padEnd(5)} ${impl.padEnd(7)} ${r.split.join('+').padEnd(10)} ${fixed(r.setupMs / 1000, 1).padStart(7)}  ` +
+            `${fixed(r.lossPct, 3).padStart(6)}  ${fixed(r.rxLossPct, 3).padStart(9)}  ${fixed(r.fwdPps, 0).padStart(9)}  ${fixed(r.cpuPct, 1).padStart(12)}  ` +
+            `${fixed(r.usPerPacket, 3).padStart(10)}  ${ratio}`,
+        );
+      }
+    }
+  }
+} finally {
+  await Promise.all([receivers.close(), closeSocket(sender)]);
+  await pool.close();
+  bareWorkers.forEach((w) => w.close());
+}
+
+const cap = {};
+for (const workers of [1, 2]) for (const impl of ['quorum', 'bare']) cap[`${impl}${workers}`] = capacity(results[workers][impl]);
+const show = (c) => `${c.atLeast ? '>= ' : ''}${c.n}`;
+const cost = (rows) => rows.reduce((s, r) => s + r.usPerPacket * r.fwdPps, 0) / rows.reduce((s, r) => s + r.fwdPps, 0);
+const ratio = cost(results[1].quorum) / cost(results[1].bare);
+const ratio2 = cost(results[2].quorum) / cost(results[2].bare);
+const scaling = cap.quorum1.n ? cap.quorum2.n / cap.quorum1.n : null;
+log();
+log(`largest N at <= ${LOSS_LIMIT_PCT} % loss (interpolated between sizes): one worker Quorum ${show(cap.quorum1)}, bare ${show(cap.bare1)}; two workers Quorum ${show(cap.quorum2)}, bare ${show(cap.bare2)}`);
+log(`Quorum/bare CPU per forwarded packet (all N, weighted by packets): one worker ${fixed(ratio, 3)}, two workers ${fixed(ratio2, 3)}`);
+log(
+  scaling === null
+    ? 'two-worker scaling: not measured (one worker lost more than the limit at every size)'
+    : `two workers carry ${fixed(scaling, 2)}x one worker's viewers${cap.quorum2.atLeast ? ' (at least: the largest size passed)' : ''}: ${scaling >= 1.7 ? 'meets' : cap.quorum2.atLeast ? 'cannot tell at these sizes for' : 'misses'} the 1.7x target`,
+);
+log(`total ${fixed((performance.now() - started) / 1000, 1)} s, load average ${load()}`);
+const round = (v, d) => (v === null ? null : Number(v.toFixed(d)));
+console.log(
+  JSON.stringify({
+    maxViewersAtHalfPctLoss: cap.quorum1.n,
+    bareMaxViewers: cap.bare1.n,
+    ratio: round(ratio, 3),
+    twoWorkerMaxViewers: cap.quorum2.n,
+    twoWorkerScaling: round(scaling, 2),
+    lowerBounds: Object.keys(cap).filter((k) => cap[k].atLeast),
+  }),
+);
