@@ -9,11 +9,15 @@
  *     forwarded packet and the Quorum/bare ratio (target <= 1.05), loss at the receivers.
  * (b) Join latency: room:join -> first RTP at the server, over the real socket path of the built
  *     server with a werift WebRTC client (target p95 <= 250 ms).
+ * (c) Browser join -> first decoded remote frame: Debian chromium with a fake camera through the
+ *     built web client (target p95 <= 1 s). Needs `npm run build` (client included); skipped
+ *     without chromium.
  *
  * The last line is one JSON object with the headline figures.
  *
  * Settings (env): BENCH_SIZES=10,50,200  BENCH_RATE_PPS=200  BENCH_DURATION_MS=6000 (per
  * implementation and run)  BENCH_SLICE_MS=100  BENCH_ROUNDS=2  BENCH_JOINS=50
+ * BENCH_BROWSER_JOINS=20
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -30,6 +34,7 @@ const settings = {
   sliceMs: num('BENCH_SLICE_MS', 100),
   rounds: num('BENCH_ROUNDS', 2),
   joins: num('BENCH_JOINS', 50),
+  browserJoins: num('BENCH_BROWSER_JOINS', 20),
 };
 
 if (!existsSync(new URL('../server/dist/main.js', import.meta.url))) {
@@ -39,9 +44,13 @@ if (!existsSync(new URL('../server/dist/main.js', import.meta.url))) {
 // Loaded after the check: both modules require server/dist.
 const { benchForwarding } = await import('./lib/forwarding.mjs');
 const { benchJoins, percentile } = await import('./lib/joins.mjs');
+const { benchBrowserJoins, browserAvailable } = await import('./lib/browser-joins.mjs');
 
 const started = performance.now();
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const fixed = (value, digits) => value.toFixed(digits);
 const log = (line = '') => console.log(line);
 
@@ -56,7 +65,9 @@ log(
 );
 const forwarding = await benchForwarding({ ...settings, log });
 log();
-log(`    workers ${forwarding.pinned === null ? 'not pinned' : `both pinned to CPU ${forwarding.pinned}`}; same createWorker settings; CPU = getResourceUsage() ru_utime + ru_stime`);
+log(
+  `    workers ${forwarding.pinned === null ? 'not pinned' : `both pinned to CPU ${forwarding.pinned}`}; same createWorker settings; CPU = getResourceUsage() ru_utime + ru_stime`,
+);
 log('     N  impl     sent/run  received/consumer   loss %   not fwd %    forwarded  worker CPU   µs/fwd pkt   Quorum/bare');
 log('                           min      mean                                               ms');
 const totals = { quorum: { cpuMs: 0, forwarded: 0 }, bare: { cpuMs: 0, forwarded: 0 } };
@@ -83,17 +94,23 @@ for (const { n, quorum, bare } of forwarding.summaries) {
 }
 const pooled = totals.quorum.cpuMs / totals.quorum.forwarded / (totals.bare.cpuMs / totals.bare.forwarded);
 log('    loss % = not received by the bench receivers; not fwd % = not sent by the worker (consumer stats)');
-log(`    all N together: Quorum ${fixed((1000 * totals.quorum.cpuMs) / totals.quorum.forwarded, 3)} µs/pkt, bare ${fixed((1000 * totals.bare.cpuMs) / totals.bare.forwarded, 3)} µs/pkt, ratio ${fixed(pooled, 3)} (target <= 1.05)`);
+log(
+  `    all N together: Quorum ${fixed((1000 * totals.quorum.cpuMs) / totals.quorum.forwarded, 3)} µs/pkt, bare ${fixed((1000 * totals.bare.cpuMs) / totals.bare.forwarded, 3)} µs/pkt, ratio ${fixed(pooled, 3)} (target <= 1.05)`,
+);
 log();
 
 /* ---- (b) joins ---- */
 
-log(`(b) room:join -> first RTP at the server (first producer:score), ${settings.joins} sequential joins through the built server's socket path, werift client`);
+log(
+  `(b) room:join -> first RTP at the server (first producer:score), ${settings.joins} sequential joins through the built server's socket path, werift client`,
+);
 const joins = await benchJoins({ joins: settings.joins, log });
 const column = (key) => joins.samples.map((s) => s[key]);
 const row = (label, key) => {
   const values = column(key);
-  log(`    ${label.padEnd(34)} ${fixed(percentile(values, 50), 1).padStart(7)} ${fixed(percentile(values, 95), 1).padStart(7)} ${fixed(Math.max(...values), 1).padStart(7)}`);
+  log(
+    `    ${label.padEnd(34)} ${fixed(percentile(values, 50), 1).padStart(7)} ${fixed(percentile(values, 95), 1).padStart(7)} ${fixed(Math.max(...values), 1).padStart(7)}`,
+  );
 };
 log();
 log(`    warm-up joins (not counted): ${joins.warmup.map((s) => `${fixed(s.totalMs, 0)} ms`).join(', ')}`);
@@ -113,6 +130,33 @@ const joinP50 = percentile(column('totalMs'), 50);
 const joinP95 = percentile(column('totalMs'), 95);
 log(`    p95 ${fixed(joinP95, 1)} ms (target <= 250 ms)`);
 log();
+
+/* ---- (c) browser joins ---- */
+
+let browserP50 = null;
+let browserP95 = null;
+if (!browserAvailable() || !existsSync(new URL('../client/dist/index.html', import.meta.url))) {
+  log('(c) browser join -> first decoded frame: skipped (needs Debian chromium and `npm run build`)');
+} else {
+  log(
+    `(c) browser join -> first decoded frame of the host's camera, ${settings.browserJoins} sequential joins, Debian chromium with a fake camera`,
+  );
+  const browserJoins = await benchBrowserJoins({ joins: settings.browserJoins, log });
+  const total = browserJoins.samples.map((s) => s.totalMs);
+  const room = browserJoins.samples.map((s) => s.roomMs);
+  browserP50 = percentile(total, 50);
+  browserP95 = percentile(total, 95);
+  log(`    warm-up joins (not counted): ${browserJoins.warmup.map((s) => `${fixed(s.totalMs, 0)} ms`).join(', ')}`);
+  log(`    ${'ms'.padEnd(34)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}`);
+  log(
+    `    ${'press Join -> frame decoded'.padEnd(34)} ${fixed(browserP50, 1).padStart(7)} ${fixed(browserP95, 1).padStart(7)} ${fixed(Math.max(...total), 1).padStart(7)}`,
+  );
+  log(
+    `    ${'  press Join -> in the room'.padEnd(34)} ${fixed(percentile(room, 50), 1).padStart(7)} ${fixed(percentile(room, 95), 1).padStart(7)} ${fixed(Math.max(...room), 1).padStart(7)}`,
+  );
+  log(`    p95 ${fixed(browserP95, 1)} ms (target <= 1000 ms)`);
+}
+log();
 log(`total ${fixed((performance.now() - started) / 1000, 1)} s, load average ${load()}`);
 
 const round = (value, digits) => Number(value.toFixed(digits));
@@ -124,5 +168,7 @@ console.log(
     sfuLossPct: round(sfuLossPct, 3),
     joinP50Ms: round(joinP50, 1),
     joinP95Ms: round(joinP95, 1),
+    browserJoinP50Ms: browserP50 === null ? null : round(browserP50, 1),
+    browserJoinP95Ms: browserP95 === null ? null : round(browserP95, 1),
   }),
 );
