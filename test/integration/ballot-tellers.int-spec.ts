@@ -147,15 +147,22 @@ describe('secret ballots: the running server cannot read choices while voting is
     const outsider = await register(server.url, 'Outsider');
     expect((await raw.post(`/api/ballots/${ballot.id}/key-share`, { share: await shareOf(0) }, outsider.accessToken)).status).toBe(404);
 
-    // One share of two: still counting, and that one share rebuilds nothing.
+    // One share of two: still counting, and that one share rebuilds nothing; releasing it again changes nothing.
     const first = await raw.post<BallotView>(`/api/ballots/${ballot.id}/key-share`, { share: await shareOf(0) }, tellers[0]!.accessToken);
     expect(first.body).toMatchObject({ status: 'counting', result: null });
+    expect((await raw.post<BallotView>(`/api/ballots/${ballot.id}/key-share`, { share: await shareOf(0) }, tellers[0]!.accessToken)).body.status).toBe('counting');
     expect(first.body.tellers!.filter((t) => t.released).map((t) => t.userId)).toEqual([tellers[0]!.user.id]);
     expect((await reader.query(`SELECT count(*)::int AS n FROM ballot_bulletin WHERE ballot_id = $1`, [ballot.id])).rows[0].n).toBe(0);
 
     // The second share: the key is rebuilt in memory, the envelopes counted and erased, the shares erased.
     const counted = await raw.post<BallotView>(`/api/ballots/${ballot.id}/key-share`, { share: await shareOf(2) }, tellers[2]!.accessToken);
     expect(counted.body.status).toBe('closed');
+    // The view says who released: the teller who did not is not shown as having done so.
+    expect(Object.fromEntries(counted.body.tellers!.map((t) => [t.userId, t.released]))).toEqual({
+      [tellers[0]!.user.id]: true,
+      [tellers[1]!.user.id]: false,
+      [tellers[2]!.user.id]: true,
+    });
     const published = await raw.post<BallotView>(`/api/ballots/${ballot.id}/publish`, {}, chair.accessToken);
     expect(published.body.result).toMatchObject({ kind: 'motion', yes: 5, no: 3, abstain: 1, outcome: 'carried' });
     expect((await reader.query(`SELECT count(*)::int AS n FROM ballot_casts WHERE ballot_id = $1 AND envelope IS NOT NULL`, [ballot.id])).rows[0].n).toBe(0);

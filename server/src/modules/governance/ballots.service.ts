@@ -269,11 +269,16 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
     let counted = false;
     await this.db.transaction(async (m) => {
       const [locked]: BallotRow[] = await m.query(`SELECT * FROM ballots WHERE id = $1 FOR UPDATE`, [ballotId]);
-      const shares: { teller_id: string; released_share: Buffer | null }[] = await m.query(`SELECT teller_id, released_share FROM ballot_key_shares WHERE ballot_id = $1`, [ballotId]);
+      const shares: { teller_id: string; released_share: Buffer | null; released_at: Date | null }[] = await m.query(
+        `SELECT teller_id, released_share, released_at FROM ballot_key_shares WHERE ballot_id = $1`,
+        [ballotId],
+      );
       const mine = shares.find((r) => r.teller_id === userId);
       if (!mine) throw new AppError('FORBIDDEN', 'You are not a teller of this ballot.');
       if (locked!.status === 'open') throw new AppError('BALLOT_NOT_OPEN', 'Shares are released once voting has ended.');
       if (locked!.status !== 'counting') throw new AppError('BALLOT_CLOSED', 'This ballot has been counted.');
+      // A teller releases once (a second click, or this device and another): the first share stands.
+      if (mine.released_at) return;
       const released = new Map<string, Uint8Array>(shares.filter((r) => r.released_share).map((r) => [r.teller_id, new Uint8Array(r.released_share!)]));
       released.set(userId, new Uint8Array(fromB64url(share)));
       await this.audit.append(m, locked!.meeting_id, [{ kind: 'key.share-released', payload: { ballotId, tellerId: userId } }]);
@@ -284,7 +289,11 @@ export class BallotsService implements OnModuleInit, OnApplicationShutdown {
         return;
       }
       await this.countIn(m, locked!, 'tellers', { publicKey: locked!.public_key!, privateKey }, nextBallotState(locked!.status, 'count')!);
-      await m.query(`UPDATE ballot_key_shares SET released_share = NULL, released_at = coalesce(released_at, now()) WHERE ballot_id = $1`, [ballotId]);
+      // Every share is erased; the one that reached the threshold is marked released, never stored.
+      await m.query(`UPDATE ballot_key_shares SET released_share = NULL, released_at = CASE WHEN teller_id = $2 THEN now() ELSE released_at END WHERE ballot_id = $1`, [
+        ballotId,
+        userId,
+      ]);
       counted = true;
     });
     const view = await this.view(ballotId);
