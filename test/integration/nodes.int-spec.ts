@@ -10,6 +10,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { createClient } from 'redis';
 import { io } from 'socket.io-client';
 import type { Ack, BallotView, OrganizationDto, RoomDto, RoomJoined } from '../../server/src/contract';
@@ -102,7 +103,7 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     const events = record(socket);
     return { socket, events, joined: data(await command(socket, 'room:join', { roomId })) };
   };
-  const newRoom = async (): Promise<RoomDto> => (await api(a).post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: `Room ${rid()}` }, owner.accessToken)).body;
+  const newRoom = async (base = a): Promise<RoomDto> => (await api(base).post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: `Room ${rid()}` }, owner.accessToken)).body;
   const leaseOf = async (roomId: string): Promise<string | null> => {
     const redis = createClient({ url: REDIS_URL });
     await redis.connect();
@@ -307,6 +308,8 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
 
     const newOwner = await leaseOf(room.id);
     expect(newOwner).toMatch(/@node-[bc]$/);
+    // The new owner continued the session the dead one had open (PostgreSQL holds it), not a new one.
+    expect([host2, q1, q2].map((p) => p.joined.sessionId)).toEqual([host.joined.sessionId, host.joined.sessionId, host.joined.sessionId]);
     // Everything acknowledged before the crash is still there, read through the new owner.
     for (const p of [host2, q1, q2]) {
       const history = data(await command(p.socket, 'chat:history', {})).messages.map((m: { id: string }) => m.id);
@@ -326,5 +329,37 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     await api(b).post(`/api/ballots/${ballot.id}/close`, {}, owner.accessToken);
     const published = (await api(b).post<BallotView>(`/api/ballots/${ballot.id}/publish`, {}, owner.accessToken)).body;
     expect(published.result).toMatchObject({ yes: 1, no: 1, cast: 2 });
+  });
+
+  it('hands a room over when its owner stops (SIGTERM): the session continues on another node', async () => {
+    const [m] = await addMembers(c, owner.accessToken, org.id, 1, 'Stayer');
+    const room = await newRoom(c);
+    const host = await enter(b, owner, room.id);
+    const p = await enter(c, m!, room.id);
+    expect(await leaseOf(room.id)).toMatch(/@node-b$/);
+    const said = data(await command(p.socket, 'chat:send', { clientRequestId: rid(), body: 'Before the restart' }));
+    expect(data(await command(p.socket, 'stage:raise-hand', {}))).toEqual({ position: 1 });
+
+    await nodes[1]!.stop();
+    // Only node b's clients were told it is going; the others hear that their room's owner changed.
+    expect(count(host, 'server:draining')).toBe(1);
+    expect(count(p, 'server:draining')).toBe(0);
+    await until('the member hears the owner is gone', () => count(p, 'room:media-reset', (d) => d.reason === 'owner-lost') > 0);
+    // The stopping node gave its lease back after handing the session over.
+    expect(await leaseOf(room.id)).toBeNull();
+
+    const back = data(await command(p.socket, 'room:join', { roomId: room.id }));
+    expect(await leaseOf(room.id)).toMatch(/@node-c$/);
+    // The same session, continued: the raised hand came back, the history is there.
+    expect(back).toMatchObject({ sessionId: p.joined.sessionId, handRaised: true });
+    expect(data(await command(p.socket, 'chat:history', {})).messages.map((x: { id: string }) => x.id)).toEqual([said.id]);
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const sessions = (await db.query('SELECT ended_at FROM room_sessions WHERE room_id = $1', [room.id])).rows;
+      expect(sessions).toEqual([{ ended_at: null }]);
+    } finally {
+      await db.end();
+    }
   });
 });

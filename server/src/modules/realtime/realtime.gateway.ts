@@ -115,7 +115,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.draining = true;
     this.router.draining = true;
     this.events.emit('server.draining');
-    this.server.emit('server:draining', { retryInMs: 2_000 });
+    // Only this node's clients: with several nodes, a broadcast would reach everyone's.
+    this.server.local.emit('server:draining', { retryInMs: 2_000 });
     await this.router.idle(timeoutMs);
     for (const socket of this.server.sockets.sockets.values()) socket.conn.close();
   }
