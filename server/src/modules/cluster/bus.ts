@@ -90,8 +90,11 @@ export class NodeBus {
     return this.redis.publish(this.channel(nodeId), JSON.stringify(msg));
   }
 
-  /** Runs a command on `owner` and returns its ack; UNAVAILABLE when the owner does not answer. */
-  async forward(owner: string, cmd: Omit<ForwardedCommand, 'kind' | 'id' | 'from'>): Promise<Ack<unknown>> {
+  /**
+   * Runs a command on `owner` and returns its ack; UNAVAILABLE when the owner does not answer in time,
+   * null when no such node listens (it is gone: nothing was sent).
+   */
+  async forward(owner: string, cmd: Omit<ForwardedCommand, 'kind' | 'id' | 'from'>): Promise<Ack<unknown> | null> {
     const id = randomUUID();
     const answered = new Promise<Ack<unknown>>((resolve) => {
       const timer = setTimeout(() => {
@@ -105,7 +108,7 @@ export class NodeBus {
       const p = this.pending.get(id);
       clearTimeout(p?.timer);
       this.pending.delete(id);
-      return unavailable();
+      return null;
     }
     return answered;
   }

@@ -10,7 +10,7 @@ import { MetricsService } from '../ops/metrics.service';
 import { ROOM_DIRECTORY, type RoomDirectory } from '../rooms/live/room-directory';
 import { type ForwardedCommand, NodeBus, type RemoteSocketInfo } from './bus';
 import { roomOfCommand } from './command-scope';
-import { leaseValue, orphaned, ownersChanged, parseLease, placeRoom } from './lease';
+import { type Lease, leaseValue, orphaned, ownersChanged, parseLease, placeRoom } from './lease';
 import { NodeRegistry } from './node-registry';
 import { REDIS, type Redis } from './redis';
 import { remoteSocket } from './remote-socket';
@@ -132,14 +132,15 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
    * Runs a command where its room lives: here (`local`) when this node owns the room, the command is
    * not about a room, or nobody owns it yet and it should open here; otherwise on the owner.
    */
-  async route(socket: AppSocket, event: CommandName, payload: unknown, local: () => Promise<Ack<unknown>>): Promise<Ack<unknown>> {
+  async route(socket: AppSocket, event: CommandName, payload: unknown, local: () => Promise<Ack<unknown>>, retried = false): Promise<Ack<unknown>> {
     if (!this.enabled || this.remote.has(socket.id)) return local();
     const roomId = roomOfCommand(event, payload, socket.data.seat?.roomId);
     if (!roomId) return local();
     let lease = await this.leases.lease(roomId);
-    if (!lease && event === 'room:join') {
+    // A retry skips placement: the node placement chose did not answer.
+    if (!lease && event === 'room:join' && !retried) {
       const place = placeRoom(this.self, await this.nodes!.nodes());
-      if (place && place !== this.self) return this.forward(socket, place, roomId, event, payload, null);
+      if (place && place !== this.self) return this.forward(socket, place, roomId, event, payload, null, local, retried);
     }
     if (!lease || lease.nodeId === this.self) {
       // Fencing: this node acts on a room only while Redis still names it, with its epoch, as the owner.
@@ -151,18 +152,36 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
       lease = await this.leases.lease(roomId);
       if (!lease || lease.nodeId === this.self) return ack;
     }
-    return this.forward(socket, lease.nodeId, roomId, event, payload, lease);
+    return this.forward(socket, lease.nodeId, roomId, event, payload, lease, local, retried);
   }
 
-  private async forward(socket: AppSocket, owner: string, roomId: string, event: CommandName, payload: unknown, lease: { nodeId: string; epoch: number } | null): Promise<Ack<unknown>> {
+  private async forward(
+    socket: AppSocket,
+    owner: string,
+    roomId: string,
+    event: CommandName,
+    payload: unknown,
+    lease: Lease | null,
+    local: () => Promise<Ack<unknown>>,
+    retried: boolean,
+  ): Promise<Ack<unknown>> {
     this.forwarded.inc({ direction: 'sent' });
     const ack = await this.bus!.forward(owner, { roomId, socket: this.info(socket), event, payload });
+    if (ack === null) {
+      // The owner is gone without a goodbye (killed): its lease runs out within ROOM_LEASE_MS. A join
+      // waits for that here and goes on to the next owner, rather than sending the client into backoff.
+      if (event !== 'room:join' || retried) return unavailable('The server hosting this room is gone. Join again in a moment.');
+      if (!lease) return this.route(socket, event, payload, local, true);
+      const deadline = Date.now() + this.config.cluster!.leaseMs + 1_000;
+      while (Date.now() < deadline && leaseValue(lease) === (await this.redis!.get(this.leases.leaseKey(roomId)))) await new Promise((r) => setTimeout(r, 100));
+      return this.route(socket, event, payload, local, true);
+    }
     if (ack.ok) this.seated(socket, event, roomId, lease ?? (await this.leases.lease(roomId)) ?? undefined);
     return ack;
   }
 
   /** Remembers, on the socket (so it survives a recovery on any node), which room it sits in and by whose lease. */
-  private seated(socket: AppSocket, event: CommandName, roomId: string, lease: { nodeId: string; epoch: number } | undefined): void {
+  private seated(socket: AppSocket, event: CommandName, roomId: string, lease: Lease | undefined): void {
     if (event === 'room:join' && lease) socket.data.seat = { roomId, lease: leaseValue(lease) };
     else if (event === 'room:leave' || event === 'room:end') delete socket.data.seat;
   }
