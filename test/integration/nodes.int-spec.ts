@@ -247,6 +247,37 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     expect(published.result).toMatchObject({ yes: 2, no: 1, cast: 3 });
   });
 
+  it('stops an owner from acting on a room once its lease names another node (fencing)', async () => {
+    const [m] = await addMembers(a, owner.accessToken, org.id, 1, 'Fenced');
+    const room = await newRoom();
+    const host = await enter(a, owner, room.id);
+    const p = await enter(b, m!, room.id);
+    const before = await leaseOf(room.id);
+    expect(before).toMatch(/^\d+@node-a$/);
+    const said = data(await command(p.socket, 'chat:send', { clientRequestId: rid(), body: 'Before the lease moved' }));
+
+    // Another node holds the lease now (node a was paused past its lease, say): a must not act on the room.
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    await redis.set(`${prefix}room:${room.id}:lease`, '999999@node-x', { expiration: { type: 'PX', value: 60_000 } });
+    // Both sides are told: node a's own socket by node a as it drops the room, node b's by node b.
+    await until('the host is told', () => count(host, 'room:media-reset', (d) => d.reason === 'owner-lost') > 0);
+    await until('the member is told', () => count(p, 'room:media-reset', (d) => d.reason === 'owner-lost') > 0);
+    expect(nodes[0]!.logs()).toContain('room lease lost');
+    expect(code(await command(host.socket, 'chat:send', { clientRequestId: rid(), body: 'Too late' }))).not.toBe('ok');
+
+    // The holder of the lease is gone: the room opens again, as the same session, under a new epoch.
+    await redis.del(`${prefix}room:${room.id}:lease`);
+    await redis.quit();
+    const back = data(await command(p.socket, 'room:join', { roomId: room.id }));
+    expect(back.sessionId).toBe(p.joined.sessionId);
+    const after = await leaseOf(room.id);
+    expect(after).toMatch(/@node-b$/);
+    expect(Number(after!.split('@')[0])).toBeGreaterThan(Number(before!.split('@')[0]));
+    expect(data(await command(host.socket, 'room:join', { roomId: room.id })).sessionId).toBe(p.joined.sessionId);
+    expect(data(await command(host.socket, 'chat:history', {})).messages.map((x: { id: string }) => x.id)).toEqual([said.id]);
+  });
+
   it('moves the room to another node when its owner is killed, losing no acknowledged vote or message', async () => {
     const [m1, m2] = await addMembers(a, owner.accessToken, org.id, 2, 'Survivor');
     const voters = [m1!, m2!];

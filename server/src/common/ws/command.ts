@@ -23,6 +23,8 @@ export interface SocketData {
    * owner that seated it. Kept in the socket's data so that it survives a recovery on another node.
    */
   seat?: { roomId: string; lease: string };
+  /** With several nodes: the nodes this socket's commands were forwarded to, told when it drops or recovers. */
+  forwardedTo?: string[];
 }
 
 export type AppSocket = Socket<Record<string, never>, ServerEvents, Record<string, never>, SocketData>;

@@ -88,13 +88,12 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
     await this.nodes.start();
     this.leases.start();
     this.events.on('server.draining', () => void this.nodes?.drain());
+    // Every node that ran a command for the socket may hold something of it (a seat, a place in a lobby).
     this.events.on('socket.disconnected', ({ socket, reason }) => {
-      const owner = this.remoteOwner(socket);
-      if (owner) this.bus!.notify(owner, { kind: 'socket-gone', from: this.self, socketId: socket.id, reason });
+      for (const node of this.ownersOf(socket)) this.bus!.notify(node, { kind: 'socket-gone', from: this.self, socketId: socket.id, reason });
     });
     this.events.on('socket.recovered', ({ socket }) => {
-      const owner = this.remoteOwner(socket);
-      if (owner) this.bus!.notify(owner, { kind: 'socket-back', from: this.self, socket: this.info(socket) });
+      for (const node of this.ownersOf(socket)) this.bus!.notify(node, { kind: 'socket-back', from: this.self, socket: this.info(socket) });
     });
     this.watchers = [
       setInterval(() => void this.watchOwners().catch((err: unknown) => this.logger.debug({ err }, 'owner watch failed')), WATCH_MS).unref(),
@@ -166,6 +165,7 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
     retried: boolean,
   ): Promise<Ack<unknown>> {
     this.forwarded.inc({ direction: 'sent' });
+    if (!socket.data.forwardedTo?.includes(owner)) socket.data.forwardedTo = [...(socket.data.forwardedTo ?? []), owner];
     const ack = await this.bus!.forward(owner, { roomId, socket: this.info(socket), event, payload });
     if (ack === null) {
       // The owner is gone without a goodbye (killed): its lease runs out within ROOM_LEASE_MS. A join
@@ -189,6 +189,16 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
   private info(socket: AppSocket): RemoteSocketInfo {
     const { principal, guest, socketId } = socket.data;
     return { id: socket.id, data: { principal: { ...principal }, ...(guest ? { guest: { ...guest } } : {}), socketId }, rooms: [...socket.rooms] };
+  }
+
+  /** The other nodes a local socket's commands went to. */
+  private ownersOf(socket: AppSocket): string[] {
+    if (this.remote.has(socket.id)) return [];
+    const owners = new Set(socket.data.forwardedTo ?? []);
+    const seatOwner = this.remoteOwner(socket);
+    if (seatOwner) owners.add(seatOwner);
+    owners.delete(this.self);
+    return [...owners];
   }
 
   /** The other node owning the room a local socket sits in, if any. */

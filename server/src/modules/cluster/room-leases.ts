@@ -6,6 +6,8 @@ import type { Redis } from './redis';
 /** Deletes or extends the key only while it still holds our value: never someone else's lease. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+/** Replaces a lease that names this node from before a restart (same NODE_ID) with one of a new epoch. */
+const ADOPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end`;
 
 /**
  * Room ownership among nodes: one lease key per live room (SET NX PX), renewed while the room is open
@@ -47,11 +49,14 @@ export class RedisRoomDirectory implements RoomDirectory {
     const mine = this.held.get(roomId);
     if (mine) return mine.nodeId;
     const current = parseLease(await this.redis.get(this.leaseKey(roomId)));
-    if (current) return current.nodeId;
+    // Ours but not held: this process restarted under the same NODE_ID before the old lease ran out.
+    if (current && current.nodeId !== nodeId) return current.nodeId;
     const epoch = await this.redis.incr(this.epochKey(roomId));
     const lease = { nodeId, epoch };
-    const ok = await this.redis.set(this.leaseKey(roomId), leaseValue(lease), { condition: 'NX', expiration: { type: 'PX', value: this.leaseMs } });
-    if (ok === 'OK') {
+    const ok = current
+      ? (await this.redis.eval(ADOPT, { keys: [this.leaseKey(roomId)], arguments: [leaseValue(current), leaseValue(lease), String(this.leaseMs)] })) === 1
+      : (await this.redis.set(this.leaseKey(roomId), leaseValue(lease), { condition: 'NX', expiration: { type: 'PX', value: this.leaseMs } })) === 'OK';
+    if (ok) {
       this.held.set(roomId, lease);
       this.logger.info({ roomId, epoch }, 'room lease taken');
       return nodeId;
