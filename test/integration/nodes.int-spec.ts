@@ -192,6 +192,7 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     expect(await metric(a, 'quorum_node_forwarded_commands_total{direction="served"}')).toBeGreaterThan(0);
     expect(await metric(b, 'quorum_node_forwarded_commands_total{direction="sent"}')).toBeGreaterThan(0);
     expect(await metric(b, 'quorum_node_rooms_owned')).toBe(0);
+    expect(await metric(c, 'quorum_node_info{node="node-c"}')).toBe(1);
   });
 
   it('recovers a dropped connection with the events it missed, on the same node and on another one', async () => {

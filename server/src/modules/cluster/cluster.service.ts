@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { type Ack, commandSchemas, type CommandName } from '../../contract';
 import { DomainEvents } from '../../common/domain-events';
 import { LOGGER } from '../../common/logging';
@@ -58,6 +58,8 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
       registers: [metrics.registry],
     });
     if (!this.enabled) return;
+    // Names the node in every scrape, so that per-node series can be told apart after aggregation.
+    new Gauge({ name: 'quorum_node_info', help: 'This node of several (value 1), by its NODE_ID', labelNames: ['node'] as const, registers: [metrics.registry] }).set({ node: this.directory.nodeId }, 1);
     metrics.gauge('quorum_node_leases_held', 'Room leases this node holds', () => this.leases.leasesHeld());
     metrics.gauge('quorum_node_remote_sockets', 'Sockets of other nodes seated in rooms this node owns', () => this.remote.size);
   }
