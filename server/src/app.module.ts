@@ -5,6 +5,7 @@ import { DomainEvents } from './common/domain-events';
 import { LOGGER } from './common/logging';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
+import { ClusterModule } from './modules/cluster/cluster.module';
 import { EngagementModule } from './modules/engagement/engagement.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { MediaModule } from './modules/media/media.module';
@@ -40,6 +41,7 @@ export class AppModule {
         CoreModule.forRoot(config, logger),
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), retryAttempts: 2, retryDelay: 1_000 }),
         OpsModule,
+        ClusterModule.forRoot(config),
         { ...MediaModule.forRoot(config.media), global: true },
         IdentityModule,
         OrganizationsModule,

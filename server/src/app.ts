@@ -6,12 +6,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import type { ServerOptions } from 'socket.io';
+import type { Server, ServerOptions } from 'socket.io';
 import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { PinoNestLogger, safeUrl } from './common/logging';
@@ -20,6 +21,7 @@ import { tlsMaterial } from './common/tls';
 import type { AppConfig } from './config/config';
 import { SOCKET_PATH } from './contract';
 import { RECOVERY_WINDOW_MS } from './common/ws/command';
+import { REDIS, type Redis } from './modules/cluster/redis';
 import { RealtimeGateway } from './modules/realtime/realtime.gateway';
 
 /** socket.io with the same CORS policy as REST. */
@@ -27,10 +29,21 @@ class QuorumIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly corsOrigins: string[],
+    private readonly redis: { client: Redis; prefix: string } | null,
   ) {
     super(app);
   }
   override createIOServer(port: number, options?: ServerOptions) {
+    const server = this.server(port, options);
+    // Several nodes: broadcasts reach every node's sockets through one Redis stream, and the sessions of
+    // dropped connections are kept in Redis, so a client recovers on whichever node it reaches.
+    if (this.redis) {
+      const { client, prefix } = this.redis;
+      server.adapter(createAdapter(client, { streamName: `${prefix}socket.io`, channelPrefix: `${prefix}socket.io`, sessionKeyPrefix: `${prefix}sio:session:` }));
+    }
+    return server;
+  }
+  private server(port: number, options?: ServerOptions): Server {
     return super.createIOServer(port, {
       ...(options as ServerOptions),
       cors: { origin: this.corsOrigins, credentials: false },
@@ -43,7 +56,7 @@ class QuorumIoAdapter extends IoAdapter {
       // A client whose network drops comes back with the same socket, rooms and the events it missed;
       // it authenticates again on the way (a session ended meanwhile does not come back).
       connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
-    });
+    }) as Server;
   }
 }
 
@@ -100,7 +113,8 @@ export async function startApp(config: AppConfig, logger: Logger, databaseUrl: s
   );
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalFilters(new HttpErrorFilter(logger.child({ component: 'http' })));
-  app.useWebSocketAdapter(new QuorumIoAdapter(app, config.corsOrigins));
+  const redis = app.get<Redis | null>(REDIS);
+  app.useWebSocketAdapter(new QuorumIoAdapter(app, config.corsOrigins, redis && config.cluster ? { client: redis, prefix: config.cluster.keyPrefix } : null));
 
   // The API's map helps attackers as much as integrators: off by default in production (API_DOCS). It is
   // built on the first request for it, not at boot: a restart is back in the room sooner.

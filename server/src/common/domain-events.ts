@@ -41,6 +41,8 @@ export interface DomainEventMap {
   'organization.changed': [OrgChange];
   /** Organisations → realtime, rooms: open sockets and live seats follow the new role at once. */
   'membership.changed': [MembershipChange];
+  /** Cluster → rooms: this node lost a room's lease (expired, taken); it must drop the room at once. */
+  'room.lease-lost': [{ roomId: string }];
   /** Rooms → governance: who is present in a room changed (the quorum of its meeting may have). */
   'room.presence': [{ roomId: string }];
   /** Governance → its live feed: a ballot opened, closed or was published. */

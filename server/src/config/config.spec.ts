@@ -30,9 +30,27 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MEDIA_ROUTER_CONSUMERS: '0' }, 'MEDIA_ROUTER_CONSUMERS'],
     [{ MEDIA_ROUTER_CONSUMERS: 'many' }, 'MEDIA_ROUTER_CONSUMERS'],
+    [{ REDIS_URL: 'http://redis:6379' }, 'REDIS_URL'],
+    [{ REDIS_KEY_PREFIX: 'has space' }, 'REDIS_KEY_PREFIX'],
+    [{ NODE_ID: 'a/b' }, 'NODE_ID'],
+    [{ INTERNAL_URL: 'not a url' }, 'INTERNAL_URL'],
+    [{ ROOM_LEASE_MS: '100' }, 'ROOM_LEASE_MS'],
   ])('refuses %j naming %s', (env, name) => {
     expect(() => loadConfig(env, dir())).toThrow(ConfigError);
     expect(() => loadConfig(env, dir())).toThrow(new RegExp(`^\\s*${name}:`, 'm'));
+  });
+
+  it('runs as one process without REDIS_URL, and as a node of several with it', () => {
+    expect(loadConfig({}, dir()).cluster).toBeNull();
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', HOST: '10.0.0.5', PORT: '3100' }, dir()).cluster).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      keyPrefix: 'quorum:',
+      nodeId: expect.stringMatching(/-\d+$/),
+      internalUrl: 'http://10.0.0.5:3100',
+      leaseMs: 3_000,
+    });
+    const named = loadConfig({ REDIS_URL: 'rediss://r:6380', NODE_ID: 'node-1', INTERNAL_URL: 'http://quorum-1.internal:3000/', REDIS_KEY_PREFIX: 'q2:', ROOM_LEASE_MS: '5000' }, dir()).cluster;
+    expect(named).toMatchObject({ nodeId: 'node-1', internalUrl: 'http://quorum-1.internal:3000', keyPrefix: 'q2:', leaseMs: 5_000 });
   });
 
   it('takes the spill-over budget of a room router from MEDIA_ROUTER_CONSUMERS', () => {

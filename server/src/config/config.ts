@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, networkInterfaces } from 'node:os';
+import { cpus, hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { announcedAddress } from '../modules/media/announced-address';
@@ -82,6 +82,22 @@ export const EnvSchema = z
     API_DOCS: bool.optional(),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     TRUST_PROXY: bool.default(false),
+    /** Set: this process is one node of several sharing the database and this Redis. Unset: one process. */
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    /** Put before every Redis key and channel Quorum uses, so that several deployments can share one Redis. */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or _ : . -')
+      .default('quorum:'),
+    /** This node's name among the others; unique per process. */
+    NODE_ID: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits or _ . -')
+      .optional(),
+    /** The address the other nodes and the operator reach this node on (announced in the node registry). */
+    INTERNAL_URL: z.url().optional(),
+    /** How long a room's owner keeps it without renewing; a dead owner's rooms move after at most this. */
+    ROOM_LEASE_MS: z.coerce.number().int().min(1_000).max(60_000).default(3_000),
   })
   .refine((e) => !e.TLS_CERT_FILE === !e.TLS_KEY_FILE, { message: 'TLS_CERT_FILE and TLS_KEY_FILE go together', path: ['TLS_CERT_FILE'] })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
@@ -143,6 +159,16 @@ export interface AppConfig {
   apiDocs: boolean;
   /** Per-account and per-peer limits; the README's table says what each one is for. */
   limits: Limits;
+  /** null: a single process (the default); otherwise one node of several sharing PostgreSQL and Redis. */
+  cluster: ClusterConfig | null;
+}
+
+export interface ClusterConfig {
+  redisUrl: string;
+  keyPrefix: string;
+  nodeId: string;
+  internalUrl: string;
+  leaseMs: number;
 }
 
 export interface Limits {
@@ -231,6 +257,15 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
       roomsPerHour: e.ROOMS_PER_HOUR,
       organizationsPerHour: e.ORGANIZATIONS_PER_HOUR,
     },
+    cluster: e.REDIS_URL
+      ? {
+          redisUrl: e.REDIS_URL,
+          keyPrefix: e.REDIS_KEY_PREFIX,
+          nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}`,
+          internalUrl: (e.INTERNAL_URL ?? `${tls.mode === 'off' ? 'http' : 'https'}://${e.HOST === '0.0.0.0' || e.HOST === '::' ? hostname() : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+          leaseMs: e.ROOM_LEASE_MS,
+        }
+      : null,
   };
 }
 

@@ -230,10 +230,11 @@ export interface ServerEvents extends EngagementEvents, GovernanceEvents {
   'lobby:admitted': (e: { roomId: string }) => void;
   'lobby:denied': (e: { roomId: string }) => void;
   /**
-   * The room's media server was replaced (its process failed). Every transport, producer and consumer
-   * is gone; send room:join again and set media up anew.
+   * The room's media server was replaced: its process failed (`worker-died`), or the node that owned
+   * the room stopped or died (`owner-lost`). Every transport, producer and consumer is gone; send
+   * room:join again and set media up anew (another node takes the room and continues its session).
    */
-  'room:media-reset': (e: { roomId: string; reason: 'worker-died' }) => void;
+  'room:media-reset': (e: { roomId: string; reason: 'worker-died' | 'owner-lost' }) => void;
 }
 
 export type ClientEvents = {

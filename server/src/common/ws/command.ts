@@ -18,6 +18,13 @@ export interface SocketData {
   /** Set for guests only; the command router lets them run the guest commands and no other. */
   guest?: GuestPrincipal;
   socketId: string;
+  /**
+   * With several nodes: the live room this socket was seated in and the lease (`epoch@node`) of the
+   * owner that seated it. Kept in the socket's data so that it survives a recovery on another node.
+   */
+  seat?: { roomId: string; lease: string };
+  /** With several nodes: the nodes this socket's commands were forwarded to, told when it drops or recovers. */
+  forwardedTo?: string[];
 }
 
 export type AppSocket = Socket<Record<string, never>, ServerEvents, Record<string, never>, SocketData>;

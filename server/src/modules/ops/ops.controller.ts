@@ -5,6 +5,7 @@ import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs
 import type { Request, Response } from 'express';
 import { AppError } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { RedisHealthIndicator } from '../cluster/redis.health';
 import { MediaHealthIndicator } from '../media/media.health';
 import { MetricsService } from './metrics.service';
 
@@ -15,15 +16,23 @@ export class OpsController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly media: MediaHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** 200 when the database answers and mediasoup workers are alive; 503 with details otherwise. */
+  /**
+   * 200 when the database answers, mediasoup workers are alive and, with several nodes, Redis answers;
+   * 503 with details otherwise.
+   */
   @Get('health')
   @HealthCheck()
   check() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 2_000 }), () => this.media.check('media')]);
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: 2_000 }),
+      () => this.media.check('media'),
+      ...(this.redis.configured ? [() => this.redis.check('redis')] : []),
+    ]);
   }
 
   @Get('metrics')

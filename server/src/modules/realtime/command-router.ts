@@ -5,6 +5,7 @@ import { commandSchemas, guestMayRun, type Ack, type CommandName } from '../../c
 import { AppError, invalidPayload, toErrorBody } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
 import { Command, type AppSocket, type CommandContext } from '../../common/ws/command';
+import { ClusterService } from '../cluster/cluster.service';
 import { GuestPassService } from '../guests/guest-pass.service';
 import { IdentityService } from '../identity/identity.service';
 import { MetricsService } from '../ops/metrics.service';
@@ -38,6 +39,7 @@ export class CommandRouter implements OnModuleInit {
     private readonly metrics: MetricsService,
     private readonly identity: IdentityService,
     private readonly guests: GuestPassService,
+    private readonly cluster: ClusterService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -54,6 +56,12 @@ export class CommandRouter implements OnModuleInit {
     }
     const missing = (Object.keys(commandSchemas) as CommandName[]).filter((c) => !this.handlers.has(c));
     if (missing.length) throw new Error(`socket commands without a handler: ${missing.join(', ')}`);
+    // A command forwarded by another node passed its checks there; here it is validated and run.
+    this.cluster.serveWith((socket, event, payload) => {
+      const parsed = commandSchemas[event].safeParse(payload);
+      if (!parsed.success) return Promise.resolve({ ok: false, error: toErrorBody(invalidPayload(parsed.error)) });
+      return this.run(socket, event, parsed.data);
+    });
   }
 
   /** Called for every incoming event. Never throws; answers through the ack when there is one. */
@@ -97,12 +105,29 @@ export class CommandRouter implements OnModuleInit {
       socket.disconnect(true);
       return;
     }
+    // With several nodes, a room command runs on the node owning the room; counted here while it travels.
+    this.inFlight++;
+    let res: Ack<unknown>;
+    try {
+      res = await this.cluster.route(socket, event, payload[0], () => this.run(socket, event, parsed.data));
+    } catch (err) {
+      this.logger.error({ err, socketId: socket.id, command: event }, 'could not route a socket command');
+      res = { ok: false, error: { code: 'UNAVAILABLE', message: 'The server cannot reach the room right now. Try again in a moment.' } };
+    } finally {
+      if (--this.inFlight === 0) for (const w of this.idleWaiters) w();
+    }
+    reply(res, res.ok ? 'ok' : res.error.code);
+  }
+
+  /** The handler of `event` on a validated payload, its outcome as an ack; counted while in flight. */
+  private async run(socket: AppSocket, event: CommandName, data: unknown): Promise<Ack<unknown>> {
+    const principal = socket.data.principal;
     // Built only when something is logged: a child logger per command costs more than most commands.
     // A command that changes state carries the client's request id: its log lines name it, so a
     // retried or failed vote or message can be followed from the client's report to the server's log.
     let child: Logger | undefined;
     const logger = this.logger;
-    const requestId = (parsed.data as { clientRequestId?: string }).clientRequestId;
+    const requestId = (data as { clientRequestId?: string }).clientRequestId;
     const ctx: CommandContext = {
       socket,
       principal,
@@ -112,12 +137,11 @@ export class CommandRouter implements OnModuleInit {
     };
     this.inFlight++;
     try {
-      const data = await this.handlers.get(event)!(ctx, parsed.data);
-      reply({ ok: true, data: data ?? null }, 'ok');
+      const result = await this.handlers.get(event)!(ctx, data);
+      return { ok: true, data: result ?? null };
     } catch (err) {
-      const body = toErrorBody(err);
       if (!(err instanceof AppError)) ctx.log.error({ err }, 'socket command failed');
-      reply({ ok: false, error: body }, body.code);
+      return { ok: false, error: toErrorBody(err) };
     } finally {
       if (--this.inFlight === 0) for (const w of this.idleWaiters) w();
     }

@@ -12,6 +12,7 @@ import { GuestPassService } from '../guests/guest-pass.service';
 import { IdentityService, SESSION_RECHECK_MS } from '../identity/identity.service';
 import { MetricsService } from '../ops/metrics.service';
 import { DomainEvents, type MembershipChange } from '../../common/domain-events';
+import { ClusterService } from '../cluster/cluster.service';
 import { CommandRouter } from './command-router';
 
 /** Well inside socket.io's 30 s memory of sent events, so that a drop of up to ~20 s is recoverable. */
@@ -41,6 +42,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly router: CommandRouter,
     private readonly metrics: MetricsService,
     private readonly events: DomainEvents,
+    private readonly cluster: ClusterService,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -81,6 +83,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   afterInit(server: AppServer): void {
+    this.cluster.attach(server);
     setInterval(() => server.emit('server:tick', { at: Date.now() }), TICK_MS).unref();
     // Sessions ended elsewhere (another node, SQL) are found within SESSION_RECHECK_MS, without making
     // any command wait for the database.
@@ -112,7 +115,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.draining = true;
     this.router.draining = true;
     this.events.emit('server.draining');
-    this.server.emit('server:draining', { retryInMs: 2_000 });
+    // Only this node's clients: with several nodes, a broadcast would reach everyone's.
+    this.server.local.emit('server:draining', { retryInMs: 2_000 });
     await this.router.idle(timeoutMs);
     for (const socket of this.server.sockets.sockets.values()) socket.conn.close();
   }

@@ -3,7 +3,6 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { GuestsModule } from '../guests/guests.module';
 import { IdentityModule } from '../identity/identity.module';
 import { RealtimeModule } from '../realtime/realtime.module';
-import { InMemoryRoomDirectory, ROOM_DIRECTORY } from './live/room-directory';
 import { AttendanceWriter } from './live/attendance-writer';
 import { RoomRegistry } from './live/room-registry';
 import { MediaCommands } from './media.commands';
@@ -15,7 +14,7 @@ import { RoomsService } from './rooms.service';
 @Module({
   imports: [IdentityModule, GuestsModule, OrganizationsModule, RealtimeModule],
   controllers: [RoomsController, GuestsController],
-  providers: [RoomsService, RoomRegistry, AttendanceWriter, MediaCommands, StageCommands, { provide: ROOM_DIRECTORY, useClass: InMemoryRoomDirectory }],
+  providers: [RoomsService, RoomRegistry, AttendanceWriter, MediaCommands, StageCommands],
   exports: [RoomsService, RoomRegistry],
 })
 export class RoomsModule {}

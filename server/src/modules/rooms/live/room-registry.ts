@@ -1,7 +1,6 @@
 // Over 400 lines on purpose: seating, leaving, restarts and worker failures all change the same map of
 // live rooms and seats under the same per-room lock; split apart they would each need that lock.
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -16,6 +15,7 @@ import { NoWorkerAvailableError, type PooledRouter } from '../../media/worker-po
 import { WorkerPoolService } from '../../media/worker-pool.service';
 import { DomainEvents, type MembershipChange } from '../../../common/domain-events';
 import { RealtimeGateway } from '../../realtime/realtime.gateway';
+import { ClusterService } from '../../cluster/cluster.service';
 import { standingRoomRole } from '../room-permissions';
 import type { Room } from '../room.entity';
 import { AttendanceRecord } from '../attendance.entity';
@@ -31,7 +31,6 @@ interface Seat {
   peer: Peer;
 }
 
-const NODE_ID = `${hostname()}:${process.pid}`;
 /** Disconnect reasons of a connection that broke (not closed on purpose): the client may recover it. */
 const RECOVERABLE = new Set(['transport close', 'transport error', 'ping timeout', 'parse error']);
 /** How long a join waits for a replacement worker before answering UNAVAILABLE. */
@@ -76,9 +75,11 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly events: DomainEvents,
+    private readonly cluster: ClusterService,
     metrics: MetricsService,
   ) {
     metrics.gauge('quorum_live_rooms', 'Rooms with a live session on this node', () => this.live.size);
+    metrics.gauge('quorum_node_rooms_owned', 'Rooms this node owns: their state and media origin are here', () => this.live.size);
     metrics.gauge('quorum_room_peers', 'People in live rooms on this node', () => this.seats.size);
   }
 
@@ -101,6 +102,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       this.pendingLeaves.delete(socket.id);
     });
     this.events.on('membership.changed', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to live rooms')));
+    this.events.on('room.lease-lost', ({ roomId }) => void this.dropRoom(roomId).catch((err) => this.logger.error({ err, roomId }, 'could not drop a room whose lease was lost')));
     this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index).catch((err) => this.logger.error({ err, workerIndex: index }, 'media reset failed')));
     await this.settleSessions();
     this.saver = setInterval(() => void this.saveLive(), SAVE_EVERY_MS).unref();
@@ -114,6 +116,8 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     const repo = this.db.getRepository(RoomSession);
     const now = new Date();
     for (const s of await repo.findBy({ endedAt: IsNull() })) {
+      // With several nodes, a session whose room another node owns is that node's to keep or end.
+      if (this.directory.shared && (await this.directory.owner(s.roomId))) continue;
       const lastSeen = s.suspendedAt ?? s.aliveAt ?? s.startedAt;
       if (!resumable(lastSeen, now)) {
         await this.endStored(s.id, lastSeen);
@@ -125,7 +129,9 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
           this.expiries.delete(timer);
           void this.mutex
             .run(s.roomId, async () => {
-              if (this.live.get(s.roomId)?.sessionId !== s.id) await this.endStored(s.id, lastSeen);
+              if (this.live.get(s.roomId)?.sessionId === s.id) return;
+              if (this.directory.shared && (await this.directory.owner(s.roomId))) return;
+              await this.endStored(s.id, lastSeen);
             })
             .catch((err: unknown) => this.logger.error({ err, sessionId: s.id }, 'could not end a session nobody came back to'));
         },
@@ -179,6 +185,8 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     } catch (err) {
       this.logger.error({ err }, 'could not hand the live rooms over');
     }
+    // Handed over: with several nodes, the next join through any of them takes the rooms at once.
+    await this.directory.releaseAll().catch((err: unknown) => this.logger.warn({ err }, 'could not release the room leases'));
   }
 
   onApplicationShutdown(): void {
@@ -229,7 +237,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       if (!live) live = await this.openRoom(room);
       // A seat of this person whose connection broke and came back as a new connection: replace it.
       for (const [socketId, seat] of [...this.seats]) {
-        if (seat.room === live && seat.peer.userId === userId && !this.gateway.server.sockets.sockets.has(socketId)) {
+        if (seat.room === live && seat.peer.userId === userId && !this.socketOpen(socketId)) {
           clearTimeout(this.pendingLeaves.get(socketId));
           this.pendingLeaves.delete(socketId);
           await this.unseat(socketId, seat);
@@ -272,6 +280,11 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     }
     const visit = { id: randomUUID(), sessionId: live.sessionId, roomId: live.roomId, userId, displayName, joinedAt: new Date() };
     return { id: visit.id, stored: this.attendance.open(visit) };
+  }
+
+  /** Connected to this node, or to another node that forwards its commands here. */
+  private socketOpen(socketId: string): boolean {
+    return this.gateway.server.sockets.sockets.has(socketId) || this.cluster.isRemoteSocket(socketId);
   }
 
   liveRoom(roomId: string): LiveRoom | undefined {
@@ -401,11 +414,11 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
   /* ---- internals ---- */
 
   private async openRoom(room: Room): Promise<LiveRoom> {
-    const owner = await this.directory.claim(room.id, NODE_ID);
-    if (owner !== NODE_ID) throw new AppError('UNAVAILABLE', 'This room is hosted by another server. Try again.');
+    const owner = await this.directory.claim(room.id, this.directory.nodeId);
+    if (owner !== this.directory.nodeId) throw new AppError('UNAVAILABLE', 'This room is hosted by another server. Try again.');
     const pooled = await this.routerWhenAvailable(room.id);
     try {
-      const session = await this.openSession(room.id);
+      const { session, found } = await this.openSession(room.id);
       const sessionId = session.id;
       const live = await LiveRoom.open(room.id, sessionId, pooled, this, {
         iceServers: this.config.iceServers,
@@ -425,7 +438,10 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       live.mode = room.mode;
       live.organizationId = room.organizationId;
       live.access = room.access;
-      if (session.suspendedAt) await this.resume(live, session);
+      // Several nodes: a session open without a hand-over is one whose owner died; continued the same way
+      // from the moment it was last vouched for.
+      const since = session.suspendedAt ?? (found && this.directory.shared ? (session.aliveAt ?? session.startedAt) : null);
+      if (since) await this.resume(live, session, since);
       this.live.set(room.id, live);
       this.logger.info({ roomId: room.id, sessionId, worker: pooled.worker.index }, 'room opened');
       return live;
@@ -436,11 +452,11 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
   }
 
   /** The room's live session: the open one (after a media reset or a restart) or a new one. */
-  private async openSession(roomId: string): Promise<RoomSession> {
+  private async openSession(roomId: string): Promise<{ session: RoomSession; found: boolean }> {
     const repo = this.db.getRepository(RoomSession);
     const open = await repo.findOneBy({ roomId, endedAt: IsNull() });
-    if (open) return open;
-    return repo.save(repo.create({ roomId, startedAt: new Date(), endedAt: null, aliveAt: new Date(), suspendedAt: null, state: null }));
+    if (open) return { session: open, found: true };
+    return { session: await repo.save(repo.create({ roomId, startedAt: new Date(), endedAt: null, aliveAt: new Date(), suspendedAt: null, state: null })), found: false };
   }
 
   /**
@@ -448,8 +464,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
    * comes back, and the visits still open wait for their people, who get them back with the time
    * away marked as a gap. Those not back within the grace period are recorded as gone when it stopped.
    */
-  private async resume(live: LiveRoom, session: RoomSession): Promise<void> {
-    const since = session.suspendedAt!;
+  private async resume(live: LiveRoom, session: RoomSession, since: Date): Promise<void> {
     const hands = restoreState(live, session.state);
     const visits = new Map<string, string[]>();
     const rows: { id: string; user_id: string }[] = await this.db.query(`SELECT id, user_id FROM attendance WHERE session_id = $1 AND left_at IS NULL ORDER BY joined_at`, [session.id]);
@@ -492,7 +507,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     await this.attendance.flush();
     await this.db.getRepository(AttendanceRecord).update({ sessionId: room.sessionId, leftAt: IsNull() }, { leftAt: new Date() });
     if (this.live.get(room.roomId) === room) this.live.delete(room.roomId);
-    await this.directory.release(room.roomId, NODE_ID);
+    await this.directory.release(room.roomId, this.directory.nodeId);
     await this.db.getRepository(RoomSession).update({ id: room.sessionId, endedAt: IsNull() }, { endedAt: new Date() });
     this.logger.info({ roomId: room.roomId, sessionId: room.sessionId }, 'room closed');
   }
@@ -527,7 +542,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       this.live.delete(room.roomId);
       // Peers are told and seats cleared whatever happens next; bookkeeping failures only get logged.
       try {
-        await this.directory.release(room.roomId, NODE_ID);
+        await this.directory.release(room.roomId, this.directory.nodeId);
         await this.attendance.flush();
         await this.db.getRepository(AttendanceRecord).update({ sessionId: room.sessionId, leftAt: IsNull() }, { leftAt: new Date() });
       } catch (err) {
@@ -535,6 +550,34 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       }
     });
     this.logger.warn({ roomId: room.roomId, workerIndex }, 'room media reset after a worker died');
+  }
+
+  /**
+   * This node lost the room's lease (it expired while the node was cut off or paused, or another node
+   * holds it now): it stops serving the room at once, writing nothing, since the room's next owner
+   * continues the session. Its people are told to join again, as after a media failure.
+   */
+  private async dropRoom(roomId: string): Promise<void> {
+    const room = this.live.get(roomId);
+    if (!room) return;
+    await this.mutex.run(roomId, async () => {
+      if (this.live.get(roomId) !== room) return;
+      for (const [socketId, seat] of [...this.seats]) {
+        if (seat.room !== room) continue;
+        // The other nodes tell their own sockets when they see the lease change.
+        if (this.gateway.server.sockets.sockets.has(socketId)) this.toPeer(seat.peer, 'room:media-reset', { roomId, reason: 'owner-lost' });
+        this.seats.delete(socketId);
+        clearTimeout(this.pendingLeaves.get(socketId));
+        this.pendingLeaves.delete(socketId);
+        this.gateway.server.in(socketId).socketsLeave(`room:${roomId}`);
+      }
+      room.close();
+      this.live.delete(roomId);
+      clearTimeout(this.returning.get(room.sessionId)?.timer);
+      this.returning.delete(room.sessionId);
+      this.savedState.delete(room.sessionId);
+    });
+    this.logger.warn({ roomId }, 'room dropped: this node no longer holds its lease');
   }
 
   /** The viewers a dying worker took with it: out of their seat and told to join again, as in a room reset. */

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Ack } from '../../contract';
+import { AppError } from '../../common/errors';
+import type { Redis } from './redis';
+
+/** What an edge node knows of its socket and sends along with a forwarded command. */
+const remoteSocket = z.object({
+  id: z.string(),
+  data: z.object({ principal: z.looseObject({ userId: z.string(), sessionId: z.string() }), guest: z.looseObject({ passId: z.string() }).optional(), socketId: z.string() }),
+  rooms: z.array(z.string()),
+});
+export type RemoteSocketInfo = z.infer<typeof remoteSocket>;
+
+/** Node-to-node messages, each on the addressee's own channel. Checked on arrival like any input. */
+const message = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('command'), id: z.string(), from: z.string(), roomId: z.string(), socket: remoteSocket, event: z.string(), payload: z.unknown() }),
+  z.object({ kind: z.literal('reply'), id: z.string(), ack: z.custom<Ack<unknown>>((v) => typeof v === 'object' && v !== null && typeof (v as { ok?: unknown }).ok === 'boolean') }),
+  z.object({ kind: z.literal('socket-gone'), from: z.string(), socketId: z.string(), reason: z.string() }),
+  z.object({ kind: z.literal('socket-back'), from: z.string(), socket: remoteSocket }),
+]);
+export type BusMessage = z.infer<typeof message>;
+export type ForwardedCommand = Extract<BusMessage, { kind: 'command' }>;
+
+/** Longer than any command takes (a vote waits for its commit), shorter than a client's own timeout. */
+const FORWARD_TIMEOUT_MS = 4_000;
+
+/**
+ * Request/response between nodes over Redis pub/sub: each node listens on its channel; a forwarded
+ * command carries a request id that the owner's reply names. A node that is not listening (dead,
+ * not started) is known at once from PUBLISH's receiver count.
+ */
+export class NodeBus {
+  private sub: Redis | undefined;
+  private readonly pending = new Map<string, { resolve: (a: Ack<unknown>) => void; timer: NodeJS.Timeout }>();
+  onCommand: (cmd: ForwardedCommand) => Promise<Ack<unknown>> = async () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'Not ready.' } });
+  onNotice: (msg: Extract<BusMessage, { kind: 'socket-gone' | 'socket-back' }>) => void = () => undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly nodeId: string,
+    private readonly logger: Logger,
+  ) {}
+
+  private channel = (nodeId: string) => `${this.prefix}bus:${nodeId}`;
+
+  async start(): Promise<void> {
+    this.sub = this.redis.duplicate();
+    this.sub.on('error', () => undefined); // the main client logs connection trouble
+    await this.sub.connect();
+    await this.sub.subscribe(this.channel(this.nodeId), (raw) => this.receive(raw));
+  }
+
+  async stop(): Promise<void> {
+    for (const [, p] of this.pending) clearTimeout(p.timer);
+    await this.sub?.quit().catch(() => undefined);
+  }
+
+  private receive(raw: string): void {
+    let parsed;
+    try {
+      parsed = message.safeParse(JSON.parse(raw));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      this.logger.warn('malformed message on the node bus');
+      return;
+    }
+    const msg = parsed.data;
+    if (msg.kind === 'reply') {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      clearTimeout(p.timer);
+      p.resolve(msg.ack);
+    } else if (msg.kind === 'command') {
+      void this.onCommand(msg).then(
+        (ack) => this.send(msg.from, { kind: 'reply', id: msg.id, ack }),
+        (err: unknown) => this.logger.error({ err }, 'forwarded command failed'),
+      );
+    } else {
+      this.onNotice(msg);
+    }
+  }
+
+  private async send(nodeId: string, msg: BusMessage): Promise<number> {
+    return this.redis.publish(this.channel(nodeId), JSON.stringify(msg));
+  }
+
+  /**
+   * Runs a command on `owner` and returns its ack; UNAVAILABLE when the owner does not answer in time,
+   * null when no such node listens (it is gone: nothing was sent).
+   */
+  async forward(owner: string, cmd: Omit<ForwardedCommand, 'kind' | 'id' | 'from'>): Promise<Ack<unknown> | null> {
+    const id = randomUUID();
+    const answered = new Promise<Ack<unknown>>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(unavailable());
+      }, FORWARD_TIMEOUT_MS);
+      this.pending.set(id, { resolve, timer });
+    });
+    const receivers = await this.send(owner, { kind: 'command', id, from: this.nodeId, ...cmd });
+    if (receivers === 0) {
+      const p = this.pending.get(id);
+      clearTimeout(p?.timer);
+      this.pending.delete(id);
+      return null;
+    }
+    return answered;
+  }
+
+  notify(nodeId: string, msg: Extract<BusMessage, { kind: 'socket-gone' | 'socket-back' }>): void {
+    void this.send(nodeId, msg).catch((err: unknown) => this.logger.warn({ err, nodeId }, 'could not tell a node about a socket'));
+  }
+}
+
+const unavailable = (): Ack<unknown> => {
+  const err = new AppError('UNAVAILABLE', 'The server hosting this room does not answer. Try again in a moment.');
+  return { ok: false, error: { code: err.code, message: err.message } };
+};
