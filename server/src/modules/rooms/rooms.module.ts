@@ -3,6 +3,7 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { GuestsModule } from '../guests/guests.module';
 import { IdentityModule } from '../identity/identity.module';
 import { RealtimeModule } from '../realtime/realtime.module';
+import { EventsModule } from '../events/events.module';
 import { InMemoryRoomDirectory, ROOM_DIRECTORY } from './live/room-directory';
 import { AttendanceWriter } from './live/attendance-writer';
 import { RoomRegistry } from './live/room-registry';
@@ -13,7 +14,7 @@ import { RoomsController } from './rooms.controller';
 import { RoomsService } from './rooms.service';
 
 @Module({
-  imports: [IdentityModule, GuestsModule, OrganizationsModule, RealtimeModule],
+  imports: [IdentityModule, GuestsModule, OrganizationsModule, RealtimeModule, EventsModule],
   controllers: [RoomsController, GuestsController],
   providers: [RoomsService, RoomRegistry, AttendanceWriter, MediaCommands, StageCommands, { provide: ROOM_DIRECTORY, useClass: InMemoryRoomDirectory }],
   exports: [RoomsService, RoomRegistry],
