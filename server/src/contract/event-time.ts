@@ -100,7 +100,7 @@ export const dayIn = (instant: Date, tz: string): string => instantToWallClock(i
  * A date and time for people, in their language, always on the Gregorian calendar (an Arabic or
  * Chinese locale keeps its own words and digits), with the zone's name and UTC offset beside it.
  */
-export function formatInZone(instant: Date, tz: string, locale: string, opts: { withDate?: boolean } = {}): string {
+export function formatInZone(instant: Date, tz: string, locale: string, opts: { withDate?: boolean; withLabel?: boolean } = {}): string {
   const withDate = opts.withDate ?? true;
   const f = new Intl.DateTimeFormat(locale, {
     timeZone: tz,
@@ -110,7 +110,12 @@ export function formatInZone(instant: Date, tz: string, locale: string, opts: { 
     hour: '2-digit',
     minute: '2-digit',
   });
-  return `${f.format(instant)} (${tz}, ${utcOffsetLabel(instant, tz)})`;
+  return opts.withLabel === false ? f.format(instant) : `${f.format(instant)} ${zoneLabel(instant, tz)}`;
+}
+
+/** `(Asia/Tehran, UTC+03:30)`: the zone and its offset at that instant. */
+export function zoneLabel(instant: Date, tz: string): string {
+  return `(${tz}, ${utcOffsetLabel(instant, tz)})`;
 }
 
 /** Where `now` stands in a programme: the sessions running now and the next one to start. */
