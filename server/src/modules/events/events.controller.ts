@@ -81,19 +81,19 @@ export class EventsController {
     return this.events.addSession(p.userId, eventId, body);
   }
 
-  @Patch('event-sessions/:sessionId')
+  @Patch('event-sessions/:eventSessionId')
   @ApiZodBody(UpdateSessionBody)
   updateSession(
     @CurrentPrincipal() p: Principal,
-    @Param('sessionId', UuidParam) sessionId: string,
+    @Param('eventSessionId', UuidParam) sessionId: string,
     @Body(new ZodPipe(UpdateSessionBody)) body: UpdateSessionBody,
   ): Promise<EventSessionDto> {
     return this.events.updateSession(p.userId, sessionId, body);
   }
 
-  @Post('event-sessions/:sessionId/cancel')
+  @Post('event-sessions/:eventSessionId/cancel')
   @HttpCode(200)
-  cancelSession(@CurrentPrincipal() p: Principal, @Param('sessionId', UuidParam) sessionId: string): Promise<EventSessionDto> {
+  cancelSession(@CurrentPrincipal() p: Principal, @Param('eventSessionId', UuidParam) sessionId: string): Promise<EventSessionDto> {
     return this.events.cancelSession(p.userId, sessionId);
   }
 
@@ -180,12 +180,12 @@ export class PublicEventsController {
     return sendIcs(res, await this.events.ics(p?.userId ?? null, eventId));
   }
 
-  @Get('events/:eventId/sessions/:sessionId/calendar.ics')
+  @Get('events/:eventId/sessions/:eventSessionId/calendar.ics')
   @ApiProduces('text/calendar')
   async sessionIcs(
     @MaybePrincipal() p: Principal | null,
     @Param('eventId', UuidParam) eventId: string,
-    @Param('sessionId', UuidParam) sessionId: string,
+    @Param('eventSessionId', UuidParam) sessionId: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
     return sendIcs(res, await this.events.ics(p?.userId ?? null, eventId, sessionId));
