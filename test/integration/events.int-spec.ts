@@ -282,3 +282,92 @@ describe('events', () => {
     expect(twice[0].body.id).toBe(twice[1].body.id);
   });
 });
+
+describe('event mail: reminders, changes and cancellations', () => {
+  let server: StartedServer;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    server = await startServer({ env: { SMTP_URL: smtp.url, EVENT_REMINDER_CHECK_SECONDS: '1' } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await smtp?.close();
+  });
+
+  /** The next mail, or a failure naming what the server logged instead. */
+  const nextMail = () =>
+    Promise.race([
+      smtp.next(),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no mail; server log:\n${server.logs().split('\n').slice(-15).join('\n')}`)), 30_000),
+      ),
+    ]);
+
+  const calendarOf = (mail: Awaited<ReturnType<typeof nextMail>>) => {
+    const part = mail.attachments.find((a) => a.contentType.startsWith('text/calendar'));
+    return part ? part.content.toString('utf8') : null;
+  };
+
+  it('reminds once before a session, in the registrant’s language, and sends updates and a cancellation with their calendar entries', async () => {
+    const { http, owner, org } = await orgWithMembers(server.url, 0, 'Reminder Alliance');
+    const reader = await register(server.url, 'Li Wei');
+    const event = await createEvent(server.url, owner.accessToken, org.id, {
+      title: 'Webinar Series',
+      kind: 'series',
+      timeZone: 'Asia/Shanghai',
+      visibility: 'public',
+      reminderMinutes: [60],
+    });
+    const soon = await addSession(server.url, owner.accessToken, event.id, {
+      title: 'Cataloguing today',
+      kind: 'webinar',
+      startsAt: utcWall(new Date(Date.now() + 8 * 3_600_000 + 30 * 60_000)),
+      endsAt: utcWall(new Date(Date.now() + 9 * 3_600_000 + 30 * 60_000)),
+    });
+    const later = await addSession(server.url, owner.accessToken, event.id, {
+      title: 'Digital preservation',
+      kind: 'webinar',
+      startsAt: '2031-03-01T20:00',
+      endsAt: '2031-03-01T21:00',
+    });
+
+    expect((await registerFor(server.url, reader.accessToken, event.id, { language: 'zh' })).body.status).toBe('confirmed');
+    const confirmation = await nextMail();
+    expect(confirmation.subject).toBe('您的报名：Webinar Series');
+    const invite = calendarOf(confirmation)!;
+    expect(invite).toContain('METHOD:REQUEST');
+    expect(invite).toContain(`UID:session-${soon.id}@`);
+
+    // The session is 30 minutes away: its 60-minute reminder is due at once, and goes once.
+    const reminder = await nextMail();
+    expect(reminder.subject).toBe('即将开始：Webinar Series');
+    expect(reminder.text).toContain('Cataloguing today');
+    expect(reminder.text).not.toContain('Digital preservation');
+    await new Promise((r) => setTimeout(r, 3_000));
+
+    // A change: a mail with the new time and the entry's SEQUENCE raised.
+    expect(
+      (await http.patch(`/api/event-sessions/${later.id}`, { startsAt: '2031-03-01T21:00', endsAt: '2031-03-01T22:00' }, owner.accessToken))
+        .status,
+    ).toBe(200);
+    const change = await nextMail();
+    expect(change.subject).toBe('日程变更：Webinar Series');
+    expect(change.text).toContain('(Asia/Shanghai, UTC+08:00)');
+    expect(change.text).toContain('21:00');
+    const updated = calendarOf(change)!;
+    expect(updated).toContain('METHOD:REQUEST');
+    expect(updated).toMatch(/SEQUENCE:1\r\n/);
+
+    // The whole event cancelled: METHOD:CANCEL for every session.
+    expect((await http.post(`/api/events/${event.id}/cancel`, undefined, owner.accessToken)).status).toBe(200);
+    const cancelled = await nextMail();
+    expect(cancelled.subject).toBe('已取消：Webinar Series');
+    const withdrawn = calendarOf(cancelled)!;
+    expect(withdrawn).toContain('METHOD:CANCEL');
+    expect(ics(withdrawn).map((v) => v.status)).toEqual(['CANCELLED', 'CANCELLED']);
+    const late = await register(server.url, 'Late Comer');
+    expect(((await registerFor(server.url, late.accessToken, event.id)).body as any).error.code).toBe('EVENT_CANCELLED');
+  });
+});

@@ -47,11 +47,12 @@ export class EventReminders implements OnModuleInit, OnApplicationShutdown {
       for (const r of rows) {
         const sent = new Set(r.sent.map((o) => reminderKey({ sessionId: r.id, offsetMinutes: o })));
         for (const due of dueReminders([{ id: r.id, startsAt: r.starts_at }], r.reminder_minutes, now, sent)) {
-          const [claimed]: unknown[][] = await this.db.query(
+          // (An INSERT's RETURNING rows come back as a plain array; UPDATE's would be [rows, count].)
+          const claimed: unknown[] = await this.db.query(
             `INSERT INTO event_reminders_sent (session_id, offset_minutes) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING session_id`,
             [due.sessionId, due.offsetMinutes],
           );
-          if (claimed?.length) await this.notifier.remind(r.event_id, r.id);
+          if (claimed.length) await this.notifier.remind(r.event_id, r.id);
         }
       }
     } catch (err) {
