@@ -14,6 +14,7 @@ import { OrganizationsModule } from './modules/organizations/organizations.modul
 import { RealtimeModule } from './modules/realtime/realtime.module';
 import { RoomsModule } from './modules/rooms/rooms.module';
 import { GovernanceModule } from './modules/governance/governance.module';
+import { EventsModule } from './modules/events/events.module';
 
 @Global()
 @Module({})
@@ -49,6 +50,7 @@ export class AppModule {
         RoomsModule,
         GovernanceModule,
         EngagementModule,
+        EventsModule,
       ],
     };
   }

@@ -33,6 +33,7 @@ import {
 } from '../helpers/fuzz';
 import { ballotOn, checkIn, meetingWithMotion, requestId } from '../helpers/governance';
 import { createRoom, enter, type Member } from '../helpers/room';
+import { addSession, createEvent, registerFor } from '../helpers/events';
 import { type StartedServer, startServer } from '../helpers/server-process';
 
 jest.setTimeout(90_000);
@@ -122,6 +123,9 @@ describe('hostile input on every socket command and REST route', () => {
     ok(await command(inRoom.socket, 'org:watch', { organizationId: org.id }));
     ok(await command(inRoom.socket, 'meeting:watch', { meetingId: meeting.id }));
     const sessionId = inRoom.joined.sessionId;
+    const event = await createEvent(server.url, owner.accessToken, org.id, { title: 'Fuzz Forum', timeZone: 'Europe/Paris', registration: 'approval' });
+    const eventSession = await addSession(server.url, owner.accessToken, event.id, { startsAt: '2031-01-01T10:00', endsAt: '2031-01-01T11:00' });
+    const registration = (await registerFor(server.url, member.accessToken, event.id)).body;
 
     ids = {
       orgId: org.id,
@@ -139,6 +143,9 @@ describe('hostile input on every socket command and REST route', () => {
       ballotId: ballot.id,
       seatId: admin.user.id,
       peerId: inRoom.joined.peerId,
+      eventId: event.id,
+      eventSessionId: eventSession.id,
+      registrationId: registration.id,
     };
     baseline = await tableCounts(server.databaseUrl);
     memoryAtStart = await residentMemory(server.url);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import type { BallotView, ErrorCode, InstitutionDto, MeetingView, MotionView, OrganizationDto, OrgRole, RoomDto, SessionDto } from '../../server/src/contract';
 import { PROTOCOL_VERSION, SOCKET_PATH } from '../../server/src/contract';
@@ -78,6 +79,23 @@ const RULES = {
   // Naming a meeting's tellers, and reading their public keys to make a ballot's key, belong to the chair.
   'PUT /api/meetings/{meetingId}/tellers': { meeting: ['chair'] },
   'GET /api/ballots/{ballotId}/key-plan': { meeting: ['chair'] },
+
+  // Events, probed on a members-only event (a public one is readable by anyone: test/integration/events.int-spec.ts).
+  'GET /api/organizations/{orgId}/events': { org: 'events.view' },
+  'POST /api/organizations/{orgId}/events': { org: 'events.manage' },
+  'GET /api/events/{eventId}': { org: 'events.view' },
+  'PATCH /api/events/{eventId}': { org: 'events.manage' },
+  'POST /api/events/{eventId}/cancel': { org: 'events.manage' },
+  'POST /api/events/{eventId}/sessions': { org: 'events.manage' },
+  'PATCH /api/event-sessions/{eventSessionId}': { org: 'events.manage' },
+  'POST /api/event-sessions/{eventSessionId}/cancel': { org: 'events.manage' },
+  'GET /api/events/{eventId}/calendar.ics': { org: 'events.view' },
+  'GET /api/events/{eventId}/sessions/{eventSessionId}/calendar.ics': { org: 'events.view' },
+  'POST /api/events/{eventId}/registrations': { org: 'events.view' },
+  'DELETE /api/events/{eventId}/registrations/mine': { org: 'events.view' },
+  'GET /api/events/{eventId}/registrations': { org: 'events.manage' },
+  'GET /api/events/{eventId}/registrations.csv': { org: 'events.manage' },
+  'POST /api/event-registrations/{registrationId}/decision': { org: 'events.manage' },
 } as const satisfies Record<string, Rule>;
 type Route = keyof typeof RULES;
 
@@ -107,6 +125,10 @@ const NOT_ORG_SCOPED = [
   'POST /api/invitations/{token}/accept',
   // Public: the key that signs meeting records (test/integration/verify.int-spec.ts uses it).
   'GET /.well-known/quorum-record-key',
+  // Public: the directory of upcoming public events, no sign-in (test/integration/events.int-spec.ts).
+  'GET /api/events',
+  // One's own registrations, of any organisation.
+  'GET /api/me/event-registrations',
 ];
 
 const ROLES = ['outsider', 'member', 'admin', 'owner', 'chair', 'secretary'] as const;
@@ -122,7 +144,7 @@ function expected(rule: Rule, role: Role): 'ok' | ErrorCode {
 }
 
 /** Names only members may learn. */
-const SECRET_NAMES = ['Zeta Secret Association', 'Zeta Hidden Room', 'Zeta Library', 'Zeta Assembly', 'Zeta Budget Motion', 'Zeta Owner', 'Zeta Member'];
+const SECRET_NAMES = ['Zeta Conference', 'Zeta Secret Association', 'Zeta Hidden Room', 'Zeta Library', 'Zeta Assembly', 'Zeta Budget Motion', 'Zeta Owner', 'Zeta Member'];
 
 interface Fixture {
   meeting: MeetingView;
@@ -141,6 +163,9 @@ describe('the REST permission matrix, derived from the declared tables', () => {
   const fixtures = {} as Record<Role, Fixture>;
   let inviteToken: string;
   let n = 0;
+  let event: { id: string };
+  let eventSessionId: string;
+  let approvalEvent: { id: string };
 
   const as = <T = any>(method: string, path: string, who: SessionDto, body?: unknown): Promise<Res<T>> => http.call<T>(method, path, body, who.accessToken);
   const ownerDoes = async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -172,6 +197,16 @@ describe('the REST permission matrix, derived from the declared tables', () => {
     if (status === 'closed' || status === 'published') await chairDoes('POST', `/api/ballots/${b.id}/close`);
     if (status === 'published') await chairDoes('POST', `/api/ballots/${b.id}/publish`);
     return b.id;
+  };
+
+  const freshEvent = () => ownerDoes<{ id: string }>('POST', `/api/organizations/${org.id}/events`, { title: `Zeta Conference ${n++}`, timeZone: 'Europe/Warsaw' });
+  const freshSession = (eventId = event.id) =>
+    ownerDoes<{ id: string }>('POST', `/api/events/${eventId}/sessions`, { title: `Zeta Conference talk ${n++}`, startsAt: '2031-05-04T10:00', endsAt: '2031-05-04T11:00' });
+  const pendingRegistration = async () => {
+    const s = await freshMember();
+    const r = await as<{ id: string }>('POST', `/api/events/${approvalEvent.id}/registrations`, s, { clientRequestId: randomUUID() });
+    if (r.status !== 201) throw new Error(`setup registration: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.id;
   };
 
   /** One real request per route, made by `who` against objects prepared for it, so only the role can make it fail. */
@@ -234,6 +269,26 @@ describe('the REST permission matrix, derived from the declared tables', () => {
     'GET /api/ballots/{ballotId}/bulletin': (w, f) => as('GET', `/api/ballots/${f.publishedBallotId}/bulletin`, w),
     'PUT /api/meetings/{meetingId}/tellers': (w, f) => as('PUT', `/api/meetings/${f.meeting.id}/tellers`, w, { tellers: [people.member.user.id], threshold: 1 }),
     'GET /api/ballots/{ballotId}/key-plan': async (w, f) => as('GET', `/api/ballots/${await freshBallot(f, 'draft')}/key-plan`, w),
+
+    'GET /api/organizations/{orgId}/events': (w) => as('GET', `/api/organizations/${org.id}/events`, w),
+    'POST /api/organizations/{orgId}/events': (w) => as('POST', `/api/organizations/${org.id}/events`, w, { title: `Zeta Conference ${n++}`, timeZone: 'Asia/Almaty' }),
+    'GET /api/events/{eventId}': (w) => as('GET', `/api/events/${event.id}`, w),
+    'PATCH /api/events/{eventId}': (w) => as('PATCH', `/api/events/${event.id}`, w, { description: `Updated ${n++}` }),
+    'POST /api/events/{eventId}/cancel': async (w) => as('POST', `/api/events/${(await freshEvent()).id}/cancel`, w),
+    'POST /api/events/{eventId}/sessions': (w) => as('POST', `/api/events/${event.id}/sessions`, w, { title: `Zeta Conference talk ${n++}`, startsAt: '2031-05-05T10:00', endsAt: '2031-05-05T11:00' }),
+    'PATCH /api/event-sessions/{eventSessionId}': async (w) => as('PATCH', `/api/event-sessions/${(await freshSession()).id}`, w, { title: `Moved ${n++}` }),
+    'POST /api/event-sessions/{eventSessionId}/cancel': async (w) => as('POST', `/api/event-sessions/${(await freshSession()).id}/cancel`, w),
+    'GET /api/events/{eventId}/calendar.ics': (w) => as('GET', `/api/events/${event.id}/calendar.ics`, w),
+    'GET /api/events/{eventId}/sessions/{eventSessionId}/calendar.ics': (w) => as('GET', `/api/events/${event.id}/sessions/${eventSessionId}/calendar.ics`, w),
+    'POST /api/events/{eventId}/registrations': (w) => as('POST', `/api/events/${event.id}/registrations`, w, { clientRequestId: randomUUID() }),
+    'DELETE /api/events/{eventId}/registrations/mine': async (w) => {
+      const e = await freshEvent();
+      await as('POST', `/api/events/${e.id}/registrations`, w, { clientRequestId: randomUUID() });
+      return as('DELETE', `/api/events/${e.id}/registrations/mine`, w);
+    },
+    'GET /api/events/{eventId}/registrations': (w) => as('GET', `/api/events/${event.id}/registrations`, w),
+    'GET /api/events/{eventId}/registrations.csv': (w) => as('GET', `/api/events/${event.id}/registrations.csv`, w),
+    'POST /api/event-registrations/{registrationId}/decision': async (w) => as('POST', `/api/event-registrations/${await pendingRegistration()}/decision`, w, { decision: 'approve' }),
   };
 
   beforeAll(async () => {
@@ -249,6 +304,11 @@ describe('the REST permission matrix, derived from the declared tables', () => {
       expect((await as('POST', `/api/invitations/${role === 'admin' ? adminInvite : inviteToken}/accept`, people[role])).status).toBe(200);
     }
     await freshInstitution();
+
+    // A members-only event with a session, and one that takes registrations on approval.
+    event = await freshEvent();
+    eventSessionId = (await freshSession(event.id)).id;
+    approvalEvent = await ownerDoes('POST', `/api/organizations/${org.id}/events`, { title: 'Zeta Conference (approval)', timeZone: 'UTC', registration: 'approval' });
 
     // A room with a finished session and a poll, for the reports.
     room = await freshRoom();

@@ -16,6 +16,7 @@ import { InvitationsPanel } from '../features/organizations/components/invitatio
 import { MembersPanel } from '../features/organizations/components/members-panel';
 import { OrganizationPage } from '../features/organizations/components/organization-page';
 import { RoomsPanel } from '../features/rooms/components/rooms-panel';
+import { EventDirectoryPage, EventPage, EventsPanel, ManageEventPage, MyRegistrationsPage } from '../features/events';
 import { Loading } from '../components/loading';
 import { queryClient } from '../lib/query-client';
 import { disconnectSocket } from '../lib/socket';
@@ -53,6 +54,9 @@ export function App() {
             </Route>
             <Route path="reset-password" element={<ResetPasswordPage />} />
             <Route path="invite/:token" element={<InvitationPage />} />
+            {/* Public events are readable signed out; members-only ones answer NOT_FOUND then. */}
+            <Route path="events" element={<EventDirectoryPage />} />
+            <Route path="events/:eventId" element={<EventPage />} />
             <Route element={<RequireAuth />}>
               <Route index element={<HomePage />} />
               <Route path="organizations/:orgId" element={<OrganizationPage />}>
@@ -61,10 +65,13 @@ export function App() {
                 <Route path="members" element={<MembersPanel />} />
                 <Route path="rooms" element={<RoomsPanel />} />
                 <Route path="meetings" element={<MeetingsPanel />} />
+                <Route path="events" element={<EventsPanel />} />
                 <Route path="invitations" element={<InvitationsPanel />} />
               </Route>
               <Route path="meetings/:meetingId" element={<MeetingPage />} />
               <Route path="verify" element={<VerifyPage />} />
+              <Route path="events/:eventId/manage" element={<ManageEventPage />} />
+              <Route path="my-registrations" element={<MyRegistrationsPage />} />
             </Route>
             {/* Signed in, or a guest of a public webinar: the page decides. */}
             <Route

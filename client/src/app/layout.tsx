@@ -41,6 +41,8 @@ export function Layout() {
               <NavLink to="/" end>
                 {t('nav.organizations')}
               </NavLink>
+              <NavLink to="/events">{t('nav.events')}</NavLink>
+              <NavLink to="/my-registrations">{t('nav.myRegistrations')}</NavLink>
             </nav>
           )}
           <div className="header-tools">

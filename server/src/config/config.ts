@@ -47,6 +47,8 @@ export const EnvSchema = z
     /** smtp:// or smtps:// URL of the mail relay; without it, mail is written to DATA_DIR/outbox as .eml files. */
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
     MAIL_FROM: z.string().min(3).max(320).optional(),
+    /** How often due event reminders are looked for. */
+    EVENT_REMINDER_CHECK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
     PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(1_440).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     CORS_ORIGINS: z.string().optional(),
@@ -137,6 +139,7 @@ export interface AppConfig {
     outboxDir: string;
   };
   passwordResetTtlMinutes: number;
+  eventReminderCheckSeconds: number;
   logLevel: Env['LOG_LEVEL'];
   corsOrigins: string[];
   clientDist: string;
@@ -230,6 +233,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
       outboxDir: path.join(dataDir, 'outbox'),
     },
     passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
+    eventReminderCheckSeconds: e.EVENT_REMINDER_CHECK_SECONDS,
     logLevel: e.LOG_LEVEL,
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [publicUrl],
     // Next to the server build (server/dist/config -> client/dist), wherever it is started from.

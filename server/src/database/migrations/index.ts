@@ -12,6 +12,7 @@ import { GuestPasses1796171613042 } from './1796171613042-guest-passes';
 import { PersonalDelegateInvitations1796172461706 } from './1796172461706-personal-delegate-invitations';
 import { PasswordResets1796172467661 } from './1796172467661-password-resets';
 import { BallotTellers1796183588782 } from './1796183588782-ballot-tellers';
+import { Events1796186124442 } from './1796186124442-events';
 
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   PersonalDelegateInvitations1796172461706,
   PasswordResets1796172467661,
   BallotTellers1796183588782,
+  Events1796186124442,
 ];

@@ -14,6 +14,8 @@ export const ORG_ACTIONS = [
   'rooms.view',
   'rooms.manage',
   'meetings.manage',
+  'events.view',
+  'events.manage',
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 
@@ -31,6 +33,9 @@ export const ORG_PERMISSIONS: Record<OrgAction, readonly OrgRole[]> = {
   'rooms.view': ['owner', 'admin', 'member'],
   'rooms.manage': ['owner', 'admin'],
   'meetings.manage': ['owner', 'admin'],
+  'events.view': ['owner', 'admin', 'member'],
+  /** Programme, registrants, approvals and their export. */
+  'events.manage': ['owner', 'admin'],
 };
 
 export const can = (role: OrgRole | null | undefined, action: OrgAction): boolean => !!role && ORG_PERMISSIONS[action].includes(role);

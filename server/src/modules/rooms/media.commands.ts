@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CommandResults, ParsedCommandPayload } from '../../contract';
 import { AppError } from '../../common/errors';
 import { Command, type CommandContext } from '../../common/ws/command';
+import { EventAccess } from '../events/event-access';
 import { RoomRegistry } from './live/room-registry';
 import { RoomsService } from './rooms.service';
 
@@ -14,6 +15,7 @@ export class MediaCommands {
   constructor(
     private readonly rooms: RoomsService,
     private readonly registry: RoomRegistry,
+    private readonly eventAccess: EventAccess,
   ) {}
 
   @Command('room:join')
@@ -22,10 +24,14 @@ export class MediaCommands {
     if (guest) {
       // A guest pass opens its own room, as an attendee, under the name given for it.
       if (p.roomId !== guest.roomId) throw new AppError('NOT_FOUND', 'Room not found.');
-      return this.registry.join(ctx.socket, await this.rooms.guestRoom(p.roomId), guest.displayName, 'attendee');
+      const room = await this.rooms.guestRoom(p.roomId);
+      await this.eventAccess.checkJoin(null, room.id, 'attendee');
+      return this.registry.join(ctx.socket, room, guest.displayName, 'attendee');
     }
     // Always the account's name: a chosen one would let anyone appear in chat and attendance as someone else.
     const { room, displayName, role } = await this.rooms.entrance(ctx.principal.userId, p.roomId, p.inviteToken);
+    // While a session of a registration-only event is held here, the door asks for a confirmed registration.
+    await this.eventAccess.checkJoin(ctx.principal.userId, room.id, role);
     return this.registry.join(ctx.socket, room, displayName, role);
   }
 

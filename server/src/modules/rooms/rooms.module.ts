@@ -3,6 +3,7 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { GuestsModule } from '../guests/guests.module';
 import { IdentityModule } from '../identity/identity.module';
 import { RealtimeModule } from '../realtime/realtime.module';
+import { EventsModule } from '../events/events.module';
 import { AttendanceWriter } from './live/attendance-writer';
 import { RoomRegistry } from './live/room-registry';
 import { MediaCommands } from './media.commands';
@@ -12,7 +13,7 @@ import { RoomsController } from './rooms.controller';
 import { RoomsService } from './rooms.service';
 
 @Module({
-  imports: [IdentityModule, GuestsModule, OrganizationsModule, RealtimeModule],
+  imports: [IdentityModule, GuestsModule, OrganizationsModule, RealtimeModule, EventsModule],
   controllers: [RoomsController, GuestsController],
   providers: [RoomsService, RoomRegistry, AttendanceWriter, MediaCommands, StageCommands],
   exports: [RoomsService, RoomRegistry],

@@ -26,6 +26,7 @@ export function OrganizationPage() {
     { to: 'members', label: t('org.members') },
     { to: 'rooms', label: t('org.rooms') },
     { to: 'meetings', label: t('org.meetings') },
+    { to: 'events', label: t('org.events') },
     ...(canManage ? [{ to: 'invitations', label: t('org.invitations') }] : []),
   ];
 
