@@ -114,6 +114,7 @@ describe('chairing a weighted assembly', () => {
     await chair.locator(`[data-testid="panel-ballot"][data-ballot-id="${ballot.id}"]`, { hasText: '2 of 3' }).waitFor({ timeout: 60_000 });
     await item.getByTestId('ballot-close').click();
     await item.getByTestId('ballot-publish').click();
+    await chair.locator(`[data-testid="panel-ballot"][data-ballot-id="${ballot.id}"][data-status="published"]`).waitFor({ timeout: 60_000 });
 
     const published = (await api(server.url).get<BallotView>(`/api/ballots/${ballot.id}`, owner.accessToken)).body;
     expect(published.result).toMatchObject({ kind: 'motion', yes: 3, no: 2, outcome: 'carried' });
