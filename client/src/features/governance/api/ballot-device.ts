@@ -83,7 +83,13 @@ export async function releaseShare(userId: string, ballotId: string): Promise<Ba
   } catch {
     throw new ApiError('KEY_SHARE_INVALID', 'This device’s teller key does not open your share of this ballot.', 422);
   }
-  return api<BallotView>(`/api/ballots/${encodeURIComponent(ballotId)}/key-share`, { method: 'POST', body: { share: b64url(share) } });
+  try {
+    return await api<BallotView>(`/api/ballots/${encodeURIComponent(ballotId)}/key-share`, { method: 'POST', body: { share: b64url(share) } });
+  } catch (e) {
+    // Counted meanwhile (this page's live feed and its close button both release): nothing left to do.
+    if (e instanceof ApiError && e.code === 'BALLOT_CLOSED') return api<BallotView>(`/api/ballots/${encodeURIComponent(ballotId)}`);
+    throw e;
+  }
 }
 
 /** A choice sealed for a secret ballot, with the receipt only this device knows. */
