@@ -9,7 +9,7 @@ import { MailService } from '../mail/mail.service';
 import type { MailLanguage } from '../mail/messages';
 import { eventMail, type EventMailKind } from './event-mail';
 import { EVENT_SELECT, type EventRow, type SessionRow } from './event-rows';
-import { programmeIcs } from './ics';
+import { eventPageUrl, rowsIcs } from './ics';
 import { promotions, waitlistPositions } from './waitlist';
 
 interface Recipient {
@@ -158,23 +158,7 @@ export class EventNotifier {
   }
 
   private calendar(event: EventRow, sessions: readonly SessionRow[], method: 'REQUEST' | 'CANCEL') {
-    const content = programmeIcs({
-      event: { id: event.id, title: event.title, sequence: event.sequence, status: event.status, timeZone: event.time_zone },
-      sessions: sessions.map((s) => ({
-        id: s.id,
-        title: s.title,
-        description: s.description,
-        startsAt: s.starts_at,
-        endsAt: s.ends_at,
-        status: s.status,
-        sequence: s.sequence,
-        speakers: s.speakers,
-      })),
-      method,
-      host: new URL(this.config.publicUrl).hostname,
-      organizer: { name: event.organization_name, email: this.mail.fromAddress },
-      url: `${this.config.publicUrl}/events/${event.id}`,
-    });
+    const content = rowsIcs(event, sessions, method, { publicUrl: this.config.publicUrl, from: this.mail.fromAddress });
     return { method, filename: 'invite.ics', content };
   }
 
@@ -187,7 +171,7 @@ export class EventNotifier {
       kind: m.kind,
       language: r.language,
       name: r.display_name,
-      event: { title: m.event.title, timeZone: m.event.time_zone, url: `${this.config.publicUrl}/events/${m.event.id}` },
+      event: { title: m.event.title, timeZone: m.event.time_zone, url: eventPageUrl(this.config.publicUrl, m.event.id) },
       sessions: m.sessions.map((s) => ({ title: s.title, startsAt: s.starts_at, status: s.status })),
       status: m.status,
       waitlistPosition: m.waitlistPosition ?? null,

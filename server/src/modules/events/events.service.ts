@@ -23,7 +23,7 @@ import { can } from '../organizations/org-permissions';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { EVENT_SELECT, type EventRow, type SessionRow, toSessionDto, toSummary } from './event-rows';
 import { EventNotifier } from './event-notifier';
-import { programmeIcs } from './ics';
+import { eventPageUrl, rowsIcs } from './ics';
 import { waitlistPositions } from './waitlist';
 
 type NewEvent = z.output<typeof CreateEventBody>;
@@ -278,27 +278,11 @@ export class EventsService {
   }
 
   calendar(event: EventRow, sessions: readonly SessionRow[], method: 'REQUEST' | 'CANCEL'): string {
-    return programmeIcs({
-      event: { id: event.id, title: event.title, sequence: event.sequence, status: event.status, timeZone: event.time_zone },
-      sessions: sessions.map((s) => ({
-        id: s.id,
-        title: s.title,
-        description: s.description,
-        startsAt: s.starts_at,
-        endsAt: s.ends_at,
-        status: s.status,
-        sequence: s.sequence,
-        speakers: s.speakers,
-      })),
-      method,
-      host: new URL(this.config.publicUrl).hostname,
-      organizer: { name: event.organization_name, email: this.mail.fromAddress },
-      url: this.pageUrl(event.id),
-    });
+    return rowsIcs(event, sessions, method, { publicUrl: this.config.publicUrl, from: this.mail.fromAddress });
   }
 
   pageUrl(eventId: string): string {
-    return `${this.config.publicUrl}/events/${eventId}`;
+    return eventPageUrl(this.config.publicUrl, eventId);
   }
 
   /** The event if the caller may see it, with their role in its organisation. */

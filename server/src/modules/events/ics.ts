@@ -1,4 +1,5 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import type { EventRow, SessionRow } from './event-rows';
 
 /**
  * iCalendar (RFC 5545 / 5546) for a programme: one VEVENT per session, its UID the session's id (so a
@@ -56,4 +57,28 @@ export function programmeIcs(input: IcsInput): string {
     });
   }
   return cal.toString();
+}
+
+/** An event's public page. */
+export const eventPageUrl = (publicUrl: string, eventId: string): string => `${publicUrl}/events/${eventId}`;
+
+/** The calendar of an event and some of its sessions, from their rows, for downloads and mail alike. */
+export function rowsIcs(event: EventRow, sessions: readonly SessionRow[], method: 'REQUEST' | 'CANCEL', site: { publicUrl: string; from: string }): string {
+  return programmeIcs({
+    event: { id: event.id, title: event.title, sequence: event.sequence, status: event.status, timeZone: event.time_zone },
+    sessions: sessions.map((s) => ({
+      id: s.id,
+      title: s.title,
+      description: s.description,
+      startsAt: s.starts_at,
+      endsAt: s.ends_at,
+      status: s.status,
+      sequence: s.sequence,
+      speakers: s.speakers,
+    })),
+    method,
+    host: new URL(site.publicUrl).hostname,
+    organizer: { name: event.organization_name, email: site.from },
+    url: eventPageUrl(site.publicUrl, event.id),
+  });
 }
