@@ -15,7 +15,7 @@ export function LanguageSwitcher({ id = 'language' }: { id?: string }) {
       <select id={id} data-testid="language-switcher" value={currentLanguage()} onChange={(e) => setLanguage(e.target.value as Language)}>
         {LANGUAGES.map((l) => (
           <option key={l.code} value={l.code} lang={l.htmlLang}>
-            {l.label}
+            {l.name}
           </option>
         ))}
       </select>

@@ -1,19 +1,23 @@
-import i18n from 'i18next';
+import { isLanguage, LANGUAGES, languageInfo, type Language } from '@contract';
+import i18n, { type Resource } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import ar from '../locales/ar.json';
-import en from '../locales/en.json';
-import zh from '../locales/zh.json';
 
-export const LANGUAGES = [
-  { code: 'en', label: 'English', htmlLang: 'en' },
-  { code: 'zh', label: '简体中文', htmlLang: 'zh-Hans' },
-  { code: 'ar', label: 'العربية', htmlLang: 'ar' },
-] as const;
-export type Language = (typeof LANGUAGES)[number]['code'];
+export { LANGUAGES, type Language };
+
+/**
+ * Every `locales/<code>.json` of a language in the contract's list. The list decides which languages
+ * exist; a language in it without its file fails here at start-up (and in locales.spec.ts before).
+ */
+const files = import.meta.glob<{ default: Record<string, unknown> }>('../locales/*.json', { eager: true });
+const resources: Resource = Object.fromEntries(
+  LANGUAGES.map(({ code }) => {
+    const file = files[`../locales/${code}.json`];
+    if (!file) throw new Error(`client/src/locales/${code}.json is missing`);
+    return [code, { translation: file.default }];
+  }),
+);
 
 const STORAGE_KEY = 'quorum.language';
-
-const isLanguage = (value: unknown): value is Language => LANGUAGES.some((l) => l.code === value);
 
 export function detectLanguage(): Language {
   const stored = localStorage.getItem(STORAGE_KEY);
@@ -33,13 +37,13 @@ export function setLanguage(language: Language): void {
 export const currentLanguage = (): Language => (isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : 'en');
 
 i18n.on('languageChanged', (lng) => {
-  const language = LANGUAGES.find((l) => l.code === lng) ?? LANGUAGES[0];
+  const language = languageInfo(isLanguage(lng) ? lng : 'en');
   document.documentElement.lang = language.htmlLang;
-  document.documentElement.dir = i18n.dir(language.code);
+  document.documentElement.dir = language.dir;
 });
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, zh: { translation: zh }, ar: { translation: ar } },
+  resources,
   lng: detectLanguage(),
   fallbackLng: 'en',
   supportedLngs: LANGUAGES.map((l) => l.code),

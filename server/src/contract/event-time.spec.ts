@@ -1,4 +1,5 @@
 import { formatInZone, instantToWallClock, isTimeZone, nowAndNext, offsetMinutes, utcOffsetLabel, wallClockToInstant } from './event-time';
+import { LANGUAGE_CODES } from './languages';
 
 describe('event time', () => {
   it.each([
@@ -56,7 +57,7 @@ describe('event time', () => {
     expect(offsetMinutes(new Date('2025-01-02T00:00:00Z'), 'Pacific/Chatham')).toBe(13 * 60 + 45);
   });
 
-  it.each(['en', 'zh', 'ar'])('formats in %s on the Gregorian calendar, labelled with zone and offset', (locale) => {
+  it.each(LANGUAGE_CODES)('formats in %s on the Gregorian calendar, labelled with zone and offset', (locale) => {
     const s = formatInZone(new Date('2025-03-21T06:30:00Z'), 'Asia/Tehran', locale);
     expect(s).toContain('(Asia/Tehran, UTC+03:30)');
     // 2025, not the Persian or Islamic year, in whatever digits the language writes.

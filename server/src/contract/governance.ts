@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENVELOPE_BYTES, SEALED_SHARE_BYTES } from './ballot-crypto';
+import { LANGUAGE_CODES, type Language } from './languages';
 import { plainText } from './text';
 
 /** Formal decisions: meetings, agenda, motions, voter roll, proxies, ballots, results. */
@@ -20,8 +21,8 @@ export const QuorumRuleSchema = z.discriminatedUnion('kind', [
 export type QuorumRule = z.infer<typeof QuorumRuleSchema>;
 
 /** Languages a meeting can be held in (its minutes are written in it): those the interface speaks. */
-export const MEETING_LANGUAGES = ['en', 'zh', 'ar'] as const;
-export type MeetingLanguage = (typeof MEETING_LANGUAGES)[number];
+export const MEETING_LANGUAGES = LANGUAGE_CODES;
+export type MeetingLanguage = Language;
 
 export const CreateMeetingBody = z.strictObject({
   title,

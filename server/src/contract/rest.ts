@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LANGUAGE_CODES } from './languages';
 import { plainText } from './text';
 
 /** Request bodies of the REST API. Every schema is strict: unknown fields are refused. */
@@ -15,7 +16,7 @@ export const SignInBody = z.strictObject({ email, password: z.string().min(1).ma
 export type SignInBody = z.infer<typeof SignInBody>;
 
 /** The languages mail can be written in (those of the web client). */
-export const MAIL_LANGUAGES = ['en', 'zh', 'ar'] as const;
+export const MAIL_LANGUAGES = LANGUAGE_CODES;
 
 /** Answered the same whether or not the address has an account. */
 export const PasswordResetRequestBody = z.strictObject({ email, language: z.enum(MAIL_LANGUAGES).optional() });

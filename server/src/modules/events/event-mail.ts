@@ -32,7 +32,7 @@ type Words = {
   link: string;
 };
 
-const WORDS: Record<MailLanguage, Words> = {
+export const WORDS: Record<MailLanguage, Words> = {
   en: {
     subject: {
       registered: (t) => `Your registration: ${t}`,
@@ -113,6 +113,114 @@ const WORDS: Record<MailLanguage, Words> = {
     yourTime: 'بتوقيتك',
     cancelledSession: 'ملغاة',
     link: 'صفحة الفعالية وملف التقويم:',
+  },
+  ru: {
+    subject: {
+      registered: (t) => `Ваша регистрация: ${t}`,
+      promoted: (t) => `Место за вами: ${t}`,
+      declined: (t) => `Ваша регистрация отклонена: ${t}`,
+      changed: (t) => `Изменение программы: ${t}`,
+      cancelled: (t) => `Отменено: ${t}`,
+      reminder: (t) => `Скоро начало: ${t}`,
+    },
+    hello: (n) => `Здравствуйте, ${n}!`,
+    status: {
+      confirmed: () => 'Ваше место подтверждено.',
+      waitlisted: (p) => `Мест нет: вы в листе ожидания${p ? ` (номер ${p})` : ''}. Мы напишем, когда место освободится для вас.`,
+      pending: () => 'Организаторы рассмотрят вашу регистрацию; мы напишем, когда они примут решение.',
+    },
+    body: {
+      promoted: 'Освободилось место, и оно ваше: ваша регистрация подтверждена.',
+      declined: 'Организаторы отклонили вашу регистрацию.',
+      changed: 'Программа изменилась. Новое время:',
+      cancelled: 'Это мероприятие отменено.',
+      reminder: 'Скоро начнётся сессия, на которую вы зарегистрировались:',
+    },
+    programme: 'Программа:',
+    yourTime: 'ваше время',
+    cancelledSession: 'отменено',
+    link: 'Страница мероприятия и файл календаря:',
+  },
+  es: {
+    subject: {
+      registered: (t) => `Su inscripción: ${t}`,
+      promoted: (t) => `Tiene plaza: ${t}`,
+      declined: (t) => `Su inscripción ha sido rechazada: ${t}`,
+      changed: (t) => `Cambio en el programa: ${t}`,
+      cancelled: (t) => `Cancelado: ${t}`,
+      reminder: (t) => `Empieza pronto: ${t}`,
+    },
+    hello: (n) => `Hola, ${n}:`,
+    status: {
+      confirmed: () => 'Su plaza está confirmada.',
+      waitlisted: (p) => `El evento está completo: está en la lista de espera${p ? ` (número ${p})` : ''}. Le escribiremos cuando haya una plaza para usted.`,
+      pending: () => 'La organización revisará su inscripción; le escribiremos cuando se decida.',
+    },
+    body: {
+      promoted: 'Ha quedado una plaza libre y es para usted: su inscripción está confirmada.',
+      declined: 'La organización ha rechazado su inscripción.',
+      changed: 'El programa ha cambiado. Los nuevos horarios:',
+      cancelled: 'Ha sido cancelado.',
+      reminder: 'Una sesión en la que se inscribió empieza pronto:',
+    },
+    programme: 'Programa:',
+    yourTime: 'su hora',
+    cancelledSession: 'cancelada',
+    link: 'Página del evento y archivo de calendario:',
+  },
+  fr: {
+    subject: {
+      registered: (t) => `Votre inscription : ${t}`,
+      promoted: (t) => `Une place vous est attribuée : ${t}`,
+      declined: (t) => `Votre inscription a été refusée : ${t}`,
+      changed: (t) => `Changement de programme : ${t}`,
+      cancelled: (t) => `Annulé : ${t}`,
+      reminder: (t) => `Bientôt : ${t}`,
+    },
+    hello: (n) => `Bonjour ${n},`,
+    status: {
+      confirmed: () => 'Votre place est confirmée.',
+      waitlisted: (p) => `L’événement est complet : vous êtes sur la liste d’attente${p ? ` (rang ${p})` : ''}. Nous vous écrirons dès qu’une place vous sera attribuée.`,
+      pending: () => 'Les organisateurs vont examiner votre inscription ; nous vous écrirons dès qu’ils auront décidé.',
+    },
+    body: {
+      promoted: 'Une place s’est libérée et elle est pour vous : votre inscription est confirmée.',
+      declined: 'Les organisateurs ont refusé votre inscription.',
+      changed: 'Le programme a changé. Les nouveaux horaires :',
+      cancelled: 'Ceci a été annulé.',
+      reminder: 'Une séance à laquelle vous êtes inscrit commence bientôt :',
+    },
+    programme: 'Au programme :',
+    yourTime: 'votre heure',
+    cancelledSession: 'annulée',
+    link: 'Page de l’événement et fichier d’agenda :',
+  },
+  pt: {
+    subject: {
+      registered: (t) => `Sua inscrição: ${t}`,
+      promoted: (t) => `Uma vaga é sua: ${t}`,
+      declined: (t) => `Sua inscrição foi recusada: ${t}`,
+      changed: (t) => `Mudança na programação: ${t}`,
+      cancelled: (t) => `Cancelado: ${t}`,
+      reminder: (t) => `Começa em breve: ${t}`,
+    },
+    hello: (n) => `Olá, ${n}!`,
+    status: {
+      confirmed: () => 'Sua vaga está confirmada.',
+      waitlisted: (p) => `O evento está lotado: você está na lista de espera${p ? ` (posição ${p})` : ''}. Avisaremos quando houver uma vaga para você.`,
+      pending: () => 'A organização vai analisar sua inscrição; avisaremos quando houver uma decisão.',
+    },
+    body: {
+      promoted: 'Uma vaga foi liberada e é sua: sua inscrição está confirmada.',
+      declined: 'A organização recusou sua inscrição.',
+      changed: 'A programação mudou. Os novos horários:',
+      cancelled: 'Isto foi cancelado.',
+      reminder: 'Uma sessão em que você se inscreveu começa em breve:',
+    },
+    programme: 'Programação:',
+    yourTime: 'seu horário',
+    cancelledSession: 'cancelada',
+    link: 'Página do evento e arquivo de agenda:',
   },
 };
 

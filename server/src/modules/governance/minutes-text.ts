@@ -90,8 +90,11 @@ export interface MinutesText {
   };
 }
 
-function plural(locale: string, forms: PluralForms): (n: number) => string {
+/** A count in words. Every form the language has must be given: a missing one fails at start-up, not in a document. */
+export function plural(locale: string, forms: PluralForms): (n: number) => string {
   const rules = new Intl.PluralRules(locale);
+  const missing = rules.resolvedOptions().pluralCategories.filter((c) => forms[c] === undefined);
+  if (missing.length) throw new Error(`plural forms missing for ${locale}: ${missing.join(', ')} (in ${JSON.stringify(forms)})`);
   return (n) => (forms[rules.select(n)] ?? forms.other).replace('{n}', String(n));
 }
 
@@ -393,4 +396,450 @@ const ar: MinutesText = (() => {
   };
 })();
 
-export const MINUTES_TEXT: Record<MeetingLanguage, MinutesText> = { en, zh, ar };
+const ru: MinutesText = (() => {
+  const seats = plural('ru', { one: '{n} место', few: '{n} места', many: '{n} мест', other: '{n} места' });
+  /** After "не менее", "из": the genitive. */
+  const seatsOf = plural('ru', { one: '{n} места', few: '{n} мест', many: '{n} мест', other: '{n} места' });
+  const marksOf = plural('ru', { one: '{n} отметки', few: '{n} отметок', many: '{n} отметок', other: '{n} отметки' });
+  const ballots = plural('ru', { one: 'подан {n} бюллетень', few: 'подано {n} бюллетеня', many: 'подано {n} бюллетеней', other: 'подано {n} бюллетеня' });
+  const people = plural('ru', { one: 'Присутствовал {n} человек', few: 'Присутствовали {n} человека', many: 'Присутствовали {n} человек', other: 'Присутствовали {n} человека' });
+  return {
+    locale: 'ru-RU-u-ca-gregory-nu-latn',
+    rtl: false,
+    minutes: 'Протокол',
+    unknownPerson: 'Неизвестное лицо',
+    kind: { board: 'Заседание правления', 'general-assembly': 'Общее собрание' },
+    voterBasis: { institutions: 'Одно место на каждое учреждение-член, голосуют его делегаты', members: 'Один голос у каждого участника' },
+    quorumRule: (r) =>
+      r.kind === 'majority-of-entitled' ? 'Большинство мест по списку' : r.kind === 'at-least' ? `Не менее ${seatsOf(r.seats)}` : `${r.numerator}/${r.denominator} мест по списку`,
+    motionStatus: {
+      draft: 'Черновик (не внесено)',
+      submitted: 'Внесено, не поддержано',
+      seconded: 'Поддержано, не обсуждалось',
+      debate: 'Обсуждается',
+      voting: 'Ставится на голосование',
+      carried: 'Принято',
+      lost: 'Отклонено',
+      withdrawn: 'Снято',
+      referred: 'Передано на рассмотрение',
+    },
+    ballotStatus: {
+      draft: 'Не открыто',
+      open: 'Голосование открыто',
+      counting: 'Голосование окончено, подсчёт ждёт счётную комиссию',
+      closed: 'Закрыто, результат ещё не объявлен',
+      published: 'Результат объявлен',
+    },
+    rule: {
+      simple: 'Простое большинство поданных голосов',
+      'absolute-present': 'Более половины голосов присутствующих',
+      'two-thirds-cast': 'Две трети поданных голосов',
+      'majority-entitled': 'Более половины всех голосов по списку',
+    },
+    electionRule: (s, c) => `Голосование списком: ${seats(s)}, не более ${marksOf(c)} в бюллетене`,
+    choice: { yes: 'За', no: 'Против', abstain: 'Воздержался', noCandidate: 'Воздержался (ни один кандидат)', didNotVote: 'Не голосовал' },
+    outcome: { carried: 'Принято', lost: 'Отклонено', tie: 'Голоса разделились поровну, не принято' },
+    motionResult: (o, y, n, a, needed, base) => `${o} (за ${y}, против ${n}, воздержались ${a}; необходимо ${needed} из ${base})`,
+    tiedForLast: (names, elected) => `Равенство голосов на последнее место: ${names}${elected ? `; избран(а): ${elected}` : ''}`,
+    elected: (names) => `Избраны: ${names}`,
+    nobodyElected: 'Никто не избран',
+    timeLimit: 'истечение времени',
+    overrideRuling: (ref, title, counted, required) =>
+      `Голосование ${ref} «${title}» открыто без кворума${counted !== null ? ` (присутствуют или представлены: ${counted} из ${required} мест)` : ''}`,
+    referredRuling: (ref, title) => `Предложение ${ref} «${title}» передано на рассмотрение`,
+    withdrewRuling: (ref, title) => `Предложение ${ref} «${title}» снято`,
+    pdf: {
+      chair: 'Председатель',
+      secretary: 'Секретарь',
+      noneAppointed: 'Не назначен',
+      voting: 'Голосование',
+      quorumRule: 'Правило кворума',
+      room: 'Комната',
+      noRoom: 'Нет (только очно или по отметке о явке)',
+      sitting: 'Заседание',
+      sections: { attendance: 'Явка', quorum: 'Кворум', agenda: 'Повестка дня', motions: 'Предложения и поправки', ballots: 'Голосования', rulings: 'Решения председателя и отступления от правил' },
+      noAttendance: 'Явка не зарегистрирована: никто не входил в комнату заседания и не отмечался.',
+      attended: (n) => `${people(n)} — в комнате заседания или по отметке о явке. «Ещё присутствует» означает, что уход не был зарегистрирован до конца заседания.`,
+      attendanceColumns: ['Имя', 'Первый вход', 'Последний выход', 'Минуты', 'Способ учёта'],
+      stillPresent: 'Ещё присутствует',
+      source: { room: 'комната', 'check-in': 'отметка' },
+      quorumNote: (rule) => `Правило: ${rule}. Проверялся при открытии каждого голосования; места по доверенности учитываются, если доверенное лицо присутствует.`,
+      quorumNeverChecked: 'Ни одно голосование не открывалось, поэтому кворум не проверялся.',
+      quorumColumns: ['Время', 'Голосование', 'Присутствуют', 'По доверенности', 'Учтено / необходимо', 'Кворум'],
+      countedOf: (c, r, e) => `${c} / ${r} из ${e}`,
+      met: 'Есть',
+      notMetOverridden: 'Нет; председатель открыл голосование без кворума',
+      notMet: 'Нет',
+      overrideNote: (ref, name, reason) => `${ref}: ${name} открыл(а) голосование без кворума по причине: «${reason}»`,
+      noAgenda: 'Повестка дня не утверждена.',
+      noMotion: 'Предложения не вносились.',
+      motion: 'Предложение',
+      amendmentTo: (ref) => `Поправка к ${ref}`,
+      agendaItem: (ref) => `пункт повестки ${ref}`,
+      movedBy: (mover, seconder, outcome) => `Внесено: ${mover}; ${seconder ? `поддержано: ${seconder}` : 'не поддержано'}. Итог: ${outcome}.`,
+      noBallot: 'Голосования не проводились.',
+      onMotion: (ref) => `По предложению ${ref}`,
+      election: 'Выборы',
+      rollCall: 'поимённое (открытое) голосование',
+      secret: 'тайное голосование',
+      abstentions: (count) => (count ? 'воздержавшиеся учитываются' : 'воздержавшиеся не учитываются'),
+      opened: (at) => `Открыто ${at}`,
+      neverOpened: 'Не открывалось',
+      closed: (at, by) => `закрыто ${at}${by ? ` (${by})` : ''}`,
+      announced: (at) => `результат объявлен ${at}`,
+      status: (label) => `Статус: ${label}.`,
+      roll: (s, w, present, cast) => `По списку: ${seats(s)}${w !== null ? ` (вес ${w}, присутствуют ${present})` : ` (присутствуют ${present})`}; ${ballots(cast)}.`,
+      result: (announced) => (announced ? 'Результат' : 'Результат (ещё не объявлен)'),
+      candidateColumns: ['Кандидат', 'Голоса'],
+      electedMark: 'Избран',
+      tiedMark: 'Равенство',
+      abstentionsRow: 'Воздержались',
+      howEachSeatVoted: 'Как голосовало каждое место:',
+      voteColumns: ['Место', 'Голос', 'Подан по доверенности'],
+      weight: (n) => `вес ${n}`,
+      secretNote: 'Тайное голосование: в записи указано, кто голосовал, но не как.',
+      none: 'Нет.',
+      rulingColumns: ['Время', 'Кем', 'Решение', 'Указанная причина'],
+      certification: (o) =>
+        `Составлено системой Quorum ${o.at} (${o.tz}) по запросу: ${o.by}, по записям заседания до записи № ${o.seq} журнала аудита${o.hash ? ` (хеш ${o.hash})` : ''}. ` +
+        `SHA-256 этого файла заносится в тот же журнал следующей записью «minutes.generated».` +
+        `${o.keyId ? ` Сервер подписывает последнюю запись журнала своим ключом записи ${o.keyId}, опубликованным по адресу /.well-known/quorum-record-key.` : ''}`,
+      page: (n, of) => `Страница ${n} из ${of}`,
+    },
+  };
+})();
+
+const es: MinutesText = (() => {
+  const seats = plural('es', { one: '{n} escaño', many: '{n} de escaños', other: '{n} escaños' });
+  const choices = plural('es', { one: '{n} opción', many: '{n} de opciones', other: '{n} opciones' });
+  const ballots = plural('es', { one: '{n} papeleta emitida', many: '{n} de papeletas emitidas', other: '{n} papeletas emitidas' });
+  const people = plural('es', { one: 'Asistió {n} persona', many: 'Asistieron {n} de personas', other: 'Asistieron {n} personas' });
+  return {
+    locale: 'es-ES-u-ca-gregory-nu-latn',
+    rtl: false,
+    minutes: 'Acta',
+    unknownPerson: 'Persona desconocida',
+    kind: { board: 'Reunión de la junta directiva', 'general-assembly': 'Asamblea general' },
+    voterBasis: { institutions: 'Un escaño por institución miembro, emitido por sus delegados', members: 'Un voto por miembro' },
+    quorumRule: (r) =>
+      r.kind === 'majority-of-entitled' ? 'La mayoría de los escaños del censo' : r.kind === 'at-least' ? `Al menos ${seats(r.seats)}` : `${r.numerator}/${r.denominator} de los escaños del censo`,
+    motionStatus: {
+      draft: 'Borrador (no presentada)',
+      submitted: 'Presentada, sin secundar',
+      seconded: 'Secundada, sin debatir',
+      debate: 'En debate',
+      voting: 'En votación',
+      carried: 'Aprobada',
+      lost: 'Rechazada',
+      withdrawn: 'Retirada',
+      referred: 'Remitida',
+    },
+    ballotStatus: {
+      draft: 'No abierta',
+      open: 'Votación abierta',
+      counting: 'Votación terminada, escrutinio a la espera de los escrutadores',
+      closed: 'Cerrada, resultado aún no proclamado',
+      published: 'Resultado proclamado',
+    },
+    rule: {
+      simple: 'Mayoría simple de los votos emitidos',
+      'absolute-present': 'Más de la mitad de los votos presentes',
+      'two-thirds-cast': 'Dos tercios de los votos emitidos',
+      'majority-entitled': 'Más de la mitad de todos los votos del censo',
+    },
+    electionRule: (s, c) => `Voto en bloque: ${seats(s)}, hasta ${choices(c)} por papeleta`,
+    choice: { yes: 'Sí', no: 'No', abstain: 'Abstención', noCandidate: 'Abstención (ninguna candidatura)', didNotVote: 'No votó' },
+    outcome: { carried: 'Aprobada', lost: 'Rechazada', tie: 'Empate, no aprobada' },
+    motionResult: (o, y, n, a, needed, base) => `${o} (sí ${y}, no ${n}, abstenciones ${a}; se necesitaban ${needed} de ${base})`,
+    tiedForLast: (names, elected) => `Empate por el último puesto: ${names}${elected ? `; elegido: ${elected}` : ''}`,
+    elected: (names) => `Elegidos: ${names}`,
+    nobodyElected: 'Nadie resultó elegido',
+    timeLimit: 'el límite de tiempo',
+    overrideRuling: (ref, title, counted, required) =>
+      `Abrió la votación ${ref} «${title}» sin quórum${counted !== null ? ` (${counted} de ${required} escaños presentes o representados)` : ''}`,
+    referredRuling: (ref, title) => `Remitió la moción ${ref} «${title}»`,
+    withdrewRuling: (ref, title) => `Retiró la moción ${ref} «${title}»`,
+    pdf: {
+      chair: 'Presidencia',
+      secretary: 'Secretaría',
+      noneAppointed: 'Sin designar',
+      voting: 'Votación',
+      quorumRule: 'Regla de quórum',
+      room: 'Sala',
+      noRoom: 'Ninguna (presencial o solo por registro de asistencia)',
+      sitting: 'Sesión',
+      sections: { attendance: 'Asistencia', quorum: 'Quórum', agenda: 'Orden del día', motions: 'Mociones y enmiendas', ballots: 'Votaciones', rulings: 'Decisiones de la presidencia' },
+      noAttendance: 'No se registró asistencia: nadie estuvo en la sala de la reunión ni registró su entrada.',
+      attended: (n) => `${people(n)}, en la sala de la reunión o registrando su entrada. «Sigue presente» significa que no se registró la salida antes del final de la sesión.`,
+      attendanceColumns: ['Nombre', 'Primera entrada', 'Última salida', 'Minutos', 'Registrado por'],
+      stillPresent: 'Sigue presente',
+      source: { room: 'sala', 'check-in': 'registro' },
+      quorumNote: (rule) => `Regla: ${rule}. Se comprobó al abrir cada votación; los escaños delegados cuentan cuando su apoderado está presente.`,
+      quorumNeverChecked: 'No se abrió ninguna votación, por lo que nunca se comprobó el quórum.',
+      quorumColumns: ['Hora', 'Votación', 'Presentes', 'Por delegación', 'Computados / necesarios', 'Quórum'],
+      countedOf: (c, r, e) => `${c} / ${r} de ${e}`,
+      met: 'Hay quórum',
+      notMetOverridden: 'Sin quórum; la presidencia lo dispensó',
+      notMet: 'Sin quórum',
+      overrideNote: (ref, name, reason) => `${ref}: ${name} abrió la votación sin quórum, con el motivo: «${reason}»`,
+      noAgenda: 'No se fijó orden del día.',
+      noMotion: 'No se presentó ninguna moción.',
+      motion: 'Moción',
+      amendmentTo: (ref) => `Enmienda a ${ref}`,
+      agendaItem: (ref) => `punto ${ref} del orden del día`,
+      movedBy: (mover, seconder, outcome) => `Propuesta por ${mover}; ${seconder ? `secundada por ${seconder}` : 'sin secundar'}. Resultado: ${outcome}.`,
+      noBallot: 'No se celebró ninguna votación.',
+      onMotion: (ref) => `Sobre la moción ${ref}`,
+      election: 'Elección',
+      rollCall: 'votación nominal (pública)',
+      secret: 'votación secreta',
+      abstentions: (count) => (count ? 'las abstenciones cuentan' : 'las abstenciones no cuentan'),
+      opened: (at) => `Abierta el ${at}`,
+      neverOpened: 'Nunca se abrió',
+      closed: (at, by) => `cerrada el ${at}${by ? ` por ${by}` : ''}`,
+      announced: (at) => `resultado proclamado el ${at}`,
+      status: (label) => `Estado: ${label}.`,
+      roll: (s, w, present, cast) => `Censo: ${seats(s)}${w !== null ? ` (peso ${w}, presentes ${present})` : ` (${present} presentes)`}; ${ballots(cast)}.`,
+      result: (announced) => (announced ? 'Resultado' : 'Resultado (aún no proclamado)'),
+      candidateColumns: ['Candidatura', 'Votos'],
+      electedMark: 'Elegido',
+      tiedMark: 'Empate',
+      abstentionsRow: 'Abstenciones',
+      howEachSeatVoted: 'Cómo votó cada escaño:',
+      voteColumns: ['Escaño', 'Voto', 'Emitido por delegación'],
+      weight: (n) => `peso ${n}`,
+      secretNote: 'Votación secreta: el registro indica quién votó, no cómo.',
+      none: 'Ninguna.',
+      rulingColumns: ['Hora', 'Por', 'Decisión', 'Motivo alegado'],
+      certification: (o) =>
+        `Generada por Quorum el ${o.at} (${o.tz}) a petición de ${o.by}, a partir de los registros de la reunión hasta la entrada ${o.seq} de su registro de auditoría${o.hash ? ` (hash ${o.hash})` : ''}. ` +
+        `El SHA-256 de este archivo queda anotado en ese registro como la siguiente entrada «minutes.generated».` +
+        `${o.keyId ? ` El servidor firma la cabecera de ese registro con su clave de registro ${o.keyId}, publicada en /.well-known/quorum-record-key.` : ''}`,
+      page: (n, of) => `Página ${n} de ${of}`,
+    },
+  };
+})();
+
+const fr: MinutesText = (() => {
+  const seats = plural('fr', { one: '{n} siège', many: '{n} de sièges', other: '{n} sièges' });
+  const choices = plural('fr', { one: '{n} choix', many: '{n} de choix', other: '{n} choix' });
+  const ballots = plural('fr', { one: '{n} bulletin déposé', many: '{n} de bulletins déposés', other: '{n} bulletins déposés' });
+  const people = plural('fr', { one: '{n} personne présente', many: '{n} de personnes présentes', other: '{n} personnes présentes' });
+  return {
+    locale: 'fr-FR-u-ca-gregory-nu-latn',
+    rtl: false,
+    minutes: 'Procès-verbal',
+    unknownPerson: 'Personne inconnue',
+    kind: { board: 'Réunion du conseil d’administration', 'general-assembly': 'Assemblée générale' },
+    voterBasis: { institutions: 'Un siège par établissement membre, exprimé par ses délégués', members: 'Une voix par membre' },
+    quorumRule: (r) =>
+      r.kind === 'majority-of-entitled' ? 'La majorité des sièges inscrits' : r.kind === 'at-least' ? `Au moins ${seats(r.seats)}` : `${r.numerator}/${r.denominator} des sièges inscrits`,
+    motionStatus: {
+      draft: 'Brouillon (non déposée)',
+      submitted: 'Déposée, non appuyée',
+      seconded: 'Appuyée, non discutée',
+      debate: 'En discussion',
+      voting: 'Mise aux voix',
+      carried: 'Adoptée',
+      lost: 'Rejetée',
+      withdrawn: 'Retirée',
+      referred: 'Renvoyée',
+    },
+    ballotStatus: {
+      draft: 'Non ouvert',
+      open: 'Vote ouvert',
+      counting: 'Vote terminé, dépouillement en attente des scrutateurs',
+      closed: 'Clos, résultat non encore proclamé',
+      published: 'Résultat proclamé',
+    },
+    rule: {
+      simple: 'Majorité simple des suffrages exprimés',
+      'absolute-present': 'Plus de la moitié des voix présentes',
+      'two-thirds-cast': 'Deux tiers des suffrages exprimés',
+      'majority-entitled': 'Plus de la moitié de toutes les voix inscrites',
+    },
+    electionRule: (s, c) => `Scrutin plurinominal : ${seats(s)}, ${choices(c)} au plus par bulletin`,
+    choice: { yes: 'Pour', no: 'Contre', abstain: 'Abstention', noCandidate: 'Abstention (aucun candidat)', didNotVote: 'N’a pas voté' },
+    outcome: { carried: 'Adoptée', lost: 'Rejetée', tie: 'Égalité, non adoptée' },
+    motionResult: (o, y, n, a, needed, base) => `${o} (pour ${y}, contre ${n}, abstentions ${a} ; ${needed} requis sur ${base})`,
+    tiedForLast: (names, elected) => `Égalité pour le dernier siège : ${names}${elected ? ` ; élu : ${elected}` : ''}`,
+    elected: (names) => `Élus : ${names}`,
+    nobodyElected: 'Personne n’a été élu',
+    timeLimit: 'la limite de temps',
+    overrideRuling: (ref, title, counted, required) =>
+      `Ouverture du scrutin ${ref} « ${title} » sans quorum${counted !== null ? ` (${counted} sièges présents ou représentés sur ${required} requis)` : ''}`,
+    referredRuling: (ref, title) => `Renvoi de la résolution ${ref} « ${title} »`,
+    withdrewRuling: (ref, title) => `Retrait de la résolution ${ref} « ${title} »`,
+    pdf: {
+      chair: 'Présidence',
+      secretary: 'Secrétariat',
+      noneAppointed: 'Non désigné',
+      voting: 'Vote',
+      quorumRule: 'Règle de quorum',
+      room: 'Salle',
+      noRoom: 'Aucune (en présentiel ou par pointage uniquement)',
+      sitting: 'Séance',
+      sections: { attendance: 'Présences', quorum: 'Quorum', agenda: 'Ordre du jour', motions: 'Résolutions et amendements', ballots: 'Scrutins', rulings: 'Décisions et dérogations de la présidence' },
+      noAttendance: 'Aucune présence n’a été enregistrée : personne n’est entré dans la salle de la réunion ni n’a pointé.',
+      attended: (n) => `${people(n)}, dans la salle de la réunion ou par pointage. « Toujours présent » signifie qu’aucun départ n’a été enregistré avant la fin de la séance.`,
+      attendanceColumns: ['Nom', 'Première entrée', 'Dernière sortie', 'Durée (min)', 'Enregistré par'],
+      stillPresent: 'Toujours présent',
+      source: { room: 'salle', 'check-in': 'pointage' },
+      quorumNote: (rule) => `Règle : ${rule}. Vérifié à l’ouverture de chaque scrutin ; les sièges détenus par procuration comptent lorsque leur mandataire est présent.`,
+      quorumNeverChecked: 'Aucun scrutin n’a été ouvert : le quorum n’a donc jamais été vérifié.',
+      quorumColumns: ['Heure', 'Scrutin', 'Présents', 'Par procuration', 'Comptés / requis', 'Quorum'],
+      countedOf: (c, r, e) => `${c} / ${r} sur ${e}`,
+      met: 'Atteint',
+      notMetOverridden: 'Non atteint ; la présidence a passé outre',
+      notMet: 'Non atteint',
+      overrideNote: (ref, name, reason) => `${ref} : ${name} a ouvert le scrutin sans quorum, en invoquant le motif suivant : « ${reason} »`,
+      noAgenda: 'Aucun ordre du jour n’a été fixé.',
+      noMotion: 'Aucune résolution n’a été proposée.',
+      motion: 'Résolution',
+      amendmentTo: (ref) => `Amendement à ${ref}`,
+      agendaItem: (ref) => `point ${ref} de l’ordre du jour`,
+      movedBy: (mover, seconder, outcome) => `Proposée par ${mover} ; ${seconder ? `appuyée par ${seconder}` : 'non appuyée'}. Issue : ${outcome}.`,
+      noBallot: 'Aucun scrutin n’a eu lieu.',
+      onMotion: (ref) => `Sur la résolution ${ref}`,
+      election: 'Élection',
+      rollCall: 'vote par appel nominal (public)',
+      secret: 'scrutin secret',
+      abstentions: (count) => (count ? 'les abstentions comptent' : 'les abstentions ne comptent pas'),
+      opened: (at) => `Ouvert le ${at}`,
+      neverOpened: 'Jamais ouvert',
+      closed: (at, by) => `clos le ${at}${by ? ` par ${by}` : ''}`,
+      announced: (at) => `résultat proclamé le ${at}`,
+      status: (label) => `Statut : ${label}.`,
+      roll: (s, w, present, cast) => `Liste : ${seats(s)}${w !== null ? ` (poids ${w}, présents ${present})` : ` (${present} présents)`} ; ${ballots(cast)}.`,
+      result: (announced) => (announced ? 'Résultat' : 'Résultat (non encore proclamé)'),
+      candidateColumns: ['Candidat', 'Voix'],
+      electedMark: 'Élu',
+      tiedMark: 'Ex æquo',
+      abstentionsRow: 'Abstentions',
+      howEachSeatVoted: 'Vote de chaque siège :',
+      voteColumns: ['Siège', 'Sens du vote', 'Exprimé par procuration'],
+      weight: (n) => `poids ${n}`,
+      secretNote: 'Scrutin secret : le registre indique qui a voté, pas comment.',
+      none: 'Aucune.',
+      rulingColumns: ['Heure', 'Par', 'Décision', 'Motif invoqué'],
+      certification: (o) =>
+        `Établi par Quorum le ${o.at} (${o.tz}) à la demande de ${o.by}, à partir des registres de la réunion jusqu’à l’entrée ${o.seq} de son journal d’audit${o.hash ? ` (empreinte ${o.hash})` : ''}. ` +
+        `Le SHA-256 de ce fichier est consigné dans ce journal comme l’entrée « minutes.generated » suivante.` +
+        `${o.keyId ? ` Le serveur signe la tête de ce journal avec sa clé de registre ${o.keyId}, publiée à /.well-known/quorum-record-key.` : ''}`,
+      page: (n, of) => `Page ${n} sur ${of}`,
+    },
+  };
+})();
+
+const pt: MinutesText = (() => {
+  const seats = plural('pt', { one: '{n} assento', many: '{n} de assentos', other: '{n} assentos' });
+  const choices = plural('pt', { one: '{n} escolha', many: '{n} de escolhas', other: '{n} escolhas' });
+  const ballots = plural('pt', { one: '{n} cédula depositada', many: '{n} de cédulas depositadas', other: '{n} cédulas depositadas' });
+  const people = plural('pt', { one: '{n} pessoa presente', many: '{n} de pessoas presentes', other: '{n} pessoas presentes' });
+  return {
+    locale: 'pt-BR-u-ca-gregory-nu-latn',
+    rtl: false,
+    minutes: 'Ata',
+    unknownPerson: 'Pessoa desconhecida',
+    kind: { board: 'Reunião de diretoria', 'general-assembly': 'Assembleia geral' },
+    voterBasis: { institutions: 'Um assento por instituição-membro, votado por seus delegados', members: 'Um voto por membro' },
+    quorumRule: (r) =>
+      r.kind === 'majority-of-entitled' ? 'A maioria dos assentos da lista' : r.kind === 'at-least' ? `Pelo menos ${seats(r.seats)}` : `${r.numerator}/${r.denominator} dos assentos da lista`,
+    motionStatus: {
+      draft: 'Rascunho (não apresentada)',
+      submitted: 'Apresentada, sem apoio',
+      seconded: 'Apoiada, não discutida',
+      debate: 'Em discussão',
+      voting: 'Em votação',
+      carried: 'Aprovada',
+      lost: 'Rejeitada',
+      withdrawn: 'Retirada',
+      referred: 'Encaminhada',
+    },
+    ballotStatus: {
+      draft: 'Não aberta',
+      open: 'Votação aberta',
+      counting: 'Votação encerrada, apuração aguardando os escrutinadores',
+      closed: 'Encerrada, resultado ainda não proclamado',
+      published: 'Resultado proclamado',
+    },
+    rule: {
+      simple: 'Maioria simples dos votos válidos',
+      'absolute-present': 'Mais da metade dos votos presentes',
+      'two-thirds-cast': 'Dois terços dos votos válidos',
+      'majority-entitled': 'Mais da metade de todos os votos da lista',
+    },
+    electionRule: (s, c) => `Votação em bloco: ${seats(s)}, até ${choices(c)} por cédula`,
+    choice: { yes: 'Sim', no: 'Não', abstain: 'Abstenção', noCandidate: 'Abstenção (nenhum candidato)', didNotVote: 'Não votou' },
+    outcome: { carried: 'Aprovada', lost: 'Rejeitada', tie: 'Empate, não aprovada' },
+    motionResult: (o, y, n, a, needed, base) => `${o} (sim ${y}, não ${n}, abstenções ${a}; necessários ${needed} de ${base})`,
+    tiedForLast: (names, elected) => `Empate pelo último assento: ${names}${elected ? `; eleito: ${elected}` : ''}`,
+    elected: (names) => `Eleitos: ${names}`,
+    nobodyElected: 'Ninguém foi eleito',
+    timeLimit: 'o limite de tempo',
+    overrideRuling: (ref, title, counted, required) =>
+      `Abriu a votação ${ref} “${title}” sem quórum${counted !== null ? ` (${counted} de ${required} assentos presentes ou representados)` : ''}`,
+    referredRuling: (ref, title) => `Encaminhou a moção ${ref} “${title}”`,
+    withdrewRuling: (ref, title) => `Retirou a moção ${ref} “${title}”`,
+    pdf: {
+      chair: 'Presidência',
+      secretary: 'Secretaria',
+      noneAppointed: 'Não designado',
+      voting: 'Votação',
+      quorumRule: 'Regra de quórum',
+      room: 'Sala',
+      noRoom: 'Nenhuma (presencial ou apenas por registro de presença)',
+      sitting: 'Sessão',
+      sections: { attendance: 'Presença', quorum: 'Quórum', agenda: 'Pauta', motions: 'Moções e emendas', ballots: 'Votações', rulings: 'Decisões e exceções da presidência' },
+      noAttendance: 'Nenhuma presença foi registrada: ninguém esteve na sala da reunião nem registrou presença.',
+      attended: (n) => `${people(n)}, na sala da reunião ou por registro de presença. “Ainda presente” significa que nenhuma saída foi registrada até o fim da sessão.`,
+      attendanceColumns: ['Nome', 'Primeira entrada', 'Última saída', 'Minutos', 'Registrado por'],
+      stillPresent: 'Ainda presente',
+      source: { room: 'sala', 'check-in': 'registro' },
+      quorumNote: (rule) => `Regra: ${rule}. Verificado na abertura de cada votação; assentos por procuração contam quando o procurador está presente.`,
+      quorumNeverChecked: 'Nenhuma votação foi aberta; por isso, o quórum nunca foi verificado.',
+      quorumColumns: ['Hora', 'Votação', 'Presentes', 'Por procuração', 'Contados / necessários', 'Quórum'],
+      countedOf: (c, r, e) => `${c} / ${r} de ${e}`,
+      met: 'Atingido',
+      notMetOverridden: 'Não atingido; a presidência dispensou',
+      notMet: 'Não atingido',
+      overrideNote: (ref, name, reason) => `${ref}: ${name} abriu a votação sem quórum, com a justificativa: “${reason}”`,
+      noAgenda: 'Nenhuma pauta foi definida.',
+      noMotion: 'Nenhuma moção foi apresentada.',
+      motion: 'Moção',
+      amendmentTo: (ref) => `Emenda a ${ref}`,
+      agendaItem: (ref) => `item ${ref} da pauta`,
+      movedBy: (mover, seconder, outcome) => `Proposta por ${mover}; ${seconder ? `apoiada por ${seconder}` : 'sem apoio'}. Resultado: ${outcome}.`,
+      noBallot: 'Nenhuma votação foi realizada.',
+      onMotion: (ref) => `Sobre a moção ${ref}`,
+      election: 'Eleição',
+      rollCall: 'votação nominal (aberta)',
+      secret: 'votação secreta',
+      abstentions: (count) => (count ? 'as abstenções contam' : 'as abstenções não contam'),
+      opened: (at) => `Aberta em ${at}`,
+      neverOpened: 'Nunca aberta',
+      closed: (at, by) => `encerrada em ${at}${by ? ` por ${by}` : ''}`,
+      announced: (at) => `resultado proclamado em ${at}`,
+      status: (label) => `Situação: ${label}.`,
+      roll: (s, w, present, cast) => `Lista: ${seats(s)}${w !== null ? ` (peso ${w}, presentes ${present})` : ` (${present} presentes)`}; ${ballots(cast)}.`,
+      result: (announced) => (announced ? 'Resultado' : 'Resultado (ainda não proclamado)'),
+      candidateColumns: ['Candidato', 'Votos'],
+      electedMark: 'Eleito',
+      tiedMark: 'Empate',
+      abstentionsRow: 'Abstenções',
+      howEachSeatVoted: 'Como cada assento votou:',
+      voteColumns: ['Assento', 'Voto', 'Dado por procuração'],
+      weight: (n) => `peso ${n}`,
+      secretNote: 'Votação secreta: o registro mostra quem votou, não como.',
+      none: 'Nenhuma.',
+      rulingColumns: ['Hora', 'Por', 'Decisão', 'Justificativa'],
+      certification: (o) =>
+        `Gerada pelo Quorum em ${o.at} (${o.tz}) a pedido de ${o.by}, a partir dos registros da reunião até a entrada ${o.seq} do seu log de auditoria${o.hash ? ` (hash ${o.hash})` : ''}. ` +
+        `O SHA-256 deste arquivo é anotado nesse log como a próxima entrada “minutes.generated”.` +
+        `${o.keyId ? ` O servidor assina o topo desse log com sua chave de registro ${o.keyId}, publicada em /.well-known/quorum-record-key.` : ''}`,
+      page: (n, of) => `Página ${n} de ${of}`,
+    },
+  };
+})();
+
+export const MINUTES_TEXT: Record<MeetingLanguage, MinutesText> = { en, zh, ar, ru, es, fr, pt };

@@ -59,6 +59,62 @@ ${link}
 `,
     }),
   },
+  ru: {
+    passwordReset: ({ name, link, minutes }) => ({
+      subject: 'Сброс пароля Quorum',
+      text: `Здравствуйте, ${name}!
+
+Кто-то (надеемся, что вы) запросил сброс пароля вашей учётной записи Quorum. Выберите новый пароль здесь:
+
+${link}
+
+Ссылка действует один раз в течение ${minutes} мин. Все остальные ваши сеансы будут завершены.
+Если вы этого не запрашивали, просто проигнорируйте это письмо: ваш пароль не изменится.
+`,
+    }),
+  },
+  es: {
+    passwordReset: ({ name, link, minutes }) => ({
+      subject: 'Restablezca su contraseña de Quorum',
+      text: `Hola, ${name}:
+
+Alguien (esperamos que usted) ha pedido restablecer la contraseña de su cuenta de Quorum. Elija una contraseña nueva aquí:
+
+${link}
+
+El enlace funciona una sola vez, durante ${minutes} minutos. Se cerrarán sus demás sesiones.
+Si no lo ha pedido usted, ignore este mensaje: su contraseña seguirá siendo la misma.
+`,
+    }),
+  },
+  fr: {
+    passwordReset: ({ name, link, minutes }) => ({
+      subject: 'Réinitialisez votre mot de passe Quorum',
+      text: `Bonjour ${name},
+
+Quelqu’un (vous, nous l’espérons) a demandé à réinitialiser le mot de passe de votre compte Quorum. Choisissez un nouveau mot de passe ici :
+
+${link}
+
+Le lien fonctionne une seule fois, pendant ${minutes} minutes. Vos autres sessions seront déconnectées.
+Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.
+`,
+    }),
+  },
+  pt: {
+    passwordReset: ({ name, link, minutes }) => ({
+      subject: 'Redefina sua senha do Quorum',
+      text: `Olá, ${name}!
+
+Alguém (esperamos que você) pediu para redefinir a senha da sua conta no Quorum. Escolha uma nova senha aqui:
+
+${link}
+
+O link funciona uma única vez, por ${minutes} minutos. Suas outras sessões serão encerradas.
+Se você não fez esse pedido, ignore este e-mail: sua senha continua a mesma.
+`,
+    }),
+  },
 };
 
 export const mailText = <K extends keyof Messages>(language: MailLanguage | undefined, key: K, vars: Parameters<Messages[K]>[0]): MailText =>

@@ -4,19 +4,17 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ErrorMessage } from '../../../components/error-message';
 import { Field } from '../../../components/field';
+import { currentLanguage } from '../../../lib/i18n';
 import { formValues, useZodForm } from '../../../lib/forms';
 import { useDocumentTitle } from '../../../lib/use-document-title';
 import { requestPasswordReset } from '../api/auth';
 
-const LANGUAGES = PasswordResetRequestBody.shape.language.unwrap().options;
-
 /** Asks for a reset link; the answer is the same whether or not the address has an account. */
 export function ForgotPasswordPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   useDocumentTitle(t('auth.forgotTitle'));
   const form = useZodForm(PasswordResetRequestBody, (f) => {
-    const language = LANGUAGES.find((l) => i18n.language.startsWith(l));
-    return { ...formValues(f), ...(language ? { language } : {}) };
+    return { ...formValues(f), language: currentLanguage() };
   });
   const mutation = useMutation({ mutationFn: requestPasswordReset });
 

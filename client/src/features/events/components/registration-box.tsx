@@ -3,13 +3,14 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../components/error-message';
 import { Field } from '../../../components/field';
+import { currentLanguage } from '../../../lib/i18n';
 import { newRequestId } from '../../../lib/request-id';
 import { useCancelRegistration, useRegister } from '../api/events';
 import { viewerTimeZone } from '../programme';
 
 /** The caller's registration: the form with the event's questions, or where they stand and a way out. */
 export function RegistrationBox({ event }: { event: EventDto }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const register = useRegister(event.id);
   const cancel = useCancelRegistration(event.id);
   // One id per attempt: a double click or a retry after a timeout registers once.
@@ -44,7 +45,7 @@ export function RegistrationBox({ event }: { event: EventDto }) {
       const v = data.get(`q-${q.id}`);
       if (typeof v === 'string' && v.trim()) answers[q.id] = v.trim();
     }
-    const language = (['en', 'zh', 'ar'] as const).find((l) => l === i18n.resolvedLanguage) ?? 'en';
+    const language = currentLanguage();
     register.mutate({ clientRequestId: requestId, answers, language, timeZone: viewerTimeZone() });
   };
 
