@@ -4,6 +4,7 @@ import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { signOut, useMe } from '../features/auth/api/auth';
 import { useSignedIn } from '../features/auth/hooks/use-session';
 import { LanguageSwitcher } from '../components/language-switcher';
+import { isolate } from '../lib/format';
 import { useIsImmersive } from './immersive';
 
 export function Layout() {
@@ -50,7 +51,7 @@ export function Layout() {
             {signedIn ? (
               <>
                 {me.data && (
-                  <span className="user-name" data-testid="current-user" title={t('nav.account', { name: me.data.displayName })}>
+                  <span className="user-name" data-testid="current-user" title={t('nav.account', { name: isolate(me.data.displayName) })}>
                     <bdi>{me.data.displayName}</bdi>
                   </span>
                 )}

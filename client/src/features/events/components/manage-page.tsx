@@ -40,8 +40,8 @@ export function ManageEventPage() {
   return (
     <div className="stack-lg">
       <p>
-        <Link to={`/events/${eventId}`}>
-          ← <bdi>{event.data.title}</bdi>
+        <Link to={`/events/${eventId}`} className="back-link">
+          <bdi>{event.data.title}</bdi>
         </Link>
       </p>
       <h1>{t('events.manage')}</h1>

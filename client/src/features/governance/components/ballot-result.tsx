@@ -1,6 +1,6 @@
 import type { BallotResult, BallotView } from '@contract';
 import { useTranslation } from 'react-i18next';
-import { useFormat } from '../../../lib/format';
+import { isolate, useFormat } from '../../../lib/format';
 import { resultWording } from './result-wording';
 import '../governance.css';
 
@@ -52,7 +52,7 @@ export function BallotResultView({ result, ballot }: { result: BallotResult; bal
   return (
     <div className="result" data-testid="ballot-result" data-outcome={result.outcome}>
       <p className={`result-outcome outcome-${result.outcome}`} data-testid="result-outcome">
-        {result.outcome === 'decided' ? t('governance.result.elected', { names: result.elected.join(', ') }) : t('governance.result.outcome.tie')}
+        {result.outcome === 'decided' ? t('governance.result.elected', { names: result.elected.map(isolate).join(', ') }) : t('governance.result.outcome.tie')}
       </p>
       <ul className="result-rows">
         {result.counts.map((c) => (

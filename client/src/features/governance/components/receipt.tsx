@@ -2,7 +2,7 @@ import type { BallotView, CastReceipt, SeatView } from '@contract';
 import { useTranslation } from 'react-i18next';
 import { saveText } from '../../../lib/download';
 import { receiptToken } from '../api/receipts';
-import { useFormat } from '../../../lib/format';
+import { isolate, useFormat } from '../../../lib/format';
 import { DownloadIcon } from '../../../components/icons';
 
 /** Receipts just received: the codes, a text file to keep, and where to check them once published. */
@@ -46,7 +46,7 @@ export function Receipts({ ballot, receipts, seats }: { ballot: BallotView; rece
             <span className="receipt-seat">
               <bdi>{label(r.seatId)}</bdi>
             </span>
-            <code className="receipt-code" dir="ltr" data-testid="receipt-code" aria-label={t('governance.receipt.codeFor', { seat: label(r.seatId) })}>
+            <code className="receipt-code" dir="ltr" data-testid="receipt-code" aria-label={t('governance.receipt.codeFor', { seat: isolate(label(r.seatId)) })}>
               {r.receipt}
             </code>
             {r.recordHash && (

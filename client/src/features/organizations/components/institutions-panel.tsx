@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../components/error-message';
 import { Loading } from '../../../components/loading';
-import { useFormat } from '../../../lib/format';
+import { isolate, useFormat } from '../../../lib/format';
 import {
   useAddDelegate,
   useCreateInstitution,
@@ -120,7 +120,7 @@ function InstitutionCard({ institution, members, canManage }: InstitutionCardPro
             <button
               type="button"
               className="button button-small"
-              aria-label={t('institutions.editLabel', { name: institution.name })}
+              aria-label={t('institutions.editLabel', { name: isolate(institution.name) })}
               onClick={() => setEditing(true)}
             >
               {t('institutions.edit')}
@@ -128,10 +128,10 @@ function InstitutionCard({ institution, members, canManage }: InstitutionCardPro
             <button
               type="button"
               className="button button-small button-danger"
-              aria-label={t('institutions.removeLabel', { name: institution.name })}
+              aria-label={t('institutions.removeLabel', { name: isolate(institution.name) })}
               disabled={remove.isPending}
               onClick={() => {
-                if (window.confirm(t('institutions.confirmRemove', { name: institution.name }))) {
+                if (window.confirm(t('institutions.confirmRemove', { name: isolate(institution.name) }))) {
                   remove.mutate(institution.id);
                 }
               }}
@@ -171,7 +171,7 @@ function Delegates({ institution, members, canManage }: InstitutionCardProps) {
                 <button
                   type="button"
                   className="chip-remove"
-                  aria-label={t('institutions.removeDelegate', { name: d.displayName })}
+                  aria-label={t('institutions.removeDelegate', { name: isolate(d.displayName) })}
                   disabled={remove.isPending}
                   onClick={() => remove.mutate({ institutionId: institution.id, userId: d.userId })}
                 >
@@ -191,7 +191,7 @@ function Delegates({ institution, members, canManage }: InstitutionCardProps) {
           }}
         >
           <label htmlFor={selectId} className="visually-hidden">
-            {t('institutions.addDelegate', { name: institution.name })}
+            {t('institutions.addDelegate', { name: isolate(institution.name) })}
           </label>
           <select id={selectId} value={userId} onChange={(e) => setUserId(e.target.value)}>
             <option value="">{t('institutions.chooseMember')}</option>

@@ -2,7 +2,7 @@ import { ORG_ROLES, type MemberDto, type OrgRole } from '@contract';
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../../components/error-message';
 import { Loading } from '../../../components/loading';
-import { useFormat } from '../../../lib/format';
+import { isolate, useFormat } from '../../../lib/format';
 import { useMe } from '../../auth';
 import { useMembers, useRemoveMember, useUpdateMemberRole } from '../api/organizations';
 import { useOrgContext } from '../hooks/use-org-context';
@@ -61,7 +61,7 @@ export function MembersPanel() {
                   <td>
                     {canEdit(m) ? (
                       <select
-                        aria-label={t('members.roleOf', { name: m.displayName })}
+                        aria-label={t('members.roleOf', { name: isolate(m.displayName) })}
                         value={shownRole(m)}
                         disabled={updateRole.isPending}
                         onChange={(e) => updateRole.mutate({ userId: m.userId, role: e.target.value as OrgRole })}
@@ -83,10 +83,10 @@ export function MembersPanel() {
                         <button
                           type="button"
                           className="button button-small button-danger"
-                          aria-label={t('members.removeLabel', { name: m.displayName })}
+                          aria-label={t('members.removeLabel', { name: isolate(m.displayName) })}
                           disabled={remove.isPending}
                           onClick={() => {
-                            if (window.confirm(t('members.confirmRemove', { name: m.displayName }))) {
+                            if (window.confirm(t('members.confirmRemove', { name: isolate(m.displayName) }))) {
                               remove.mutate(m.userId);
                             }
                           }}

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isolate } from '../../../lib/format';
 import type { RoomSession } from '../session/room-session';
 import { useElementSize } from '../hooks/use-element-size';
 import { initials, layerForWidth, QUALITY_BARS, qualityOf } from '../layout';
@@ -59,7 +60,7 @@ export function VideoTile({ tile, session, variant, pinned, onTogglePin }: Video
     return () => clearTimeout(timer);
   }, [session, tile.consumerId, tile.layered, width]);
 
-  const name = tile.kind === 'screen' ? t('room.tile.screenOf', { name: tile.name }) : tile.isSelf ? t('room.tile.you', { name: tile.name }) : tile.name;
+  const name = tile.kind === 'screen' ? t('room.tile.screenOf', { name: isolate(tile.name) }) : tile.isSelf ? t('room.tile.you', { name: isolate(tile.name) }) : tile.name;
   const classes = ['tile', `tile-${variant}`, `tile-${tile.kind}`, tile.speaking && tile.kind === 'camera' ? 'tile-speaking' : ''].filter(Boolean).join(' ');
 
   return (

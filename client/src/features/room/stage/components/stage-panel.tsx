@@ -53,9 +53,8 @@ function rows(snap: RoomSnapshot, stage: StageState): Row[] {
  * action menu per person and the room's options.
  */
 export function StagePanel({ snap, stage, onClose }: Props) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const format = useFormat();
-  const clock = new Intl.DateTimeFormat(i18n.resolvedLanguage ?? 'en', { timeStyle: 'short' });
   const moderator = isModerator(snap.role);
   const action = useAction();
   const list = rows(snap, stage);
@@ -94,7 +93,7 @@ export function StagePanel({ snap, stage, onClose }: Props) {
                   <span className="queue-name">
                     <HandIcon size={16} /> <bdi>{hand.displayName}</bdi>
                     {guestBadge(hand.peerId)}
-                    <span className="muted small">{t('stage.hands.since', { time: clock.format(new Date(hand.raisedAt)) })}</span>
+                    <span className="muted small">{t('stage.hands.since', { time: format.time(hand.raisedAt) })}</span>
                   </span>
                   <span className="queue-actions">
                     {canPromote && (
