@@ -12,7 +12,8 @@ export const LANGUAGES = [
   { code: 'ru', name: 'Русский', dir: 'ltr', htmlLang: 'ru' },
   { code: 'es', name: 'Español', dir: 'ltr', htmlLang: 'es' },
   { code: 'fr', name: 'Français', dir: 'ltr', htmlLang: 'fr' },
-  { code: 'pt', name: 'Português (Brasil)', dir: 'ltr', htmlLang: 'pt-BR' },
+  // Brazilian wording; the picker shows the name alone, as it is the only Portuguese offered.
+  { code: 'pt', name: 'Português', dir: 'ltr', htmlLang: 'pt-BR' },
 ] as const;
 
 export type Language = (typeof LANGUAGES)[number]['code'];
