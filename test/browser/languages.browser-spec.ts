@@ -155,9 +155,9 @@ describe('the interface in Arabic and in Russian', () => {
       const page = pages.get(code)!;
       const card = page.locator(`[data-testid="room-ballot"][data-ballot-id="${ballot.id}"][data-step="choose"]`);
       await card.waitFor({ timeout: 60_000 });
-      expect(await overflows(page, ['[data-testid="room-ballot"]', '.room-body', '.toolbar'])).toEqual([]);
-      // The reader's own seat, named in the other script, is one unbroken run in the line.
-      expect(await card.getByTestId('seat-line').first().textContent()).toContain(name);
+      expect(await overflows(page, ['[data-testid="room-ballot"]', '[data-testid="ballot-choice"]', '.room-body', '.toolbar'])).toEqual([]);
+      // The reader's own seat, named in the other script, is isolated from the sentence around it.
+      expect(await card.getByTestId('ballot-your-seats').textContent()).toContain(`\u2068${name}\u2069`);
       await shoot(page, `ballot-card-${code}`);
       await card.screenshot({ path: path.join(SHOTS, `ballot-card-${code}-close-up.png`) });
     }
@@ -182,7 +182,8 @@ describe('the interface in Arabic and in Russian', () => {
       const outcome = page.locator(`[data-testid="room-ballot-outcome"][data-ballot-id="${ballot.id}"][data-status="published"]`);
       await outcome.waitFor({ timeout: 60_000 });
       expect(await outcome.textContent()).toMatch(expected[code]);
-      expect(await overflows(page, ['[data-testid="room-ballot-outcome"]', '.room-body'])).toEqual([]);
+      // Also each option's label, in the overlay and in the narrower meeting panel.
+      expect(await overflows(page, ['[data-testid="room-ballot-outcome"]', '.room-body', '.result-label'])).toEqual([]);
       await shoot(page, `ballot-result-${code}`);
     }
     expect(errors).toEqual([]);
