@@ -31,7 +31,7 @@ function overflows(page: Page, selectors: string[]): Promise<string[]> {
     const doc = document.documentElement;
     if (doc.scrollWidth > doc.clientWidth) out.push(`page: ${doc.scrollWidth} > ${doc.clientWidth}`);
     for (const s of sels) {
-      const found = [...document.querySelectorAll(s)];
+      const found = Array.from(document.querySelectorAll(s));
       if (!found.length) out.push(`${s}: not on the page`);
       for (const el of found) if (el.scrollWidth > el.clientWidth + 1) out.push(`${s}: ${el.scrollWidth} > ${el.clientWidth}`);
     }
