@@ -72,6 +72,8 @@ export interface BreakoutState {
   roundId: string;
   assignment: BreakoutAssignment;
   groups: BreakoutGroupInfo[];
+  /** The people in the room who are in no group. */
+  mainRoom: BreakoutMember[];
   openedAt: string;
   /** When everyone is called back by itself; null: when a host does it. */
   endsAt: string | null;

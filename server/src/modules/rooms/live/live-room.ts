@@ -449,14 +449,16 @@ export class LiveRoom {
     const round = this.round;
     if (!round) return null;
     const members = round.names.map(() => new Map<string, string>());
+    const main = new Map<string, string>();
     for (const p of this.peers.values()) {
       const g = round.placements.get(p.userId);
-      if (g !== undefined) members[g]!.set(p.userId, p.displayName);
+      (g === undefined ? main : members[g]!).set(p.userId, p.displayName);
     }
     return {
       roundId: round.id,
       assignment: round.assignment,
       groups: round.names.map((name, index) => ({ index, name, members: [...members[index]!].map(([userId, displayName]) => ({ userId, displayName })) })),
+      mainRoom: [...main].map(([userId, displayName]) => ({ userId, displayName })),
       openedAt: round.openedAt.toISOString(),
       endsAt: round.endsAt?.toISOString() ?? null,
       yourGroup: round.placements.get(peer.userId) ?? null,
