@@ -58,6 +58,12 @@ const PROBES: Record<RoomAction, (s: Scene) => Promise<Ack<unknown>>> = {
   'poll.manage': (s) => command(s.actor.socket, 'poll:create', { clientRequestId: `p-${Date.now()}-${Math.random().toString(36).slice(2)}`, question: 'Lunch?', options: ['Yes', 'No'] }),
   'poll.vote': (s) => command(s.actor.socket, 'poll:vote', { pollId: s.pollId, choices: [0] }),
   'reaction.send': (s) => command(s.actor.socket, 'reaction:send', { emoji: '👏' }),
+  'breakout.manage': async (s) => {
+    const r = await command(s.actor.socket, 'breakout:open', { groups: 2, assignment: 'random' });
+    // Everyone back at once, so the probes after this one act on the whole room.
+    if (r.ok) ok(await command(s.actor.socket, 'breakout:close', {}));
+    return r;
+  },
   // Ends the session: run last.
   'room.end': (s) => command(s.actor.socket, 'room:end', {}),
 };

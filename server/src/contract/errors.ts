@@ -58,6 +58,9 @@ export const ERROR_CODES = [
   'REGISTRATION_REQUIRED',
   'ANSWER_REQUIRED',
   'EVENT_CANCELLED',
+  // Breakout groups.
+  'BREAKOUT_NOT_OPEN',
+  'BREAKOUT_ALREADY_OPEN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -118,6 +121,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   REGISTRATION_REQUIRED: 403,
   ANSWER_REQUIRED: 400,
   EVENT_CANCELLED: 409,
+  BREAKOUT_NOT_OPEN: 409,
+  BREAKOUT_ALREADY_OPEN: 409,
 };
 
 export interface ErrorBody {

@@ -1,4 +1,5 @@
 export * from './ballot-crypto';
+export * from './breakouts';
 export * from './engagement';
 export * from './errors';
 export * from './event-time';

@@ -294,7 +294,11 @@ export interface AttendanceDto {
     lastLeave: string | null;
     minutes: number;
     joins: number;
+    /** Of `minutes`, the time spent in breakout groups. */
+    breakoutMinutes: number;
   }[];
+  /** Every stay in a breakout group, in order (`group`: 0-based; `name`: '' when the host gave none). */
+  breakouts: { userId: string; roundId: string; group: number; name: string; joinedAt: string; leftAt: string | null }[];
   /** Every join and leave, in order; `gaps`: times away inside a visit while the server restarted. */
   visits: { userId: string; displayName: string; joinedAt: string; leftAt: string | null; gaps: { from: string; to: string }[] }[];
 }

@@ -25,6 +25,7 @@ export const ROOM_ACTIONS = [
   'poll.manage',
   'poll.vote',
   'reaction.send',
+  'breakout.manage',
 ] as const;
 export type RoomAction = (typeof ROOM_ACTIONS)[number];
 type Mode = RoomDto['mode'];
@@ -56,6 +57,8 @@ export const ROOM_PERMISSIONS: Record<RoomAction, Record<Mode, readonly RoomRole
   'poll.manage': same(HOSTS),
   'poll.vote': same(ALL),
   'reaction.send': same(ALL),
+  // Breakout groups are a meeting's: a webinar's audience does not speak.
+  'breakout.manage': { meeting: HOSTS, webinar: [] },
 };
 
 export const roomCan = (role: RoomRole, action: RoomAction, mode: Mode): boolean => ROOM_PERMISSIONS[action][mode].includes(role);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type BreakoutEvents, type BreakoutResults, type BreakoutState, breakoutCommandSchemas } from './breakouts';
 import { type EngagementEvents, type EngagementResults, engagementCommandSchemas } from './engagement';
 import { type GovernanceEvents, type GovernanceResults, governanceCommandSchemas } from './governance';
 import type { Ack } from './errors';
@@ -91,6 +92,7 @@ export const commandSchemas = {
 
   ...engagementCommandSchemas,
   ...governanceCommandSchemas,
+  ...breakoutCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -116,9 +118,11 @@ export interface RoomJoined {
   iceServers: IceServer[];
   /** Everyone else already in the room, with what they publish. */
   peers: PeerInfo[];
+  /** The breakout round under way, as you see it (your group, if any); null when there is none. */
+  breakout: BreakoutState | null;
 }
 
-export interface CommandResults extends EngagementResults, GovernanceResults {
+export interface CommandResults extends EngagementResults, GovernanceResults, BreakoutResults {
   'session:ping': { serverTime: number; userId: string };
   'org:watch': { organizationId: string; online: string[] };
   'org:unwatch': { organizationId: string };
@@ -181,7 +185,7 @@ export interface LobbyEntry {
   since: string;
 }
 
-export interface ServerEvents extends EngagementEvents, GovernanceEvents {
+export interface ServerEvents extends EngagementEvents, GovernanceEvents, BreakoutEvents {
   'org:member-online': (e: { organizationId: string; userId: string }) => void;
   'org:member-offline': (e: { organizationId: string; userId: string }) => void;
   'org:changed': (e: { organizationId: string; what: 'members' | 'institutions' | 'invitations' }) => void;

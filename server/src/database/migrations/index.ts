@@ -13,6 +13,7 @@ import { PersonalDelegateInvitations1796172461706 } from './1796172461706-person
 import { PasswordResets1796172467661 } from './1796172467661-password-resets';
 import { BallotTellers1796183588782 } from './1796183588782-ballot-tellers';
 import { Events1796186124442 } from './1796186124442-events';
+import { BreakoutGroups1796195256411 } from './1796195256411-breakout-groups';
 import { MeetingLanguageFromContract1796195398766 } from './1796195398766-meeting-language-from-contract';
 
 export const MIGRATIONS = [
@@ -30,5 +31,6 @@ export const MIGRATIONS = [
   PasswordResets1796172467661,
   BallotTellers1796183588782,
   Events1796186124442,
+  BreakoutGroups1796195256411,
   MeetingLanguageFromContract1796195398766,
 ];

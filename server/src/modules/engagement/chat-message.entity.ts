@@ -24,6 +24,10 @@ export class ChatMessage {
   @Column({ type: 'text' })
   body!: string;
 
+  /** The breakout group's conversation (`round:group`) it was written in; null: the main room's. */
+  @Column({ type: 'text', nullable: true })
+  breakout!: string | null;
+
   @Column({ name: 'client_request_id', type: 'text' })
   clientRequestId!: string;
 

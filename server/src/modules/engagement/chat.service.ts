@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import type { ChatAudience, ChatMessageInfo, EngagementEvents, ParsedCommandPayload } from '../../contract';
 import { AppError } from '../../common/errors';
+import { chatScope } from '../rooms/live/breakout-round';
 import type { LiveRoom, Peer } from '../rooms/live/live-room';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { roomCan } from '../rooms/room-permissions';
@@ -34,6 +35,7 @@ const toInfo = (m: ChatMessage): ChatMessageInfo => ({
  * Room chat. Messages are stored before anyone hears of them, and kept as the plain text sent.
  * History: a members room keeps one conversation across its sessions (a standing committee's room);
  * a public room shows only the current session, so one webinar's audience never reads another's.
+ * While breakout groups meet, each group has a conversation of its own, apart from the main room's.
  */
 @Injectable()
 export class ChatService {
@@ -56,11 +58,12 @@ export class ChatService {
       throw new AppError('RATE_LIMITED', 'You are sending messages too quickly. Wait a moment.');
     }
     // One round trip: a retry (same clientRequestId) inserts nothing and gets the stored message back.
-    const fields = { roomId: room.roomId, sessionId: room.sessionId, senderName: peer.displayName, audience: p.audience, body: p.body, deletedAt: null, deletedBy: null, ...key };
+    const breakout = chatScope(room.breakout, peer.userId);
+    const fields = { roomId: room.roomId, sessionId: room.sessionId, senderName: peer.displayName, audience: p.audience, body: p.body, breakout, deletedAt: null, deletedBy: null, ...key };
     const [row]: { id: string; created_at: Date }[] = await this.db.query(
-      `INSERT INTO chat_messages (room_id, session_id, sender_id, sender_name, audience, body, client_request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ON CONSTRAINT uq_chat_messages_request DO NOTHING RETURNING id, created_at`,
-      [fields.roomId, fields.sessionId, fields.senderId, fields.senderName, fields.audience, fields.body, fields.clientRequestId],
+      `INSERT INTO chat_messages (room_id, session_id, sender_id, sender_name, audience, body, client_request_id, breakout)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT ON CONSTRAINT uq_chat_messages_request DO NOTHING RETURNING id, created_at`,
+      [fields.roomId, fields.sessionId, fields.senderId, fields.senderName, fields.audience, fields.body, fields.clientRequestId, breakout],
     );
     if (!row) return toInfo(await repo.findOneByOrFail(key));
     const message = repo.create({ ...fields, id: row.id, createdAt: row.created_at });
@@ -71,10 +74,12 @@ export class ChatService {
 
   async history({ room, peer }: Seat, p: ParsedCommandPayload<'chat:history'>): Promise<{ messages: ChatMessageInfo[]; hasMore: boolean }> {
     // One plain query: every person back after a restart asks for this at once.
-    const params: unknown[] = [room.roomId, room.sessionId, p.limit + 1];
+    const params: unknown[] = [room.roomId, room.sessionId, p.limit + 1, chatScope(room.breakout, peer.userId)];
     const where = [
       'm.room_id = $1',
       'm.deleted_at IS NULL',
+      // The conversation of the person's breakout group, or the main room's.
+      'm.breakout IS NOT DISTINCT FROM $4::text',
       // A public room shows this session only; a members room its whole conversation.
       `(m.session_id = $2 OR (SELECT r.access FROM rooms r WHERE r.id = $1) <> 'public')`,
     ];
@@ -106,8 +111,13 @@ export class ChatService {
 
   /** A message for hosts reaches hosts and co-hosts, and the sender's other devices. */
   private deliver<E extends 'chat:message' | 'chat:deleted'>(room: LiveRoom, m: ChatMessage, except: Peer | null, event: E, data: Parameters<EngagementEvents[E]>[0]): void {
-    if (m.audience === 'everyone') return this.registry.toOthers(room, except, event, data);
+    const round = room.breakout;
+    if (m.audience === 'everyone' && !round) return this.registry.toOthers(room, except, event, data);
     const hosts = rolesThatCan('chat.moderate', room.mode);
-    for (const p of room.peers.values()) if (p !== except && (hosts.includes(p.role) || p.userId === m.senderId)) this.registry.toPeer(p, event, data);
+    const scope = m.breakout ?? null;
+    for (const p of room.peers.values()) {
+      if (p === except || chatScope(round, p.userId) !== scope) continue;
+      if (m.audience === 'everyone' || hosts.includes(p.role) || p.userId === m.senderId) this.registry.toPeer(p, event, data);
+    }
   }
 }

@@ -216,18 +216,41 @@ export class RoomsService {
     });
     if (!session) throw new AppError('NOT_FOUND', 'This room has no such session.');
     const visits = await this.db.getRepository(AttendanceRecord).find({ where: { sessionId: session.id }, order: { joinedAt: 'ASC' } });
+    const groups: { user_id: string; round_id: string; group_index: number; group_name: string; joined_at: Date; left_at: Date | null }[] = await this.db.query(
+      `SELECT user_id, round_id, group_index, group_name, joined_at, left_at FROM breakout_visits WHERE session_id = $1 ORDER BY joined_at, id`,
+      [session.id],
+    );
+    const until = session.endedAt ?? new Date();
+    // Time in groups is counted like time in the room: two devices in one group count once.
+    const inGroups = new Map(
+      summarizeAttendance(
+        groups.map((g) => ({ userId: g.user_id, displayName: '', joinedAt: g.joined_at, leftAt: g.left_at && g.left_at < until ? g.left_at : until })),
+        until,
+      ).map((s) => [s.userId, s.minutes]),
+    );
     return {
       roomId: room.id,
       sessionId: session.id,
       startedAt: session.startedAt.toISOString(),
       endedAt: session.endedAt?.toISOString() ?? null,
-      people: summarizeAttendance(visits, session.endedAt ?? new Date()),
+      people: summarizeAttendance(visits, until).map((p) => ({ ...p, breakoutMinutes: Math.min(p.minutes, inGroups.get(p.userId) ?? 0) })),
+      breakouts: groups.map((g) => ({
+        userId: g.user_id,
+        roundId: g.round_id,
+        group: g.group_index,
+        name: g.group_name,
+        joinedAt: g.joined_at.toISOString(),
+        leftAt: g.left_at?.toISOString() ?? null,
+      })),
       visits: visits.map((v) => ({ userId: v.userId, displayName: v.displayName, joinedAt: v.joinedAt.toISOString(), leftAt: v.leftAt?.toISOString() ?? null, gaps: v.gaps ?? [] })),
     };
   }
 
   attendanceCsv(a: AttendanceDto): string {
-    return toCsv([['name', 'user_id', 'first_join', 'last_leave', 'minutes', 'joins'], ...a.people.map((p) => [p.displayName, p.userId, p.firstJoin, p.lastLeave, p.minutes, p.joins])]);
+    return toCsv([
+      ['name', 'user_id', 'first_join', 'last_leave', 'minutes', 'joins', 'breakout_minutes'],
+      ...a.people.map((p) => [p.displayName, p.userId, p.firstJoin, p.lastLeave, p.minutes, p.joins, p.breakoutMinutes]),
+    ]);
   }
 
   /** Reports are for the organisers: the organisation's current owners and admins. */

@@ -11,6 +11,7 @@ import { useElementSize } from '../hooks/use-element-size';
 import { gridColumns } from '../layout';
 import { ExitFullscreenIcon, FullscreenIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SettingsIcon, SpeakerLayoutIcon, VideoIcon, VideoOffIcon } from '../../../components/icons';
 import { LobbyNotice } from './lobby-notice';
+import { BreakoutNotices } from '../stage/components/breakout-panel';
 import { AddonOverlays, AddonPanels, AddonToolbar, useRoomAddons, type AddonPanel } from '../stage/components/room-addons';
 import { StageInvitationDialog } from '../stage/components/stage-invitation';
 import { RoomModeBadge } from '../../rooms';
@@ -318,6 +319,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
           {t('room.audienceOnly')}
         </div>
       )}
+      <BreakoutNotices session={session} snap={snap} />
       {snap.notice && (
         <div className="room-banner" role="alert" data-testid="host-muted">
           <span>{t(`room.hostMuted.${snap.notice.source}`)}</span>

@@ -2,6 +2,7 @@
 // consumers, stage) is read and written by joining, reconnecting and every server event; it is kept in
 // one class until that state is its own object. Types, capture and diagnostics could move out first.
 import type {
+  BreakoutState,
   CommandPayload,
   ErrorCode,
   HandRaise,
@@ -91,9 +92,13 @@ export interface RoomStage {
   invitation: StageInvitation | null;
   /** Hosts and co-hosts only: invitations on stage waiting for an answer. */
   invitations: readonly StageInvitation[];
+  /** The breakout round under way, as this person sees it (their group); null when there is none. */
+  breakout: BreakoutState | null;
+  /** The latest message a host broadcast to every group, until dismissed. */
+  broadcast: { from: string; text: string; at: string } | null;
 }
 
-const NO_STAGE: RoomStage = { options: null, participants: null, handRaised: false, handQueue: [], lobby: [], invitation: null, invitations: [] };
+const NO_STAGE: RoomStage = { options: null, participants: null, handRaised: false, handQueue: [], lobby: [], invitation: null, invitations: [], breakout: null, broadcast: null };
 
 /** Something the server did to this participant that the room view should say. */
 export type RoomNotice = { kind: 'muted-by-host'; source: 'mic' | 'camera'; at: number };
@@ -397,7 +402,7 @@ export class RoomSession {
     this.role = joined.role;
     this.mode = joined.mode;
     this.guest = joined.guest;
-    this.stage = { ...this.stage, options: joined.options, participants: joined.participants, handRaised: joined.handRaised, invitation: joined.stageInvitation };
+    this.stage = { ...this.stage, options: joined.options, participants: joined.participants, handRaised: joined.handRaised, invitation: joined.stageInvitation, breakout: joined.breakout ?? null };
     this.iceServers = joined.iceServers;
     for (const info of joined.peers) this.addPeer(info);
     this.error = null;
@@ -834,6 +839,10 @@ export class RoomSession {
     this.changed();
   }
 
+  dismissBroadcast(): void {
+    this.setStage({ broadcast: null });
+  }
+
   dismissNotice(): void {
     if (!this.notice) return;
     this.notice = null;
@@ -1049,6 +1058,8 @@ export class RoomSession {
       'stage:invitation': ({ invitation }) => this.setStage({ invitation }),
       'stage:invitations': ({ pending }) => this.setStage({ invitations: pending }),
       'lobby:queue': ({ waiting }) => this.setStage({ lobby: waiting }),
+      'breakout:state': ({ state }) => this.setStage({ breakout: state }),
+      'breakout:broadcast': (broadcast) => this.setStage({ broadcast }),
       'room:removed': ({ roomId, reason }) => {
         if (roomId !== this.roomId) return;
         // Out for good: joining again by itself would start a new session (or be refused).

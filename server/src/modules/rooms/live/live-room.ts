@@ -14,12 +14,13 @@ import type {
   TransportInfo,
   DtlsParameters,
 } from '../../../contract';
-import type { HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole, StageInvitation } from '../../../contract';
+import type { BreakoutState, HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole, StageInvitation } from '../../../contract';
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
 import { type RoomAction, roomCan } from '../room-permissions';
 import { KeyedMutex } from './keyed-mutex';
 import { placeViewer } from './viewer-placement';
+import { type BreakoutRound, sameGroup, smallestGroup } from './breakout-round';
 
 /** How a live room talks to its peers; the gateway implements it with socket.io rooms. */
 export interface RoomOutbox {
@@ -133,6 +134,14 @@ export class LiveRoom {
   /** Placements one at a time, so a burst of viewers cannot open two routers where one was needed. */
   private readonly placing = new KeyedMutex();
   private spill: SpillOver | undefined;
+  /** The breakout round under way: people see, hear and chat only within their group. */
+  private round: BreakoutRound | null = null;
+  private roundTimer: NodeJS.Timeout | undefined;
+  /**
+   * Told each time a person's presence in a breakout group starts or stops (group `null`: back in the
+   * main room or gone), so their breakout time can be recorded.
+   */
+  groupLog: ((e: { userId: string; roundId: string; group: number | null; name: string; at: Date }) => void) | undefined;
 
   private constructor(
     readonly roomId: string,
@@ -149,11 +158,18 @@ export class LiveRoom {
     this.track(pooled);
     this.speaker.on('dominantspeaker', ({ producer }) => {
       const peerId = (producer.appData as ProducerData).peerId;
-      this.outbox.toOthers(this, null, 'speaker:active', { peerId });
+      const speaker = this.peers.get(peerId);
+      if (!this.round || !speaker) return this.outbox.toOthers(this, null, 'speaker:active', { peerId });
+      // While groups meet, one group's speaker is nothing to the others.
+      for (const p of this.peers.values()) if (p === speaker || this.visibleTo(p, speaker)) this.outbox.toPeer(p, 'speaker:active', { peerId });
     });
     this.levels.on('volumes', (volumes) => {
       const levels = volumes.map((v) => ({ peerId: (v.producer.appData as ProducerData).peerId, volume: v.volume }));
-      this.outbox.toOthers(this, null, 'audio:levels', { levels }, true);
+      if (!this.round) return this.outbox.toOthers(this, null, 'audio:levels', { levels }, true);
+      for (const p of this.peers.values()) {
+        const heard = levels.filter((l) => l.peerId === p.id || this.sameGroupAs(p, l.peerId));
+        this.outbox.toPeer(p, 'audio:levels', { levels: heard }, true);
+      }
     });
     this.levels.on('silence', () => this.outbox.toOthers(this, null, 'audio:levels', { levels: [] }, true));
   }
@@ -351,10 +367,19 @@ export class LiveRoom {
       producers: new Map(),
       consumers: new Map(),
     };
+    const round = this.round;
+    const firstSeat = ![...this.peers.values()].some((p) => p.userId === userId);
+    if (round?.assignment === 'random' && !round.placements.has(userId) && !STAFF.includes(peer.role)) {
+      round.placements.set(userId, smallestGroup(round, new Set([...this.peers.values()].map((p) => p.userId))));
+    }
     this.peers.set(peer.id, peer);
     this.everJoined.add(userId);
     this.announce(peer, 'peer:joined', this.describe(peer));
     this.scheduleCount();
+    if (round) {
+      if (firstSeat && round.placements.has(userId)) this.logGroup(userId, round.placements.get(userId)!);
+      this.publishBreakout();
+    }
     return peer;
   }
 
@@ -363,13 +388,122 @@ export class LiveRoom {
    * stage (and are counted), while hosts see everyone.
    */
   visibleTo(viewer: Peer, subject: Peer): boolean {
+    if (!sameGroup(this.round, viewer.userId, subject.userId)) return false;
     return this.mode === 'meeting' || subject.role !== 'attendee' || STAFF.includes(viewer.role);
   }
 
   /** An event about `subject`, to the others who can see them. */
   private announce<E extends keyof ServerEvents>(subject: Peer, event: E, data: Parameters<ServerEvents[E]>[0]): void {
-    if (this.mode === 'meeting' || subject.role !== 'attendee') this.outbox.toOthers(this, subject, event, data);
+    if (this.round) {
+      for (const p of this.peers.values()) if (p !== subject && this.visibleTo(p, subject)) this.outbox.toPeer(p, event, data);
+    } else if (this.mode === 'meeting' || subject.role !== 'attendee') this.outbox.toOthers(this, subject, event, data);
     else this.outbox.toRoles(this, STAFF, event, data);
+  }
+
+  private sameGroupAs(viewer: Peer, peerId: string): boolean {
+    const subject = this.peers.get(peerId);
+    return !!subject && sameGroup(this.round, viewer.userId, subject.userId);
+  }
+
+  /* ---- breakout groups ---- */
+
+  get breakout(): BreakoutRound | null {
+    return this.round;
+  }
+
+  /** A person's group in the round under way (null: the main room, or no round). */
+  groupOf(userId: string): number | null {
+    return this.round?.placements.get(userId) ?? null;
+  }
+
+  /** Starts a round (the caller checked there is none); with an end time, everyone comes back by themselves then. */
+  openBreakout(round: BreakoutRound, onTimeUp: () => void): void {
+    this.regroup(() => (this.round = round));
+    for (const userId of round.placements.keys()) if (this.isPresent(userId)) this.logGroup(userId, round.placements.get(userId)!);
+    if (round.endsAt) this.roundTimer = setTimeout(onTimeUp, Math.max(0, round.endsAt.getTime() - Date.now())).unref();
+  }
+
+  /** Moves a person to a group, or back to the main room (`null`). */
+  moveToGroup(userId: string, group: number | null): void {
+    const round = this.round;
+    if (!round) throw new AppError('BREAKOUT_NOT_OPEN', 'No breakout groups are open.');
+    if (group !== null && group >= round.names.length) throw new AppError('NOT_FOUND', 'No such group.');
+    if ((round.placements.get(userId) ?? null) === group) return;
+    this.regroup(() => (group === null ? round.placements.delete(userId) : round.placements.set(userId, group)));
+    if (this.isPresent(userId)) this.logGroup(userId, group);
+  }
+
+  /** Everyone back to the main room; false when no round was open. */
+  closeBreakout(): boolean {
+    const round = this.round;
+    if (!round) return false;
+    clearTimeout(this.roundTimer);
+    const placed = [...round.placements.keys()].filter((u) => this.isPresent(u));
+    this.regroup(() => (this.round = null));
+    for (const userId of placed) this.logGroup(userId, null, round);
+    return true;
+  }
+
+  /** The round as `peer` sees it. */
+  breakoutStateFor(peer: Peer): BreakoutState | null {
+    const round = this.round;
+    if (!round) return null;
+    const members = round.names.map(() => new Map<string, string>());
+    const main = new Map<string, string>();
+    for (const p of this.peers.values()) {
+      const g = round.placements.get(p.userId);
+      (g === undefined ? main : members[g]!).set(p.userId, p.displayName);
+    }
+    return {
+      roundId: round.id,
+      assignment: round.assignment,
+      groups: round.names.map((name, index) => ({ index, name, members: [...members[index]!].map(([userId, displayName]) => ({ userId, displayName })) })),
+      mainRoom: [...main].map(([userId, displayName]) => ({ userId, displayName })),
+      openedAt: round.openedAt.toISOString(),
+      endsAt: round.endsAt?.toISOString() ?? null,
+      yourGroup: round.placements.get(peer.userId) ?? null,
+    };
+  }
+
+  private publishBreakout(): void {
+    for (const p of this.peers.values()) this.outbox.toPeer(p, 'breakout:state', { state: this.breakoutStateFor(p) });
+  }
+
+  private isPresent(userId: string): boolean {
+    for (const p of this.peers.values()) if (p.userId === userId) return true;
+    return false;
+  }
+
+  private logGroup(userId: string, group: number | null, round = this.round): void {
+    if (!round) return;
+    this.groupLog?.({ userId, roundId: round.id, group, name: group === null ? '' : round.names[group]!, at: new Date() });
+  }
+
+  /**
+   * Applies a change of groups and makes media follow: whoever stops seeing someone is told they left
+   * and loses their consumers of that person's streams; whoever starts seeing someone is told they
+   * joined, with what they publish, and consumes it as for anyone joining. Then everyone gets the round.
+   */
+  private regroup(change: () => void): void {
+    const peers = [...this.peers.values()];
+    const before = new Map(peers.map((v) => [v, new Set(peers.filter((s) => s !== v && this.visibleTo(v, s)))]));
+    change();
+    for (const viewer of peers) {
+      const was = before.get(viewer)!;
+      for (const subject of peers) {
+        if (subject === viewer) continue;
+        const sees = this.visibleTo(viewer, subject);
+        if (was.has(subject) && !sees) {
+          for (const c of [...viewer.consumers.values()]) {
+            if (c.closed || !subject.producers.has(c.producerId)) continue;
+            c.close();
+            this.outbox.toPeer(viewer, 'consumer:closed', { consumerId: c.id, producerId: c.producerId });
+          }
+          this.outbox.toPeer(viewer, 'peer:left', { peerId: subject.id });
+        } else if (!was.has(subject) && sees) this.outbox.toPeer(viewer, 'peer:joined', this.describe(subject));
+      }
+    }
+    this.publishBreakout();
   }
 
   /** Participant count to everyone, at most once a second (a 1,000-person webinar fills up fast). */
@@ -526,6 +660,7 @@ export class LiveRoom {
       routerRtpCapabilities: this.router.rtpCapabilities as RtpCapabilities,
       iceServers: this.iceServers,
       peers: [...this.peers.values()].filter((p) => p !== peer && this.visibleTo(peer, p)).map((p) => this.describe(p)),
+      breakout: this.breakoutStateFor(peer),
     };
   }
 
@@ -539,6 +674,10 @@ export class LiveRoom {
     this.publishHands();
     if (invited) this.publishInvitations();
     this.scheduleCount();
+    if (this.round) {
+      if (this.round.placements.has(peer.userId) && !this.isPresent(peer.userId)) this.logGroup(peer.userId, null);
+      this.publishBreakout();
+    }
   }
 
   describe(peer: Peer): PeerInfo {
@@ -653,14 +792,15 @@ export class LiveRoom {
       await this.speaker.addProducer({ producerId: producer.id }).catch(() => undefined);
       await this.levels.addProducer({ producerId: producer.id }).catch(() => undefined);
     }
-    this.outbox.toOthers(this, peer, 'producer:added', { peerId: peer.id, ...producerInfo(producer) });
+    this.announce(peer, 'producer:added', { peerId: peer.id, ...producerInfo(producer) });
     return producer.id;
   }
 
   async consume(peer: Peer, transportId: string, producerId: string, rtpCapabilities: RtpCapabilities): Promise<ConsumerInfo> {
     const transport = this.transport(peer, transportId, 'recv');
     const owner = this.producerOwner(producerId);
-    if (!owner || owner === peer) throw new AppError('NOT_FOUND', 'No such producer in this room.');
+    // Someone the viewer cannot see (another breakout group, a webinar attendee) is not there for them.
+    if (!owner || owner === peer || !this.visibleTo(peer, owner)) throw new AppError('NOT_FOUND', 'No such producer in this room.');
     // One copy of a stream is what a viewer needs; a few more cover a client replacing one.
     const key = `${peer.id}:${producerId}`;
     const held = [...peer.consumers.values()].filter((c) => !c.closed && c.producerId === producerId).length;
@@ -720,7 +860,7 @@ export class LiveRoom {
     const producer = this.producer(peer, producerId);
     if (producer.paused) return;
     await producer.pause();
-    this.outbox.toOthers(this, peer, 'producer:paused', { peerId: peer.id, producerId });
+    this.announce(peer, 'producer:paused', { peerId: peer.id, producerId });
   }
 
   async resumeProducer(peer: Peer, producerId: string): Promise<void> {
@@ -731,20 +871,24 @@ export class LiveRoom {
     }
     peer.mutedByHost = false;
     await producer.resume();
-    this.outbox.toOthers(this, peer, 'producer:resumed', { peerId: peer.id, producerId });
+    this.announce(peer, 'producer:resumed', { peerId: peer.id, producerId });
   }
 
   closeProducer(peer: Peer, producerId: string): void {
     const producer = this.producer(peer, producerId);
     producer.close();
     peer.producers.delete(producerId);
-    this.outbox.toOthers(this, peer, 'producer:closed', { peerId: peer.id, producerId });
+    this.announce(peer, 'producer:closed', { peerId: peer.id, producerId });
   }
 
   /** Closes the router (and with it every transport). Peers are told by the caller. */
   close(): void {
+    const round = this.closed ? null : this.round;
     this.closed = true;
     clearTimeout(this.countTimer);
+    clearTimeout(this.roundTimer);
+    // Whoever is still in a group when the room closes leaves it now.
+    if (round) for (const userId of new Set([...this.peers.values()].map((p) => p.userId))) if (round.placements.has(userId)) this.logGroup(userId, null, round);
     this.peers.clear();
     for (const { pooled } of [...this.routers].reverse()) if (!pooled.router.closed) pooled.router.close();
     if (!this.router.closed) this.router.close();

@@ -118,6 +118,13 @@ export class EngagementFeed {
 
   /* ---------- chat ---------- */
 
+  /** Another conversation (a breakout group's, or the main room's again): its latest messages replace the list. */
+  async switchChat(): Promise<void> {
+    this.patch(() => ({ chat: [], chatHasMore: false, unread: 0 }));
+    const page = await emitCommand('chat:history', { limit: 100 });
+    this.patch((s) => ({ chat: withHistory(s.chat, page.messages, byCreatedAt), chatHasMore: page.hasMore }));
+  }
+
   setChatOpen(open: boolean): void {
     this.chatOpen = open;
     if (open) this.patch(() => ({ unread: 0 }));
@@ -211,7 +218,8 @@ export class EngagementFeed {
 }
 
 /** The room's engagement feed, (re)loaded each time the session is (back) in the room. */
-export function useEngagement(selfPeerId: () => string | null, status: RoomStatus): { feed: EngagementFeed; state: EngagementState } {
+/** `chatScope`: the conversation the person is in (a breakout group's, or null for the main room's). */
+export function useEngagement(selfPeerId: () => string | null, status: RoomStatus, chatScope: string | null = null): { feed: EngagementFeed; state: EngagementState } {
   const [feed] = useState(() => new EngagementFeed(selfPeerId));
   useEffect(() => feed.attach(), [feed]);
   const previous = useRef<RoomStatus | null>(null);
@@ -219,5 +227,12 @@ export function useEngagement(selfPeerId: () => string | null, status: RoomStatu
     if (status === 'joined' && previous.current !== 'joined') void feed.load();
     previous.current = status;
   }, [feed, status]);
+  // Into a breakout group or back: another conversation, read from its start.
+  const scope = useRef(chatScope);
+  useEffect(() => {
+    if (scope.current === chatScope) return;
+    scope.current = chatScope;
+    if (status === 'joined') void feed.switchChat();
+  }, [feed, chatScope, status]);
   return { feed, state: useStore(feed.store) };
 }

@@ -9,14 +9,16 @@ import { ReactionOverlay, ReactionsButton } from '../../engagement/components/re
 import { MeetingRoomPanel, RoomBallotOverlay, useRoomGovernance, type RoomGovernance } from '../../../governance';
 import { stageOf, type Stage } from '../api/stage';
 import { HandButton, StepDownButton } from './hand-button';
-import { BallotIcon, ChatIcon, PollIcon, QuestionIcon } from '../../../../components/icons';
+import { BallotIcon, ChatIcon, GridIcon, PollIcon, QuestionIcon } from '../../../../components/icons';
+import { canManageBreakouts, chatScopeOf } from '../api/breakouts';
+import { BreakoutPanel } from './breakout-panel';
 import { StagePanel } from './stage-panel';
 
 /**
  * What the room view gets from the stage, engagement and governance features: toolbar buttons, side
  * panels and overlays over the stage. The room view owns which panel is open.
  */
-export type AddonPanel = 'people' | 'chat' | 'qa' | 'polls' | 'meeting';
+export type AddonPanel = 'people' | 'chat' | 'qa' | 'polls' | 'meeting' | 'breakouts';
 
 export interface RoomAddons {
   stage: Stage;
@@ -26,7 +28,7 @@ export interface RoomAddons {
 
 export function useRoomAddons(session: RoomSession, snap: RoomSnapshot): RoomAddons {
   const stage = stageOf(session, snap);
-  const engagement = useEngagement(() => session.snapshot().selfPeerId, snap.status);
+  const engagement = useEngagement(() => session.snapshot().selfPeerId, snap.status, chatScopeOf(snap.stage.breakout));
   const gov = useRoomGovernance(session.roomId);
   return { stage, engagement, gov };
 }
@@ -76,6 +78,8 @@ export function AddonToolbar({ addons, snap, panel, onToggle, onError }: Toolbar
       {button('chat', <ChatIcon />, t('engagement.chat.short'), t('engagement.chat.title'), state.unread)}
       {button('qa', <QuestionIcon />, t('engagement.qa.short'), t('engagement.qa.title'), openQuestions)}
       {button('polls', <PollIcon />, t('engagement.polls.short'), t('engagement.polls.title'), openPolls)}
+      {(canManageBreakouts(snap.role, snap.mode) || snap.stage.breakout !== null) &&
+        button('breakouts', <GridIcon />, t('stage.breakout.short'), t('stage.breakout.title'), 0)}
       {addons.gov.meetingIds.length > 0 &&
         button('meeting', <BallotIcon />, t('governance.room.short'), t('governance.room.title'), openBallots)}
     </>
@@ -103,6 +107,8 @@ export function AddonPanels({ addons, snap, roomId, panel, onClose }: PanelsProp
       return <PollsPanel feed={feed} state={state} snap={snap} roomId={roomId} onClose={onClose} />;
     case 'meeting':
       return <MeetingRoomPanel gov={addons.gov} onClose={onClose} />;
+    case 'breakouts':
+      return <BreakoutPanel snap={snap} onClose={onClose} />;
     default:
       return null;
   }
