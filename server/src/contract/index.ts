@@ -1,4 +1,5 @@
 export * from './ballot-crypto';
+export * from './certificates';
 export * from './engagement';
 export * from './errors';
 export * from './event-time';
