@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Put, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Put, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
@@ -63,12 +63,10 @@ export class CertificatesController {
 
   @Get('certificates/:certificateId/certificate.pdf')
   @ApiProduces('application/pdf')
-  async pdf(@CurrentPrincipal() p: Principal, @Param('certificateId', UuidParam) id: string, @Res({ passthrough: true }) res: Response): Promise<Buffer> {
+  async pdf(@CurrentPrincipal() p: Principal, @Param('certificateId', UuidParam) id: string): Promise<StreamableFile> {
     const cert = await this.certificates.get(p.userId, id);
     const pdf = await renderCertificatePdf(cert);
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `attachment; filename="certificate-${cert.id}.pdf"`);
-    return pdf;
+    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="certificate-${cert.id}.pdf"`, length: pdf.length });
   }
 
   @Get('certificates/:certificateId/credential.jwt')
