@@ -117,16 +117,16 @@ describe('CPD certificates', () => {
 
     const rnd = generator(2026);
     const people: { name: string; visits: Trace['visits'] }[] = [];
-    for (let i = 0; i < 16; i++) {
-      // 1 to 4 visits (devices and rejoins), joined anywhere from before the slot to its end, seconds apart.
-      const visits = Array.from({ length: 1 + rnd(4) }, () => {
+    for (let i = 0; i < 12; i++) {
+      // 1 to 3 visits (devices and rejoins), joined anywhere from before the slot to its end, seconds apart.
+      const visits = Array.from({ length: 1 + rnd(3) }, () => {
         const from = start - 15 * MIN + rnd(125 * 60) * 1000;
-        return { from, to: rnd(8) === 0 ? null : from + (60 + rnd(40 * 60)) * 1000 };
+        return { from, to: rnd(8) === 0 ? null : from + (60 + rnd(30 * 60)) * 1000 };
       });
       people.push({ name: `Member ${i + 1}`, visits });
     }
     // At the boundary: exactly 30 minutes on two overlapping devices, and one second short of it.
-    people.push({ name: 'ليلى حداد', visits: [{ from: start, to: start + 20 * MIN }, { from: start + 10 * MIN, to: start + 30 * MIN }] });
+    people.push({ name: 'سعيد حداد', visits: [{ from: start, to: start + 20 * MIN }, { from: start + 10 * MIN, to: start + 30 * MIN }] });
     people.push({ name: '李明华', visits: [{ from: start + 40 * MIN, to: start + 50 * MIN }, { from: start + 55 * MIN, to: start + 75 * MIN }] });
     people.push({ name: 'One Second Short', visits: [{ from: start + 20 * MIN, to: start + 50 * MIN - 1000 }] });
     // Present only while the room was down, and before and after the slot: nothing counts.
@@ -138,12 +138,12 @@ describe('CPD certificates', () => {
       for (const v of p.visits) await visit(v.from < live[1]![0] ? roomSessions[0]! : roomSessions[1]!, roomId, who, v.from, v.to);
       traces.push({ person: who, visits: p.visits });
     }
-    arabic = traces.find((t) => t.person.user.displayName === 'ليلى حداد')!.person;
+    arabic = traces.find((t) => t.person.user.displayName === 'سعيد حداد')!.person;
     chinese = traces.find((t) => t.person.user.displayName === '李明华')!.person;
     // Attended plenty, never registered for an event that takes registrations.
     stranger = await join('Not Registered');
     await visit(roomSessions[0]!, roomId, stranger, start, start + 50 * MIN);
-  }, 120_000);
+  }, 280_000);
 
   afterAll(async () => {
     await db?.end();
@@ -182,7 +182,7 @@ describe('CPD certificates', () => {
       const seconds = countSeconds(visits, live, slot, now);
       const mine = await as<MyCpdDto>(person, 'GET', `/api/events/${eventId}/cpd/mine`);
       expect([person.user.displayName, mine.body.totalMinutes]).toEqual([person.user.displayName, Math.floor(seconds / 60)]);
-      const res = await as<IssuedCertificateDto>(person, 'POST', `/api/events/${eventId}/certificates/mine`);
+      const res = await as(person, 'POST', `/api/events/${eventId}/certificates/mine`);
       const eligible = seconds >= THRESHOLD * 60;
       expect([person.user.displayName, seconds, res.status, res.body.error?.code ?? 'issued']).toEqual([
         person.user.displayName,
@@ -300,7 +300,8 @@ describe('CPD certificates', () => {
       const t = cert.credential;
       const codes = new Map<string, number>();
       // Every character changed to its neighbour in the alphabet; every tenth also bit-flipped (leaving the alphabet at times).
-      const changes = [...t].flatMap((_, i) => (i % 10 ? [[i, flipAt(t, i)] as const] : [[i, flipAt(t, i)] as const, [i, t.slice(0, i) + String.fromCharCode(t.charCodeAt(i) ^ 1) + t.slice(i + 1)] as const]));
+      const bitFlip = (i: number) => t.slice(0, i) + String.fromCharCode(t.charCodeAt(i) ^ 1) + t.slice(i + 1);
+      const changes = [...t].flatMap((_, i) => (i % 10 ? [[i, flipAt(t, i)] as const] : [[i, flipAt(t, i)] as const, [i, bitFlip(i)] as const]));
       for (let k = 0; k < changes.length; k += 16) {
         await Promise.all(
           changes.slice(k, k + 16).map(async ([i, changed]) => {
@@ -373,7 +374,7 @@ describe('CPD certificates', () => {
 
       const arCert = (await as<IssuedCertificateDto>(arabic, 'POST', `/api/events/${eventId}/certificates/mine`)).body;
       const ar = await fetch(`${server.url}/api/certificates/${arCert.id}/certificate.pdf`, { headers: { authorization: `Bearer ${arabic.accessToken}` } });
-      expect(await pdftotext(Buffer.from(await ar.arrayBuffer()))).toContain('ليلى حداد');
+      expect(await pdftotext(Buffer.from(await ar.arrayBuffer()))).toContain('سعيد حداد');
     });
 
     it('is revoked by the organisers with a reason, and then verifies as revoked', async () => {
