@@ -302,9 +302,9 @@ describe('CPD certificates', () => {
       // Every character changed to its neighbour in the alphabet; every tenth also bit-flipped (leaving the alphabet at times).
       const bitFlip = (i: number) => t.slice(0, i) + String.fromCharCode(t.charCodeAt(i) ^ 1) + t.slice(i + 1);
       const changes = [...t].flatMap((_, i) => (i % 10 ? [[i, flipAt(t, i)] as const] : [[i, flipAt(t, i)] as const, [i, bitFlip(i)] as const]));
-      for (let k = 0; k < changes.length; k += 16) {
+      for (let k = 0; k < changes.length; k += 4) {
         await Promise.all(
-          changes.slice(k, k + 16).map(async ([i, changed]) => {
+          changes.slice(k, k + 4).map(async ([i, changed]) => {
             const res = await http.post<VerificationDto>('/api/certificates/verify', { credential: changed });
             expect([i, res.status, res.body.result]).toEqual([i, 200, 'invalid']);
             if (res.body.result === 'invalid') codes.set(res.body.code, (codes.get(res.body.code) ?? 0) + 1);
