@@ -96,6 +96,11 @@ const RULES = {
   'GET /api/events/{eventId}/registrations': { org: 'events.manage' },
   'GET /api/events/{eventId}/registrations.csv': { org: 'events.manage' },
   'POST /api/event-registrations/{registrationId}/decision': { org: 'events.manage' },
+  // CPD certificates: the organisers' threshold and list; one's own progress (test/integration/certificates.int-spec.ts).
+  'GET /api/events/{eventId}/cpd': { org: 'events.manage' },
+  'PUT /api/events/{eventId}/cpd': { org: 'events.manage' },
+  'POST /api/events/{eventId}/certificates': { org: 'events.manage' },
+  'GET /api/events/{eventId}/cpd/mine': { org: 'events.view' },
 } as const satisfies Record<string, Rule>;
 type Route = keyof typeof RULES;
 
@@ -129,6 +134,18 @@ const NOT_ORG_SCOPED = [
   'GET /api/events',
   // One's own registrations, of any organisation.
   'GET /api/me/event-registrations',
+  // A certificate is the holder's and the event's organisers' (CERTIFICATE_NOT_FOUND to anyone else); issuing one
+  // depends on attendance, revoking one on the event's organisers: test/integration/certificates.int-spec.ts.
+  'POST /api/events/{eventId}/certificates/mine',
+  'GET /api/certificates/{certificateId}',
+  'GET /api/certificates/{certificateId}/certificate.pdf',
+  'GET /api/certificates/{certificateId}/credential.jwt',
+  'POST /api/certificates/{certificateId}/revoke',
+  // Public: verification without an account, the status a credential names, the key set that signs credentials.
+  'GET /api/certificates/{certificateId}/verification',
+  'POST /api/certificates/verify',
+  'GET /api/certificates/{certificateId}/status',
+  'GET /.well-known/jwks.json',
 ];
 
 const ROLES = ['outsider', 'member', 'admin', 'owner', 'chair', 'secretary'] as const;
@@ -288,6 +305,13 @@ describe('the REST permission matrix, derived from the declared tables', () => {
     },
     'GET /api/events/{eventId}/registrations': (w) => as('GET', `/api/events/${event.id}/registrations`, w),
     'GET /api/events/{eventId}/registrations.csv': (w) => as('GET', `/api/events/${event.id}/registrations.csv`, w),
+    'GET /api/events/{eventId}/cpd': (w) => as('GET', `/api/events/${event.id}/cpd`, w),
+    'PUT /api/events/{eventId}/cpd': (w) => as('PUT', `/api/events/${event.id}/cpd`, w, { threshold: { mode: 'minutes', value: 30 + n++ } }),
+    'POST /api/events/{eventId}/certificates': async (w) => {
+      await ownerDoes('PUT', `/api/events/${event.id}/cpd`, { threshold: { mode: 'percent', value: 75 } });
+      return as('POST', `/api/events/${event.id}/certificates`, w);
+    },
+    'GET /api/events/{eventId}/cpd/mine': (w) => as('GET', `/api/events/${event.id}/cpd/mine`, w),
     'POST /api/event-registrations/{registrationId}/decision': async (w) => as('POST', `/api/event-registrations/${await pendingRegistration()}/decision`, w, { decision: 'approve' }),
   };
 

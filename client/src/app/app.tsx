@@ -17,6 +17,7 @@ import { MembersPanel } from '../features/organizations/components/members-panel
 import { OrganizationPage } from '../features/organizations/components/organization-page';
 import { RoomsPanel } from '../features/rooms/components/rooms-panel';
 import { EventDirectoryPage, EventPage, EventsPanel, ManageEventPage, MyRegistrationsPage } from '../features/events';
+import { VerifyCertificatePage } from '../features/certificates';
 import { Loading } from '../components/loading';
 import { queryClient } from '../lib/query-client';
 import { disconnectSocket } from '../lib/socket';
@@ -57,6 +58,7 @@ export function App() {
             {/* Public events are readable signed out; members-only ones answer NOT_FOUND then. */}
             <Route path="events" element={<EventDirectoryPage />} />
             <Route path="events/:eventId" element={<EventPage />} />
+            <Route path="certificates/verify" element={<VerifyCertificatePage />} />
             <Route element={<RequireAuth />}>
               <Route index element={<HomePage />} />
               <Route path="organizations/:orgId" element={<OrganizationPage />}>

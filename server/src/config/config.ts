@@ -38,6 +38,11 @@ export const EnvSchema = z
       .string()
       .regex(/^[A-Za-z0-9+/_=-]{40,200}$/, 'must be an Ed25519 private key, PKCS#8 DER in base64')
       .optional(),
+    /** Signs certificates of attendance (VC-JWT, EdDSA); its public half is at /.well-known/jwks.json. */
+    CREDENTIAL_SIGNING_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/_=-]{40,200}$/, 'must be an Ed25519 private key, PKCS#8 DER in base64')
+      .optional(),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     /** Sign-in, sign-up and password-reset attempts per client address per minute (refreshes are not attempts). */
@@ -128,6 +133,7 @@ export interface AppConfig {
   ballotKeyDir: string;
   /** Ed25519 private key (PKCS#8 DER) that signs the head of every meeting's audit chain. */
   auditSigningKey: Buffer;
+  credentialSigningKey: Buffer;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   authRateLimitPerMinute: number;
@@ -223,6 +229,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
     ballotSealKey: Buffer.from(e.BALLOT_SEAL_KEY ?? localSecret(dataDir, 'ballot-seal-key', 32), 'base64url'),
     ballotKeyDir: e.BALLOT_KEY_DIR ? path.resolve(cwd, e.BALLOT_KEY_DIR) : path.join(dataDir, 'ballot-keys'),
     auditSigningKey: Buffer.from(e.AUDIT_SIGNING_KEY ?? localSecret(dataDir, 'audit-signing-key', 0, newSigningKey), 'base64'),
+    credentialSigningKey: Buffer.from(e.CREDENTIAL_SIGNING_KEY ?? localSecret(dataDir, 'credential-signing-key', 0, newSigningKey), 'base64'),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,

@@ -14,6 +14,6 @@ import { RegistrationsService } from './registrations.service';
   imports: [IdentityModule, OrganizationsModule, MailModule],
   controllers: [EventsController, PublicEventsController],
   providers: [EventsService, RegistrationsService, EventNotifier, EventReminders, EventAccess],
-  exports: [EventAccess],
+  exports: [EventAccess, EventsService],
 })
 export class EventsModule {}

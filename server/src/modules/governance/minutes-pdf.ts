@@ -70,7 +70,7 @@ function installedFonts(): Map<string, string> {
  * (a CJK collection is tens of megabytes). Any face that is missing or fails to load is skipped, down
  * to the PDF's built-in Helvetica, and then text is reduced to what Helvetica can show.
  */
-function setUpFonts(doc: PDFKit.PDFDocument): { font: (script: string, bold: boolean) => string; builtIn: boolean } {
+export function setUpFonts(doc: PDFKit.PDFDocument): { font: (script: string, bold: boolean) => string; builtIn: boolean } {
   const files = installedFonts();
   const register = (name: string, f: FontFace): boolean => {
     const file = files.get(f.file);

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../../components/error-message';
 import { Loading } from '../../../components/loading';
 import { tokens } from '../../../lib/tokens';
 import { useDocumentTitle } from '../../../lib/use-document-title';
+import { MyCertificate } from '../../certificates';
 import { downloadCalendar, useEvent } from '../api/events';
 import { programmeDays } from '../programme';
 import { RegistrationBox } from './registration-box';
@@ -77,6 +78,7 @@ function EventView({ event }: { event: EventDto }) {
       </section>
 
       {tokens.signedIn ? <RegistrationBox event={event} /> : event.registration !== 'none' && <p>{t('events.signInToRegister')}</p>}
+      {tokens.signedIn && <MyCertificate eventId={event.id} />}
 
       <section aria-labelledby="programme-title" className="stack">
         <h2 id="programme-title">{t('events.programme')}</h2>

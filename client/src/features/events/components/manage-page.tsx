@@ -8,6 +8,7 @@ import { Loading } from '../../../components/loading';
 import { useFormat } from '../../../lib/format';
 import { formValues, useZodForm } from '../../../lib/forms';
 import { useDocumentTitle } from '../../../lib/use-document-title';
+import { CpdPanel } from '../../certificates';
 import { useRooms } from '../../rooms';
 import { downloadRegistrants, useAddSession, useDecide, useEvent, useRegistrants } from '../api/events';
 
@@ -46,6 +47,7 @@ export function ManageEventPage() {
       </p>
       <h1>{t('events.manage')}</h1>
       <Registrants event={event.data} />
+      <CpdPanel eventId={event.data.id} />
       <AddSessionForm event={event.data} />
     </div>
   );
