@@ -58,6 +58,8 @@ const PROBES: Record<RoomAction, (s: Scene) => Promise<Ack<unknown>>> = {
   'poll.manage': (s) => command(s.actor.socket, 'poll:create', { clientRequestId: `p-${Date.now()}-${Math.random().toString(36).slice(2)}`, question: 'Lunch?', options: ['Yes', 'No'] }),
   'poll.vote': (s) => command(s.actor.socket, 'poll:vote', { pollId: s.pollId, choices: [0] }),
   'reaction.send': (s) => command(s.actor.socket, 'reaction:send', { emoji: '👏' }),
+  'interpretation.manage': (s) => command(s.actor.socket, 'interpretation:assign', { userId: s.victim.joined.userId, from: 'en', to: 'zh' }),
+  'interpretation.listen': (s) => command(s.actor.socket, 'interpretation:listen', { channel: 'zh', floorVolume: 0 }),
   // Ends the session: run last.
   'room.end': (s) => command(s.actor.socket, 'room:end', {}),
 };

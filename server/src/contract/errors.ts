@@ -58,6 +58,11 @@ export const ERROR_CODES = [
   'REGISTRATION_REQUIRED',
   'ANSWER_REQUIRED',
   'EVENT_CANCELLED',
+  // Simultaneous interpretation.
+  'NOT_INTERPRETER',
+  'INVALID_LANGUAGE_PAIR',
+  'CHANNEL_NOT_CHOSEN',
+  'PARTNER_NOT_LIVE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -118,6 +123,10 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   REGISTRATION_REQUIRED: 403,
   ANSWER_REQUIRED: 400,
   EVENT_CANCELLED: 409,
+  NOT_INTERPRETER: 403,
+  INVALID_LANGUAGE_PAIR: 400,
+  CHANNEL_NOT_CHOSEN: 403,
+  PARTNER_NOT_LIVE: 409,
 };
 
 export interface ErrorBody {

@@ -25,6 +25,8 @@ export const ROOM_ACTIONS = [
   'poll.manage',
   'poll.vote',
   'reaction.send',
+  'interpretation.manage',
+  'interpretation.listen',
 ] as const;
 export type RoomAction = (typeof ROOM_ACTIONS)[number];
 type Mode = RoomDto['mode'];
@@ -56,6 +58,9 @@ export const ROOM_PERMISSIONS: Record<RoomAction, Record<Mode, readonly RoomRole
   'poll.manage': same(HOSTS),
   'poll.vote': same(ALL),
   'reaction.send': same(ALL),
+  // Who interprets is the hosts' call; publishing into a channel then needs the assignment, not a role.
+  'interpretation.manage': same(HOSTS),
+  'interpretation.listen': same(ALL),
 };
 
 export const roomCan = (role: RoomRole, action: RoomAction, mode: Mode): boolean => ROOM_PERMISSIONS[action][mode].includes(role);

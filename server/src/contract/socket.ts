@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type EngagementEvents, type EngagementResults, engagementCommandSchemas } from './engagement';
 import { type GovernanceEvents, type GovernanceResults, governanceCommandSchemas } from './governance';
+import { CHANNEL_LANGUAGES, type InterpretationEvents, type InterpretationResults, type InterpretationState, interpretationCommandSchemas } from './interpretation';
 import type { Ack } from './errors';
 import type { RoomRole } from './rest';
 import { plainText } from './text';
@@ -50,6 +51,8 @@ export const commandSchemas = {
     rtpParameters: RtpParameters,
     source: z.enum(MEDIA_SOURCES),
     paused: z.boolean().optional(),
+    /** An interpreter's stream into a language channel (the microphone, or the camera for `sign`). */
+    channel: z.enum(CHANNEL_LANGUAGES).optional(),
   }),
   'media:consume': z.strictObject({ transportId: id, producerId: id, rtpCapabilities: RtpCapabilities }),
   'media:resume-consumer': z.strictObject({ consumerId: id }),
@@ -91,6 +94,7 @@ export const commandSchemas = {
 
   ...engagementCommandSchemas,
   ...governanceCommandSchemas,
+  ...interpretationCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -101,6 +105,8 @@ export interface RoomJoined {
   roomId: string;
   sessionId: string;
   peerId: string;
+  /** Your account (a guest pass has one too). */
+  userId: string;
   displayName: string;
   role: PeerInfo['role'];
   mode: 'meeting' | 'webinar';
@@ -116,9 +122,11 @@ export interface RoomJoined {
   iceServers: IceServer[];
   /** Everyone else already in the room, with what they publish. */
   peers: PeerInfo[];
+  /** Interpreters, their channels, and the channel you listen to (kept from your last visit in this session). */
+  interpretation: InterpretationState;
 }
 
-export interface CommandResults extends EngagementResults, GovernanceResults {
+export interface CommandResults extends EngagementResults, GovernanceResults, InterpretationResults {
   'session:ping': { serverTime: number; userId: string };
   'org:watch': { organizationId: string; online: string[] };
   'org:unwatch': { organizationId: string };
@@ -181,7 +189,7 @@ export interface LobbyEntry {
   since: string;
 }
 
-export interface ServerEvents extends EngagementEvents, GovernanceEvents {
+export interface ServerEvents extends EngagementEvents, GovernanceEvents, InterpretationEvents {
   'org:member-online': (e: { organizationId: string; userId: string }) => void;
   'org:member-offline': (e: { organizationId: string; userId: string }) => void;
   'org:changed': (e: { organizationId: string; what: 'members' | 'institutions' | 'invitations' }) => void;

@@ -13,6 +13,7 @@ import { PersonalDelegateInvitations1796172461706 } from './1796172461706-person
 import { PasswordResets1796172467661 } from './1796172467661-password-resets';
 import { BallotTellers1796183588782 } from './1796183588782-ballot-tellers';
 import { Events1796186124442 } from './1796186124442-events';
+import { RoomInterpreters1796195236612 } from './1796195236612-room-interpreters';
 
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PasswordResets1796172467661,
   BallotTellers1796183588782,
   Events1796186124442,
+  RoomInterpreters1796195236612,
 ];

@@ -8,6 +8,8 @@ import { AttendanceWriter } from './live/attendance-writer';
 import { RoomRegistry } from './live/room-registry';
 import { MediaCommands } from './media.commands';
 import { StageCommands } from './stage.commands';
+import { InterpretationCommands } from './interpretation.commands';
+import { InterpretationService } from './interpretation.service';
 import { GuestsController } from './guests.controller';
 import { RoomsController } from './rooms.controller';
 import { RoomsService } from './rooms.service';
@@ -15,7 +17,7 @@ import { RoomsService } from './rooms.service';
 @Module({
   imports: [IdentityModule, GuestsModule, OrganizationsModule, RealtimeModule, EventsModule],
   controllers: [RoomsController, GuestsController],
-  providers: [RoomsService, RoomRegistry, AttendanceWriter, MediaCommands, StageCommands],
+  providers: [RoomsService, RoomRegistry, AttendanceWriter, MediaCommands, StageCommands, InterpretationService, InterpretationCommands],
   exports: [RoomsService, RoomRegistry],
 })
 export class RoomsModule {}
