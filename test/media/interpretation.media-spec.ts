@@ -153,7 +153,8 @@ describe('interpretation channels in a live room', () => {
     let seq = 0;
     pacers.push(setInterval(() => sender.send(rtpWithLevel(seq++, 0x3003, -20), input.tuple.localPort, LOOPBACK), 20));
     // The channel stream is not the interpreter's own media: webinar attendees are not told of it as such.
-    expect(broadcast.some((e) => e.event === 'producer:added')).toBe(false);
+    const added = broadcast.filter((e) => e.event === 'producer:added').map((e) => (e.data as { producerId: string }).producerId);
+    expect(added).toEqual([floor.producerId]);
     expect(room.interpretationState(interpreter).channels).toEqual([{ channel: 'zh', streams: [expect.objectContaining({ producerId: zhProducer, live: true })] }]);
 
     const onFloor = await listener('floor-listener');
