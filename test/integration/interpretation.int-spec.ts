@@ -23,7 +23,8 @@ async function produceInto(socket: TestSocket, channel: 'zh' | 'en' | 'ar' | 'si
   return command(socket, 'media:produce', {
     transportId: t.data.transportId,
     kind,
-    rtpParameters: kind === 'audio' ? opusRtpParameters(Math.floor(Math.random() * 1e8)) : vp8RtpParameters(Math.floor(Math.random() * 1e8)),
+    rtpParameters:
+      kind === 'audio' ? opusRtpParameters(Math.floor(Math.random() * 1e8)) : vp8RtpParameters(Math.floor(Math.random() * 1e8)),
     source: kind === 'audio' ? 'mic' : 'camera',
     channel,
   });
@@ -32,7 +33,10 @@ async function produceInto(socket: TestSocket, channel: 'zh' | 'en' | 'ar' | 'si
 async function consumeOn(socket: TestSocket, producerId: string) {
   const t = await command(socket, 'media:create-transport', { direction: 'recv' });
   if (!t.ok) throw new Error('no receive transport');
-  return { transportId: t.data.transportId, result: await command(socket, 'media:consume', { transportId: t.data.transportId, producerId, rtpCapabilities: receiveCapabilities }) };
+  return {
+    transportId: t.data.transportId,
+    result: await command(socket, 'media:consume', { transportId: t.data.transportId, producerId, rtpCapabilities: receiveCapabilities }),
+  };
 }
 
 describe('interpretation channels', () => {
@@ -57,16 +61,30 @@ describe('interpretation channels', () => {
     const li = ctx.people[1]!;
 
     expect(code(await command(attendee.socket, 'interpretation:assign', { userId: li.user.id, from: 'en', to: 'zh' }))).toBe('FORBIDDEN');
-    expect(code(await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'en', to: 'en' }))).toBe('INVALID_LANGUAGE_PAIR');
-    expect(code(await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'sign', to: 'en' }))).toBe('INVALID_LANGUAGE_PAIR');
-    expect(code(await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'en', to: 'sign', twoWay: true }))).toBe('INVALID_LANGUAGE_PAIR');
-    expect(code(await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'en', to: 'xx' as 'zh' }))).toBe('INVALID_PAYLOAD');
-    expect(code(await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'EN' as 'en', to: 'zh' }))).toBe('INVALID_PAYLOAD');
-    expect(code(await command(host.socket, 'interpretation:assign', { userId: '00000000-0000-4000-8000-000000000000', from: 'en', to: 'zh' }))).toBe('NOT_FOUND');
+    expect(code(await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'en', to: 'en' }))).toBe(
+      'INVALID_LANGUAGE_PAIR',
+    );
+    expect(code(await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'sign', to: 'en' }))).toBe(
+      'INVALID_LANGUAGE_PAIR',
+    );
+    expect(code(await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'en', to: 'sign', twoWay: true }))).toBe(
+      'INVALID_LANGUAGE_PAIR',
+    );
+    expect(code(await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'en', to: 'xx' as 'zh' }))).toBe(
+      'INVALID_PAYLOAD',
+    );
+    expect(code(await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'EN' as 'en', to: 'zh' }))).toBe(
+      'INVALID_PAYLOAD',
+    );
+    expect(
+      code(await command(host.socket, 'interpretation:assign', { userId: '00000000-0000-4000-8000-000000000000', from: 'en', to: 'zh' })),
+    ).toBe('NOT_FOUND');
 
     const changed = nextEvent(attendee.socket, 'interpretation:changed');
     const assigned = await command(host.socket, 'interpretation:assign', { userId: li.user.id, from: 'en', to: 'zh', twoWay: true });
-    expect(assigned.ok && assigned.data.interpreters).toEqual([{ userId: li.user.id, displayName: 'Member 2', from: 'en', to: 'zh', twoWay: true }]);
+    expect(assigned.ok && assigned.data.interpreters).toEqual([
+      { userId: li.user.id, displayName: 'Member 2', from: 'en', to: 'zh', twoWay: true },
+    ]);
     expect((await changed).interpreters).toHaveLength(1);
     expect(code(await command(attendee.socket, 'interpretation:unassign', { userId: li.user.id }))).toBe('FORBIDDEN');
 
@@ -75,7 +93,9 @@ describe('interpretation channels', () => {
     attendee.socket.close();
     await new Promise((r) => setTimeout(r, 500));
     const again = track(await enter(server.url, ctx.people[2]!.accessToken, room.id));
-    expect(again.joined.interpretation.interpreters).toEqual([{ userId: li.user.id, displayName: 'Member 2', from: 'en', to: 'zh', twoWay: true }]);
+    expect(again.joined.interpretation.interpreters).toEqual([
+      { userId: li.user.id, displayName: 'Member 2', from: 'en', to: 'zh', twoWay: true },
+    ]);
     expect(again.joined.interpretation.listening).toEqual({ channel: 'floor', floorVolume: 0.2 });
   });
 
@@ -87,7 +107,9 @@ describe('interpretation channels', () => {
     const interpreter = track(await enter(server.url, ctx.people[1]!.accessToken, room.id));
     const signer = track(await enter(server.url, ctx.people[2]!.accessToken, room.id));
     expect(code(await command(host.socket, 'interpretation:assign', { userId: ctx.people[1]!.user.id, from: 'ru', to: 'en' }))).toBe('ok');
-    expect(code(await command(host.socket, 'interpretation:assign', { userId: ctx.people[2]!.user.id, from: 'en', to: 'sign' }))).toBe('ok');
+    expect(code(await command(host.socket, 'interpretation:assign', { userId: ctx.people[2]!.user.id, from: 'en', to: 'sign' }))).toBe(
+      'ok',
+    );
 
     // An attendee: no floor microphone in a webinar, no channel either.
     expect(code(await produceMic(attendee.socket))).toBe('FORBIDDEN');
@@ -122,7 +144,12 @@ describe('interpretation channels', () => {
     const joinedLater: RoomJoined = track(await enter(server.url, ctx.people[2]!.accessToken, room.id)).joined;
     expect(joinedLater.peers.find((p) => p.peerId === interpreter.joined.peerId)?.producers).toEqual([]);
     expect(joinedLater.interpretation.channels).toEqual([
-      { channel: 'zh', streams: [{ producerId: zh.data.producerId, peerId: interpreter.joined.peerId, displayName: 'Member 1', kind: 'audio', live: true }] },
+      {
+        channel: 'zh',
+        streams: [
+          { producerId: zh.data.producerId, peerId: interpreter.joined.peerId, displayName: 'Member 1', kind: 'audio', live: true },
+        ],
+      },
     ]);
 
     // On the floor: the floor yes, the channel no.
@@ -132,7 +159,11 @@ describe('interpretation channels', () => {
     expect(code(await command(listener.socket, 'interpretation:listen', { channel: 'zh', floorVolume: 2 }))).toBe('INVALID_PAYLOAD');
 
     const chosen = await command(listener.socket, 'interpretation:listen', { channel: 'zh', floorVolume: 0 });
-    expect(chosen.ok && chosen.data).toEqual({ channel: 'zh', floorVolume: 0, streams: [expect.objectContaining({ producerId: zh.data.producerId, live: true })] });
+    expect(chosen.ok && chosen.data).toEqual({
+      channel: 'zh',
+      floorVolume: 0,
+      streams: [expect.objectContaining({ producerId: zh.data.producerId, live: true })],
+    });
     const consumed = await consumeOn(listener.socket, zh.data.producerId);
     expect(code(consumed.result)).toBe('ok');
 

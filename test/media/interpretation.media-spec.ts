@@ -25,7 +25,17 @@ const params = (ssrc: number) => ({
   encodings: [{ ssrc }],
 });
 const CAPABILITIES = {
-  codecs: [{ kind: 'audio' as const, mimeType: 'audio/opus', preferredPayloadType: 100, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],
+  codecs: [
+    {
+      kind: 'audio' as const,
+      mimeType: 'audio/opus',
+      preferredPayloadType: 100,
+      clockRate: 48000,
+      channels: 2,
+      parameters: {},
+      rtcpFeedback: [],
+    },
+  ],
   headerExtensions: [],
 };
 
@@ -91,7 +101,13 @@ describe('interpretation channels in a live room', () => {
   async function publisher(name: string, role: 'host' | 'attendee', ssrc: number, dBov: number, channel?: 'zh') {
     const peer = room.addPeer(randomUUID(), name, `${name}-socket`, role);
     const input = await room.createPlainTransport(peer, 'send', { comedia: true });
-    const producerId = await room.produce(peer, { transportId: input.id, kind: 'audio', rtpParameters: params(ssrc), source: 'mic', channel });
+    const producerId = await room.produce(peer, {
+      transportId: input.id,
+      kind: 'audio',
+      rtpParameters: params(ssrc),
+      source: 'mic',
+      channel,
+    });
     let seq = 0;
     const state = { sending: true };
     pacers.push(
@@ -134,7 +150,9 @@ describe('interpretation channels in a live room', () => {
     await waitFor(() => broadcast.some((e) => e.event === 'speaker:active'), 8_000, 'an active speaker');
     await sleep(1_500);
     const speakers = broadcast.filter((e) => e.event === 'speaker:active').map((e) => (e.data as { peerId: string }).peerId);
-    const levelled = broadcast.filter((e) => e.event === 'audio:levels').flatMap((e) => (e.data as { levels: { peerId: string }[] }).levels.map((l) => l.peerId));
+    const levelled = broadcast
+      .filter((e) => e.event === 'audio:levels')
+      .flatMap((e) => (e.data as { levels: { peerId: string }[] }).levels.map((l) => l.peerId));
     expect(speakers).toContain(floor.peer.id);
     expect(levelled).toContain(floor.peer.id);
     expect(speakers).not.toContain(booth.id);
@@ -146,16 +164,34 @@ describe('interpretation channels in a live room', () => {
     const interpreter = room.addPeer(randomUUID(), 'Li', 'li-socket', 'attendee');
     // Not assigned yet: refused, even in a meeting-like role; then assigned (an attendee, off stage).
     const input = await room.createPlainTransport(interpreter, 'send', { comedia: true });
-    await expect(room.produce(interpreter, { transportId: input.id, kind: 'audio', rtpParameters: params(0x3003), source: 'mic', channel: 'zh' })).rejects.toMatchObject({ code: 'NOT_INTERPRETER' });
+    await expect(
+      room.produce(interpreter, { transportId: input.id, kind: 'audio', rtpParameters: params(0x3003), source: 'mic', channel: 'zh' }),
+    ).rejects.toMatchObject({ code: 'NOT_INTERPRETER' });
     assignZh(interpreter);
-    await expect(room.produce(interpreter, { transportId: input.id, kind: 'audio', rtpParameters: params(0x3003), source: 'mic', channel: 'ar' as 'zh' })).rejects.toMatchObject({ code: 'NOT_INTERPRETER' });
-    const zhProducer = await room.produce(interpreter, { transportId: input.id, kind: 'audio', rtpParameters: params(0x3003), source: 'mic', channel: 'zh' });
+    await expect(
+      room.produce(interpreter, {
+        transportId: input.id,
+        kind: 'audio',
+        rtpParameters: params(0x3003),
+        source: 'mic',
+        channel: 'ar' as 'zh',
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_INTERPRETER' });
+    const zhProducer = await room.produce(interpreter, {
+      transportId: input.id,
+      kind: 'audio',
+      rtpParameters: params(0x3003),
+      source: 'mic',
+      channel: 'zh',
+    });
     let seq = 0;
     pacers.push(setInterval(() => sender.send(rtpWithLevel(seq++, 0x3003, -20), input.tuple.localPort, LOOPBACK), 20));
     // The channel stream is not the interpreter's own media: webinar attendees are not told of it as such.
     const added = broadcast.filter((e) => e.event === 'producer:added').map((e) => (e.data as { producerId: string }).producerId);
     expect(added).toEqual([floor.producerId]);
-    expect(room.interpretationState(interpreter).channels).toEqual([{ channel: 'zh', streams: [expect.objectContaining({ producerId: zhProducer, live: true })] }]);
+    expect(room.interpretationState(interpreter).channels).toEqual([
+      { channel: 'zh', streams: [expect.objectContaining({ producerId: zhProducer, live: true })] },
+    ]);
 
     const onFloor = await listener('floor-listener');
     const onZh = await listener('zh-listener');
@@ -164,14 +200,21 @@ describe('interpretation channels in a live room', () => {
     expect(room.listen(onZh.peer, 'zh', 0).streams.map((s) => s.producerId)).toEqual([zhProducer]);
     const floorOfZh = await onZh.consume(floor.producerId);
     const zhOfZh = await onZh.consume(zhProducer);
-    await waitFor(() => floorOfFloor.packets() > 25 && floorOfZh.packets() > 25 && zhOfZh.packets() > 25, 5_000, 'floor and channel packets');
+    await waitFor(
+      () => floorOfFloor.packets() > 25 && floorOfZh.packets() > 25 && zhOfZh.packets() > 25,
+      5_000,
+      'floor and channel packets',
+    );
     // The floor listener holds one consumer (the floor) and receives nothing of the channel.
     expect([...onFloor.peer.consumers.values()].map((c) => c.producerId)).toEqual([floor.producerId]);
     expect([...onZh.peer.consumers.values()].map((c) => c.producerId).sort()).toEqual([floor.producerId, zhProducer].sort());
 
     room.listen(onZh.peer, 'floor');
     expect([...onZh.peer.consumers.values()].map((c) => c.producerId)).toEqual([floor.producerId]);
-    expect(toPeer.get(onZh.peer.id)).toContainEqual({ event: 'consumer:closed', data: { consumerId: zhOfZh.consumerId, producerId: zhProducer } });
+    expect(toPeer.get(onZh.peer.id)).toContainEqual({
+      event: 'consumer:closed',
+      data: { consumerId: zhOfZh.consumerId, producerId: zhProducer },
+    });
     const after = zhOfZh.packets();
     await sleep(300);
     expect(zhOfZh.packets()).toBe(after);
@@ -185,7 +228,13 @@ describe('interpretation channels in a live room', () => {
     assignZh(pa, pb);
     const produceInto = async (peer: Peer, ssrc: number) => {
       const input = await room.createPlainTransport(peer, 'send', { comedia: true });
-      const producerId = await room.produce(peer, { transportId: input.id, kind: 'audio', rtpParameters: params(ssrc), source: 'mic', channel: 'zh' });
+      const producerId = await room.produce(peer, {
+        transportId: input.id,
+        kind: 'audio',
+        rtpParameters: params(ssrc),
+        source: 'mic',
+        channel: 'zh',
+      });
       let seq = 0;
       pacers.push(setInterval(() => sender.send(rtpWithLevel(seq++, ssrc, -20), input.tuple.localPort, LOOPBACK), 20));
       return producerId;
@@ -230,7 +279,11 @@ describe('interpretation channels in a live room', () => {
 
     // B leaves: A, still connected, carries the booth on by itself.
     room.removePeer(pb);
-    await waitFor(() => room.interpretationState(pa).channels[0]?.streams.every((s) => s.producerId === fromA && s.live) ?? false, 3_000, 'A live again');
+    await waitFor(
+      () => room.interpretationState(pa).channels[0]?.streams.every((s) => s.producerId === fromA && s.live) ?? false,
+      3_000,
+      'A live again',
+    );
     const aBack = hearA.packets();
     await waitFor(() => hearA.packets() > aBack + 10, 3_000, 'A forwarded again');
   });

@@ -60,7 +60,10 @@ export const interpretationCommandSchemas = {
   'interpretation:assign': z.strictObject({ userId: id, from: language, to: language, twoWay: z.boolean().optional() }),
   'interpretation:unassign': z.strictObject({ userId: id }),
   /** Picks what you hear: the floor, or a channel with the floor under it at `floorVolume`. */
-  'interpretation:listen': z.strictObject({ channel: z.union([z.literal('floor'), language]), floorVolume: z.number().min(0).max(1).optional() }),
+  'interpretation:listen': z.strictObject({
+    channel: z.union([z.literal('floor'), language]),
+    floorVolume: z.number().min(0).max(1).optional(),
+  }),
   /**
    * Within a booth: makes `peerId` (yourself to take over, or your partner to hand over) the live
    * interpreter of the channel. The incoming stream is forwarded before the outgoing one is paused.

@@ -20,7 +20,12 @@ export class InterpretationCommands {
   async assign(ctx: CommandContext, p: P<'interpretation:assign'>): R<'interpretation:assign'> {
     const { room, peer } = this.registry.seatOf(ctx.socket);
     room.assertCan(peer, 'interpretation.manage');
-    const interpreters = await this.interpretation.assign(room.roomId, peer.userId, { userId: p.userId, from: p.from, to: p.to, twoWay: p.twoWay ?? false });
+    const interpreters = await this.interpretation.assign(room.roomId, peer.userId, {
+      userId: p.userId,
+      from: p.from,
+      to: p.to,
+      twoWay: p.twoWay ?? false,
+    });
     room.setInterpreters(interpreters);
     return { interpreters };
   }

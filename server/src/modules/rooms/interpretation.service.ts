@@ -25,11 +25,21 @@ export class InterpretationService {
         WHERE i.room_id = $1 ORDER BY i.assigned_at, i.user_id`,
       [roomId],
     );
-    return rows.map((r) => ({ userId: r.user_id, displayName: r.display_name, from: r.source_language, to: r.target_language, twoWay: r.two_way }));
+    return rows.map((r) => ({
+      userId: r.user_id,
+      displayName: r.display_name,
+      from: r.source_language,
+      to: r.target_language,
+      twoWay: r.two_way,
+    }));
   }
 
   /** Someone with an account (not a guest pass) becomes an interpreter of the room; their previous pair is replaced. */
-  async assign(roomId: string, by: string, a: { userId: string; from: ChannelLanguage; to: ChannelLanguage; twoWay: boolean }): Promise<InterpreterAssignment[]> {
+  async assign(
+    roomId: string,
+    by: string,
+    a: { userId: string; from: ChannelLanguage; to: ChannelLanguage; twoWay: boolean },
+  ): Promise<InterpreterAssignment[]> {
     const problem = pairProblem(a.from, a.to, a.twoWay);
     if (problem) throw new AppError(problem, 'Interpret from a spoken language into another one; sign language is one-way.');
     const [user]: { guest: boolean }[] = await this.db.query(

@@ -66,7 +66,15 @@ export function ChannelPicker({ session, snap, onError }: { session: RoomSession
 }
 
 /** For an assigned interpreter: the channel to publish into, what to listen to (relay), live state and hand-over. */
-export function InterpreterConsole({ session, snap, onError }: { session: RoomSession; snap: RoomSnapshot; onError: (e: unknown) => void }) {
+export function InterpreterConsole({
+  session,
+  snap,
+  onError,
+}: {
+  session: RoomSession;
+  snap: RoomSnapshot;
+  onError: (e: unknown) => void;
+}) {
   const { t } = useTranslation();
   const mine = snap.interpretation.mine;
   const [busy, setBusy] = useState(false);
@@ -90,7 +98,11 @@ export function InterpreterConsole({ session, snap, onError }: { session: RoomSe
       </h2>
       <label className="channel-field">
         <span>{t('interpretation.console.into')}</span>
-        <select data-testid="interpret-into" value={target} disabled={busy} onChange={(e) => {
+        <select
+          data-testid="interpret-into"
+          value={target}
+          disabled={busy}
+          onChange={(e) => {
             const next = e.target.value as ChannelLanguage;
             setChoice(next);
             // Interpreting already: the other direction of a two-way pair.
@@ -122,7 +134,13 @@ export function InterpreterConsole({ session, snap, onError }: { session: RoomSe
         </select>
       </label>
       {own ? (
-        <button type="button" className="button" data-testid="interpret-stop" disabled={busy} onClick={() => run(() => session.stopInterpreting())}>
+        <button
+          type="button"
+          className="button"
+          data-testid="interpret-stop"
+          disabled={busy}
+          onClick={() => run(() => session.stopInterpreting())}
+        >
           {t('interpretation.console.stop')}
         </button>
       ) : (
@@ -180,7 +198,8 @@ export function InterpretersPanel({ session, snap }: { session: RoomSession; sna
         <ul className="interpreter-list">
           {snap.interpretation.interpreters.map((a) => (
             <li key={a.userId} data-testid="interpreter-entry">
-              <bdi>{a.displayName}</bdi> {t(`interpretation.language.${a.from}`)} {a.twoWay ? '⇄' : '→'} {t(`interpretation.language.${a.to}`)}{' '}
+              <bdi>{a.displayName}</bdi> {t(`interpretation.language.${a.from}`)} {a.twoWay ? '⇄' : '→'}{' '}
+              {t(`interpretation.language.${a.to}`)}{' '}
               <button type="button" className="button button-small" onClick={() => void act(session.unassignInterpreter(a.userId))}>
                 {t('interpretation.assign.remove')}
               </button>
@@ -217,9 +236,16 @@ export function InterpretersPanel({ session, snap }: { session: RoomSession; sna
         </label>
       ))}
       <label className="checkbox">
-        <input type="checkbox" data-testid="assign-two-way" checked={twoWay} onChange={(e) => setTwoWay(e.target.checked)} /> {t('interpretation.assign.twoWay')}
+        <input type="checkbox" data-testid="assign-two-way" checked={twoWay} onChange={(e) => setTwoWay(e.target.checked)} />{' '}
+        {t('interpretation.assign.twoWay')}
       </label>
-      <button type="button" className="button" data-testid="assign-submit" disabled={!userId} onClick={() => void act(session.assignInterpreter({ userId, from, to, twoWay }))}>
+      <button
+        type="button"
+        className="button"
+        data-testid="assign-submit"
+        disabled={!userId}
+        onClick={() => void act(session.assignInterpreter({ userId, from, to, twoWay }))}
+      >
         {t('interpretation.assign.submit')}
       </button>
       {error && (

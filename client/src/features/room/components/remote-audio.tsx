@@ -7,7 +7,17 @@ import { audioBlocked, playTrack, setAudioSink, setTrackLevel } from '../session
  * Chromium pulling the remote stream, which WebAudio alone does not. Reports when the browser's
  * autoplay policy holds sound back so the room can offer a button to start it.
  */
-export function RemoteAudio({ track, level = 1, sinkId, onBlocked }: { track: MediaStreamTrack; level?: number; sinkId: string | undefined; onBlocked: () => void }) {
+export function RemoteAudio({
+  track,
+  level = 1,
+  sinkId,
+  onBlocked,
+}: {
+  track: MediaStreamTrack;
+  level?: number;
+  sinkId: string | undefined;
+  onBlocked: () => void;
+}) {
   const ref = useRef<HTMLAudioElement>(null);
   const blocked = useRef(onBlocked);
   blocked.current = onBlocked;

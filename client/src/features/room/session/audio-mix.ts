@@ -32,7 +32,7 @@ function output(): GainNode {
     master.connect(ctx.destination);
     if (window.__quorumAudioTap) {
       const analyser = ctx.createAnalyser();
-      analyser.fftSize = 8192;
+      analyser.fftSize = 2048;
       analyser.smoothingTimeConstant = 0;
       master.connect(analyser);
       window.__quorumAudioTap = analyser;

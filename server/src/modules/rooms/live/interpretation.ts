@@ -15,7 +15,8 @@ export function pairProblem(from: ChannelLanguage, to: ChannelLanguage, twoWay: 
 }
 
 /** The channels an interpreter publishes into: the target, and for a two-way pair the source as well. */
-export const outputsOf = (a: Pick<InterpreterAssignment, 'from' | 'to' | 'twoWay'>): ChannelLanguage[] => (a.twoWay ? [a.to, a.from] : [a.to]);
+export const outputsOf = (a: Pick<InterpreterAssignment, 'from' | 'to' | 'twoWay'>): ChannelLanguage[] =>
+  a.twoWay ? [a.to, a.from] : [a.to];
 
 /**
  * Whether this interpreter may publish a stream of `kind` into `channel`: assigned, the channel is one
@@ -31,7 +32,8 @@ export function publishProblem(a: InterpreterAssignment | undefined, channel: Ch
  * Whether a listener receives a stream: the floor (no channel) goes to everyone, a channel's streams
  * only to those who chose that channel. Nobody receives a channel they did not pick.
  */
-export const receives = (listening: Channel, streamChannel: ChannelLanguage | undefined): boolean => streamChannel === undefined || streamChannel === listening;
+export const receives = (listening: Channel, streamChannel: ChannelLanguage | undefined): boolean =>
+  streamChannel === undefined || streamChannel === listening;
 
 /** One interpreter's stream in a booth (a channel), in the order they started. */
 export interface BoothStream {
