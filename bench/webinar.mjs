@@ -22,7 +22,14 @@
  * Two workers are also tried at BENCH_TWO_WORKER_SIZES (beyond the largest size, while they keep within
  * the loss limit), so that their capacity can be found rather than only bounded.
  *
+ * Interpretation: the same speaker plus one interpreter (opus 50 packets/s) publishing into the `zh`
+ * channel, N listeners on one worker, first all on the floor, then all on `zh` (floor audio and video +
+ * the channel). Per listener: packets forwarded per second and worker CPU per second, and the
+ * difference, which is what one interpretation channel costs per listener who picks it. Floor
+ * listeners get no channel consumer at all, so their cost does not change.
+ *
  * Settings (env): BENCH_SIZES=100,250,500,1000  BENCH_TWO_WORKER_SIZES=1500,2000  BENCH_DURATION_MS=4000 (per run)
+ *   BENCH_INTERPRETATION_N=300 (listeners)  BENCH_ONLY=interpretation (skip the fan-out runs)
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -170,6 +177,123 @@ async function bareFanout(bareWorkers, n, workers, receivers) {
   }
 }
 
+const CHANNEL = { pt: AUDIO.pt, ssrc: 0x7e0a0003 };
+
+/**
+ * The speaker and one zh interpreter, N listeners on one worker, all on `choice` ('floor' or 'zh'):
+ * forwarded packets and worker CPU per listener per second.
+ */
+async function interpretationRun(pool, n, choice, receivers, sender) {
+  const room = await LiveRoom.open('bench-interp', 'bench-session', await pool.createRouter({ roomId: 'bench-interp' }), noOutbox, {
+    iceServers: [],
+    plainListenInfo: pool.transportListenInfo(),
+    limits: { transportsPerDirection: 4, consumersPerProducer: 2 },
+  });
+  room.mode = 'webinar';
+  try {
+    const host = room.addPeer('host', 'Speaker', 'bench-speaker', 'host');
+    const input = await room.createPlainTransport(host, 'send', { comedia: true });
+    const floor = [];
+    for (const kind of ['audio', 'video']) {
+      floor.push(
+        await room.produce(host, {
+          transportId: input.id,
+          kind,
+          rtpParameters: RTP_PARAMETERS[kind],
+          source: kind === 'audio' ? 'mic' : 'camera',
+        }),
+      );
+    }
+    const booth = room.addPeer('interpreter', 'Interpreter', 'bench-interpreter', 'attendee');
+    room.setInterpreters([{ userId: 'interpreter', displayName: 'Interpreter', from: 'en', to: 'zh', twoWay: false }]);
+    const boothInput = await room.createPlainTransport(booth, 'send', { comedia: true });
+    const channelParams = { ...RTP_PARAMETERS.audio, encodings: [{ ssrc: CHANNEL.ssrc }] };
+    const zh = await room.produce(booth, {
+      transportId: boothInput.id,
+      kind: 'audio',
+      rtpParameters: channelParams,
+      source: 'mic',
+      channel: 'zh',
+    });
+    const consumers = [];
+    for (let i = 0; i < n; i++) {
+      const listener = room.addPeer(`listener-${i}`, `Listener ${i}`, `bench-${i}`, 'attendee');
+      if (choice !== 'floor') room.listen(listener, choice, 0.2);
+      const output = await room.createPlainTransport(listener, 'recv', { comedia: false });
+      await output.connect({ ip: LOOPBACK, port: receivers.port(i) });
+      for (const producerId of choice === 'floor' ? floor : [...floor, zh]) {
+        const { consumerId } = await room.consume(listener, output.id, producerId, CAPABILITIES);
+        await room.resumeConsumer(listener, consumerId);
+        consumers.push(listener.consumers.get(consumerId));
+      }
+    }
+    const workers = pool
+      .workers()
+      .filter((w) => w.index === room.pooled.worker.index)
+      .map((w) => w.worker);
+    await sleep(200);
+    const cpuBefore = await totalCpu(workers);
+    const next = speaker();
+    const start = performance.now();
+    let channelSeq = 0;
+    for (let tick = 1; performance.now() - start < durationMs; tick++) {
+      for (const packet of next()) sender.send(packet, input.tuple.localPort, LOOPBACK);
+      while (channelSeq * 20 <= performance.now() - start) {
+        const header = { payloadType: CHANNEL.pt, sequenceNumber: channelSeq & 0xffff, timestamp: 960 * channelSeq, ssrc: CHANNEL.ssrc };
+        sender.send(buildRtp(header, opusPayload(channelSeq, 100)), boothInput.tuple.localPort, LOOPBACK);
+        channelSeq++;
+      }
+      const wait = start + tick * 10 - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    const sendMs = performance.now() - start;
+    await sleep(200);
+    const cpu = (await totalCpu(workers)) - cpuBefore;
+    const stats = await Promise.all(consumers.map((c) => c.getStats()));
+    const forwarded = stats.reduce((sum, s) => sum + (s.find((x) => x.type === 'outbound-rtp')?.packetCount ?? 0), 0);
+    return {
+      choice,
+      consumersPerListener: consumers.length / n,
+      pktPerListenerPerS: (1000 * forwarded) / sendMs / n,
+      cpuMsPerListenerPerS: cpu / (sendMs / 1000) / n,
+      usPerPacket: (1000 * cpu) / forwarded,
+    };
+  } finally {
+    room.close();
+    await sleep(300);
+  }
+}
+
+/** What one interpretation channel adds per listener who picks it. */
+async function interpretationCost(pool, n, receivers, sender) {
+  log();
+  log(`interpretation: 1 speaker + 1 zh interpreter (opus 50 pkt/s), ${n} listeners on one worker, ${durationMs / 1000} s per run`);
+  log('listeners on  consumers/listener  fwd pkt/s per listener  worker CPU ms/s per listener  µs/fwd pkt');
+  const rows = [];
+  for (const choice of ['floor', 'zh']) {
+    const r = await interpretationRun(pool, n, choice, receivers, sender);
+    rows.push(r);
+    log(
+      `${choice.padEnd(12)}  ${fixed(r.consumersPerListener, 0).padStart(18)}  ${fixed(r.pktPerListenerPerS, 1).padStart(22)}  ${fixed(r.cpuMsPerListenerPerS, 4).padStart(28)}  ${fixed(r.usPerPacket, 3).padStart(10)}`,
+    );
+  }
+  const [floor, zh] = rows;
+  const extra = {
+    pktPerS: zh.pktPerListenerPerS - floor.pktPerListenerPerS,
+    cpuMsPerS: zh.cpuMsPerListenerPerS - floor.cpuMsPerListenerPerS,
+    cpuPct: (100 * (zh.cpuMsPerListenerPerS - floor.cpuMsPerListenerPerS)) / floor.cpuMsPerListenerPerS,
+  };
+  log(
+    `one channel costs a listener who picks it +${fixed(extra.pktPerS, 1)} pkt/s and +${fixed(extra.cpuMsPerS, 4)} ms worker CPU per second (+${fixed(extra.cpuPct, 1)} %); floor listeners: no channel consumer, no change`,
+  );
+  return {
+    listeners: n,
+    extraPktPerListenerPerS: Number(extra.pktPerS.toFixed(1)),
+    extraCpuMsPerListenerPerS: Number(extra.cpuMsPerS.toFixed(4)),
+    extraCpuPct: Number(extra.cpuPct.toFixed(1)),
+  };
+}
+
 const totalCpu = async (workers) => (await Promise.all(workers.map(cpuMs))).reduce((a, b) => a + b, 0);
 
 /** Sets the fan-out up, feeds it the speaker for `durationMs`, and counts. */
@@ -248,11 +372,14 @@ const bareWorkers = await Promise.all([0, 1].map(() => createWorker({ logLevel: 
 const receivers = await Receivers.open(RECEIVER_SOCKETS, [AUDIO.pt, VIDEO.pt]);
 const sender = await udpSocket();
 const results = { 1: { quorum: [], bare: [] }, 2: { quorum: [], bare: [] } };
+const only = process.env.BENCH_ONLY;
+/** @type {object | undefined} */
+let interpretation;
 try {
   // One unmeasured run so workers and this process are warm.
   await run((n, r) => quorumFanout(pool, n, 2, r), 20, receivers, sender);
+  const plan = only === 'interpretation' ? [] : [...sizes.map((n) => ({ n, counts: [1, 2] })), ...twoWorkerSizes.map((n) => ({ n, counts: [2] }))];
   log('workers  N     impl    split      setup s  loss %  rx loss %  fwd pkt/s  worker CPU %  µs/fwd pkt  Quorum/bare');
-  const plan = [...sizes.map((n) => ({ n, counts: [1, 2] })), ...twoWorkerSizes.map((n) => ({ n, counts: [2] }))];
   for (const [k, { n, counts }] of plan.entries()) {
     const twoWorkers = results[2].quorum;
     if (!sizes.includes(n) && twoWorkers.length && twoWorkers[twoWorkers.length - 1].lossPct > LOSS_LIMIT_PCT) break;
@@ -273,12 +400,14 @@ try {
       }
     }
   }
+  interpretation = await interpretationCost(pool, Number(process.env.BENCH_INTERPRETATION_N ?? 300), receivers, sender);
 } finally {
   await Promise.all([receivers.close(), closeSocket(sender)]);
   await pool.close();
   bareWorkers.forEach((w) => w.close());
 }
 
+if (only === 'interpretation') process.exit(0);
 const cap = {};
 for (const workers of [1, 2]) for (const impl of ['quorum', 'bare']) cap[`${impl}${workers}`] = capacity(results[workers][impl]);
 const show = (c) => `${c.atLeast ? '>= ' : ''}${c.n}`;
@@ -304,5 +433,6 @@ console.log(
     twoWorkerMaxViewers: cap.quorum2.n,
     twoWorkerScaling: round(scaling, 2),
     lowerBounds: Object.keys(cap).filter((k) => cap[k].atLeast),
+    interpretation,
   }),
 );

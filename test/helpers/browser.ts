@@ -19,9 +19,12 @@ export const CHROMIUM_ARGS = [
 /** Screenshots and other evidence land here (git-ignored). */
 export const ARTIFACTS_DIR = path.resolve(__dirname, '..', '..', 'test-artifacts');
 
-/** Debian's chromium, headless, with fake camera and microphone. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/**
+ * Debian's chromium, headless, with fake camera and microphone. `extraArgs` adds flags, e.g.
+ * `--use-file-for-fake-audio-capture=<wav>` for a microphone that plays a known sound.
+ */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** A fresh profile (no stored tokens or language) with an English browser locale unless told otherwise. */
@@ -65,6 +68,8 @@ export async function signInWithToken(context: BrowserContext, refreshToken: str
 export interface InboundStat {
   peerId: string;
   source: 'mic' | 'camera' | 'screen' | 'screen-audio';
+  /** A stream of an interpretation channel (absent for the floor). */
+  channel?: string;
   kind: 'audio' | 'video';
   consumerId: string;
   packetsReceived: number;

@@ -64,6 +64,8 @@ const PROBES: Record<RoomAction, (s: Scene) => Promise<Ack<unknown>>> = {
     if (r.ok) ok(await command(s.actor.socket, 'breakout:close', {}));
     return r;
   },
+  'interpretation.manage': (s) => command(s.actor.socket, 'interpretation:assign', { userId: s.victim.joined.userId, from: 'en', to: 'zh' }),
+  'interpretation.listen': (s) => command(s.actor.socket, 'interpretation:listen', { channel: 'zh', floorVolume: 0 }),
   // Ends the session: run last.
   'room.end': (s) => command(s.actor.socket, 'room:end', {}),
 };

@@ -70,6 +70,11 @@ export const ERROR_CODES = [
   'CREDENTIAL_MALFORMED',
   'CREDENTIAL_SIGNATURE_INVALID',
   'CREDENTIAL_UNKNOWN_KEY',
+  // Simultaneous interpretation.
+  'NOT_INTERPRETER',
+  'INVALID_LANGUAGE_PAIR',
+  'CHANNEL_NOT_CHOSEN',
+  'PARTNER_NOT_LIVE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -140,6 +145,10 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CREDENTIAL_MALFORMED: 400,
   CREDENTIAL_SIGNATURE_INVALID: 400,
   CREDENTIAL_UNKNOWN_KEY: 400,
+  NOT_INTERPRETER: 403,
+  INVALID_LANGUAGE_PAIR: 400,
+  CHANNEL_NOT_CHOSEN: 403,
+  PARTNER_NOT_LIVE: 409,
 };
 
 export interface ErrorBody {

@@ -8,6 +8,7 @@ export * from './events';
 export * from './governance';
 export * from './guests';
 export * from './languages';
+export * from './interpretation';
 export * from './media';
 export * from './protocol';
 export * from './rest';

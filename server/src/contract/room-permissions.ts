@@ -26,6 +26,8 @@ export const ROOM_ACTIONS = [
   'poll.vote',
   'reaction.send',
   'breakout.manage',
+  'interpretation.manage',
+  'interpretation.listen',
 ] as const;
 export type RoomAction = (typeof ROOM_ACTIONS)[number];
 type Mode = RoomDto['mode'];
@@ -59,6 +61,9 @@ export const ROOM_PERMISSIONS: Record<RoomAction, Record<Mode, readonly RoomRole
   'reaction.send': same(ALL),
   // Breakout groups are a meeting's: a webinar's audience does not speak.
   'breakout.manage': { meeting: HOSTS, webinar: [] },
+  // Who interprets is the hosts' call; publishing into a channel then needs the assignment, not a role.
+  'interpretation.manage': same(HOSTS),
+  'interpretation.listen': same(ALL),
 };
 
 export const roomCan = (role: RoomRole, action: RoomAction, mode: Mode): boolean => ROOM_PERMISSIONS[action][mode].includes(role);

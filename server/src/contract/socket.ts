@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type BreakoutEvents, type BreakoutResults, type BreakoutState, breakoutCommandSchemas } from './breakouts';
 import { type EngagementEvents, type EngagementResults, engagementCommandSchemas } from './engagement';
 import { type GovernanceEvents, type GovernanceResults, governanceCommandSchemas } from './governance';
+import { CHANNEL_LANGUAGES, type InterpretationEvents, type InterpretationResults, type InterpretationState, interpretationCommandSchemas } from './interpretation';
 import type { Ack } from './errors';
 import type { RoomRole } from './rest';
 import { plainText } from './text';
@@ -51,6 +52,8 @@ export const commandSchemas = {
     rtpParameters: RtpParameters,
     source: z.enum(MEDIA_SOURCES),
     paused: z.boolean().optional(),
+    /** An interpreter's stream into a language channel (the microphone, or the camera for `sign`). */
+    channel: z.enum(CHANNEL_LANGUAGES).optional(),
   }),
   'media:consume': z.strictObject({ transportId: id, producerId: id, rtpCapabilities: RtpCapabilities }),
   'media:resume-consumer': z.strictObject({ consumerId: id }),
@@ -93,6 +96,7 @@ export const commandSchemas = {
   ...engagementCommandSchemas,
   ...governanceCommandSchemas,
   ...breakoutCommandSchemas,
+  ...interpretationCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -103,6 +107,8 @@ export interface RoomJoined {
   roomId: string;
   sessionId: string;
   peerId: string;
+  /** Your account (a guest pass has one too). */
+  userId: string;
   displayName: string;
   role: PeerInfo['role'];
   mode: 'meeting' | 'webinar';
@@ -120,9 +126,11 @@ export interface RoomJoined {
   peers: PeerInfo[];
   /** The breakout round under way, as you see it (your group, if any); null when there is none. */
   breakout: BreakoutState | null;
+  /** Interpreters, their channels, and the channel you listen to (kept from your last visit in this session). */
+  interpretation: InterpretationState;
 }
 
-export interface CommandResults extends EngagementResults, GovernanceResults, BreakoutResults {
+export interface CommandResults extends EngagementResults, GovernanceResults, BreakoutResults, InterpretationResults {
   'session:ping': { serverTime: number; userId: string };
   'org:watch': { organizationId: string; online: string[] };
   'org:unwatch': { organizationId: string };
@@ -185,7 +193,7 @@ export interface LobbyEntry {
   since: string;
 }
 
-export interface ServerEvents extends EngagementEvents, GovernanceEvents, BreakoutEvents {
+export interface ServerEvents extends EngagementEvents, GovernanceEvents, BreakoutEvents, InterpretationEvents {
   'org:member-online': (e: { organizationId: string; userId: string }) => void;
   'org:member-offline': (e: { organizationId: string; userId: string }) => void;
   'org:changed': (e: { organizationId: string; what: 'members' | 'institutions' | 'invitations' }) => void;

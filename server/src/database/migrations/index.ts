@@ -14,6 +14,7 @@ import { PasswordResets1796172467661 } from './1796172467661-password-resets';
 import { BallotTellers1796183588782 } from './1796183588782-ballot-tellers';
 import { Events1796186124442 } from './1796186124442-events';
 import { CpdCertificates1796195100864 } from './1796195100864-cpd-certificates';
+import { RoomInterpreters1796195236612 } from './1796195236612-room-interpreters';
 import { BreakoutGroups1796195256411 } from './1796195256411-breakout-groups';
 import { MeetingLanguageFromContract1796195398766 } from './1796195398766-meeting-language-from-contract';
 
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   BallotTellers1796183588782,
   Events1796186124442,
   CpdCertificates1796195100864,
+  RoomInterpreters1796195236612,
   BreakoutGroups1796195256411,
   MeetingLanguageFromContract1796195398766,
 ];

@@ -5,6 +5,7 @@ import { Command, type CommandContext } from '../../common/ws/command';
 import { EventAccess } from '../events/event-access';
 import { RoomRegistry } from './live/room-registry';
 import { RoomsService } from './rooms.service';
+import { InterpretationCommands } from './interpretation.commands';
 
 type P<C extends keyof CommandResults & string> = ParsedCommandPayload<C>;
 type R<C extends keyof CommandResults> = Promise<CommandResults[C]>;
@@ -16,6 +17,7 @@ export class MediaCommands {
     private readonly rooms: RoomsService,
     private readonly registry: RoomRegistry,
     private readonly eventAccess: EventAccess,
+    private readonly interpretation: InterpretationCommands,
   ) {}
 
   @Command('room:join')
@@ -26,13 +28,20 @@ export class MediaCommands {
       if (p.roomId !== guest.roomId) throw new AppError('NOT_FOUND', 'Room not found.');
       const room = await this.rooms.guestRoom(p.roomId);
       await this.eventAccess.checkJoin(null, room.id, 'attendee');
-      return this.registry.join(ctx.socket, room, guest.displayName, 'attendee');
+      return this.withInterpretation(ctx, await this.registry.join(ctx.socket, room, guest.displayName, 'attendee'));
     }
     // Always the account's name: a chosen one would let anyone appear in chat and attendance as someone else.
     const { room, displayName, role } = await this.rooms.entrance(ctx.principal.userId, p.roomId, p.inviteToken);
     // While a session of a registration-only event is held here, the door asks for a confirmed registration.
     await this.eventAccess.checkJoin(ctx.principal.userId, room.id, role);
-    return this.registry.join(ctx.socket, room, displayName, role);
+    return this.withInterpretation(ctx, await this.registry.join(ctx.socket, room, displayName, role));
+  }
+
+  /** The room's interpreters are stored: the first join of a session reads them before answering. */
+  private async withInterpretation(ctx: CommandContext, joined: CommandResults['room:join']): R<'room:join'> {
+    const { room, peer } = this.registry.seatOf(ctx.socket);
+    await this.interpretation.ensureLoaded(room);
+    return { ...joined, interpretation: room.interpretationState(peer) };
   }
 
   @Command('room:leave')
@@ -62,6 +71,7 @@ export class MediaCommands {
   @Command('media:produce')
   async produce(ctx: CommandContext, p: P<'media:produce'>): R<'media:produce'> {
     const { room, peer } = this.registry.seatOf(ctx.socket);
+    if (p.channel) await this.interpretation.ensureLoaded(room);
     return { producerId: await room.produce(peer, p) };
   }
 

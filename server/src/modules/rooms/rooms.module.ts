@@ -10,6 +10,8 @@ import { BreakoutCommands } from './breakout.commands';
 import { RoomRegistry } from './live/room-registry';
 import { MediaCommands } from './media.commands';
 import { StageCommands } from './stage.commands';
+import { InterpretationCommands } from './interpretation.commands';
+import { InterpretationService } from './interpretation.service';
 import { GuestsController } from './guests.controller';
 import { RoomsController } from './rooms.controller';
 import { RoomsService } from './rooms.service';
@@ -17,7 +19,7 @@ import { RoomsService } from './rooms.service';
 @Module({
   imports: [IdentityModule, GuestsModule, OrganizationsModule, RealtimeModule, EventsModule],
   controllers: [RoomsController, GuestsController],
-  providers: [RoomsService, RoomRegistry, AttendanceWriter, BreakoutLog, MediaCommands, StageCommands, BreakoutCommands],
+  providers: [RoomsService, RoomRegistry, AttendanceWriter, BreakoutLog, MediaCommands, StageCommands, BreakoutCommands, InterpretationService, InterpretationCommands],
   exports: [RoomsService, RoomRegistry],
 })
 export class RoomsModule {}

@@ -1,31 +1,49 @@
 import { useEffect, useRef } from 'react';
+import { audioBlocked, playTrack, setAudioSink, setTrackLevel } from '../session/audio-mix';
 
 /**
- * Plays one remote audio track through an <audio> element on the chosen speaker. Reports when the
- * browser's autoplay policy blocks playback so the room can offer a button to start sound.
+ * Plays one remote audio track through the room's audio graph at `level` (0..1: the floor is turned
+ * down under an interpretation channel), on the chosen speaker. The muted <audio> element keeps
+ * Chromium pulling the remote stream, which WebAudio alone does not. Reports when the browser's
+ * autoplay policy holds sound back so the room can offer a button to start it.
  */
-export function RemoteAudio({ track, sinkId, onBlocked }: { track: MediaStreamTrack; sinkId: string | undefined; onBlocked: () => void }) {
+export function RemoteAudio({
+  track,
+  level = 1,
+  sinkId,
+  onBlocked,
+}: {
+  track: MediaStreamTrack;
+  level?: number;
+  sinkId: string | undefined;
+  onBlocked: () => void;
+}) {
   const ref = useRef<HTMLAudioElement>(null);
   const blocked = useRef(onBlocked);
   blocked.current = onBlocked;
+  const initial = useRef(level);
+  const key = `${track.id}`;
 
   useEffect(() => {
     const audio = ref.current;
     if (!audio) return;
     audio.srcObject = new MediaStream([track]);
-    audio.play().catch((e: unknown) => {
-      if (e instanceof DOMException && e.name === 'NotAllowedError') blocked.current();
-    });
+    audio.muted = true;
+    audio.play().catch(() => undefined);
+    const stop = playTrack(key, track, initial.current);
+    if (audioBlocked()) blocked.current();
     return () => {
+      stop();
       audio.srcObject = null;
     };
-  }, [track]);
+  }, [track, key]);
 
   useEffect(() => {
-    const audio = ref.current;
-    if (!audio || !sinkId || !('setSinkId' in audio) || audio.sinkId === sinkId) return;
-    audio.setSinkId(sinkId).catch((e: unknown) => console.warn('[room] cannot use this speaker', e));
-  }, [sinkId]);
+    initial.current = level;
+    setTrackLevel(key, level);
+  }, [key, level]);
 
-  return <audio ref={ref} autoPlay data-testid="remote-audio" />;
+  useEffect(() => setAudioSink(sinkId), [sinkId]);
+
+  return <audio ref={ref} autoPlay muted data-testid="remote-audio" data-level={level} />;
 }

@@ -18,6 +18,8 @@ import { RoomModeBadge } from '../../rooms';
 import { canEndRoom, stageCommands } from '../stage/api/stage';
 import { LeaveDialog } from './leave-dialog';
 import { RemoteAudio } from './remote-audio';
+import { ChannelPicker, floorLevel, InterpreterConsole } from './interpretation';
+import { resumeAudio } from '../session/audio-mix';
 import { SettingsPanel } from './settings-panel';
 import { VideoTile, type TileModel } from './video-tile';
 
@@ -184,7 +186,15 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
   let main: TileModel | null = null;
   let strip: TileModel[] = [];
   const pinnedTile = [...screens, ...people].find((tile) => tile.key === pinned);
-  if (pinnedTile) {
+  // Sign language, for those who chose it: pinned on the stage (nobody else receives it).
+  const sign = snap.interpretation.listening.channel === 'sign' ? snap.interpretation.received.find((m) => m.kind === 'video' && m.live && m.track) : undefined;
+  const signTile: TileModel | null = sign
+    ? { key: 'sign', peerId: sign.peerId, name: t('interpretation.signTile', { name: sign.displayName }), kind: 'camera', isSelf: false, track: sign.track, consumerId: sign.consumerId, layered: true, micMuted: true, speaking: false, score: null }
+    : null;
+  if (signTile && !pinnedTile) {
+    main = signTile;
+    strip = [...screens, ...people];
+  } else if (pinnedTile) {
     main = pinnedTile;
     strip = [...screens, ...people].filter((tile) => tile !== main);
   } else if (screens.length > 0) {
@@ -250,6 +260,8 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
   const count = snap.stage.participants ?? snap.peers.length + 1;
   const cols = gridColumns(people.length, stageWidth > 0 && stageHeight > 0 ? stageWidth / stageHeight : 16 / 9);
   const sinkId = snap.devices.audioOutputId;
+  const floor = floorLevel(snap);
+  const reportError = (e: unknown) => setNotice(t(`errors.${asApiError(e).code}`));
 
   return (
     <div ref={roomEl} className="room" data-testid="room" data-status={snap.status} data-layout={main ? (main.kind === 'screen' ? 'spotlight' : 'speaker') : 'grid'}>
@@ -306,6 +318,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             className="button button-small"
             onClick={() => {
               document.querySelectorAll<HTMLAudioElement>('audio[data-testid="remote-audio"]').forEach((a) => void a.play().catch(() => undefined));
+              void resumeAudio().catch(() => undefined);
               setAudioBlocked(false);
             }}
           >
@@ -379,11 +392,15 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
         {snap.peers.flatMap((p) =>
           (['mic', 'screen-audio'] as const).flatMap((source) => {
             const track = p.media[source]?.track;
-            return track ? [<RemoteAudio key={`${p.peerId}-${source}-${track.id}`} track={track} sinkId={sinkId} onBlocked={() => setAudioBlocked(true)} />] : [];
+            return track ? [<RemoteAudio key={`${p.peerId}-${source}-${track.id}`} track={track} level={floor} sinkId={sinkId} onBlocked={() => setAudioBlocked(true)} />] : [];
           }),
+        )}
+        {snap.interpretation.received.flatMap((m) =>
+          m.kind === 'audio' && m.track ? [<RemoteAudio key={`channel-${m.producerId}-${m.track.id}`} track={m.track} sinkId={sinkId} onBlocked={() => setAudioBlocked(true)} />] : [],
         )}
       </div>
 
+      <InterpreterConsole session={session} snap={snap} onError={reportError} />
       <nav id="room-controls" tabIndex={-1} className="toolbar" aria-label={t('room.controls')}>
         <div className="toolbar-group">
           <button
@@ -440,8 +457,9 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             snap={snap}
             panel={panel}
             onToggle={(p) => setPanel((current) => (current === p ? null : p))}
-            onError={(e) => setNotice(t(`errors.${asApiError(e).code}`))}
+            onError={reportError}
           />
+          <ChannelPicker session={session} snap={snap} onError={reportError} />
         </div>
         <div className="toolbar-group">
           <button

@@ -6,6 +6,7 @@ import { saveDevicePreferences } from '../hooks/device-preferences';
 import { captureProblem } from '../hooks/use-preview-media';
 import { useMediaDevices } from '../hooks/use-media-devices';
 import { DeviceSelect, playTestSound } from './device-select';
+import { InterpretersPanel } from './interpretation';
 import { CloseIcon, SpeakerIcon } from '../../../components/icons';
 
 /** Switch camera, microphone and speaker without leaving the meeting. */
@@ -76,6 +77,7 @@ export function SettingsPanel({ session, snap, onClose }: { session: RoomSession
         <span className="field-label">{t('app.language')}</span>
         <LanguageSwitcher id="room-language" />
       </div>
+      <InterpretersPanel session={session} snap={snap} />
     </aside>
   );
 }

@@ -3,6 +3,11 @@
 // one class until that state is its own object. Types, capture and diagnostics could move out first.
 import type {
   BreakoutState,
+  Channel,
+  ChannelInfo,
+  ChannelLanguage,
+  InterpreterAssignment,
+  Listening,
   CommandPayload,
   ErrorCode,
   HandRaise,
@@ -100,6 +105,36 @@ export interface RoomStage {
 
 const NO_STAGE: RoomStage = { options: null, participants: null, handRaised: false, handQueue: [], lobby: [], invitation: null, invitations: [], breakout: null, broadcast: null };
 
+/** A stream of the chosen interpretation channel, as this browser receives it. */
+export interface ChannelMedia {
+  producerId: string;
+  peerId: string;
+  displayName: string;
+  channel: ChannelLanguage;
+  kind: 'audio' | 'video';
+  /** The booth's live interpreter (the partner's stream is held back on the server). */
+  live: boolean;
+  consumerId: string | null;
+  track: MediaStreamTrack | null;
+}
+
+export interface RoomInterpretation {
+  interpreters: readonly InterpreterAssignment[];
+  channels: readonly ChannelInfo[];
+  /** What you hear: the server keeps it for you across reconnects. */
+  listening: Listening;
+  /** Streams of your chosen channel. */
+  received: readonly ChannelMedia[];
+  /** Your assignment, when you interpret in this room. */
+  mine: InterpreterAssignment | null;
+  /** The channel you publish into, while you interpret; `live`: your stream is the one forwarded. */
+  interpreting: { channel: ChannelLanguage; producerId: string | null; live: boolean } | null;
+}
+
+const NO_INTERPRETATION: RoomInterpretation = { interpreters: [], channels: [], listening: { channel: 'floor', floorVolume: 0.2 }, received: [], mine: null, interpreting: null };
+/** The last choice in this browser, shown until the server's (authoritative) one arrives with the join. */
+const LISTENING_KEY = 'quorum.listening';
+
 /** Something the server did to this participant that the room view should say. */
 export type RoomNotice = { kind: 'muted-by-host'; source: 'mic' | 'camera'; at: number };
 
@@ -126,6 +161,7 @@ export interface RoomSnapshot {
   speaking: ReadonlySet<string>;
   devices: DevicePreferences;
   stage: RoomStage;
+  interpretation: RoomInterpretation;
 }
 
 export interface RoomSessionOptions {
@@ -142,6 +178,8 @@ export interface RoomSessionOptions {
 export interface InboundStat {
   peerId: string;
   source: Source;
+  /** A stream of an interpretation channel (absent for the floor). */
+  channel?: ChannelLanguage;
   kind: 'audio' | 'video';
   consumerId: string;
   packetsReceived: number;
@@ -216,6 +254,7 @@ const isUnsupported = (e: unknown) => e instanceof Error && (e.name === 'Unsuppo
 interface ProducerData extends types.AppData {
   source: Source;
   paused: boolean;
+  channel?: ChannelLanguage;
 }
 
 type ServerHandlers = { [E in keyof ServerEvents]?: ServerEvents[E] };
@@ -274,6 +313,13 @@ export class RoomSession {
   private readonly listeners = new Set<() => void>();
   private snap: RoomSnapshot;
 
+  private selfUserId: string | null = null;
+  private interp: Omit<RoomInterpretation, 'received' | 'mine' | 'interpreting'> = { ...NO_INTERPRETATION, listening: storedListening() };
+  /** Consumers of channel streams, by producer id. */
+  private readonly channelMedia = new Map<string, ChannelMedia & { consumer: types.Consumer | null }>();
+  /** The channel this person interprets into (kept through reconnects), its track and producer. */
+  private interpreting: { channel: ChannelLanguage; track: MediaStreamTrack; producer: types.Producer | null } | null = null;
+
   constructor(options: RoomSessionOptions) {
     this.roomId = options.roomId;
     this.inviteToken = options.inviteToken;
@@ -327,6 +373,20 @@ export class RoomSession {
       speaking: this.speaking,
       devices: { ...this.devices },
       stage: this.stage,
+      interpretation: this.interpretationSnapshot(),
+    };
+  }
+
+  private interpretationSnapshot(): RoomInterpretation {
+    const mine = this.interp.interpreters.find((a) => a.userId === this.selfUserId) ?? null;
+    const own = this.interpreting;
+    const producerId = own?.producer?.id ?? null;
+    const live = producerId !== null && this.interp.channels.some((c) => c.streams.some((s) => s.producerId === producerId && s.live));
+    return {
+      ...this.interp,
+      received: [...this.channelMedia.values()].map(({ consumer: _consumer, ...m }) => ({ ...m })),
+      mine,
+      interpreting: own ? { channel: own.channel, producerId, live } : null,
     };
   }
 
@@ -369,6 +429,8 @@ export class RoomSession {
     this.detach();
     for (const track of Object.values(this.tracks)) track?.stop();
     this.tracks = { mic: null, camera: null, screen: null, 'screen-audio': null };
+    this.interpreting?.track.stop();
+    this.interpreting = null;
     this.status = 'left';
     this.peers.clear();
     this.changed();
@@ -398,6 +460,9 @@ export class RoomSession {
     });
     if (gen !== this.gen) throw new Superseded();
     this.selfPeerId = joined.peerId;
+    this.selfUserId = joined.userId;
+    this.interp = { interpreters: joined.interpretation.interpreters, channels: joined.interpretation.channels, listening: joined.interpretation.listening };
+    rememberListening(joined.interpretation.listening);
     this.displayName = joined.displayName;
     this.role = joined.role;
     this.mode = joined.mode;
@@ -416,11 +481,14 @@ export class RoomSession {
   private async setUpMedia(gen: number): Promise<void> {
     this.recvTransport = await this.createTransport('recv', gen);
     this.syncConsumers(gen);
+    this.syncChannel(gen);
     if (this.device!.canProduce('audio') || this.device!.canProduce('video')) {
       this.sendTransport = await this.createTransport('send', gen);
       // A source the server refuses (say, a codec it lacks) must not keep the others off the air.
       await Promise.all((['mic', 'camera', 'screen', 'screen-audio'] as const).map((s) => this.produce(s, gen).catch(() => undefined)));
       if (gen !== this.gen) throw new Superseded();
+      // Back in the booth after a reconnect.
+      if (this.interpreting) await this.produceChannel(gen).catch(() => undefined);
     }
   }
 
@@ -439,6 +507,8 @@ export class RoomSession {
     this.producing.clear();
     this.consumers.clear();
     this.consuming.clear();
+    this.channelMedia.clear();
+    if (this.interpreting) this.interpreting.producer = null;
     this.preferredLayers.clear();
     this.sendScores = {};
     for (const peer of this.peers.values()) {
@@ -518,6 +588,7 @@ export class RoomSession {
         rtpParameters: rtpParameters as CommandPayload<'media:produce'>['rtpParameters'],
         source: data.source,
         paused: data.paused,
+        ...(data.channel ? { channel: data.channel } : {}),
       }).then(({ producerId }) => done({ id: producerId }), fail);
     });
     transport.on('connectionstatechange', (state) => this.onTransportState(transport, state, gen));
@@ -977,6 +1048,13 @@ export class RoomSession {
       'producer:resumed': ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, false),
       'consumer:closed': ({ consumerId, producerId }) => {
         this.closedConsumers.add(consumerId);
+        const channelStream = this.channelMedia.get(producerId);
+        if (channelStream?.consumerId === consumerId) {
+          channelStream.consumer?.close();
+          this.channelMedia.delete(producerId);
+          this.changed();
+          return;
+        }
         const entry = this.consumers.get(consumerId);
         if (!entry) return;
         const peer = this.peers.get(entry.peerId);
@@ -1052,6 +1130,12 @@ export class RoomSession {
           this.changed();
         }
       },
+      'interpretation:changed': ({ interpreters, channels }) => {
+        this.interp = { ...this.interp, interpreters, channels };
+        for (const m of this.channelMedia.values()) m.live = channels.some((c) => c.streams.some((st) => st.producerId === m.producerId && st.live));
+        this.syncChannel(this.gen);
+        this.changed();
+      },
       'room:options': (options) => this.setStage({ options }),
       'room:count': ({ participants }) => this.setStage({ participants }),
       'hand:queue': ({ queue }) => this.setStage({ handQueue: queue }),
@@ -1122,6 +1206,148 @@ export class RoomSession {
     this.changed();
   }
 
+  /* ---------- interpretation ---------- */
+
+  /**
+   * Chooses what to hear. The floor is turned down (or up) at once; the previous channel's consumers
+   * are closed and the new channel's are consumed as soon as the server has the choice.
+   */
+  async listen(channel: Channel, floorVolume: number = this.interp.listening.floorVolume): Promise<void> {
+    const gen = this.gen;
+    this.interp = { ...this.interp, listening: { channel, floorVolume } };
+    rememberListening(this.interp.listening);
+    for (const [producerId, m] of this.channelMedia) {
+      if (m.channel === channel) continue;
+      m.consumer?.close();
+      this.channelMedia.delete(producerId);
+    }
+    this.changed();
+    const res = await emitCommand('interpretation:listen', { channel, floorVolume });
+    if (gen !== this.gen) return;
+    this.syncChannel(gen, res.streams.map((st) => ({ ...st, channel: channel as ChannelLanguage })));
+  }
+
+  /** Consumes the streams of the chosen channel not received yet; lets go of the ones that ended. */
+  private syncChannel(gen: number, extra: (ChannelInfo['streams'][number] & { channel: ChannelLanguage })[] = []): void {
+    const channel = this.interp.listening.channel;
+    if (!this.recvTransport || gen !== this.gen) return;
+    const known = channel === 'floor' ? [] : (this.interp.channels.find((c) => c.channel === channel)?.streams ?? []).map((st) => ({ ...st, channel }));
+    const wanted = new Map([...extra, ...known].filter((st) => st.peerId !== this.selfPeerId).map((st) => [st.producerId, st]));
+    for (const [producerId, m] of this.channelMedia) {
+      if (wanted.has(producerId) || !m.consumerId) continue;
+      m.consumer?.close();
+      this.channelMedia.delete(producerId);
+    }
+    for (const st of wanted.values()) {
+      if (this.channelMedia.has(st.producerId)) continue;
+      const entry = { ...st, consumerId: null, track: null, consumer: null };
+      this.channelMedia.set(st.producerId, entry);
+      void this.consumeChannel(entry, gen);
+    }
+  }
+
+  private async consumeChannel(entry: ChannelMedia & { consumer: types.Consumer | null }, gen: number): Promise<void> {
+    const transport = this.recvTransport;
+    if (!transport || !this.device) return;
+    try {
+      const info = await emitCommand('media:consume', {
+        transportId: transport.id,
+        producerId: entry.producerId,
+        rtpCapabilities: this.device.recvRtpCapabilities as CommandPayload<'media:consume'>['rtpCapabilities'],
+      });
+      if (gen !== this.gen) return;
+      const consumer = await transport.consume({
+        id: info.consumerId,
+        producerId: info.producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters as types.RtpParameters,
+        streamId: `${entry.peerId}-channel-${entry.channel}`,
+      });
+      if (gen !== this.gen || this.channelMedia.get(entry.producerId) !== entry || this.closedConsumers.has(consumer.id)) {
+        consumer.close();
+        return;
+      }
+      Object.assign(entry, { consumer, consumerId: consumer.id, track: consumer.track });
+      this.changed();
+      await emitCommand('media:resume-consumer', { consumerId: consumer.id });
+    } catch (e) {
+      if (this.channelMedia.get(entry.producerId) === entry && !entry.consumerId) this.channelMedia.delete(entry.producerId);
+      if (gen === this.gen) console.warn('[room] could not receive channel', entry.channel, e);
+      this.changed();
+    }
+  }
+
+  /**
+   * Starts interpreting into `channel`: a microphone of its own (the camera for sign language) is
+   * published into the channel, and the floor microphone is muted so the booth is not heard on the floor.
+   */
+  async startInterpreting(channel: ChannelLanguage): Promise<void> {
+    if (this.interpreting?.channel === channel) return;
+    await this.stopInterpreting();
+    const video = channel === 'sign';
+    const track = video ? await captureCamera(this.devices.videoInputId) : await captureMic(this.devices.audioInputId);
+    this.interpreting = { channel, track, producer: null };
+    if (!video && this.producers.has('mic') && !this.micMuted) await this.setMicMuted(true).catch(() => undefined);
+    this.changed();
+    try {
+      await this.produceChannel(this.gen);
+    } catch (e) {
+      await this.stopInterpreting();
+      throw e;
+    }
+  }
+
+  private async produceChannel(gen: number): Promise<void> {
+    const own = this.interpreting;
+    const transport = this.sendTransport;
+    if (!own || !transport || own.producer) return;
+    const audio = own.channel !== 'sign';
+    const producer = await transport.produce({
+      track: own.track,
+      stopTracks: false,
+      ...(audio ? { codecOptions: { opusDtx: false, opusFec: true } } : { encodings: CAMERA_ENCODINGS }),
+      appData: { source: audio ? 'mic' : 'camera', paused: false, channel: own.channel } satisfies ProducerData,
+    });
+    if (gen !== this.gen || this.interpreting !== own) {
+      producer.close();
+      void emitCommand('media:close-producer', { producerId: producer.id }).catch(() => undefined);
+      return;
+    }
+    own.producer = producer;
+    this.changed();
+  }
+
+  async stopInterpreting(): Promise<void> {
+    const own = this.interpreting;
+    if (!own) return;
+    this.interpreting = null;
+    own.track.stop();
+    if (own.producer) {
+      own.producer.close();
+      await emitCommand('media:close-producer', { producerId: own.producer.id }).catch(() => undefined);
+    }
+    this.changed();
+  }
+
+  /** Makes `peerId` (yourself: take over; your partner: hand over) the live interpreter of your booth. */
+  async handOver(peerId: string): Promise<void> {
+    const channel = this.interpreting?.channel;
+    if (!channel) return;
+    await emitCommand('interpretation:hand-over', { channel, peerId });
+  }
+
+  async assignInterpreter(a: { userId: string; from: ChannelLanguage; to: ChannelLanguage; twoWay: boolean }): Promise<void> {
+    const { interpreters } = await emitCommand('interpretation:assign', a);
+    this.interp = { ...this.interp, interpreters };
+    this.changed();
+  }
+
+  async unassignInterpreter(userId: string): Promise<void> {
+    const { interpreters } = await emitCommand('interpretation:unassign', { userId });
+    this.interp = { ...this.interp, interpreters };
+    this.changed();
+  }
+
   /* ---------- diagnostics ---------- */
 
   /** Statistics of every received stream, read from the receive transport's RTCPeerConnection. */
@@ -1129,11 +1355,18 @@ export class RoomSession {
     const transport = this.recvTransport;
     if (!transport) return [];
     const report = await transport.getStats();
-    const byTrack = new Map<string, { consumer: types.Consumer; peerId: string; source: Source }>();
-    const byMid = new Map<string, { consumer: types.Consumer; peerId: string; source: Source }>();
+    type Entry = { consumer: types.Consumer; peerId: string; source: Source; channel?: ChannelLanguage };
+    const byTrack = new Map<string, Entry>();
+    const byMid = new Map<string, Entry>();
     for (const entry of this.consumers.values()) {
       byTrack.set(entry.consumer.track.id, entry);
       if (entry.consumer.rtpParameters.mid) byMid.set(entry.consumer.rtpParameters.mid, entry);
+    }
+    for (const m of this.channelMedia.values()) {
+      if (!m.consumer) continue;
+      const entry = { consumer: m.consumer, peerId: m.peerId, source: (m.kind === 'audio' ? 'mic' : 'camera') as Source, channel: m.channel };
+      byTrack.set(m.consumer.track.id, entry);
+      if (m.consumer.rtpParameters.mid) byMid.set(m.consumer.rtpParameters.mid, entry);
     }
     const rows: InboundStat[] = [];
     report.forEach((s: Record<string, unknown>) => {
@@ -1143,6 +1376,7 @@ export class RoomSession {
       rows.push({
         peerId: entry.peerId,
         source: entry.source,
+        ...(entry.channel ? { channel: entry.channel } : {}),
         kind: entry.consumer.kind,
         consumerId: entry.consumer.id,
         packetsReceived: Number(s.packetsReceived ?? 0),
@@ -1186,4 +1420,22 @@ function exposeForDebugging(session: RoomSession): void {
     inboundStats: async () => (current ? current.inboundStats() : []),
     transportStats: async () => (current ? current.transportStats() : { send: [], recv: [] }),
   };
+}
+
+function storedListening(): Listening {
+  try {
+    const raw = JSON.parse(localStorage.getItem(LISTENING_KEY) ?? 'null') as Partial<Listening> | null;
+    if (raw && typeof raw.channel === 'string' && typeof raw.floorVolume === 'number') return { channel: raw.channel as Channel, floorVolume: raw.floorVolume };
+  } catch {
+    // A damaged entry is the default.
+  }
+  return NO_INTERPRETATION.listening;
+}
+
+function rememberListening(l: Listening): void {
+  try {
+    localStorage.setItem(LISTENING_KEY, JSON.stringify(l));
+  } catch {
+    // Private browsing: the server keeps the choice anyway.
+  }
 }

@@ -15,12 +15,15 @@ import type {
   DtlsParameters,
 } from '../../../contract';
 import type { BreakoutState, HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole, StageInvitation } from '../../../contract';
+import type { Channel, ChannelInfo, ChannelLanguage, ChannelStream, InterpretationState, InterpreterAssignment, Listening } from '../../../contract';
+import { DEFAULT_LISTENING } from '../../../contract/interpretation';
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
 import { type RoomAction, roomCan } from '../room-permissions';
 import { KeyedMutex } from './keyed-mutex';
 import { placeViewer } from './viewer-placement';
 import { type BreakoutRound, sameGroup, smallestGroup } from './breakout-round';
+import { type BoothStream, handOverPlan, liveOf, publishProblem, receives } from './interpretation';
 
 /** How a live room talks to its peers; the gateway implements it with socket.io rooms. */
 export interface RoomOutbox {
@@ -85,7 +88,13 @@ interface RoomRouter {
 interface ProducerData extends types.AppData {
   peerId: string;
   source: MediaSource;
+  /** An interpreter's stream into this language channel; absent for the floor. */
+  channel?: ChannelLanguage;
 }
+
+const channelOf = (p: types.Producer): ChannelLanguage | undefined => (p.appData as ProducerData).channel;
+/** How long a hand-over waits for the incoming interpreter's stream to carry packets. */
+const HAND_OVER_WAIT_MS = 1_500;
 
 const TRANSPORT_OPTIONS = {
   enableUdp: true,
@@ -142,6 +151,13 @@ export class LiveRoom {
    * main room or gone), so their breakout time can be recorded.
    */
   groupLog: ((e: { userId: string; roundId: string; group: number | null; name: string; at: Date }) => void) | undefined;
+  /** Interpreters of the room by user id (stored; loaded when the session opens and on every change). */
+  readonly interpreters = new Map<string, InterpreterAssignment>();
+  interpretersLoaded = false;
+  /** What each person listens to, by user id, kept across their reconnects for the session. */
+  readonly listening = new Map<string, Listening>();
+  /** The live stream (producer id) of each booth. */
+  private readonly boothLive = new Map<ChannelLanguage, string>();
 
   private constructor(
     readonly roomId: string,
@@ -524,7 +540,7 @@ export class LiveRoom {
     this.sessionRoles.set(peer.userId, role);
     if (role !== 'attendee') this.hands.delete(peer.id);
     this.closeInvitation(peer);
-    if (!roomCan(role, 'media.produce', this.mode)) for (const id of [...peer.producers.keys()]) this.closeProducer(peer, id);
+    if (!roomCan(role, 'media.produce', this.mode)) for (const [id, p] of [...peer.producers]) if (!channelOf(p)) this.closeProducer(peer, id);
     const after = new Set([...this.peers.values()].filter((v) => v !== peer && this.visibleTo(v, peer)));
     const update = { peerId: peer.id, role, handRaised: this.hands.has(peer.id) };
     for (const v of before) if (!after.has(v)) this.outbox.toPeer(v, 'peer:left', { peerId: peer.id });
@@ -649,6 +665,7 @@ export class LiveRoom {
       roomId: this.roomId,
       sessionId: this.sessionId,
       peerId: peer.id,
+      userId: peer.userId,
       displayName: peer.displayName,
       role: peer.role,
       mode: this.mode,
@@ -661,6 +678,7 @@ export class LiveRoom {
       iceServers: this.iceServers,
       peers: [...this.peers.values()].filter((p) => p !== peer && this.visibleTo(peer, p)).map((p) => this.describe(p)),
       breakout: this.breakoutStateFor(peer),
+      interpretation: this.interpretationState(peer),
     };
   }
 
@@ -681,7 +699,9 @@ export class LiveRoom {
   }
 
   describe(peer: Peer): PeerInfo {
-    return { peerId: peer.id, userId: peer.userId, displayName: peer.displayName, role: peer.role, guest: peer.guest, producers: [...peer.producers.values()].map(producerInfo) };
+    // Channel streams are not the person's own media: they are listed per channel (interpretationState).
+    const own = [...peer.producers.values()].filter((p) => !channelOf(p));
+    return { peerId: peer.id, userId: peer.userId, displayName: peer.displayName, role: peer.role, guest: peer.guest, producers: own.map(producerInfo) };
   }
 
   /** FORBIDDEN unless the peer's role allows the action in this room's mode. */
@@ -764,22 +784,30 @@ export class LiveRoom {
     return this.webRtcTransport(peer, transportId).restartIce();
   }
 
-  async produce(peer: Peer, p: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource; paused?: boolean }): Promise<string> {
+  async produce(
+    peer: Peer,
+    p: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource; paused?: boolean; channel?: ChannelLanguage | undefined },
+  ): Promise<string> {
     const transport = this.transport(peer, p.transportId, 'send');
-    this.assertCan(peer, 'media.produce');
+    const channel = p.channel;
+    // Into a channel: the assignment decides (an interpreter need not be on a webinar's stage); the floor: the role.
+    if (channel) this.assertInterpreter(peer, channel, p.kind);
+    else this.assertCan(peer, 'media.produce');
     if ((p.source === 'mic' || p.source === 'screen-audio') !== (p.kind === 'audio')) {
       throw new AppError('INVALID_PAYLOAD', `A ${p.source} source cannot be ${p.kind}.`);
     }
-    // One producer per source: a new camera replaces the old one (device switch).
+    // One producer per source (a new camera replaces the old one: device switch), channel streams apart.
     for (const existing of peer.producers.values()) {
-      if ((existing.appData as ProducerData).source === p.source) this.closeProducer(peer, existing.id);
+      const data = existing.appData as ProducerData;
+      if (data.source === p.source && Boolean(data.channel) === Boolean(channel)) this.closeProducer(peer, existing.id);
     }
     const producer = await transport
       .produce({
         kind: p.kind,
         rtpParameters: p.rtpParameters as types.RtpParameters,
-        paused: p.paused ?? false,
-        appData: { peerId: peer.id, source: p.source } satisfies ProducerData,
+        // A second interpreter in a booth starts held back: their partner stays live until a hand-over.
+        paused: (p.paused ?? false) || (channel !== undefined && this.boothLive.has(channel)),
+        appData: { peerId: peer.id, source: p.source, ...(channel ? { channel } : {}) } satisfies ProducerData,
       })
       .catch(asMediaError);
     peer.producers.set(producer.id, producer);
@@ -788,6 +816,12 @@ export class LiveRoom {
       const score = Math.min(...scores.map((s) => s.score));
       this.outbox.toPeer(peer, 'producer:score', { producerId: producer.id, score: Number.isFinite(score) ? score : 0 }, true);
     });
+    if (channel) {
+      producer.observer.once('close', () => this.boothChanged(channel));
+      this.boothChanged(channel);
+      // Interpreters are never the floor's speaker: they stay out of both observers, and are listed per channel.
+      return producer.id;
+    }
     if (producer.kind === 'audio' && p.source === 'mic') {
       await this.speaker.addProducer({ producerId: producer.id }).catch(() => undefined);
       await this.levels.addProducer({ producerId: producer.id }).catch(() => undefined);
@@ -799,8 +833,14 @@ export class LiveRoom {
   async consume(peer: Peer, transportId: string, producerId: string, rtpCapabilities: RtpCapabilities): Promise<ConsumerInfo> {
     const transport = this.transport(peer, transportId, 'recv');
     const owner = this.producerOwner(producerId);
-    // Someone the viewer cannot see (another breakout group, a webinar attendee) is not there for them.
-    if (!owner || owner === peer || !this.visibleTo(peer, owner)) throw new AppError('NOT_FOUND', 'No such producer in this room.');
+    if (!owner || owner === peer) throw new AppError('NOT_FOUND', 'No such producer in this room.');
+    const streamChannel = channelOf(owner.producers.get(producerId)!);
+    if (!receives(this.listeningOf(peer).channel, streamChannel)) {
+      throw new AppError('CHANNEL_NOT_CHOSEN', 'Choose this interpretation channel before receiving it.');
+    }
+    // Someone the viewer cannot see (another breakout group, a webinar attendee) is not there for them;
+    // an interpreter's channel is heard by whoever chose it.
+    if (!streamChannel && !this.visibleTo(peer, owner)) throw new AppError('NOT_FOUND', 'No such producer in this room.');
     // One copy of a stream is what a viewer needs; a few more cover a client replacing one.
     const key = `${peer.id}:${producerId}`;
     const held = [...peer.consumers.values()].filter((c) => !c.closed && c.producerId === producerId).length;
@@ -860,6 +900,7 @@ export class LiveRoom {
     const producer = this.producer(peer, producerId);
     if (producer.paused) return;
     await producer.pause();
+    if (channelOf(producer)) return this.publishInterpretation();
     this.announce(peer, 'producer:paused', { peerId: peer.id, producerId });
   }
 
@@ -869,8 +910,12 @@ export class LiveRoom {
     if (peer.mutedByHost && !this.options.allowSelfUnmute && !STAFF.includes(peer.role)) {
       throw new AppError('FORBIDDEN', 'A host muted you; ask to be unmuted.');
     }
+    const channel = channelOf(producer);
+    // In a booth only the live interpreter is forwarded: the partner goes live by a hand-over.
+    if (channel && this.boothLive.get(channel) !== producerId) throw new AppError('CONFLICT', 'Your booth partner is live; take over to go live.');
     peer.mutedByHost = false;
     await producer.resume();
+    if (channel) return this.publishInterpretation();
     this.announce(peer, 'producer:resumed', { peerId: peer.id, producerId });
   }
 
@@ -878,7 +923,134 @@ export class LiveRoom {
     const producer = this.producer(peer, producerId);
     producer.close();
     peer.producers.delete(producerId);
+    // A channel stream's end is told by its booth (the close observer), not as the person's media.
+    if (channelOf(producer)) return;
     this.announce(peer, 'producer:closed', { peerId: peer.id, producerId });
+  }
+
+  /* ---- simultaneous interpretation ---- */
+
+  /** The stored assignments of the room; an interpreter who lost theirs stops publishing at once. */
+  setInterpreters(list: readonly InterpreterAssignment[]): void {
+    this.interpreters.clear();
+    for (const a of list) this.interpreters.set(a.userId, a);
+    this.interpretersLoaded = true;
+    for (const peer of this.peers.values()) {
+      for (const [id, producer] of [...peer.producers]) {
+        const channel = channelOf(producer);
+        if (channel && publishProblem(this.interpreters.get(peer.userId), channel, producer.kind)) this.closeProducer(peer, id);
+      }
+    }
+    this.publishInterpretation();
+  }
+
+  private assertInterpreter(peer: Peer, channel: ChannelLanguage, kind: 'audio' | 'video'): void {
+    const problem = peer.guest ? 'NOT_INTERPRETER' : publishProblem(this.interpreters.get(peer.userId), channel, kind);
+    if (problem === 'NOT_INTERPRETER') throw new AppError('NOT_INTERPRETER', 'You are not an interpreter into this channel here.');
+    if (problem) throw new AppError(problem, channel === 'sign' ? 'The sign channel carries video.' : 'A spoken channel carries audio.');
+  }
+
+  listeningOf(peer: Peer): Listening {
+    return this.listening.get(peer.userId) ?? DEFAULT_LISTENING;
+  }
+
+  /** The streams of each channel that has any, in the order interpreters started. */
+  channelStreams(): Map<ChannelLanguage, { peer: Peer; producer: types.Producer }[]> {
+    const byChannel = new Map<ChannelLanguage, { peer: Peer; producer: types.Producer }[]>();
+    for (const peer of this.peers.values()) {
+      for (const producer of peer.producers.values()) {
+        const channel = channelOf(producer);
+        if (!channel || producer.closed) continue;
+        byChannel.set(channel, [...(byChannel.get(channel) ?? []), { peer, producer }]);
+      }
+    }
+    return byChannel;
+  }
+
+  private channelInfo(): ChannelInfo[] {
+    return [...this.channelStreams()].map(([channel, streams]) => ({
+      channel,
+      streams: streams.map(({ peer, producer }): ChannelStream => ({ producerId: producer.id, peerId: peer.id, displayName: peer.displayName, kind: producer.kind, live: !producer.paused })),
+    }));
+  }
+
+  interpretationState(peer: Peer): InterpretationState {
+    return { interpreters: [...this.interpreters.values()], channels: this.channelInfo(), listening: this.listeningOf(peer) };
+  }
+
+  publishInterpretation(): void {
+    if (this.isClosed) return;
+    this.outbox.toOthers(this, null, 'interpretation:changed', { interpreters: [...this.interpreters.values()], channels: this.channelInfo() });
+  }
+
+  /**
+   * A booth's streams changed (an interpreter started or stopped): the live one stays, or the partner
+   * takes over when the live one went (their stream is resumed, so listeners keep hearing the booth).
+   */
+  private boothChanged(channel: ChannelLanguage): void {
+    if (this.isClosed) return;
+    const streams = (this.channelStreams().get(channel) ?? []).map(({ peer, producer }) => ({ producerId: producer.id, peerId: peer.id }));
+    const live = liveOf(streams, this.boothLive.get(channel));
+    if (live) this.boothLive.set(channel, live);
+    else this.boothLive.delete(channel);
+    const producer = live ? this.findProducer(live) : undefined;
+    if (producer?.paused) void producer.resume().then(() => this.publishInterpretation(), () => undefined);
+    this.publishInterpretation();
+  }
+
+  private findProducer(producerId: string): types.Producer | undefined {
+    return this.producerOwner(producerId)?.producers.get(producerId);
+  }
+
+  /**
+   * What a person hears from now on. Consumers of any other channel are closed at once (the server
+   * stops sending them); the answer lists the chosen channel's streams, which the client consumes.
+   */
+  listen(peer: Peer, channel: Channel, floorVolume?: number): Listening & { streams: ChannelStream[] } {
+    this.assertCan(peer, 'interpretation.listen');
+    const choice: Listening = { channel, floorVolume: floorVolume ?? this.listeningOf(peer).floorVolume };
+    this.listening.set(peer.userId, choice);
+    for (const p of this.peers.values()) {
+      if (p.userId !== peer.userId) continue;
+      for (const consumer of [...p.consumers.values()]) {
+        const stream = this.findProducer(consumer.producerId);
+        if (!stream || receives(channel, channelOf(stream))) continue;
+        consumer.close();
+        this.outbox.toPeer(p, 'consumer:closed', { consumerId: consumer.id, producerId: consumer.producerId });
+      }
+    }
+    const streams = channel === 'floor' ? [] : (this.channelInfo().find((c) => c.channel === channel)?.streams ?? []);
+    return { ...choice, streams: streams.filter((s) => s.peerId !== peer.id) };
+  }
+
+  /**
+   * Makes `toPeerId`'s stream the live one of the booth: it is resumed, and only once it carries
+   * packets are the others paused, so the channel never falls silent. PARTNER_NOT_LIVE when the
+   * incoming interpreter has no stream in the booth or it sends nothing.
+   */
+  async handOver(peer: Peer, channel: ChannelLanguage, toPeerId: string): Promise<string> {
+    const booth = this.channelStreams().get(channel) ?? [];
+    if (!booth.some((s) => s.peer === peer)) this.assertCan(peer, 'interpretation.manage');
+    const plan = handOverPlan(
+      booth.map(({ peer: p, producer }): BoothStream => ({ producerId: producer.id, peerId: p.id })),
+      toPeerId,
+    );
+    if (!plan.ok) throw new AppError(plan.code, 'That interpreter has no stream in this booth.');
+    const incoming = this.findProducer(plan.resume)!;
+    const before = this.boothLive.get(channel);
+    this.boothLive.set(channel, incoming.id);
+    await incoming.resume();
+    if (!(await carriesPackets(incoming, HAND_OVER_WAIT_MS))) {
+      if (before && before !== incoming.id) {
+        this.boothLive.set(channel, before);
+        await incoming.pause().catch(() => undefined);
+      }
+      this.publishInterpretation();
+      throw new AppError('PARTNER_NOT_LIVE', 'The incoming interpreter sends no sound yet.');
+    }
+    for (const id of plan.pause) await this.findProducer(id)?.pause();
+    this.publishInterpretation();
+    return incoming.id;
   }
 
   /** Closes the router (and with it every transport). Peers are told by the caller. */
@@ -926,6 +1098,18 @@ export class LiveRoom {
     if (!c || c.closed) throw new AppError('NOT_FOUND', 'No such consumer.');
     return c;
   }
+}
+
+/** Whether a producer receives RTP: its packet count grows within `withinMs`. */
+async function carriesPackets(producer: types.Producer, withinMs: number): Promise<boolean> {
+  const count = async () => (await producer.getStats().catch(() => [])).reduce((n, s) => n + (s.packetCount ?? 0), 0);
+  const first = await count();
+  for (const end = Date.now() + withinMs; Date.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (producer.closed) return false;
+    if ((await count()) > first) return true;
+  }
+  return false;
 }
 
 const producerInfo = (p: types.Producer): ProducerInfo => ({

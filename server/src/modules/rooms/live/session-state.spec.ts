@@ -37,6 +37,18 @@ describe('room session state', () => {
     expect([...hands.keys()]).toEqual(['u4', 'u2']);
   });
 
+  it('carries what each person listens to (interpretation channel) across a restart', () => {
+    const a = { ...room(), listening: new Map([['u1', { channel: 'zh' as const, floorVolume: 0 }]]) };
+    const saved = JSON.parse(JSON.stringify(captureState(a)));
+    const b = { ...room(), listening: new Map() };
+    restoreState(b, saved);
+    expect([...b.listening]).toEqual([['u1', { channel: 'zh', floorVolume: 0 }]]);
+    // A state saved before channels existed restores without any.
+    const c = { ...room(), listening: new Map() };
+    restoreState(c, JSON.parse(JSON.stringify(captureState(room()))));
+    expect(c.listening.size).toBe(0);
+  });
+
   it.each([null, {}, { v: 2 }, 'x', { v: 1, roles: 'no' }])('ignores a state it does not understand (%p)', (saved) => {
     const b = room();
     expect(restoreState(b, saved).size).toBe(0);

@@ -1,4 +1,4 @@
-import type { RoomDto, RoomOptions, RoomRole } from '../../../contract';
+import type { Listening, RoomDto, RoomOptions, RoomRole } from '../../../contract';
 
 /**
  * The part of a live room that must outlive its process so that a restart or a crash continues the
@@ -15,6 +15,8 @@ export interface SavedRoomState {
   removed: string[];
   everJoined: string[];
   admitted: string[];
+  /** What each person listens to (interpretation channel); absent in states saved before channels existed. */
+  listening?: [userId: string, listening: Listening][];
 }
 
 /** What of a live room the state is read from and written to (LiveRoom has all of it). */
@@ -27,6 +29,7 @@ export interface StatefulRoom {
   readonly removed: Set<string>;
   readonly everJoined: Set<string>;
   readonly admitted: Set<string>;
+  readonly listening?: Map<string, Listening>;
 }
 
 /** How long after its process stopped a session can still be continued by the next one. */
@@ -48,6 +51,7 @@ export function captureState(room: StatefulRoom, pendingHands: ReadonlyMap<strin
     removed: [...room.removed],
     everJoined: [...room.everJoined],
     admitted: [...room.admitted],
+    ...(room.listening?.size ? { listening: [...room.listening] } : {}),
   };
 }
 
@@ -62,6 +66,7 @@ export function restoreState(room: StatefulRoom, saved: unknown): Map<string, Da
   for (const id of saved.everJoined) room.everJoined.add(id);
   for (const id of saved.admitted) room.admitted.add(id);
   for (const [userId, at] of saved.hands) hands.set(userId, new Date(at));
+  if (Array.isArray(saved.listening)) for (const [userId, l] of saved.listening) room.listening?.set(userId, l);
   return hands;
 }
 
