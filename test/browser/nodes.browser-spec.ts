@@ -66,6 +66,40 @@ async function framesFromOthers(page: Page): Promise<number> {
   return (await frames()) - before;
 }
 
+/** The server ports the page receives decoded video from: the remote candidate of each connection decoding frames. */
+async function videoSourcePorts(page: Page): Promise<number[]> {
+  return page.evaluate(async () => {
+    const ports: number[] = [];
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = [...(await pc.getStats()).values()] as Record<string, unknown>[];
+      const decoding = stats.some((s) => s.type === 'inbound-rtp' && s.kind === 'video' && Number(s.framesDecoded ?? 0) > 0);
+      if (!decoding) continue;
+      const transport = stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+      const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId);
+      const remote = stats.find((s) => s.id === pair?.remoteCandidateId);
+      if (remote) ports.push(Number(remote.port));
+    }
+    return ports;
+  });
+}
+
+/** The port of a node's (only) WebRtcServer, from its start-up log. */
+function rtcPort(node: StartedServer): number {
+  const line = node.logs().split('\n').find((l) => l.includes('mediasoup workers started'));
+  const port = line ? (JSON.parse(line) as { ports: number[] }).ports[0] : undefined;
+  if (!port) throw new Error('no WebRtcServer port in the node log');
+  return port;
+}
+
+async function metric(base: string, name: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name) && !l.startsWith('#'))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
 const percentile = (xs: number[], p: number) => {
   const sorted = [...xs].sort((x, y) => x - y);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -133,6 +167,18 @@ describe('a room served by several nodes keeps its video when its owner dies', (
       const { context, page } = await newPage(browser, { baseURL: `http://127.0.0.1:${fronts[i]!.port}` });
       await signInWithToken(context, person.refreshToken);
       page.on('console', (m) => consoleLines.push(`[page ${i}] ${m.text()}`.slice(0, 300)));
+      // Keeps the page's peer connections reachable, to read which server address each one receives from.
+      await page.addInitScript(() => {
+        const Native = window.RTCPeerConnection;
+        const all: RTCPeerConnection[] = [];
+        (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = all;
+        window.RTCPeerConnection = class extends Native {
+          constructor(config?: RTCConfiguration) {
+            super(config);
+            all.push(this);
+          }
+        };
+      });
       pages.push(page);
     }
     // One after the other: the first one's node opens the room and owns it.
@@ -164,6 +210,21 @@ describe('a room served by several nodes keeps its video when its owner dies', (
     }
     const [a, b] = pages as [Page, Page];
     expect([await selfPeerId(a), await selfPeerId(b)].every(Boolean)).toBe(true);
+
+    // Page b joined through node b, which does not own the room: it decodes the video from node b's
+    // media address (its receive transport is there, fed through a pipe from node a), page a from node a's.
+    const [portA, portB] = [rtcPort(nodes[0]!), rtcPort(nodes[1]!)];
+    expect(portA).not.toBe(portB);
+    expect(await videoSourcePorts(b)).toEqual([portB]);
+    expect(await videoSourcePorts(a)).toEqual([portA]);
+    expect(await framesFromOthers(b)).toBeGreaterThan(0);
+    // Node b holds page b's consumers; node a only page a's, plus one pipe consumer per producer piped to b.
+    const streams = async (page: Page) => (await inboundStats(page)).length;
+    const [urlA, urlB] = [nodes[0]!.url, nodes[1]!.url];
+    expect(await metric(urlB, 'quorum_node_edge_consumers')).toBe(await streams(b));
+    expect(await metric(urlB, 'quorum_node_piped_producers_in')).toBeGreaterThanOrEqual(1);
+    expect((await metric(urlA, 'quorum_mediasoup_consumers')) - (await metric(urlA, 'quorum_node_piped_producers_out'))).toBe(await streams(a));
+    figures.edgeConsumers = await metric(urlB, 'quorum_node_edge_consumers');
   });
 
   it('brings video back by itself after each kill -9 of the room owner', async () => {

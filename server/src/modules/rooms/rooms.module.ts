@@ -5,6 +5,7 @@ import { IdentityModule } from '../identity/identity.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { EventsModule } from '../events/events.module';
 import { AttendanceWriter } from './live/attendance-writer';
+import { EdgeMediaService } from './live/edge-media.service';
 import { RoomRegistry } from './live/room-registry';
 import { MediaCommands } from './media.commands';
 import { StageCommands } from './stage.commands';
@@ -15,7 +16,7 @@ import { RoomsService } from './rooms.service';
 @Module({
   imports: [IdentityModule, GuestsModule, OrganizationsModule, RealtimeModule, EventsModule],
   controllers: [RoomsController, GuestsController],
-  providers: [RoomsService, RoomRegistry, AttendanceWriter, MediaCommands, StageCommands],
+  providers: [RoomsService, RoomRegistry, EdgeMediaService, AttendanceWriter, MediaCommands, StageCommands],
   exports: [RoomsService, RoomRegistry],
 })
 export class RoomsModule {}

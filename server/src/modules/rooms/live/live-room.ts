@@ -18,6 +18,7 @@ import type { HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole, StageInvita
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
 import { type RoomAction, roomCan } from '../room-permissions';
+import { EdgeRelay, type EdgeLink } from './edge-relay';
 import { KeyedMutex } from './keyed-mutex';
 import { placeViewer } from './viewer-placement';
 
@@ -86,7 +87,7 @@ interface ProducerData extends types.AppData {
   source: MediaSource;
 }
 
-const TRANSPORT_OPTIONS = {
+export const TRANSPORT_OPTIONS = {
   enableUdp: true,
   enableTcp: true,
   preferUdp: true,
@@ -133,6 +134,8 @@ export class LiveRoom {
   /** Placements one at a time, so a burst of viewers cannot open two routers where one was needed. */
   private readonly placing = new KeyedMutex();
   private spill: SpillOver | undefined;
+  /** With several nodes: the viewers connected to other nodes, received there through pipes from the origin. */
+  relay: EdgeRelay | undefined;
 
   private constructor(
     readonly roomId: string,
@@ -163,12 +166,13 @@ export class LiveRoom {
     sessionId: string,
     pooled: PooledRouter,
     outbox: RoomOutbox,
-    media: { iceServers: IceServer[]; plainListenInfo: types.TransportListenInfo; limits: MediaLimits; spill?: SpillOver },
+    media: { iceServers: IceServer[]; plainListenInfo: types.TransportListenInfo; limits: MediaLimits; spill?: SpillOver; edges?: EdgeLink },
   ): Promise<LiveRoom> {
     const speaker = await pooled.router.createActiveSpeakerObserver({ interval: 300 });
     const levels = await pooled.router.createAudioLevelObserver({ maxEntries: 10, threshold: -70, interval: 400 });
     const room = new LiveRoom(roomId, sessionId, pooled, outbox, media.iceServers, media.plainListenInfo, media.limits, { speaker, levels });
     room.spill = media.spill;
+    if (media.edges) room.relay = new EdgeRelay(roomId, pooled.router, media.edges);
     return room;
   }
 
@@ -567,6 +571,18 @@ export class LiveRoom {
       throw new AppError('TOO_MANY_TRANSPORTS', `At most ${this.limits.transportsPerDirection} ${direction} transports per participant. Close one first.`);
     }
     this.opening.set(key, (this.opening.get(key) ?? 0) + 1);
+    // A viewer connected to another node receives there: its browser does ICE with that node.
+    const edge = direction === 'recv' ? this.relay?.edgeOf(peer.socketId) : undefined;
+    if (edge) {
+      const remote = await this.relay!.createTransport(edge, peer.id, peer.socketId).finally(() => this.release(key));
+      if (this.peers.get(peer.id) !== peer || this.isClosed) {
+        remote.close();
+        throw new AppError('NOT_IN_ROOM', 'You left the room meanwhile.');
+      }
+      peer.transports.set(remote.id, remote as unknown as types.Transport);
+      remote.observer.once('close', () => peer.transports.delete(remote.id));
+      return remote.info;
+    }
     const transport = await this.onRouterFor(peer, direction, ({ router, worker }) =>
       router.createWebRtcTransport({ webRtcServer: worker.webRtcServer, ...TRANSPORT_OPTIONS, appData: { peerId: peer.id, direction } }),
     ).finally(() => this.release(key));
@@ -746,6 +762,7 @@ export class LiveRoom {
     this.closed = true;
     clearTimeout(this.countTimer);
     this.peers.clear();
+    this.relay?.close();
     for (const { pooled } of [...this.routers].reverse()) if (!pooled.router.closed) pooled.router.close();
     if (!this.router.closed) this.router.close();
   }
