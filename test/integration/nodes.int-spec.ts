@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { createClient } from 'redis';
 import { io } from 'socket.io-client';
-import type { Ack, BallotView, OrganizationDto, RoomDto, RoomJoined } from '../../server/src/contract';
+import type { Ack, BallotView, MeetingView, OrganizationDto, RoomDto, RoomJoined } from '../../server/src/contract';
 import { PROTOCOL_VERSION, SOCKET_PATH } from '../../server/src/contract';
 import { api, command, connectSocket, register, type TestSession, type TestSocket } from '../helpers/api';
 import { addMembers, ballotOn, cast, checkIn, meetingWithMotion } from '../helpers/governance';
@@ -270,6 +270,21 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
       return left.every((n) => n === 0);
     });
     expect(await metric(b, 'quorum_mediasoup_pipe_transports')).toBe(0);
+  });
+
+  it("counts people seated in a meeting's room as present, whichever node is asked", async () => {
+    const [m1, m2] = await addMembers(a, owner.accessToken, org.id, 2, 'Delegate');
+    const room = await newRoom();
+    const { meeting } = await meetingWithMotion(a, owner.accessToken, org.id, { voterBasis: 'members', roomId: room.id }, m2!.accessToken);
+    const before = (await api(c).get<MeetingView>(`/api/meetings/${meeting.id}`, owner.accessToken)).body.quorum.present;
+    await enter(a, owner, room.id);
+    await enter(b, m1!, room.id);
+    expect(await leaseOf(room.id)).toMatch(/^\d+@node-a$/);
+    // Node c owns nothing of the room: it asks node a who is seated there.
+    for (const base of [a, b, c]) {
+      const view = (await api(base).get<MeetingView>(`/api/meetings/${meeting.id}`, owner.accessToken)).body;
+      expect(view.quorum.present).toBe(before + 2);
+    }
   });
 
   it('recovers a dropped connection with the events it missed, on the same node and on another one', async () => {

@@ -19,6 +19,8 @@ const WATCH_MS = 1_000;
 export interface OwnedRooms {
   relayOf(roomId: string): EdgeRelay | undefined;
   relays(): { roomId: string; relay: EdgeRelay }[];
+  /** The user ids seated in a room owned here (empty when it is not live here). */
+  present(roomId: string): string[];
   /** Viewers whose edge node is gone: told to join again, through a live node. */
   edgeLost(roomId: string, peerIds: string[]): void;
 }
@@ -89,6 +91,16 @@ export class EdgeMediaService implements OnModuleInit, OnApplicationShutdown {
     return ack.data;
   }
 
+  /** The people seated in a room another node owns, asked of that node (empty when it does not answer). */
+  async presentAt(owner: string, roomId: string): Promise<string[]> {
+    try {
+      return (await this.request(owner, 'room.present', { roomId })) as string[];
+    } catch (err) {
+      this.logger.warn({ err, owner, roomId }, 'could not ask a room owner who is present');
+      return [];
+    }
+  }
+
   /** A request from another node: checked like any input, then run; errors answer with their code. */
   private async serve(from: string, op: string, raw: unknown): Promise<Ack<unknown>> {
     if (!isEdgeOp(op)) return fail('INVALID_PAYLOAD', 'Unknown media request.');
@@ -147,6 +159,8 @@ export class EdgeMediaService implements OnModuleInit, OnApplicationShutdown {
       case 'consumer.close':
         this.edge.closeConsumer(from, body);
         return null;
+      case 'room.present':
+        return this.owned?.present(b.roomId) ?? [];
       case 'transport.closed':
         this.owned?.relayOf(b.roomId)?.transportClosed(from, (b as EdgeBody<'transport.closed'>).transportId);
         return null;

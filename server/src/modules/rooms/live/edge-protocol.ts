@@ -26,6 +26,8 @@ export const edgeOps = {
   'consumer.resume': z.strictObject({ roomId, consumerId: id }),
   'consumer.layers': z.strictObject({ roomId, consumerId: id, spatialLayer: z.int().min(0).max(3), temporalLayer: z.int().min(0).max(3).optional() }),
   'consumer.close': z.strictObject({ roomId, consumerId: id }),
+  /** Any node → owner: who is seated in the room now (a meeting's quorum counts them). */
+  'room.present': z.strictObject({ roomId }),
   /** Edge → owner: a viewer's transport here closed by itself (DTLS failed or closed). */
   'transport.closed': z.strictObject({ roomId, transportId: id }),
 } as const;

@@ -236,12 +236,12 @@ export class EdgeRelay {
   }
 
   /** A request to the side's node about this room; throws the edge's error, UNAVAILABLE when it is gone. */
-  async call<O extends Exclude<EdgeOp, 'room.open' | 'room.close' | 'transport.closed'>>(side: EdgeSide, op: O, body: Omit<EdgeBody<O>, 'roomId'>): Promise<unknown> {
+  async call<O extends Exclude<EdgeOp, 'room.open' | 'room.close' | 'room.present' | 'transport.closed'>>(side: EdgeSide, op: O, body: Omit<EdgeBody<O>, 'roomId'>): Promise<unknown> {
     return this.link.request(side.node, op, { roomId: this.roomId, ...body } as EdgeBody<O>);
   }
 
   /** The same without waiting: failures only mean the edge already let go of it. */
-  tell<O extends Exclude<EdgeOp, 'room.open' | 'transport.closed'>>(side: EdgeSide, op: O, body: Omit<EdgeBody<O>, 'roomId'>): void {
+  tell<O extends Exclude<EdgeOp, 'room.open' | 'room.present' | 'transport.closed'>>(side: EdgeSide, op: O, body: Omit<EdgeBody<O>, 'roomId'>): void {
     void this.link.request(side.node, op, { roomId: this.roomId, ...body } as EdgeBody<O>).catch(() => undefined);
   }
 

@@ -109,6 +109,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     this.edgeMedia.serveOwner({
       relayOf: (roomId) => this.liveRoom(roomId)?.relay,
       relays: () => [...this.live.values()].flatMap((r) => (r.relay && !r.isClosed ? [{ roomId: r.roomId, relay: r.relay }] : [])),
+      present: (roomId) => [...(this.liveRoom(roomId)?.peers.values() ?? [])].map((p) => p.userId),
       edgeLost: (roomId, peerIds) => void this.resetEdgeViewers(roomId, peerIds).catch((err: unknown) => this.logger.error({ err, roomId }, 'could not re-place the viewers of a lost node')),
     });
     await this.settleSessions();
@@ -292,6 +293,15 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
   /** Connected to this node, or to another node that forwards its commands here. */
   private socketOpen(socketId: string): boolean {
     return this.gateway.server.sockets.sockets.has(socketId) || this.cluster.isRemoteSocket(socketId);
+  }
+
+  /** The people seated in a live room, wherever it is owned: with several nodes, its owner is asked. */
+  async presentUserIds(roomId: string): Promise<string[]> {
+    const live = this.liveRoom(roomId);
+    if (live) return [...live.peers.values()].map((p) => p.userId);
+    if (!this.directory.shared) return [];
+    const owner = await this.directory.owner(roomId);
+    return owner && owner !== this.directory.nodeId ? this.edgeMedia.presentAt(owner, roomId) : [];
   }
 
   liveRoom(roomId: string): LiveRoom | undefined {
