@@ -21,7 +21,7 @@ import { addMembers } from '../helpers/governance';
 import { inboundStats, launchBrowser, newPage, selfPeerId, signInWithToken } from '../helpers/browser';
 import { createDatabase, dropDatabase, freePort, type StartedServer, startServer } from '../helpers/server-process';
 
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROUNDS = 3;
@@ -221,7 +221,10 @@ describe('a room served by several nodes keeps its video when its owner dies', (
     expect(portA).not.toBe(portB);
     expect(await videoSourcePorts(b)).toEqual([portB]);
     expect(await videoSourcePorts(a)).toEqual([portA]);
-    expect(await framesFromOthers(b)).toBeGreaterThan(0);
+    // …and keeps decoding new frames from there (a loaded machine may pause it for a moment).
+    const deadline = Date.now() + 45_000;
+    while ((await framesFromOthers(b)) === 0) if (Date.now() > deadline) throw new Error('page b stopped decoding video');
+    expect(await videoSourcePorts(b)).toEqual([portB]);
     // Node b holds page b's consumers; node a only page a's, plus one pipe consumer per producer piped to b.
     const streams = async (page: Page) => (await inboundStats(page)).length;
     const [urlA, urlB] = [nodes[0]!.url, nodes[1]!.url];

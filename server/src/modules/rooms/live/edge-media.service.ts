@@ -50,6 +50,10 @@ export class EdgeMediaService implements OnModuleInit, OnApplicationShutdown {
       pipeListenInfo: this.pool.transportListenInfo(),
       transportClosed: (owner, roomId, transportId) => void this.request(owner, 'transport.closed', { roomId, transportId }).catch(() => undefined),
       toSocket: (socketId, event, data) => this.gateway.server.sockets.sockets.get(socketId)?.volatile.emit(event, data),
+      mediaLost: (socketIds, roomId) => {
+        this.logger.warn({ roomId, viewers: socketIds.length }, 'a worker serving viewers of another node’s room died: they join again');
+        for (const id of socketIds) this.gateway.server.sockets.sockets.get(id)?.emit('room:media-reset', { roomId, reason: 'worker-died' });
+      },
     });
     if (cluster.enabled) {
       this.link = {

@@ -15,6 +15,8 @@ export interface EdgeHost {
   transportClosed(owner: string, roomId: string, transportId: string): void;
   /** Volatile events straight to the viewer's socket, which is connected to this node. */
   toSocket(socketId: string, event: 'consumer:score', data: { consumerId: string; score: number; producerScore: number }): void;
+  /** The worker carrying a room here died: its viewers here join again (as after a worker death on one node). */
+  mediaLost(socketIds: string[], roomId: string): void;
 }
 
 /** One room another node owns, as this node serves its viewers: a router fed by one pipe from the owner's origin router. */
@@ -28,6 +30,8 @@ interface EdgeRoom {
   producers: Map<string, types.Producer>;
   transports: Map<string, types.WebRtcTransport>;
   consumers: Map<string, types.Consumer>;
+  /** Sockets whose transport here closed with a dead worker. */
+  lost: Set<string>;
 }
 
 /**
@@ -65,10 +69,11 @@ export class EdgeRooms {
     try {
       const pipe = await pooled.router.createPipeTransport({ listenInfo: this.host.pipeListenInfo, enableSrtp: true, enableRtx: true, appData: { edgeOf: owner, roomId: b.roomId } });
       await pipe.connect({ ip: b.pipe.ip, port: b.pipe.port, srtpParameters: b.pipe.srtpParameters as types.SrtpParameters });
-      const room: EdgeRoom = { roomId: b.roomId, owner, lease: b.lease, pooled, pipe, producers: new Map(), transports: new Map(), consumers: new Map() };
+      const room: EdgeRoom = { roomId: b.roomId, owner, lease: b.lease, pooled, pipe, producers: new Map(), transports: new Map(), consumers: new Map(), lost: new Set() };
       this.rooms.set(b.roomId, room);
       pooled.router.observer.once('close', () => {
         if (this.rooms.get(b.roomId) === room) this.rooms.delete(b.roomId);
+        if (room.lost.size) this.host.mediaLost([...room.lost], b.roomId);
       });
       return { ip: pipe.tuple.localAddress, port: pipe.tuple.localPort, srtpParameters: pipe.srtpParameters! };
     } catch (err) {
@@ -95,7 +100,10 @@ export class EdgeRooms {
     const { router, worker } = room.pooled;
     const transport = await router.createWebRtcTransport({ webRtcServer: worker.webRtcServer, ...TRANSPORT_OPTIONS, appData: { peerId: b.peerId, direction: 'recv', socketId: b.socketId } });
     room.transports.set(transport.id, transport);
-    transport.observer.once('close', () => room.transports.delete(transport.id));
+    transport.observer.once('close', () => {
+      room.transports.delete(transport.id);
+      if (room.pooled.worker.worker.died) room.lost.add(b.socketId);
+    });
     transport.on('dtlsstatechange', (state) => {
       if (state !== 'failed' && state !== 'closed') return;
       transport.close();
