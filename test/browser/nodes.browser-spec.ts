@@ -127,7 +127,7 @@ describe('a room served by several nodes keeps its video when its owner dies', (
   const consoleLines: string[] = [];
 
   // A restart (after the figures are taken) gets more time: a loaded machine slows a cold start.
-  const startNode = (i: number, timeoutMs = 60_000) =>
+  const startNode = (i: number, timeoutMs = 120_000) =>
     startServer({
       timeoutMs,
       env: {

@@ -15,7 +15,7 @@ import { createClient } from 'redis';
 import { io } from 'socket.io-client';
 import type { Ack, BallotView, MeetingView, OrganizationDto, RoomDto, RoomJoined } from '../../server/src/contract';
 import { PROTOCOL_VERSION, SOCKET_PATH } from '../../server/src/contract';
-import { api, command, connectSocket, register, type TestSession, type TestSocket } from '../helpers/api';
+import { api, command, connectSocket, register, type TestSession, type TestSocket, withRefreshCookie } from '../helpers/api';
 import { addMembers, ballotOn, cast, checkIn, meetingWithMotion } from '../helpers/governance';
 import { createDatabase, dropDatabase, type StartedServer, startServer } from '../helpers/server-process';
 import { WebRtcPeer } from '../helpers/webrtc-peer';
@@ -285,6 +285,22 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
       const view = (await api(base).get<MeetingView>(`/api/meetings/${meeting.id}`, owner.accessToken)).body;
       expect(view.quorum.present).toBe(before + 2);
     }
+  });
+
+  it('closes the sockets of a session signed out through another node, and seats a removed member nowhere', async () => {
+    const [m1, m2] = await addMembers(a, owner.accessToken, org.id, 2, 'Leaver');
+    const room = await newRoom();
+    await enter(a, owner, room.id);
+    const socket = await connect(c, m1!);
+    const removed = await enter(b, m2!, room.id);
+    expect(await leaseOf(room.id)).toMatch(/^\d+@node-a$/);
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+    // Signed out through node a: the socket on node c goes at once.
+    expect((await withRefreshCookie(a, '/api/auth/sign-out', m1!.refreshToken)).status).toBeLessThan(300);
+    expect(await closed).toBe('io server disconnect');
+    // Removed from the organisation through node c: node a, which owns the room, takes the seat away.
+    expect((await api(c).del(`/api/organizations/${org.id}/members/${m2!.user.id}`, owner.accessToken)).status).toBeLessThan(300);
+    await until('the removed member is out of the room', () => count(removed, 'room:removed') === 1);
   });
 
   it('recovers a dropped connection with the events it missed, on the same node and on another one', async () => {
