@@ -12,8 +12,16 @@
 // fresh database is created and dropped. CHAT_BENCH_CLIENTS / CHAT_BENCH_SECONDS shrink it for a
 // try; CHAT_BENCH_SERVER_NODE_ARGS passes node options (--cpu-prof) to both servers;
 // CHAT_BENCH_SERVER_ENTRY measures another build of the server (e.g. a patched copy of server/dist).
+//
+//   npm run bench:chat -- --nodes 2
+//
+// Several nodes: 2,000 clients (by default) spread over two Quorum nodes sharing one PostgreSQL
+// database and Redis (REDIS_URL, TEST_REDIS_URL overrides; the @socket.io/redis-streams-adapter), the
+// room owned by one of them and the other forwarding its people's messages to it; the baseline is two
+// bare socket.io processes on the same adapter and Redis. Server CPU is the sum over the processes of
+// each side (Redis's own CPU is counted for neither).
 import { fork, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -32,7 +40,12 @@ const BARE_ENTRY = path.join(ROOT, 'bench', 'lib', 'chat-bare-server.mjs');
 const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const positive = (v, d) => (Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : d);
-const CLIENTS = positive(process.env.CHAT_BENCH_CLIENTS, 1000);
+const NODES = (() => {
+  const i = process.argv.indexOf('--nodes');
+  return i >= 0 ? positive(process.argv[i + 1], 1) : positive(process.env.CHAT_BENCH_NODES, 1);
+})();
+const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CLIENTS = positive(process.env.CHAT_BENCH_CLIENTS, NODES > 1 ? 2000 : 1000);
 const SECONDS = positive(process.env.CHAT_BENCH_SECONDS, 30);
 const PER_SECOND = 10;
 /** Node options for both server processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/chat-prof`. */
@@ -45,7 +58,9 @@ const QUIET_MS = 3_000;
 const WARM_UP_MESSAGES = 20;
 /** 3 s of load per block: short enough that both servers see the same conditions on this machine. */
 const BLOCK_MESSAGES = 3 * PER_SECOND;
-const TARGETS = { deliveredPct: 100, p99Ms: 100, ratio: 0.7 };
+const TARGETS = { deliveredPct: 100, p99Ms: NODES > 1 ? 150 : 100, ratio: 0.7 };
+/** This run's Redis keys (several nodes): removed at the end. */
+const REDIS_PREFIX = `quorum-bench-chat:${process.pid}:${Date.now().toString(36)}:`;
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -129,13 +144,11 @@ async function startQuorum() {
   const databaseUrl = Object.assign(new URL(ADMIN_DATABASE_URL), { pathname: `/${name}` }).toString();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-bench-chat-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const port = await freePort();
-  const rtc = await freePortRange(10);
-  const env = {
+  // One deployment: every node has the same secrets and shared folder.
+  const shared = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/root',
     NODE_ENV: 'production',
-    PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
@@ -146,10 +159,27 @@ async function startQuorum() {
     BALLOT_SEAL_KEY: randomBytes(32).toString('base64'),
     MEDIASOUP_WORKERS: '1',
     RTC_LISTEN_IP: '127.0.0.1',
-    RTC_MIN_PORT: String(rtc.min),
-    RTC_MAX_PORT: String(rtc.max),
     SHUTDOWN_GRACE_MS: '3000',
+    ...(NODES > 1
+      ? {
+          REDIS_URL,
+          REDIS_KEY_PREFIX: REDIS_PREFIX,
+          AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+        }
+      : {}),
   };
+  const nodes = [];
+  // The first node migrates the database; the others find it ready.
+  for (let i = 0; i < NODES; i++) nodes.push(await startQuorumNode(shared, i));
+  // The PostgreSQL server is shared (tests may run beside this): count only the backends of this database.
+  const backends = async () => (await admin('SELECT pid FROM pg_stat_activity WHERE datname = $1', [name])).map((r) => r.pid);
+  return { urls: nodes.map((n) => n.url), pids: nodes.map((n) => n.child.pid), backends, output: () => nodes.map((n) => n.output()).join('\n') };
+}
+
+async function startQuorumNode(shared, i) {
+  const port = await freePort();
+  const rtc = await freePortRange(10);
+  const env = { ...shared, PORT: String(port), RTC_MIN_PORT: String(rtc.min), RTC_MAX_PORT: String(rtc.max), ...(NODES > 1 ? { NODE_ID: `bench-node-${i + 1}` } : {}) };
   const child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER_ENTRY], {
     cwd: ROOT,
     env,
@@ -169,19 +199,36 @@ async function startQuorum() {
     if (ok) break;
     await sleep(200);
   }
-  // The PostgreSQL server is shared (tests may run beside this): count only the backends of this database.
-  const backends = async () => (await admin('SELECT pid FROM pg_stat_activity WHERE datname = $1', [name])).map((r) => r.pid);
-  return { url, child, backends, output: () => out };
+  return { url, child, output: () => out };
+}
+
+/** Removes this run's Redis keys (several nodes). */
+async function dropRedisKeys() {
+  const { createClient } = createRequire(path.join(ROOT, 'server', 'package.json'))('redis');
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  try {
+    for await (const keys of redis.scanIterator({ MATCH: `${REDIS_PREFIX}*`, COUNT: 500 })) if (keys.length) await redis.del(keys);
+    for await (const keys of redis.scanIterator({ MATCH: `bare:${REDIS_PREFIX}*`, COUNT: 500 })) if (keys.length) await redis.del(keys);
+  } finally {
+    await redis.quit();
+  }
 }
 
 async function startBare(socketPath) {
-  const child = fork(BARE_ENTRY, [], { execArgv: SERVER_NODE_ARGS, env: { ...process.env, SOCKET_PATH: socketPath }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  cleanups.push(() => stopChild(child));
-  const port = await new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`bare socket.io server exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
+  const children = [];
+  for (let i = 0; i < NODES; i++) {
+    const env = { ...process.env, SOCKET_PATH: socketPath, ...(NODES > 1 ? { REDIS_URL, REDIS_KEY_PREFIX: `bare:${REDIS_PREFIX}` } : {}) };
+    if (NODES === 1) delete env.REDIS_URL;
+    const child = fork(BARE_ENTRY, [], { execArgv: SERVER_NODE_ARGS, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    cleanups.push(() => stopChild(child));
+    const port = await new Promise((resolve, reject) => {
+      child.once('message', (m) => resolve(m.port));
+      child.once('exit', (code) => reject(new Error(`bare socket.io server exited with ${code}`)));
+    });
+    children.push({ url: `http://127.0.0.1:${port}`, child });
+  }
+  return { urls: children.map((c) => c.url), pids: children.map((c) => c.child.pid) };
 }
 
 /* ---------- Quorum: people, organisation, room ---------- */
@@ -205,7 +252,8 @@ async function register(base, displayName, i) {
 }
 
 /** An owner, their organisation, a webinar room for everyone, and `n` people who joined by one invitation link. */
-async function populate(base, n) {
+async function populate(bases, n) {
+  const base = bases[0];
   const owner = await register(base, 'Bench Host', 'host');
   const org = await rest(base, 'POST', '/api/organizations', { name: 'Chat Bench' }, owner.accessToken);
   const invite = await rest(base, 'POST', `/api/organizations/${org.id}/invitations`, {}, owner.accessToken);
@@ -216,8 +264,9 @@ async function populate(base, n) {
     n,
     REGISTER_CONCURRENCY,
     async (i) => {
-      const s = await register(base, `Attendee ${i + 1}`, i);
-      await rest(base, 'POST', `/api/invitations/${invite.token}/accept`, undefined, s.accessToken);
+      const via = bases[i % bases.length];
+      const s = await register(via, `Attendee ${i + 1}`, i);
+      await rest(via, 'POST', `/api/invitations/${invite.token}/accept`, undefined, s.accessToken);
       tokens[i] = s.accessToken;
     },
     (done) => {
@@ -230,7 +279,7 @@ async function populate(base, n) {
 /* ---------- the measured runs ---------- */
 
 /** One server under test: its process, its own fleet of clients, and what its blocks cost. */
-async function seat(label, { url, pid, authOf, joinPayload, socketPath, backends }) {
+async function seat(label, { url, pids, authOf, joinPayload, socketPath, backends }) {
   const fleet = new ChatFleet({ url, path: socketPath, clients: CLIENTS, messages: MESSAGES });
   cleanups.push(() => fleet.close());
   let t = performance.now();
@@ -239,7 +288,7 @@ async function seat(label, { url, pid, authOf, joinPayload, socketPath, backends
   t = performance.now();
   await fleet.join(joinPayload);
   log(`  ${label}: ${CLIENTS} sockets connected in ${connectS.toFixed(1)} s, joined in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  return { label, fleet, pid, backends, serverCpu: 0, pgCpu: backends ? 0 : null, clientCpu: 0, windowS: 0, idleCpuPct: 0 };
+  return { label, fleet, pids, backends, serverCpu: 0, pgCpu: backends ? 0 : null, clientCpu: 0, windowS: 0, idleCpuPct: 0 };
 }
 
 /**
@@ -250,21 +299,21 @@ async function seat(label, { url, pid, authOf, joinPayload, socketPath, backends
  */
 async function run(targets) {
   for (const t of targets) await t.fleet.warmUp({ perSecond: PER_SECOND, messages: WARM_UP_MESSAGES });
-  const idle0 = targets.map((t) => cpuSeconds(t.pid));
+  const idle0 = targets.map((t) => cpuOf(t.pids));
   await sleep(QUIET_MS);
-  targets.forEach((t, i) => (t.idleCpuPct = ((cpuSeconds(t.pid) - idle0[i]) / (QUIET_MS / 1000)) * 100));
+  targets.forEach((t, i) => (t.idleCpuPct = ((cpuOf(t.pids) - idle0[i]) / (QUIET_MS / 1000)) * 100));
 
   for (let block = 0, from = 0; from < MESSAGES; block++, from += BLOCK_MESSAGES) {
     const to = Math.min(MESSAGES, from + BLOCK_MESSAGES);
     for (const t of block % 2 === 0 ? targets : [...targets].reverse()) {
       const pids = t.backends ? await t.backends() : [];
       const pg0 = cpuOfPids(pids);
-      const cpu0 = cpuSeconds(t.pid);
+      const cpu0 = cpuOf(t.pids);
       const self0 = process.cpuUsage();
       const w0 = performance.now();
       await t.fleet.sendRange(from, to, { perSecond: PER_SECOND });
       t.windowS += (performance.now() - w0) / 1000;
-      t.serverCpu += cpuSeconds(t.pid) - cpu0;
+      t.serverCpu += cpuOf(t.pids) - cpu0;
       const self = process.cpuUsage(self0);
       t.clientCpu += (self.user + self.system) / 1e6;
       if (t.backends) t.pgCpu += cpuBetween(pg0, cpuOfPids(new Set([...pids, ...(await t.backends())])));
@@ -276,6 +325,9 @@ async function run(targets) {
     return { ...s, deliveredPct: (s.deliveries / s.expected) * 100, perCpuSecond: s.deliveries / serverCpu, serverCpu, pgCpu, clientCpu, windowS, idleCpuPct };
   });
 }
+
+/** CPU seconds of a side's server processes together (one, or one per node). */
+const cpuOf = (pids) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 
 /* ---------- report ---------- */
 
@@ -315,28 +367,30 @@ async function main() {
   const socketPath = contract.SOCKET_PATH;
   const blocks = Math.ceil(MESSAGES / BLOCK_MESSAGES);
   log(`chat fan-out: ${CLIENTS} clients in one room, ${PER_SECOND} msg/s for ${SECONDS} s (${MESSAGES} messages, senders rotate) per server`);
+  if (NODES > 1) log(`  ${NODES} nodes per side sharing Redis (${REDIS_URL}, @socket.io/redis-streams-adapter); client i connects to node i mod ${NODES}`);
   log(`  ${WARM_UP_MESSAGES} warm-up messages first (not counted); then ${blocks} blocks of ${BLOCK_MESSAGES} per server, alternating between the servers`);
   log(`  node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}; clients in this process, each server in its own child process`);
   log();
 
-  log('Quorum: webinar room, members access, fresh database');
+  log(`Quorum: webinar room, members access, fresh database${NODES > 1 ? `, ${NODES} nodes` : ''}`);
+  if (NODES > 1) cleanups.push(dropRedisKeys);
   const quorum = await startQuorum();
   const t0 = performance.now();
-  const { room, tokens } = await populate(quorum.url, CLIENTS);
+  const { room, tokens } = await populate(quorum.urls, CLIENTS);
   log(`  ${CLIENTS} people registered and invited in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const q = await seat('Quorum', {
-    url: quorum.url,
-    pid: quorum.child.pid,
+    url: quorum.urls,
+    pids: quorum.pids,
     authOf: (i) => ({ token: tokens[i], protocol: contract.PROTOCOL_VERSION }),
     joinPayload: { roomId: room.id },
     socketPath,
     backends: quorum.backends,
   });
-  log('bare socket.io: same package and version as Quorum, one room, relays chat:send');
+  log(`bare socket.io: same package and version as Quorum, one room, relays chat:send${NODES > 1 ? `; ${NODES} processes on the same Redis adapter` : ''}`);
   const bare = await startBare(socketPath);
   const b = await seat('bare', {
-    url: bare.url,
-    pid: bare.child.pid,
+    url: bare.urls,
+    pids: bare.pids,
     authOf: () => ({ token: 'none', protocol: contract.PROTOCOL_VERSION }),
     joinPayload: { roomId: room.id },
     socketPath,
@@ -363,7 +417,17 @@ async function main() {
     log(`  Quorum logged ${serverProblems.length} warning/error line(s), first ones:`);
     for (const l of serverProblems.slice(0, 3)) log(`    ${l.slice(0, 300)}`);
   }
-  log(JSON.stringify({ deliveredPct: Number(qr.deliveredPct.toFixed(2)), p99Ms: Number(qr.p99.toFixed(1)), ratio: Number(ratio.toFixed(2)) }));
+  log(
+    JSON.stringify({
+      nodes: NODES,
+      clients: CLIENTS,
+      deliveredPct: Number(qr.deliveredPct.toFixed(2)),
+      p99Ms: Number(qr.p99.toFixed(1)),
+      ratio: Number(ratio.toFixed(2)),
+      bare: { deliveredPct: Number(br.deliveredPct.toFixed(2)), p99Ms: Number(br.p99.toFixed(1)) },
+      loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
+    }),
+  );
 }
 
 main().then(

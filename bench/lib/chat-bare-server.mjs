@@ -2,6 +2,8 @@
 // server runs) that seats every socket in one room and relays each chat:send to the others in it, as
 // a ChatMessageInfo-shaped event so both servers put the same bytes on the wire. No auth, no
 // database, no validation. Run as a child process; it sends its port to the parent over IPC.
+// With REDIS_URL, it is one of several such processes sharing a room through the same Redis streams
+// adapter as Quorum's nodes (REDIS_KEY_PREFIX keeps the run's keys apart).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -9,7 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { Server } = createRequire(path.join(root, 'server', 'package.json'))('socket.io');
+const serverRequire = createRequire(path.join(root, 'server', 'package.json'));
+const { Server } = serverRequire('socket.io');
 
 const ROOM = 'room:bench';
 const sessionId = randomUUID();
@@ -17,6 +20,15 @@ const sessionId = randomUUID();
 const http = createServer();
 // Same engine options as the Quorum gateway (path, buffer size) minus its recovery and auth layers.
 const io = new Server(http, { path: process.env.SOCKET_PATH ?? '/ws', maxHttpBufferSize: 256 * 1024, serveClient: false });
+if (process.env.REDIS_URL) {
+  const { createAdapter } = serverRequire('@socket.io/redis-streams-adapter');
+  const { createClient } = serverRequire('redis');
+  const prefix = process.env.REDIS_KEY_PREFIX ?? 'bare:';
+  const client = createClient({ url: process.env.REDIS_URL });
+  await client.connect();
+  // The same adapter options as Quorum's nodes (server/src/app.ts).
+  io.adapter(createAdapter(client, { streamName: `${prefix}socket.io`, channelPrefix: `${prefix}socket.io`, sessionKeyPrefix: `${prefix}sio:session:` }));
+}
 
 io.on('connection', (socket) => {
   const userId = randomUUID();

@@ -30,8 +30,9 @@ export function percentile(sorted, p) {
 
 export class ChatFleet {
   /**
-   * @param {{ url: string, path: string, clients: number, messages: number }} o
-   * `messages` sizes the delivery matrix: one cell per (message, recipient).
+   * @param {{ url: string | string[], path: string, clients: number, messages: number }} o
+   * `messages` sizes the delivery matrix: one cell per (message, recipient). Several urls: client i
+   * connects to `url[i % url.length]` (the nodes of one deployment).
    */
   constructor({ url, path, clients, messages }) {
     this.url = url;
@@ -57,7 +58,7 @@ export class ChatFleet {
   }
 
   connectOne(i, auth) {
-    const socket = io(this.url, {
+    const socket = io(Array.isArray(this.url) ? this.url[i % this.url.length] : this.url, {
       path: this.path,
       transports: ['websocket'],
       auth,

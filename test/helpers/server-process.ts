@@ -130,7 +130,8 @@ export async function startServer(opts: { env?: Record<string, string>; embedded
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${problems(out)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not become ready:\n${problems(out)}`);
+      // What it was doing when it stalled: the last lines, whatever their level.
+      throw new Error(`server did not become ready:\n${problems(out)}\n--- last lines:\n${out.split('\n').slice(-12).join('\n').slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -135,6 +135,8 @@ export class WebRtcPeer {
   /** Producer id by kind, for what this peer publishes now. */
   readonly producers = new Map<Kind, string>();
   readonly received = new Map<string, Received>();
+  /** Every receive transport the server gave this peer, in order (which node's address and port it is on). */
+  readonly recvTransports: TransportInfo[] = [];
   /**
    * Milliseconds spent in each step of the last `publish` (for the join benchmark): awaitDtls is the
    * wait after media:produce; `ice` (answer -> ICE connected) overlaps produce and awaitDtls.
@@ -261,6 +263,7 @@ export class WebRtcPeer {
     const codecs = codecsOf(joined);
     const rtpCapabilities: RtpCapabilities = { codecs: [codecs.audio, { ...codecs.video, rtcpFeedback: VIDEO_FEEDBACK }], headerExtensions: [] };
     const transport = await call(this.socket, 'media:create-transport', { direction: 'recv' });
+    this.recvTransports.push(transport);
     const pc = this.peerConnection(joined);
     const transceivers = producers.map(({ kind }) => pc.addTransceiver(kind, { direction: 'recvonly' }));
     await pc.setLocalDescription(await pc.createOffer());

@@ -13,11 +13,12 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { createClient } from 'redis';
 import { io } from 'socket.io-client';
-import type { Ack, BallotView, OrganizationDto, RoomDto, RoomJoined } from '../../server/src/contract';
+import type { Ack, BallotView, MeetingView, OrganizationDto, RoomDto, RoomJoined } from '../../server/src/contract';
 import { PROTOCOL_VERSION, SOCKET_PATH } from '../../server/src/contract';
-import { api, command, connectSocket, register, type TestSession, type TestSocket } from '../helpers/api';
+import { api, command, connectSocket, register, type TestSession, type TestSocket, withRefreshCookie } from '../helpers/api';
 import { addMembers, ballotOn, cast, checkIn, meetingWithMotion } from '../helpers/governance';
 import { createDatabase, dropDatabase, type StartedServer, startServer } from '../helpers/server-process';
+import { WebRtcPeer } from '../helpers/webrtc-peer';
 
 jest.setTimeout(120_000);
 
@@ -62,6 +63,14 @@ async function metric(base: string, name: string): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
+/** The port of a node's (only) WebRtcServer, from its start-up log. */
+function rtcPort(node: StartedServer): number {
+  const line = node.logs().split('\n').find((l) => l.includes('mediasoup workers started'));
+  const port = line ? (JSON.parse(line) as { ports: number[] }).ports[0] : undefined;
+  if (!port) throw new Error('no WebRtcServer port in the node log');
+  return port;
+}
+
 describe('several nodes sharing PostgreSQL and Redis', () => {
   const prefix = `quorum-test:${process.pid}:${Date.now().toString(36)}:`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'quorum-nodes-'));
@@ -71,6 +80,7 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
   let owner: TestSession;
   let org: OrganizationDto;
   const open: TestSocket[] = [];
+  const media: WebRtcPeer[] = [];
 
   const startNode = (name: string) =>
     startServer({
@@ -126,6 +136,7 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
 
   afterAll(async () => {
     for (const s of open) s.close();
+    await Promise.all(media.map((p) => p.close().catch(() => undefined)));
     await Promise.all(nodes.map((n) => n.stop()));
     if (databaseUrl) await dropDatabase(databaseUrl);
     const redis = createClient({ url: REDIS_URL });
@@ -193,6 +204,103 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     expect(await metric(b, 'quorum_node_forwarded_commands_total{direction="sent"}')).toBeGreaterThan(0);
     expect(await metric(b, 'quorum_node_rooms_owned')).toBe(0);
     expect(await metric(c, 'quorum_node_info{node="node-c"}')).toBe(1);
+  });
+
+  it('serves a viewer joined through another node from that node, fed through a pipe from the owner', async () => {
+    const [m1, m2] = await addMembers(a, owner.accessToken, org.id, 2, 'Viewer');
+    const room = await newRoom();
+    const host = await WebRtcPeer.connect(a, owner.accessToken);
+    const viewer = await WebRtcPeer.connect(b, m1!.accessToken);
+    media.push(host, viewer);
+    await host.join(room.id);
+    expect(await leaseOf(room.id)).toMatch(/^\d+@node-a$/);
+    const published = await host.publish(['audio', 'video']);
+    host.startSending();
+    await viewer.join(room.id);
+    const consumersOnA = await metric(a, 'quorum_mediasoup_consumers');
+
+    const handles = await viewer.subscribe([...published].map(([kind, producerId]) => ({ kind, producerId })));
+    await viewer.receiveMore(handles, 20, 15_000);
+    // The browser side was given node b's media address: its WebRtcServer port, not node a's.
+    const candidatePorts = new Set(viewer.recvTransports[0]!.iceCandidates.map((c) => c.port));
+    expect([...candidatePorts]).toEqual([rtcPort(nodes[1]!)]);
+    expect(rtcPort(nodes[1]!)).not.toBe(rtcPort(nodes[0]!));
+    // Consumers on b, none added on a but the two pipe consumers; one pipe pair carrying both producers.
+    expect(await metric(b, 'quorum_node_edge_consumers')).toBe(2);
+    expect(await metric(b, 'quorum_node_piped_producers_in')).toBe(2);
+    expect(await metric(b, 'quorum_node_pipe_transports_in')).toBe(1);
+    expect(await metric(a, 'quorum_node_piped_producers_out')).toBe(2);
+    expect(await metric(a, 'quorum_node_pipe_transports_out')).toBe(1);
+    expect((await metric(a, 'quorum_mediasoup_consumers')) - consumersOnA).toBe(2);
+    expect(await metric(a, 'quorum_node_edge_consumers')).toBe(0);
+
+    // Pausing the mic on the origin pauses the piped producer on b: a stream consumed there now starts paused.
+    const audio = published.get('audio')!;
+    data(await command(host.socket, 'media:pause-producer', { producerId: audio }));
+    const second = await enter(b, m2!, room.id);
+    const recv = data(await command(second.socket, 'media:create-transport', { direction: 'recv' }));
+    expect(recv.iceCandidates.every((cand) => cand.port === rtcPort(nodes[1]!))).toBe(true);
+    const caps = { codecs: viewer.joined!.routerRtpCapabilities.codecs, headerExtensions: [] };
+    // The pause travels to b as a notice on the bus, ahead of the consume request below in the same channel.
+    await sleep(300);
+    const probe = data(await command(second.socket, 'media:consume', { transportId: recv.transportId, producerId: audio, rtpCapabilities: caps }));
+    expect(probe.producerPaused).toBe(true);
+    second.socket.close();
+    await until('the second viewer is gone from b', async () => (await metric(b, 'quorum_node_edge_consumers')) === 2);
+    data(await command(host.socket, 'media:resume-producer', { producerId: audio }));
+    await viewer.receiveMore(handles, 20, 10_000);
+
+    // Closing the camera on the origin closes the piped producer on b and the viewer's consumer.
+    data(await command(host.socket, 'media:close-producer', { producerId: published.get('video')! }));
+    await until('the viewer is told its video consumer closed', () => viewer.events.some((e) => e.event === 'consumer:closed' && (e.data as { producerId: string }).producerId === published.get('video')));
+    await until('the video pipe is gone on both nodes', async () => (await metric(b, 'quorum_node_piped_producers_in')) === 1 && (await metric(a, 'quorum_node_piped_producers_out')) === 1);
+    expect(await metric(b, 'quorum_node_edge_consumers')).toBe(1);
+
+    // The last viewer on b leaves: its consumers, the piped producers and the pipe pair go on both sides.
+    data(await command(viewer.socket, 'room:leave', {}));
+    await until('the pipe is closed on both nodes', async () => {
+      const left = await Promise.all([
+        metric(b, 'quorum_node_piped_producers_in'),
+        metric(b, 'quorum_node_pipe_transports_in'),
+        metric(b, 'quorum_node_edge_rooms'),
+        metric(b, 'quorum_node_edge_consumers'),
+        metric(a, 'quorum_node_piped_producers_out'),
+        metric(a, 'quorum_node_pipe_transports_out'),
+      ]);
+      return left.every((n) => n === 0);
+    });
+    expect(await metric(b, 'quorum_mediasoup_pipe_transports')).toBe(0);
+  });
+
+  it("counts people seated in a meeting's room as present, whichever node is asked", async () => {
+    const [m1, m2] = await addMembers(a, owner.accessToken, org.id, 2, 'Delegate');
+    const room = await newRoom();
+    const { meeting } = await meetingWithMotion(a, owner.accessToken, org.id, { voterBasis: 'members', roomId: room.id }, m2!.accessToken);
+    const before = (await api(c).get<MeetingView>(`/api/meetings/${meeting.id}`, owner.accessToken)).body.quorum.present;
+    await enter(a, owner, room.id);
+    await enter(b, m1!, room.id);
+    expect(await leaseOf(room.id)).toMatch(/^\d+@node-a$/);
+    // Node c owns nothing of the room: it asks node a who is seated there.
+    for (const base of [a, b, c]) {
+      const view = (await api(base).get<MeetingView>(`/api/meetings/${meeting.id}`, owner.accessToken)).body;
+      expect(view.quorum.present).toBe(before + 2);
+    }
+  });
+
+  it('closes the sockets of a session signed out through another node, and seats a removed member nowhere', async () => {
+    const [m1, m2] = await addMembers(a, owner.accessToken, org.id, 2, 'Leaver');
+    const room = await newRoom();
+    await enter(a, owner, room.id);
+    const socket = await connect(c, m1!);
+    const removed = await enter(b, m2!, room.id);
+    expect(await leaseOf(room.id)).toMatch(/^\d+@node-a$/);
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+    // Signed out through node a: the socket on node c goes at once.
+    expect((await withRefreshCookie(a, '/api/auth/sign-out', m1!.refreshToken)).status).toBeLessThan(300);
+    expect(await closed).toBe('io server disconnect');
+    // Removed from the organisation through node c: node a, which owns the room, takes the seat away.
+    expect((await api(c).del(`/api/organizations/${org.id}/members/${m2!.user.id}`, owner.accessToken)).status).toBeLessThan(300);
+    await until('the removed member is out of the room', () => count(removed, 'room:removed') === 1);
   });
 
   it('recovers a dropped connection with the events it missed, on the same node and on another one', async () => {

@@ -246,7 +246,7 @@ export interface ServerEvents extends EngagementEvents, GovernanceEvents, Breako
    * the room stopped or died (`owner-lost`). Every transport, producer and consumer is gone; send
    * room:join again and set media up anew (another node takes the room and continues its session).
    */
-  'room:media-reset': (e: { roomId: string; reason: 'worker-died' | 'owner-lost' }) => void;
+  'room:media-reset': (e: { roomId: string; reason: 'worker-died' | 'owner-lost' | 'edge-lost' }) => void;
 }
 
 export type ClientEvents = {

@@ -19,8 +19,11 @@ const message = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reply'), id: z.string(), ack: z.custom<Ack<unknown>>((v) => typeof v === 'object' && v !== null && typeof (v as { ok?: unknown }).ok === 'boolean') }),
   z.object({ kind: z.literal('socket-gone'), from: z.string(), socketId: z.string(), reason: z.string() }),
   z.object({ kind: z.literal('socket-back'), from: z.string(), socket: remoteSocket }),
+  // Media between a room's owner and the nodes serving its viewers (edge-link.ts): `body` is checked by the op's own schema.
+  z.object({ kind: z.literal('media'), id: z.string(), from: z.string(), op: z.string(), body: z.unknown() }),
 ]);
 export type BusMessage = z.infer<typeof message>;
+const sharedEvent = z.object({ from: z.string(), name: z.string(), payload: z.unknown() });
 export type ForwardedCommand = Extract<BusMessage, { kind: 'command' }>;
 
 /** Longer than any command takes (a vote waits for its commit), shorter than a client's own timeout. */
@@ -35,6 +38,7 @@ export class NodeBus {
   private sub: Redis | undefined;
   private readonly pending = new Map<string, { resolve: (a: Ack<unknown>) => void; timer: NodeJS.Timeout }>();
   onCommand: (cmd: ForwardedCommand) => Promise<Ack<unknown>> = async () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'Not ready.' } });
+  onMedia: (from: string, op: string, body: unknown) => Promise<Ack<unknown>> = async () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'Not ready.' } });
   onNotice: (msg: Extract<BusMessage, { kind: 'socket-gone' | 'socket-back' }>) => void = () => undefined;
 
   constructor(
@@ -45,12 +49,25 @@ export class NodeBus {
   ) {}
 
   private channel = (nodeId: string) => `${this.prefix}bus:${nodeId}`;
+  /** Domain events every node must apply to its own sockets and rooms (see ClusterService.shareEvents). */
+  private get everyone() {
+    return `${this.prefix}events`;
+  }
+  onEvent: (from: string, name: string, payload: unknown) => void = () => undefined;
 
   async start(): Promise<void> {
     this.sub = this.redis.duplicate();
     this.sub.on('error', () => undefined); // the main client logs connection trouble
     await this.sub.connect();
     await this.sub.subscribe(this.channel(this.nodeId), (raw) => this.receive(raw));
+    await this.sub.subscribe(this.everyone, (raw) => {
+      try {
+        const e = sharedEvent.safeParse(JSON.parse(raw));
+        if (e.success && e.data.from !== this.nodeId) this.onEvent(e.data.from, e.data.name, e.data.payload);
+      } catch {
+        this.logger.warn('malformed event on the node bus');
+      }
+    });
   }
 
   async stop(): Promise<void> {
@@ -81,6 +98,11 @@ export class NodeBus {
         (ack) => this.send(msg.from, { kind: 'reply', id: msg.id, ack }),
         (err: unknown) => this.logger.error({ err }, 'forwarded command failed'),
       );
+    } else if (msg.kind === 'media') {
+      void this.onMedia(msg.from, msg.op, msg.body).then(
+        (ack) => this.send(msg.from, { kind: 'reply', id: msg.id, ack }),
+        (err: unknown) => this.logger.error({ err, op: msg.op }, 'media request failed'),
+      );
     } else {
       this.onNotice(msg);
     }
@@ -95,6 +117,15 @@ export class NodeBus {
    * null when no such node listens (it is gone: nothing was sent).
    */
   async forward(owner: string, cmd: Omit<ForwardedCommand, 'kind' | 'id' | 'from'>): Promise<Ack<unknown> | null> {
+    return this.ask(owner, (id) => ({ kind: 'command', id, from: this.nodeId, ...cmd }));
+  }
+
+  /** A media request to another node (see `forward` for the answers). */
+  async request(nodeId: string, op: string, body: unknown): Promise<Ack<unknown> | null> {
+    return this.ask(nodeId, (id) => ({ kind: 'media', id, from: this.nodeId, op, body }));
+  }
+
+  private async ask(nodeId: string, build: (id: string) => BusMessage): Promise<Ack<unknown> | null> {
     const id = randomUUID();
     const answered = new Promise<Ack<unknown>>((resolve) => {
       const timer = setTimeout(() => {
@@ -103,7 +134,7 @@ export class NodeBus {
       }, FORWARD_TIMEOUT_MS);
       this.pending.set(id, { resolve, timer });
     });
-    const receivers = await this.send(owner, { kind: 'command', id, from: this.nodeId, ...cmd });
+    const receivers = await this.send(nodeId, build(id));
     if (receivers === 0) {
       const p = this.pending.get(id);
       clearTimeout(p?.timer);
@@ -111,6 +142,11 @@ export class NodeBus {
       return null;
     }
     return answered;
+  }
+
+  /** To every other node listening now (fire and forget). */
+  broadcast(name: string, payload: unknown): void {
+    void this.redis.publish(this.everyone, JSON.stringify({ from: this.nodeId, name, payload })).catch((err: unknown) => this.logger.warn({ err, name }, 'could not share an event with the other nodes'));
   }
 
   notify(nodeId: string, msg: Extract<BusMessage, { kind: 'socket-gone' | 'socket-back' }>): void {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Counter, Gauge } from 'prom-client';
-import { type Ack, commandSchemas, type CommandName } from '../../contract';
+import { z } from 'zod';
+import { type Ack, commandSchemas, type CommandName, ORG_ROLES } from '../../contract';
 import { DomainEvents } from '../../common/domain-events';
 import { LOGGER } from '../../common/logging';
 import type { AppServer, AppSocket } from '../../common/ws/command';
@@ -18,6 +19,9 @@ import type { RedisRoomDirectory } from './room-leases';
 
 /** Runs a command that already passed the edge's checks (auth, rate limit, guest rules) on this node. */
 export type CommandRunner = (socket: AppSocket, event: CommandName, payload: unknown) => Promise<Ack<unknown>>;
+
+const sessionsRevoked = z.object({ userId: z.string(), sessionIds: z.array(z.string()) });
+const membershipChange = z.object({ organizationId: z.string(), userId: z.string(), role: z.enum(ORG_ROLES).nullable() });
 
 /** How often an edge checks that the rooms its sockets sit in still have the owner that seated them. */
 const WATCH_MS = 500;
@@ -78,6 +82,8 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
     this.bus = new NodeBus(this.redis!, cluster.keyPrefix, this.self, this.logger);
     this.bus.onCommand = (cmd) => this.serve(cmd);
     this.bus.onNotice = (msg) => this.notice(msg);
+    this.bus.onMedia = (from, op, body) => this.media(from, op, body);
+    this.shareEvents();
     await this.bus.start();
     this.nodes = new NodeRegistry(
       this.redis!,
@@ -122,6 +128,69 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
   /** The command router's pipeline, for commands forwarded here. */
   serveWith(runner: CommandRunner): void {
     this.runner = runner;
+  }
+
+  /**
+   * Domain events whose effect is on sockets and live rooms wherever they are: a revoked session's
+   * sockets may be connected to any node, and a membership change must reach the node owning the
+   * person's room. Raised on one node, they are raised again on every other one (and not sent back).
+   */
+  private shareEvents(): void {
+    const relayed = new WeakSet<object>();
+    const checks = { 'session.revoked': sessionsRevoked, 'membership.changed': membershipChange } as const;
+    for (const name of Object.keys(checks) as (keyof typeof checks)[]) {
+      this.events.on(name, (payload: object) => {
+        if (!relayed.has(payload)) this.bus!.broadcast(name, payload);
+      });
+    }
+    this.bus!.onEvent = (from, name, raw) => {
+      if (!(name in checks)) return;
+      const parsed = checks[name as keyof typeof checks].safeParse(raw);
+      if (!parsed.success) return this.logger.warn({ from, name }, 'malformed shared event');
+      relayed.add(parsed.data);
+      this.events.emit(name as 'session.revoked', parsed.data as never);
+    };
+  }
+
+  /** Serves the media requests of other nodes (edge-link.ts). */
+  serveMedia(handler: (from: string, op: string, body: unknown) => Promise<Ack<unknown>>): void {
+    this.media = handler;
+  }
+
+  private media: (from: string, op: string, body: unknown) => Promise<Ack<unknown>> = async () => unavailable('Not ready.');
+
+  /** A media request to another node: its answer, UNAVAILABLE when it does not answer in time, null when it is gone. */
+  async request(nodeId: string, op: string, body: unknown): Promise<Ack<unknown> | null> {
+    if (!this.bus) return null;
+    return this.bus.request(nodeId, op, body);
+  }
+
+  /** This node's id (NODE_ID), also without REDIS_URL. */
+  get nodeId(): string {
+    return this.self;
+  }
+
+  /** The other node a socket seated in a room owned here is connected to (undefined: connected here). */
+  edgeOf(socketId: string): string | undefined {
+    return this.remote.get(socketId)?.edge;
+  }
+
+  /** The lease this node holds on a room, as stored in Redis (`<epoch>@<node>`). */
+  heldLease(roomId: string): string | undefined {
+    const lease = this.enabled ? this.leases.heldLease(roomId) : undefined;
+    return lease ? leaseValue(lease) : undefined;
+  }
+
+  /** The leases of several rooms as Redis has them now (null: nobody holds it). */
+  async currentLeases(roomIds: string[]): Promise<Map<string, string | null>> {
+    return this.enabled ? this.leases.leases(roomIds) : new Map();
+  }
+
+  /** The nodes whose heartbeat runs now, this one included. */
+  async liveNodes(): Promise<Set<string>> {
+    const live = new Set((await this.nodes?.nodes())?.map((n) => n.nodeId) ?? []);
+    live.add(this.self);
+    return live;
   }
 
   /** A socket of another node, seated in a room this node owns, whose node is still there. */

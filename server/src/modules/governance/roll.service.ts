@@ -81,8 +81,7 @@ export class RollService {
   /** People present: in the meeting's live room, or checked in (their last presence event). */
   async presentUsers(meeting: MeetingRow): Promise<Set<string>> {
     const present = new Set<string>();
-    const live = meeting.room_id ? this.rooms.liveRoom(meeting.room_id) : undefined;
-    for (const p of live?.peers.values() ?? []) present.add(p.userId);
+    for (const userId of meeting.room_id ? await this.rooms.presentUserIds(meeting.room_id) : []) present.add(userId);
     const rows: { user_id: string; event: string }[] = await this.db.query(
       `SELECT DISTINCT ON (user_id) user_id, event FROM presence_log WHERE meeting_id = $1 ORDER BY user_id, id DESC`,
       [meeting.id],

@@ -7,6 +7,7 @@ import { EventsModule } from '../events/events.module';
 import { AttendanceWriter } from './live/attendance-writer';
 import { BreakoutLog } from './live/breakout-log';
 import { BreakoutCommands } from './breakout.commands';
+import { EdgeMediaService } from './live/edge-media.service';
 import { RoomRegistry } from './live/room-registry';
 import { MediaCommands } from './media.commands';
 import { StageCommands } from './stage.commands';
@@ -19,7 +20,7 @@ import { RoomsService } from './rooms.service';
 @Module({
   imports: [IdentityModule, GuestsModule, OrganizationsModule, RealtimeModule, EventsModule],
   controllers: [RoomsController, GuestsController],
-  providers: [RoomsService, RoomRegistry, AttendanceWriter, BreakoutLog, MediaCommands, StageCommands, BreakoutCommands, InterpretationService, InterpretationCommands],
+  providers: [RoomsService, RoomRegistry, EdgeMediaService, AttendanceWriter, BreakoutLog, MediaCommands, StageCommands, BreakoutCommands, InterpretationService, InterpretationCommands],
   exports: [RoomsService, RoomRegistry],
 })
 export class RoomsModule {}

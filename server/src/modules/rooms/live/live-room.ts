@@ -20,6 +20,7 @@ import { DEFAULT_LISTENING } from '../../../contract/interpretation';
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
 import { type RoomAction, roomCan } from '../room-permissions';
+import { EdgeRelay, type EdgeLink } from './edge-relay';
 import { KeyedMutex } from './keyed-mutex';
 import { placeViewer } from './viewer-placement';
 import { type BreakoutRound, sameGroup, smallestGroup } from './breakout-round';
@@ -96,7 +97,7 @@ const channelOf = (p: types.Producer): ChannelLanguage | undefined => (p.appData
 /** How long a hand-over waits for the incoming interpreter's stream to carry packets. */
 const HAND_OVER_WAIT_MS = 1_500;
 
-const TRANSPORT_OPTIONS = {
+export const TRANSPORT_OPTIONS = {
   enableUdp: true,
   enableTcp: true,
   preferUdp: true,
@@ -158,6 +159,8 @@ export class LiveRoom {
   readonly listening = new Map<string, Listening>();
   /** The live stream (producer id) of each booth. */
   private readonly boothLive = new Map<ChannelLanguage, string>();
+  /** With several nodes: the viewers connected to other nodes, received there through pipes from the origin. */
+  relay: EdgeRelay | undefined;
 
   private constructor(
     readonly roomId: string,
@@ -195,12 +198,13 @@ export class LiveRoom {
     sessionId: string,
     pooled: PooledRouter,
     outbox: RoomOutbox,
-    media: { iceServers: IceServer[]; plainListenInfo: types.TransportListenInfo; limits: MediaLimits; spill?: SpillOver },
+    media: { iceServers: IceServer[]; plainListenInfo: types.TransportListenInfo; limits: MediaLimits; spill?: SpillOver; edges?: EdgeLink },
   ): Promise<LiveRoom> {
     const speaker = await pooled.router.createActiveSpeakerObserver({ interval: 300 });
     const levels = await pooled.router.createAudioLevelObserver({ maxEntries: 10, threshold: -70, interval: 400 });
     const room = new LiveRoom(roomId, sessionId, pooled, outbox, media.iceServers, media.plainListenInfo, media.limits, { speaker, levels });
     room.spill = media.spill;
+    if (media.edges) room.relay = new EdgeRelay(roomId, pooled.router, media.edges);
     return room;
   }
 
@@ -726,6 +730,18 @@ export class LiveRoom {
       throw new AppError('TOO_MANY_TRANSPORTS', `At most ${this.limits.transportsPerDirection} ${direction} transports per participant. Close one first.`);
     }
     this.opening.set(key, (this.opening.get(key) ?? 0) + 1);
+    // A viewer connected to another node receives there: its browser does ICE with that node.
+    const edge = direction === 'recv' ? this.relay?.edgeOf(peer.socketId) : undefined;
+    if (edge) {
+      const remote = await this.relay!.createTransport(edge, peer.id, peer.socketId).finally(() => this.release(key));
+      if (this.peers.get(peer.id) !== peer || this.isClosed) {
+        remote.close();
+        throw new AppError('NOT_IN_ROOM', 'You left the room meanwhile.');
+      }
+      peer.transports.set(remote.id, remote as unknown as types.Transport);
+      remote.observer.once('close', () => peer.transports.delete(remote.id));
+      return remote.info;
+    }
     const transport = await this.onRouterFor(peer, direction, ({ router, worker }) =>
       router.createWebRtcTransport({ webRtcServer: worker.webRtcServer, ...TRANSPORT_OPTIONS, appData: { peerId: peer.id, direction } }),
     ).finally(() => this.release(key));
@@ -1062,6 +1078,7 @@ export class LiveRoom {
     // Whoever is still in a group when the room closes leaves it now.
     if (round) for (const userId of new Set([...this.peers.values()].map((p) => p.userId))) if (round.placements.has(userId)) this.logGroup(userId, null, round);
     this.peers.clear();
+    this.relay?.close();
     for (const { pooled } of [...this.routers].reverse()) if (!pooled.router.closed) pooled.router.close();
     if (!this.router.closed) this.router.close();
   }

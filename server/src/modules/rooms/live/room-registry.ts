@@ -21,6 +21,7 @@ import type { Room } from '../room.entity';
 import { AttendanceRecord } from '../attendance.entity';
 import { RoomSession } from '../room-session.entity';
 import { AttendanceWriter } from './attendance-writer';
+import { EdgeMediaService } from './edge-media.service';
 import { KeyedMutex } from './keyed-mutex';
 import { LiveRoom, type Peer, type RoomOutbox } from './live-room';
 import { ROOM_DIRECTORY, type RoomDirectory } from './room-directory';
@@ -76,6 +77,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly events: DomainEvents,
     private readonly cluster: ClusterService,
+    private readonly edgeMedia: EdgeMediaService,
     metrics: MetricsService,
   ) {
     metrics.gauge('quorum_live_rooms', 'Rooms with a live session on this node', () => this.live.size);
@@ -104,6 +106,12 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     this.events.on('membership.changed', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to live rooms')));
     this.events.on('room.lease-lost', ({ roomId }) => void this.dropRoom(roomId).catch((err) => this.logger.error({ err, roomId }, 'could not drop a room whose lease was lost')));
     this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index).catch((err) => this.logger.error({ err, workerIndex: index }, 'media reset failed')));
+    this.edgeMedia.serveOwner({
+      relayOf: (roomId) => this.liveRoom(roomId)?.relay,
+      relays: () => [...this.live.values()].flatMap((r) => (r.relay && !r.isClosed ? [{ roomId: r.roomId, relay: r.relay }] : [])),
+      present: (roomId) => [...(this.liveRoom(roomId)?.peers.values() ?? [])].map((p) => p.userId),
+      edgeLost: (roomId, peerIds) => void this.resetEdgeViewers(roomId, peerIds).catch((err: unknown) => this.logger.error({ err, roomId }, 'could not re-place the viewers of a lost node')),
+    });
     await this.settleSessions();
     this.saver = setInterval(() => void this.saveLive(), SAVE_EVERY_MS).unref();
   }
@@ -287,6 +295,15 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     return this.gateway.server.sockets.sockets.has(socketId) || this.cluster.isRemoteSocket(socketId);
   }
 
+  /** The people seated in a live room, wherever it is owned: with several nodes, its owner is asked. */
+  async presentUserIds(roomId: string): Promise<string[]> {
+    const live = this.liveRoom(roomId);
+    if (live) return [...live.peers.values()].map((p) => p.userId);
+    if (!this.directory.shared) return [];
+    const owner = await this.directory.owner(roomId);
+    return owner && owner !== this.directory.nodeId ? this.edgeMedia.presentAt(owner, roomId) : [];
+  }
+
   liveRoom(roomId: string): LiveRoom | undefined {
     const live = this.live.get(roomId);
     return live?.isClosed ? undefined : live;
@@ -434,6 +451,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
           aliveWorkers: () => this.pool.aliveWorkers(),
           pipeListenInfo: this.pool.pipeListenInfo(),
         },
+        ...(this.edgeMedia.link ? { edges: this.edgeMedia.link } : {}),
       });
       live.mode = room.mode;
       live.organizationId = room.organizationId;
@@ -578,6 +596,26 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       this.savedState.delete(room.sessionId);
     });
     this.logger.warn({ roomId }, 'room dropped: this node no longer holds its lease');
+  }
+
+  /** Viewers received on a node that is gone: out of their seat and told to join again, through a live node. */
+  private async resetEdgeViewers(roomId: string, peerIds: string[]): Promise<void> {
+    const room = this.liveRoom(roomId);
+    if (!room) return;
+    await this.mutex.run(roomId, async () => {
+      for (const peerId of peerIds) {
+        const peer = room.peers.get(peerId);
+        const seat = peer && this.seats.get(peer.socketId);
+        if (!peer || seat?.peer !== peer) continue;
+        this.toPeer(peer, 'room:media-reset', { roomId, reason: 'edge-lost' });
+        clearTimeout(this.pendingLeaves.get(peer.socketId));
+        this.pendingLeaves.delete(peer.socketId);
+        await this.unseat(peer.socketId, seat);
+      }
+      if (room.peers.size === 0) await this.closeRoom(room);
+    });
+    await this.attendance.flush().catch((err: unknown) => this.logger.error({ err, roomId }, 'could not record the viewers reset'));
+    this.logger.warn({ roomId, viewers: peerIds.length }, 'viewers re-placed after the node they were received on left');
   }
 
   /** The viewers a dying worker took with it: out of their seat and told to join again, as in a room reset. */
