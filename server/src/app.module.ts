@@ -15,6 +15,7 @@ import { RealtimeModule } from './modules/realtime/realtime.module';
 import { RoomsModule } from './modules/rooms/rooms.module';
 import { GovernanceModule } from './modules/governance/governance.module';
 import { EventsModule } from './modules/events/events.module';
+import { InstitutionalSignInModule } from './modules/institutional-sign-in/institutional-sign-in.module';
 
 @Global()
 @Module({})
@@ -51,6 +52,7 @@ export class AppModule {
         GovernanceModule,
         EngagementModule,
         EventsModule,
+        InstitutionalSignInModule,
       ],
     };
   }

@@ -5,6 +5,7 @@ export * from './event-time';
 export * from './events';
 export * from './governance';
 export * from './guests';
+export * from './institutional-sign-in';
 export * from './media';
 export * from './protocol';
 export * from './rest';
