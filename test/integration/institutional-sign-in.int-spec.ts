@@ -48,7 +48,8 @@ describe('signing in through an organisation’s OpenID Connect provider', () =>
     await idp?.stop();
   });
 
-  const startUrl = (slug = 'nordic', next?: string) => `${server.url}/api/auth/oidc/${slug}/start${next ? `?next=${encodeURIComponent(next)}` : ''}`;
+  const startUrl = (slug = 'nordic', next?: string) =>
+    `${server.url}/api/auth/oidc/${slug}/start${next ? `?next=${encodeURIComponent(next)}` : ''}`;
   const callbackPrefix = () => `${server.url}/api/auth/oidc/callback`;
 
   /** Start at Quorum, sign in at the provider as `login`; the callback URL the provider sends back (not yet requested). */
@@ -67,7 +68,10 @@ describe('signing in through an organisation’s OpenID Connect provider', () =>
   }
 
   /** The callback as the browser requests it: where it sends the browser and the session cookie it sets, if any. */
-  async function callback(jar: CookieJar, url: string): Promise<{ location: string; refreshToken: string | undefined; error: string | null }> {
+  async function callback(
+    jar: CookieJar,
+    url: string,
+  ): Promise<{ location: string; refreshToken: string | undefined; error: string | null }> {
     const headers: Record<string, string> = {};
     const cookie = jar.header(new URL(url));
     if (cookie) headers.cookie = cookie;
@@ -96,13 +100,24 @@ describe('signing in through an organisation’s OpenID Connect provider', () =>
 
   it('keeps the client secret to itself: never in an answer, sealed in the database', async () => {
     const got = await http.get<{ provider: IdentityProviderDto }>(`/api/organizations/${org.id}/sign-in-provider`, owner.accessToken);
-    expect(got.body.provider).toMatchObject({ slug: 'nordic', issuer: idp.issuer, clientId: idp.clientId, hasClientSecret: true, joinAsMember: true });
+    expect(got.body.provider).toMatchObject({
+      slug: 'nordic',
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      hasClientSecret: true,
+      joinAsMember: true,
+    });
     expect(got.body.provider.redirectUri).toBe(`${server.url}/api/auth/oidc/callback`);
     expect(JSON.stringify(got.body)).not.toContain(idp.clientSecret);
     const stored = (await db.query('SELECT * FROM identity_providers')).rows;
     expect(JSON.stringify(stored)).not.toContain(idp.clientSecret);
     // Saving without a secret keeps the stored one (the sign-ins below still work).
-    const resaved = await http.call('PUT', `/api/organizations/${org.id}/sign-in-provider`, { slug: 'nordic', issuer: idp.issuer, clientId: idp.clientId, joinAsMember: true }, owner.accessToken);
+    const resaved = await http.call(
+      'PUT',
+      `/api/organizations/${org.id}/sign-in-provider`,
+      { slug: 'nordic', issuer: idp.issuer, clientId: idp.clientId, joinAsMember: true },
+      owner.accessToken,
+    );
     expect(resaved.status).toBe(200);
     expect(JSON.stringify(resaved.body)).not.toContain(idp.clientSecret);
   });
@@ -114,15 +129,29 @@ describe('signing in through an organisation’s OpenID Connect provider', () =>
     expect((await put({ ...base, scopes: 'email profile' })).body.error.code).toBe('INVALID_PAYLOAD');
     expect((await put({ ...base, slug: 'Not A Slug!' })).body.error.code).toBe('INVALID_PAYLOAD');
     const other = (await http.post<OrganizationDto>('/api/organizations', { name: 'Another Alliance' }, owner.accessToken)).body;
-    const clash = await http.call('PUT', `/api/organizations/${other.id}/sign-in-provider`, { ...base, clientSecret: 'x' }, owner.accessToken);
+    const clash = await http.call(
+      'PUT',
+      `/api/organizations/${other.id}/sign-in-provider`,
+      { ...base, clientSecret: 'x' },
+      owner.accessToken,
+    );
     expect(clash.body.error.code).toBe('SLUG_TAKEN');
-    const noSecret = await http.call('PUT', `/api/organizations/${other.id}/sign-in-provider`, { ...base, slug: 'another' }, owner.accessToken);
+    const noSecret = await http.call(
+      'PUT',
+      `/api/organizations/${other.id}/sign-in-provider`,
+      { ...base, slug: 'another' },
+      owner.accessToken,
+    );
     expect(noSecret.body.error.code).toBe('INVALID_PAYLOAD');
   });
 
   it('offers "Sign in with" the organisation on the sign-in page', async () => {
     const options = (await http.get<InstitutionalSignInOption[]>('/api/auth/institutions')).body;
-    expect(options).toContainEqual({ slug: 'nordic', organizationName: 'Nordic Library Alliance', startPath: '/api/auth/oidc/nordic/start' });
+    expect(options).toContainEqual({
+      slug: 'nordic',
+      organizationName: 'Nordic Library Alliance',
+      startPath: '/api/auth/oidc/nordic/start',
+    });
   });
 
   it('creates an account for a newcomer and signs them in with an ordinary session, as a member', async () => {
@@ -166,7 +195,9 @@ describe('signing in through an organisation’s OpenID Connect provider', () =>
     expect(link.linked_by).toBe('verified-email');
     // Whoever registered the address without proving it loses the account: sessions and password.
     expect((await withRefreshCookie(server.url, '/api/auth/refresh', laptop.refreshToken)).status).toBe(401);
-    expect((await http.post('/api/auth/sign-in', { email: mail('grace'), password: 'a long enough password' })).body.error.code).toBe('INVALID_CREDENTIALS');
+    expect((await http.post('/api/auth/sign-in', { email: mail('grace'), password: 'a long enough password' })).body.error.code).toBe(
+      'INVALID_CREDENTIALS',
+    );
   });
 
   it('never links an unverified address to an existing account', async () => {
@@ -251,7 +282,12 @@ describe('signing in through an organisation’s OpenID Connect provider', () =>
     const other = (await http.post<OrganizationDto>('/api/organizations', { name: 'Misconfigured Alliance' }, owner.accessToken)).body;
     // The same provider under another name: its discovery document names a different issuer.
     const issuer = idp.issuer.replace('127.0.0.1', 'localhost');
-    const saved = await http.call('PUT', `/api/organizations/${other.id}/sign-in-provider`, { slug: 'misconfigured', issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }, owner.accessToken);
+    const saved = await http.call(
+      'PUT',
+      `/api/organizations/${other.id}/sign-in-provider`,
+      { slug: 'misconfigured', issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
+      owner.accessToken,
+    );
     expect(saved.status).toBe(200);
     const before = await count('SELECT count(*) AS n FROM institutional_sign_ins');
     const res = await fetch(startUrl('misconfigured'), { redirect: 'manual' });

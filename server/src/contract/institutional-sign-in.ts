@@ -11,10 +11,19 @@ export const providerSlug = z
   .string()
   .trim()
   .toLowerCase()
-  .pipe(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case letters, digits and hyphens').min(2).max(60));
+  .pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case letters, digits and hyphens')
+      .min(2)
+      .max(60),
+  );
 
 /** A claim name such as `email` or `mail` (what some providers call it). */
-const claimName = z.string().trim().regex(/^[A-Za-z_][\w.:-]{0,99}$/);
+const claimName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z_][\w.:-]{0,99}$/);
 
 /** OAuth scope tokens (RFC 6749 §3.3), `openid` among them. */
 const scopes = z

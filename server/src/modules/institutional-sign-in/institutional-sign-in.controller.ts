@@ -72,7 +72,10 @@ export class InstitutionalSignInController {
       this.limiter.attempt(req, null);
       const url = new URL(req.originalUrl, `${this.config.publicUrl}/`);
       const { session, returnTo } = await this.signIns.complete(url, readCookie(req, SIGN_IN_COOKIE));
-      res.cookie(REFRESH_COOKIE, session.refreshToken, { ...this.cookieOptions('strict', REFRESH_COOKIE_PATH), maxAge: this.config.refreshTokenTtlDays * 86_400_000 });
+      res.cookie(REFRESH_COOKIE, session.refreshToken, {
+        ...this.cookieOptions('strict', REFRESH_COOKIE_PATH),
+        maxAge: this.config.refreshTokenTtlDays * 86_400_000,
+      });
       res.redirect(302, `${SIGN_IN_COMPLETE_PATH}?next=${encodeURIComponent(returnTo)}`);
     } catch (err) {
       this.failed(res, err, 'callback');
@@ -84,7 +87,15 @@ export class InstitutionalSignInController {
     const body = toErrorBody(err);
     const cause = err instanceof AppError ? ((err as { cause?: unknown }).cause ?? undefined) : err;
     const level = body.code === 'INTERNAL' ? 'error' : 'warn';
-    this.logger[level]({ event: 'institutional-sign-in-failed', step, code: body.code, err: cause instanceof Error ? { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code } : undefined }, 'institutional sign-in refused');
+    this.logger[level](
+      {
+        event: 'institutional-sign-in-failed',
+        step,
+        code: body.code,
+        err: cause instanceof Error ? { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code } : undefined,
+      },
+      'institutional sign-in refused',
+    );
     res.redirect(302, `/sign-in?${SIGN_IN_ERROR_PARAM}=${encodeURIComponent(body.code)}`);
   }
 

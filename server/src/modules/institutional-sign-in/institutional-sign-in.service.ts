@@ -4,13 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { DataSource, type EntityManager } from 'typeorm';
-import {
-  type IdentityProviderBody,
-  type IdentityProviderDto,
-  type InstitutionalSignInOption,
-  type OrgIdentityProviderDto,
-  type SessionDto,
-} from '../../contract';
+import type { IdentityProviderDto, InstitutionalSignInOption, OrgIdentityProviderDto, SessionDto } from '../../contract';
 import type { IdentityProviderBody as IdentityProviderSchema } from '../../contract';
 import { DomainEvents } from '../../common/domain-events';
 import { AppError, isUniqueViolation } from '../../common/errors';
@@ -78,7 +72,9 @@ export class InstitutionalSignInService {
     private readonly events: DomainEvents,
   ) {
     // A key of its own, derived from the ballot seal key: a client secret opened never says anything about ballots.
-    this.sealer = new Sealer(Buffer.from(hkdfSync('sha256', config.ballotSealKey, Buffer.alloc(0), 'quorum/identity-provider-secrets', 32)));
+    this.sealer = new Sealer(
+      Buffer.from(hkdfSync('sha256', config.ballotSealKey, Buffer.alloc(0), 'quorum/identity-provider-secrets', 32)),
+    );
     this.protocols = { oidc: new OidcProtocol(config.env !== 'production') };
   }
 
@@ -96,24 +92,39 @@ export class InstitutionalSignInService {
 
   async saveProvider(userId: string, organizationId: string, body: z.output<typeof IdentityProviderSchema>): Promise<IdentityProviderDto> {
     await this.orgs.authorize(userId, organizationId, 'signIn.manage');
-    const existing = await this.providerWhere('p.organization_id = $1', organizationId);
-    if (!existing && !body.clientSecret) throw new AppError('INVALID_PAYLOAD', 'Enter the client secret.', [{ path: 'clientSecret', message: 'required', code: 'invalid_type' }]);
-    const sealed = body.clientSecret ? this.sealer.seal(body.clientSecret).toString('base64') : existing!.client_secret_sealed;
     try {
-      await this.db.query(
-        `INSERT INTO identity_providers (organization_id, slug, issuer, client_id, client_secret_sealed, scopes, email_claim, join_as_member)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (organization_id) DO UPDATE SET
-           slug = EXCLUDED.slug, issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id,
-           client_secret_sealed = EXCLUDED.client_secret_sealed, scopes = EXCLUDED.scopes,
-           email_claim = EXCLUDED.email_claim, join_as_member = EXCLUDED.join_as_member, updated_at = now()`,
-        [organizationId, body.slug, body.issuer, body.clientId, sealed, body.scopes, body.emailClaim, body.joinAsMember],
-      );
+      // Serialised per organisation: two saves at once would otherwise trip over the slug's unique index.
+      await this.db.transaction(async (m) => {
+        await m.query('SELECT id FROM organizations WHERE id = $1 FOR UPDATE', [organizationId]);
+        const [existing] = (await m.query('SELECT client_secret_sealed FROM identity_providers WHERE organization_id = $1', [
+          organizationId,
+        ])) as {
+          client_secret_sealed: string;
+        }[];
+        if (!existing && !body.clientSecret) {
+          throw new AppError('INVALID_PAYLOAD', 'Enter the client secret.', [
+            { path: 'clientSecret', message: 'required', code: 'invalid_type' },
+          ]);
+        }
+        const sealed = body.clientSecret ? this.sealer.seal(body.clientSecret).toString('base64') : existing!.client_secret_sealed;
+        await m.query(
+          `INSERT INTO identity_providers (organization_id, slug, issuer, client_id, client_secret_sealed, scopes, email_claim, join_as_member)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (organization_id) DO UPDATE SET
+             slug = EXCLUDED.slug, issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id,
+             client_secret_sealed = EXCLUDED.client_secret_sealed, scopes = EXCLUDED.scopes,
+             email_claim = EXCLUDED.email_claim, join_as_member = EXCLUDED.join_as_member, updated_at = now()`,
+          [organizationId, body.slug, body.issuer, body.clientId, sealed, body.scopes, body.emailClaim, body.joinAsMember],
+        );
+      });
     } catch (err) {
       if (isUniqueViolation(err, 'uq_identity_providers_slug')) throw new AppError('SLUG_TAKEN', 'Another organisation uses this address.');
       throw err;
     }
-    this.logger.info({ event: 'identity-provider-saved', organizationId, by: userId, issuer: body.issuer, secretChanged: !!body.clientSecret }, 'identity provider saved');
+    this.logger.info(
+      { event: 'identity-provider-saved', organizationId, by: userId, issuer: body.issuer, secretChanged: !!body.clientSecret },
+      'identity provider saved',
+    );
     return this.toDto((await this.providerWhere('p.organization_id = $1', organizationId))!);
   }
 
@@ -164,10 +175,12 @@ export class InstitutionalSignInService {
     if (row.used_at) throw new AppError('SIGN_IN_STATE_USED', 'This sign-in link was already used. Start again.');
     if (row.expires_at.getTime() <= Date.now()) throw new AppError('SIGN_IN_STATE_INVALID', 'This sign-in took too long. Start again.');
     // Another browser's callback (a link sent to someone to sign them in as somebody else) is refused.
-    if (!browserToken || sha256(browserToken) !== row.browser_hash) throw new AppError('SIGN_IN_STATE_INVALID', 'This sign-in was started in another browser. Start again.');
-    const [spent] = (await this.db.query(`UPDATE institutional_sign_ins SET used_at = now() WHERE state_hash = $1 AND used_at IS NULL RETURNING state_hash`, [
-      sha256(state),
-    ])) as [unknown[], number];
+    if (!browserToken || sha256(browserToken) !== row.browser_hash)
+      throw new AppError('SIGN_IN_STATE_INVALID', 'This sign-in was started in another browser. Start again.');
+    const [spent] = (await this.db.query(
+      `UPDATE institutional_sign_ins SET used_at = now() WHERE state_hash = $1 AND used_at IS NULL RETURNING state_hash`,
+      [sha256(state)],
+    )) as [unknown[], number];
     if (!spent.length) throw new AppError('SIGN_IN_STATE_USED', 'This sign-in link was already used. Start again.');
 
     const provider = await this.providerWhere('p.id = $1', row.provider_id);
@@ -193,11 +206,17 @@ export class InstitutionalSignInService {
 
   private async link(provider: ProviderRow, identity: VerifiedIdentity): Promise<string> {
     const outcome = await this.db.transaction(async (m) => {
-      const [bySubject] = (await m.query(`SELECT user_id FROM user_identities WHERE issuer = $1 AND subject = $2`, [identity.issuer, identity.subject])) as {
+      const [bySubject] = (await m.query(`SELECT user_id FROM user_identities WHERE issuer = $1 AND subject = $2`, [
+        identity.issuer,
+        identity.subject,
+      ])) as {
         user_id: string;
       }[];
       const [byEmail] = identity.email
-        ? ((await m.query(`SELECT id, email_verified_at FROM users WHERE email = $1`, [identity.email])) as { id: string; email_verified_at: Date | null }[])
+        ? ((await m.query(`SELECT id, email_verified_at FROM users WHERE email = $1`, [identity.email])) as {
+            id: string;
+            email_verified_at: Date | null;
+          }[])
         : [];
       const decision = decideLink(identity, {
         bySubject: bySubject ? { userId: bySubject.user_id } : null,
@@ -212,17 +231,34 @@ export class InstitutionalSignInService {
       this.events.emit('membership.changed', { organizationId: provider.organization_id, userId: outcome.userId, role: 'member' });
       this.events.emit('organization.changed', { organizationId: provider.organization_id, what: 'members' });
     }
-    const log = { event: 'institutional-sign-in', providerId: provider.id, organizationId: provider.organization_id, userId: outcome.userId, issuer: identity.issuer };
+    const log = {
+      event: 'institutional-sign-in',
+      providerId: provider.id,
+      organizationId: provider.organization_id,
+      userId: outcome.userId,
+      issuer: identity.issuer,
+    };
     if (outcome.decision.kind === 'subject') this.logger.info(log, 'signed in through the organisation’s identity provider');
     else
       this.logger.info(
-        { ...log, event: 'institutional-identity-linked', linkedBy: outcome.decision.kind, claimedUnprovedAccount: outcome.decision.kind === 'verified-email' && outcome.decision.claim, joined: outcome.joined },
+        {
+          ...log,
+          event: 'institutional-identity-linked',
+          linkedBy: outcome.decision.kind,
+          claimedUnprovedAccount: outcome.decision.kind === 'verified-email' && outcome.decision.claim,
+          joined: outcome.joined,
+        },
         'identity linked to an account',
       );
     return outcome.userId;
   }
 
-  private async apply(m: EntityManager, provider: ProviderRow, identity: VerifiedIdentity, decision: LinkDecision): Promise<{ userId: string; endedSessions: string[] }> {
+  private async apply(
+    m: EntityManager,
+    provider: ProviderRow,
+    identity: VerifiedIdentity,
+    decision: LinkDecision,
+  ): Promise<{ userId: string; endedSessions: string[] }> {
     switch (decision.kind) {
       case 'refuse':
         throw new AppError(
@@ -232,7 +268,10 @@ export class InstitutionalSignInService {
             : 'An account with this e-mail address exists, and your institution has not confirmed that the address is yours.',
         );
       case 'subject':
-        await m.query(`UPDATE user_identities SET last_sign_in_at = now() WHERE issuer = $1 AND subject = $2`, [identity.issuer, identity.subject]);
+        await m.query(`UPDATE user_identities SET last_sign_in_at = now() WHERE issuer = $1 AND subject = $2`, [
+          identity.issuer,
+          identity.subject,
+        ]);
         return { userId: decision.userId, endedSessions: [] };
       case 'verified-email': {
         let endedSessions: string[] = [];
@@ -240,10 +279,10 @@ export class InstitutionalSignInService {
           // Whoever created this account never proved the mailbox; its verified owner takes it over clean.
           await m.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [decision.userId, await unusablePasswordHash()]);
           await m.query(`DELETE FROM user_identities WHERE user_id = $1`, [decision.userId]);
-          const [rows] = (await m.query(`UPDATE auth_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [decision.userId])) as [
-            { id: string }[],
-            number,
-          ];
+          const [rows] = (await m.query(
+            `UPDATE auth_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+            [decision.userId],
+          )) as [{ id: string }[], number];
           endedSessions = rows.map((r) => r.id);
         }
         await m.query(`UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1`, [decision.userId]);
@@ -262,7 +301,13 @@ export class InstitutionalSignInService {
     }
   }
 
-  private async insertIdentity(m: EntityManager, userId: string, provider: ProviderRow, identity: VerifiedIdentity, linkedBy: 'new-account' | 'verified-email'): Promise<void> {
+  private async insertIdentity(
+    m: EntityManager,
+    userId: string,
+    provider: ProviderRow,
+    identity: VerifiedIdentity,
+    linkedBy: 'new-account' | 'verified-email',
+  ): Promise<void> {
     await m.query(`INSERT INTO user_identities (user_id, provider_id, issuer, subject, linked_by) VALUES ($1, $2, $3, $4, $5)`, [
       userId,
       provider.id,

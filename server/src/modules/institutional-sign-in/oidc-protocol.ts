@@ -61,9 +61,11 @@ export class OidcProtocol implements SignInProtocol {
       }
     }
     const email = claims[provider.emailClaim];
-    const name = [claims.name, [claims.given_name, claims.family_name].filter((s) => typeof s === 'string' && s).join(' '), claims.preferred_username].find(
-      (s): s is string => typeof s === 'string' && s.trim() !== '',
-    );
+    const name = [
+      claims.name,
+      [claims.given_name, claims.family_name].filter((s) => typeof s === 'string' && s).join(' '),
+      claims.preferred_username,
+    ].find((s): s is string => typeof s === 'string' && s.trim() !== '');
     return {
       issuer: claims.iss,
       subject: claims.sub,
@@ -88,12 +90,19 @@ export class OidcProtocol implements SignInProtocol {
   private async discover(provider: ProviderSettings): Promise<oidc.Configuration> {
     const issuer = new URL(provider.issuer);
     const insecure = issuer.protocol === 'http:';
-    if (insecure && !this.allowHttp) throw new AppError('SIGN_IN_PROVIDER_UNAVAILABLE', 'The identity provider must be reached over https.');
+    if (insecure && !this.allowHttp)
+      throw new AppError('SIGN_IN_PROVIDER_UNAVAILABLE', 'The identity provider must be reached over https.');
     try {
-      const config = await oidc.discovery(issuer, provider.clientId, { client_secret: provider.clientSecret }, oidc.ClientSecretBasic(provider.clientSecret), {
-        timeout: TIMEOUT_SECONDS,
-        ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-      });
+      const config = await oidc.discovery(
+        issuer,
+        provider.clientId,
+        { client_secret: provider.clientSecret },
+        oidc.ClientSecretBasic(provider.clientSecret),
+        {
+          timeout: TIMEOUT_SECONDS,
+          ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+        },
+      );
       // Without this, openid-client trusts an ID token from the token endpoint on TLS alone; with it, the
       // token's signature is checked against the provider's keys as well.
       oidc.enableNonRepudiationChecks(config);
@@ -107,7 +116,13 @@ export class OidcProtocol implements SignInProtocol {
 /** The library's failures as stable codes; the original goes to the log through the caller. */
 export function protocolError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const e = err as { code?: string; name?: string; message?: string; cause?: { attribute?: string; claim?: string } & Record<string, unknown>; error?: string };
+  const e = err as {
+    code?: string;
+    name?: string;
+    message?: string;
+    cause?: { attribute?: string; claim?: string } & Record<string, unknown>;
+    error?: string;
+  };
   const wrapped = new AppError(codeFor(e), messageFor(codeFor(e)));
   (wrapped as { cause?: unknown }).cause = err;
   return wrapped;
@@ -116,10 +131,17 @@ export function protocolError(err: unknown): AppError {
 function codeFor(e: { code?: string; name?: string; message?: string; cause?: { attribute?: string; claim?: string }; error?: string }) {
   if (e.name === 'AuthorizationResponseError') return 'SIGN_IN_DENIED' as const;
   const about = e.cause?.attribute ?? e.cause?.claim;
-  if ((e.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' || e.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') && about === 'issuer') return 'SIGN_IN_ISSUER_MISMATCH' as const;
+  if ((e.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' || e.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') && about === 'issuer')
+    return 'SIGN_IN_ISSUER_MISMATCH' as const;
   if (e.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' && about === 'iss') return 'SIGN_IN_ISSUER_MISMATCH' as const;
   if (/"iss"|issuer/i.test(e.message ?? '') && /match|unexpected|invalid/i.test(e.message ?? '')) return 'SIGN_IN_ISSUER_MISMATCH' as const;
-  if (e.name === 'TypeError' || e.name === 'AbortError' || e.name === 'TimeoutError' || e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || e.code === 'OAUTH_RESPONSE_IS_NOT_JSON') {
+  if (
+    e.name === 'TypeError' ||
+    e.name === 'AbortError' ||
+    e.name === 'TimeoutError' ||
+    e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' ||
+    e.code === 'OAUTH_RESPONSE_IS_NOT_JSON'
+  ) {
     return 'SIGN_IN_PROVIDER_UNAVAILABLE' as const;
   }
   return 'SIGN_IN_TOKEN_INVALID' as const;
