@@ -244,10 +244,7 @@ export class EventsService {
     if (
       row.starts_at.getTime() !== current.starts_at.getTime() ||
       row.ends_at.getTime() !== current.ends_at.getTime() ||
-      row.title !== current.title ||
-      // Another room or meeting is another place to be: registrants hear of it too.
-      row.room_id !== current.room_id ||
-      row.meeting_id !== current.meeting_id
+      row.title !== current.title
     ) {
       this.notifier.programmeChanged(event.id, row.id, 'changed');
     }
