@@ -16,6 +16,7 @@ import { RoomsModule } from './modules/rooms/rooms.module';
 import { GovernanceModule } from './modules/governance/governance.module';
 import { EventsModule } from './modules/events/events.module';
 import { CertificatesModule } from './modules/certificates/certificates.module';
+import { InstitutionalSignInModule } from './modules/institutional-sign-in/institutional-sign-in.module';
 
 @Global()
 @Module({})
@@ -53,6 +54,7 @@ export class AppModule {
         EngagementModule,
         EventsModule,
         CertificatesModule,
+        InstitutionalSignInModule,
       ],
     };
   }

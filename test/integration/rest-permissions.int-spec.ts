@@ -39,6 +39,10 @@ const RULES = {
   'POST /api/organizations/{orgId}/invitations': { org: 'invitations.manage' },
   'GET /api/organizations/{orgId}/invitations': { org: 'invitations.manage' },
   'DELETE /api/organizations/{orgId}/invitations/{invitationId}': { org: 'invitations.manage' },
+  // The organisation's identity provider (test/integration/institutional-sign-in.int-spec.ts).
+  'GET /api/organizations/{orgId}/sign-in-provider': { org: 'signIn.manage' },
+  'PUT /api/organizations/{orgId}/sign-in-provider': { org: 'signIn.manage' },
+  'DELETE /api/organizations/{orgId}/sign-in-provider': { org: 'signIn.manage' },
 
   'GET /api/organizations/{orgId}/rooms': { org: 'rooms.view' },
   'POST /api/organizations/{orgId}/rooms': { org: 'rooms.manage' },
@@ -117,6 +121,11 @@ const NOT_ORG_SCOPED = [
   // Anyone may ask for a reset link or use one (test/integration/password-reset.int-spec.ts).
   'POST /api/auth/password-reset',
   'POST /api/auth/password-reset/confirm',
+  // Institutional sign-in: the list of organisations to sign in with, and the OpenID Connect round trip
+  // (test/integration/institutional-sign-in.int-spec.ts).
+  'GET /api/auth/institutions',
+  'GET /api/auth/oidc/{slug}/start',
+  'GET /api/auth/oidc/callback',
   'GET /api/me',
   'POST /api/me/password',
   // One's own teller key; a ballot's key shares go to its tellers only (test/integration/ballot-tellers.int-spec.ts).
@@ -249,6 +258,10 @@ describe('the REST permission matrix, derived from the declared tables', () => {
       const inv = await ownerDoes<{ id: string }>('POST', `/api/organizations/${org.id}/invitations`, {});
       return as('DELETE', `/api/organizations/${org.id}/invitations/${inv.id}`, w);
     },
+    'GET /api/organizations/{orgId}/sign-in-provider': (w) => as('GET', `/api/organizations/${org.id}/sign-in-provider`, w),
+    'PUT /api/organizations/{orgId}/sign-in-provider': (w) =>
+      as('PUT', `/api/organizations/${org.id}/sign-in-provider`, w, { slug: 'zeta', issuer: 'https://idp.zeta.example', clientId: 'quorum', clientSecret: `s${n++}` }),
+    'DELETE /api/organizations/{orgId}/sign-in-provider': (w) => as('DELETE', `/api/organizations/${org.id}/sign-in-provider`, w),
 
     'GET /api/organizations/{orgId}/rooms': (w) => as('GET', `/api/organizations/${org.id}/rooms`, w),
     'POST /api/organizations/{orgId}/rooms': (w) => as('POST', `/api/organizations/${org.id}/rooms`, w, { name: `Zeta Hidden Room ${n++}` }),

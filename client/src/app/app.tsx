@@ -9,6 +9,8 @@ import { SignInPage } from '../features/auth/components/sign-in-page';
 import { SignUpPage } from '../features/auth/components/sign-up-page';
 import { ForgotPasswordPage } from '../features/auth/components/forgot-password-page';
 import { ResetPasswordPage } from '../features/auth/components/reset-password-page';
+import { SignInCompletePage } from '../features/auth/components/sign-in-complete-page';
+import { SignInProviderPanel } from '../features/organizations/components/sign-in-provider-panel';
 import { InvitationPage } from '../features/invitations/components/invitation-page';
 import { HomePage } from '../features/organizations/components/home-page';
 import { InstitutionsPanel } from '../features/organizations/components/institutions-panel';
@@ -54,6 +56,7 @@ export function App() {
               <Route path="forgot-password" element={<ForgotPasswordPage />} />
             </Route>
             <Route path="reset-password" element={<ResetPasswordPage />} />
+            <Route path="sign-in/complete" element={<SignInCompletePage />} />
             <Route path="invite/:token" element={<InvitationPage />} />
             {/* Public events are readable signed out; members-only ones answer NOT_FOUND then. */}
             <Route path="events" element={<EventDirectoryPage />} />
@@ -69,6 +72,7 @@ export function App() {
                 <Route path="meetings" element={<MeetingsPanel />} />
                 <Route path="events" element={<EventsPanel />} />
                 <Route path="invitations" element={<InvitationsPanel />} />
+                <Route path="sign-in" element={<SignInProviderPanel />} />
               </Route>
               <Route path="meetings/:meetingId" element={<MeetingPage />} />
               <Route path="verify" element={<VerifyPage />} />

@@ -9,6 +9,7 @@ export * from './governance';
 export * from './guests';
 export * from './languages';
 export * from './interpretation';
+export * from './institutional-sign-in';
 export * from './media';
 export * from './protocol';
 export * from './rest';

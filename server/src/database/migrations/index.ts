@@ -13,6 +13,7 @@ import { PersonalDelegateInvitations1796172461706 } from './1796172461706-person
 import { PasswordResets1796172467661 } from './1796172467661-password-resets';
 import { BallotTellers1796183588782 } from './1796183588782-ballot-tellers';
 import { Events1796186124442 } from './1796186124442-events';
+import { InstitutionalSignIn1796195077503 } from './1796195077503-institutional-sign-in';
 import { CpdCertificates1796195100864 } from './1796195100864-cpd-certificates';
 import { RoomInterpreters1796195236612 } from './1796195236612-room-interpreters';
 import { BreakoutGroups1796195256411 } from './1796195256411-breakout-groups';
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   PasswordResets1796172467661,
   BallotTellers1796183588782,
   Events1796186124442,
+  InstitutionalSignIn1796195077503,
   CpdCertificates1796195100864,
   RoomInterpreters1796195236612,
   BreakoutGroups1796195256411,

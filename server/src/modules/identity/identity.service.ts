@@ -45,6 +45,9 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** What the service hands the controller: the refresh token goes into a cookie, never into a body. */
 type IssuedTokens = AuthTokensDto & { refreshToken: string };
 
+/** A password hash nobody knows the password of: accounts that sign in only through their institution. */
+export const unusablePasswordHash = (): Promise<string> => argon2.hash(randomBytes(32).toString('base64url'), ARGON2);
+
 export const toUserDto = (u: User): UserDto => ({ id: u.id, email: u.email, displayName: u.displayName });
 
 @Injectable()
@@ -203,6 +206,8 @@ export class IdentityService {
       // Every other link of the account goes too: whoever asked for them no longer needs them.
       await m.query(`UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [user.id]);
       await m.getRepository(User).update({ id: user.id }, { passwordHash });
+      // The link reached the mailbox: its owner holds the account now.
+      await m.query(`UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1`, [user.id]);
       const [rows] = (await m.query(`UPDATE auth_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [user.id])) as [
         { id: string }[],
         number,
@@ -265,6 +270,20 @@ export class IdentityService {
     if (!ids.length) return new Map();
     const rows: { id: string; user_id: string }[] = await this.db.query('SELECT id, user_id FROM auth_sessions WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL', [ids]);
     return new Map(rows.map((r) => [r.id, r.user_id]));
+  }
+
+  /**
+   * A session for someone another sign-in method vouched for (their institution's identity provider):
+   * the same session, cookie and revocation as a password sign-in.
+   */
+  async openSessionFor(userId: string): Promise<SessionDto & { refreshToken: string }> {
+    const user = await this.db.getRepository(User).findOneByOrFail({ id: userId });
+    return { user: toUserDto(user), ...(await this.startSession(user.id)) };
+  }
+
+  /** Tells this process and the realtime layer that these sessions, already revoked in the database, have ended. */
+  sessionsEnded(userId: string, sessionIds: string[]): void {
+    if (sessionIds.length) this.revoked(userId, sessionIds);
   }
 
   private revoked(userId: string, sessionIds: string[]): void {

@@ -16,6 +16,7 @@ export const ORG_ACTIONS = [
   'meetings.manage',
   'events.view',
   'events.manage',
+  'signIn.manage',
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 
@@ -36,6 +37,8 @@ export const ORG_PERMISSIONS: Record<OrgAction, readonly OrgRole[]> = {
   'events.view': ['owner', 'admin', 'member'],
   /** Programme, registrants, approvals and their export. */
   'events.manage': ['owner', 'admin'],
+  /** The organisation's identity provider (institutional sign-in). */
+  'signIn.manage': ['owner', 'admin'],
 };
 
 export const can = (role: OrgRole | null | undefined, action: OrgAction): boolean => !!role && ORG_PERMISSIONS[action].includes(role);

@@ -1,4 +1,14 @@
-import type { PasswordResetBody, PasswordResetRequestBody, RegisterBody, RegistrationDto, SessionDto, SignInBody, UserDto } from '@contract';
+import type {
+  AuthTokensDto,
+  InstitutionalSignInOption,
+  PasswordResetBody,
+  PasswordResetRequestBody,
+  RegisterBody,
+  RegistrationDto,
+  SessionDto,
+  SignInBody,
+  UserDto,
+} from '@contract';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api';
 import { queryClient } from '../../../lib/query-client';
@@ -44,3 +54,23 @@ export const requestPasswordReset = (body: PasswordResetRequestBody) =>
 /** The new password also signs in: the account's other sessions have ended. */
 export const resetPassword = (body: PasswordResetBody) =>
   startSession(api<SessionDto>('/api/auth/password-reset/confirm', { method: 'POST', body, auth: false }));
+
+/** The organisations whose own identity provider one can sign in with. */
+export const useInstitutionalSignIns = () =>
+  useQuery({
+    queryKey: ['auth', 'institutions'] as const,
+    queryFn: () => api<InstitutionalSignInOption[]>('/api/auth/institutions', { auth: false }),
+    staleTime: 60_000,
+  });
+
+/**
+ * After an institutional sign-in the server has set the session cookie and sent the browser here: the
+ * cookie is traded for an access token as on any page load, and the user is fetched.
+ */
+export async function completeInstitutionalSignIn(): Promise<UserDto> {
+  const fresh = await api<AuthTokensDto>('/api/auth/refresh', { method: 'POST', auth: false });
+  tokens.store(fresh);
+  const user = await api<UserDto>('/api/me');
+  queryClient.setQueryData(meKey, user);
+  return user;
+}

@@ -8,6 +8,7 @@ import { formValues, useZodForm } from '../../../lib/forms';
 import { useDocumentTitle } from '../../../lib/use-document-title';
 import { signIn } from '../api/auth';
 import { nextPath } from '../hooks/use-session';
+import { InstitutionalSignIn, InstitutionalSignInError } from './institutional-sign-in';
 
 export function SignInPage() {
   const { t } = useTranslation();
@@ -25,6 +26,7 @@ export function SignInPage() {
       <section className="card auth-card" aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">{t('auth.signInTitle')}</h1>
         <p className="lead">{t('auth.signInIntro')}</p>
+        <InstitutionalSignInError />
         <form className="stack" noValidate onChange={form.onChange} onSubmit={form.onSubmit((body) => mutation.mutate(body))}>
           <Field label={t('auth.email')} error={form.errors.email}>
             {(control) => <input {...control} name="email" type="email" autoComplete="email" required />}
@@ -37,6 +39,7 @@ export function SignInPage() {
             {t('auth.submitSignIn')}
           </button>
         </form>
+        <InstitutionalSignIn />
         <p className="auth-switch">
           <Link to="/forgot-password">{t('auth.forgotLink')}</Link>
         </p>

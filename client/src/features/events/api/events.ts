@@ -8,6 +8,8 @@ import type {
   MyEventRegistrationDto,
   MyRegistrationDto,
   RegistrantDto,
+  UpdateEventBody,
+  UpdateSessionBody,
 } from '@contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api';
@@ -108,3 +110,22 @@ export const downloadCalendar = (eventId: string, sessionId?: string): Promise<v
 
 export const downloadRegistrants = (eventId: string): Promise<void> =>
   downloadFile(`/api/events/${e(eventId)}/registrations.csv`, 'registrants.csv');
+
+/** An organiser's edit of one session (title, time, room, speakers…); registrants are told by the server. */
+export const useUpdateSession = (eventId: string) => {
+  const invalidate = useInvalidateEvent(eventId);
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: UpdateSessionBody }) =>
+      api<EventSessionDto>(`/api/event-sessions/${e(id)}`, { method: 'PATCH', body }),
+    onSuccess: invalidate,
+  });
+};
+
+/** An organiser's edit of the event itself (its tracks and registration questions among others). */
+export const useUpdateEvent = (eventId: string) => {
+  const invalidate = useInvalidateEvent(eventId);
+  return useMutation({
+    mutationFn: (body: UpdateEventBody) => api<EventDto>(`/api/events/${e(eventId)}`, { method: 'PATCH', body }),
+    onSuccess: invalidate,
+  });
+};

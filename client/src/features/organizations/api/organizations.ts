@@ -2,11 +2,14 @@ import type {
   CreateInstitutionBody,
   CreateInvitationBody,
   CreateOrganizationBody,
+  IdentityProviderBody,
+  IdentityProviderDto,
   InstitutionDto,
   InvitationDto,
   InvitationSummaryDto,
   MemberDto,
   OrganizationDto,
+  OrgIdentityProviderDto,
   OrgRole,
   UpdateInstitutionBody,
 } from '@contract';
@@ -116,3 +119,20 @@ export const useRevokeInvitation = (orgId: string) =>
     (invitationId: string) => api<void>(`${orgPath(orgId)}/invitations/${encodeURIComponent(invitationId)}`, { method: 'DELETE' }),
     [orgKeys.invitations(orgId)],
   );
+
+const signInProviderKey = (orgId: string) => ['organizations', orgId, 'sign-in-provider'] as const;
+
+export const useSignInProvider = (orgId: string) =>
+  useQuery({
+    queryKey: signInProviderKey(orgId),
+    queryFn: () => api<OrgIdentityProviderDto>(`${orgPath(orgId)}/sign-in-provider`),
+  });
+
+export const useSaveSignInProvider = (orgId: string) =>
+  useInvalidatingMutation(
+    (body: IdentityProviderBody) => api<IdentityProviderDto>(`${orgPath(orgId)}/sign-in-provider`, { method: 'PUT', body }),
+    [signInProviderKey(orgId)],
+  );
+
+export const useRemoveSignInProvider = (orgId: string) =>
+  useInvalidatingMutation(() => api<void>(`${orgPath(orgId)}/sign-in-provider`, { method: 'DELETE' }), [signInProviderKey(orgId)]);

@@ -27,7 +27,12 @@ export function OrganizationPage() {
     { to: 'rooms', label: t('org.rooms') },
     { to: 'meetings', label: t('org.meetings') },
     { to: 'events', label: t('org.events') },
-    ...(canManage ? [{ to: 'invitations', label: t('org.invitations') }] : []),
+    ...(canManage
+      ? [
+          { to: 'invitations', label: t('org.invitations') },
+          { to: 'sign-in', label: t('org.signIn') },
+        ]
+      : []),
   ];
 
   return (
