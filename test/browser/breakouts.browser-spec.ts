@@ -83,14 +83,18 @@ describe('breakout groups in the browser', () => {
     await host.getByTestId('breakout-open').click();
     const main = host.getByTestId('breakout-main-room');
     await main.getByText(names[1]!).waitFor();
-    await main.getByLabel(`Group for ${names[1]}`).selectOption({ label: 'Group 1' });
+    // Each person's list is labelled "Group for <name>", the name isolated for right-to-left pages.
+    const mover = (name: string) => main.locator('li', { hasText: name }).getByTestId('breakout-move');
+    expect(await mover(names[1]!).getAttribute('aria-label')).toBe(`Group for \u2068${names[1]}\u2069`);
+    await mover(names[1]!).selectOption({ label: 'Group 1' });
     await host.getByTestId('breakout-group').nth(0).getByText(names[1]!).waitFor();
-    await main.getByLabel(`Group for ${names[2]}`).selectOption({ label: 'Group 2' });
+    await mover(names[2]!).selectOption({ label: 'Group 2' });
     await host.getByTestId('breakout-group').nth(1).getByText(names[2]!).waitFor();
 
     // Each is told where they are and sees nobody from elsewhere: no tile, and no stream.
-    await a.getByTestId('breakout-banner').getByText('You are in Group 1').waitFor();
-    await b.getByTestId('breakout-banner').getByText('You are in Group 2').waitFor();
+    // The group's name is isolated in the sentence (it may be written right to left).
+    await a.getByTestId('breakout-banner').getByText('You are in \u2068Group 1\u2069').waitFor();
+    await b.getByTestId('breakout-banner').getByText('You are in \u2068Group 2\u2069').waitFor();
     await tile(a, bPeer).waitFor({ state: 'detached' });
     await tile(b, aPeer).waitFor({ state: 'detached' });
     await tile(a, hostPeer).waitFor({ state: 'detached' });

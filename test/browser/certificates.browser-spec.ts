@@ -59,6 +59,15 @@ describe('a member earns a certificate by attending, and anyone verifies it', ()
     expect(await page.getByTestId('download-certificate').count()).toBe(0);
   });
 
+  it('takes the session into a calendar', async () => {
+    const opening = page.getByTestId('session-item').filter({ hasText: 'Opening plenary' });
+    const [download] = await Promise.all([page.waitForEvent('download'), opening.getByTestId('session-ics').click()]);
+    const ics = await readFile((await download.path())!, 'utf8');
+    expect(ics).toContain('BEGIN:VCALENDAR');
+    expect(ics).toMatch(/^DTSTART:\d{8}T\d{6}Z\r?$/m);
+    expect(ics).toContain('Opening plenary');
+  });
+
   it('joins the session from the programme and stays past the threshold', async () => {
     await page.getByTestId('session-item').filter({ hasText: 'Opening plenary' }).getByTestId('join-session').click();
     await page.getByTestId('join').click();

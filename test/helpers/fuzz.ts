@@ -398,6 +398,8 @@ export const errorLines = (logs: string, from = 0): string[] =>
 export interface RawResponse {
   status: number;
   contentType: string;
+  /** Where a redirect sends the browser, if it is one. */
+  location?: string;
   text: string;
   json: any;
 }
@@ -419,7 +421,7 @@ export function rawHttp(base: string, req: { method: string; path: string; heade
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text, json });
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), ...(res.headers.location ? { location: res.headers.location } : {}), text, json });
       });
     });
     r.on('error', reject);
@@ -466,6 +468,21 @@ export function restProblem(res: RawResponse, expected?: ErrorCode | ErrorCode[]
   if (HTTP_STATUS[code] !== res.status) return `status ${res.status} for ${code}`;
   const allowed = expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
   if (allowed && !allowed.includes(code)) return code;
+  return null;
+}
+
+/**
+ * A refusal of a browser navigation (institutional sign-in): the browser is sent back to the sign-in
+ * page with a known error code, never elsewhere; a request that never reaches the route (a path that
+ * cannot be decoded) may be refused with the usual error envelope.
+ */
+export function navigationProblem(res: RawResponse): string | null {
+  if (res.status >= 500) return `status ${res.status}`;
+  // A request the server cannot even route (a broken path) is refused before it is a navigation.
+  if (res.status >= 400) return restProblem(res);
+  if (res.status !== 302 && res.status !== 303) return `status ${res.status} (a navigation answers with a redirect)`;
+  const code = /^\/sign-in\?signInError=([A-Z_]+)$/.exec(res.location ?? '')?.[1];
+  if (!isKnownCode(code)) return `redirect to ${res.location ?? 'nowhere'}`;
   return null;
 }
 

@@ -99,9 +99,12 @@ describe('the chair follows motions live, and a meeting carries its language', (
     expect(ar.status).toBe(201);
     expect(ar.body.language).toBe('ar');
     expect((await http.get<MeetingView>(`/api/meetings/${ar.body.id}`, members[0]!.accessToken)).body.language).toBe('ar');
-    const fr = await http.post(`/api/organizations/${org.id}/meetings`, { title: 'Réunion', language: 'fr', scheduledAt: new Date().toISOString() }, owner.accessToken);
-    expect(fr.status).toBe(400);
-    expect(fr.body.error.code).toBe('INVALID_PAYLOAD');
+    const fr = await http.post<MeetingView>(`/api/organizations/${org.id}/meetings`, { title: 'Réunion du conseil', language: 'fr', scheduledAt: new Date().toISOString() }, owner.accessToken);
+    expect([fr.status, fr.body.language]).toEqual([201, 'fr']);
+    // German is not (yet) one of the product's languages.
+    const de = await http.post(`/api/organizations/${org.id}/meetings`, { title: 'Vorstandssitzung', language: 'de', scheduledAt: new Date().toISOString() }, owner.accessToken);
+    expect(de.status).toBe(400);
+    expect(de.body.error.code).toBe('INVALID_PAYLOAD');
   });
 
   it('says who may download the record, from the meeting permission table', async () => {

@@ -16,6 +16,7 @@ import {
   ODD_QUERY_VALUES,
   jsonSchemaOf,
   malformedCommands,
+  navigationProblem,
   nestedJson,
   type Operation,
   operationsOf,
@@ -337,8 +338,11 @@ describe('hostile input on every socket command and REST route', () => {
       headers: Record<string, string>;
       body?: string;
       chunked?: boolean;
-      /** Exact codes expected; undefined: any proper 4xx refusal; 'not-5xx': success is fine too. */
-      expect?: ErrorCode[] | 'not-5xx';
+      /**
+       * Exact codes expected; undefined: any proper 4xx refusal; 'not-5xx': success is fine too;
+       * 'navigation': a redirect back to the sign-in page with an error code (routes a browser opens).
+       */
+      expect?: ErrorCode[] | 'not-5xx' | 'navigation';
     }
 
     function casesFor(op: Operation): RestCase[] {
@@ -371,12 +375,14 @@ describe('hostile input on every socket command and REST route', () => {
           add({ what: `signed out: ${what}`, headers: header ? { authorization: header, ...json } : json, body: '{}', expect: ['UNAUTHENTICATED', 'TOKEN_EXPIRED'] });
       }
 
+      // Sign-in with an institution is opened by the browser: its refusals send the browser back to the sign-in page.
+      const navigation = op.path.startsWith('/api/auth/oidc/') ? { expect: 'navigation' as const } : {};
       for (const param of op.pathParams) {
         const signedOut = op.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === param ? 'not-a-uuid' : (ids[name] ?? randomUUID())));
-        add({ what: `signed out, path ${param} not a uuid`, path: signedOut, headers: {}, ...(op.authenticated ? { expect: ['UNAUTHENTICATED'] as ErrorCode[] } : {}) });
+        add({ what: `signed out, path ${param} not a uuid`, path: signedOut, headers: {}, ...(op.authenticated ? { expect: ['UNAUTHENTICATED'] as ErrorCode[] } : {}), ...navigation });
         for (const [what, bad] of BAD_IDS) {
           const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === param ? bad : (ids[name] ?? randomUUID())));
-          add({ what: `path ${param}: ${what}`, path, headers: op.body ? { ...auth, ...json } : auth, ...(op.body ? { body: '{}' } : {}) });
+          add({ what: `path ${param}: ${what}`, path, headers: op.body ? { ...auth, ...json } : auth, ...(op.body ? { body: '{}' } : {}), ...navigation });
         }
       }
 
@@ -432,7 +438,8 @@ describe('hostile input on every socket command and REST route', () => {
               failures.push({ what: c.what, problem: `no response (${(err as Error).message.slice(0, 60)})`, where: `${c.method} ${c.op.path}` });
               continue;
             }
-            const problem = c.expect === 'not-5xx' ? (res.status < 400 ? null : restProblem(res)) : restProblem(res, c.expect);
+            const problem =
+              c.expect === 'not-5xx' ? (res.status < 400 ? null : restProblem(res)) : c.expect === 'navigation' ? navigationProblem(res) : restProblem(res, c.expect);
             if (problem) failures.push({ what: c.what, problem, where: `${c.method} ${c.op.path}` });
           }
         }),

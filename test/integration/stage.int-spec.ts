@@ -204,7 +204,7 @@ describe('webinar stage, moderation, lobby and attendance', () => {
     const csv = await fetch(`${server.url}/api/rooms/${room.id}/attendance?format=csv`, { headers: { authorization: `Bearer ${ctx.owner.accessToken}` } });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('name,user_id,first_join,last_leave,minutes,joins');
+    expect(lines[0]).toBe('name,user_id,first_join,last_leave,minutes,joins,breakout_minutes');
     expect(lines).toHaveLength(3);
 
     expect((await ctx.http.get(`/api/rooms/${room.id}/attendance`, ctx.people[0]!.accessToken)).body.error.code).toBe('FORBIDDEN');

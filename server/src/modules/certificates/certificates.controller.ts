@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Put, Res, StreamableFile, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, type PipeTransform, Post, Put, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
@@ -12,11 +12,25 @@ import {
   type VerificationDto,
   VerifyCredentialBody,
 } from '../../contract';
+import { AppError } from '../../common/errors';
 import { ApiZodBody, UuidParam, ZodPipe } from '../../common/zod';
 import { AuthGuard, CurrentPrincipal } from '../identity/auth.guard';
 import type { Principal } from '../identity/identity.service';
 import { renderCertificatePdf } from './certificate-pdf';
 import { CertificatesService } from './certificates.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A certificate's id in a holder's path. Anything else names no certificate, and no route either
+ * (`/api/certificates/verify` is a POST): NOT_FOUND, as for a path that does not exist.
+ */
+const CertificateIdParam: PipeTransform<string, string> = {
+  transform(value: string): string {
+    if (!UUID.test(value)) throw new AppError('NOT_FOUND', 'Not found.');
+    return value;
+  },
+};
 
 /** The organisers' threshold and list, and the participant's own certificate. */
 @ApiTags('certificates')
@@ -57,7 +71,7 @@ export class CertificatesController {
   }
 
   @Get('certificates/:certificateId')
-  get(@CurrentPrincipal() p: Principal, @Param('certificateId', UuidParam) id: string): Promise<IssuedCertificateDto> {
+  get(@CurrentPrincipal() p: Principal, @Param('certificateId', CertificateIdParam) id: string): Promise<IssuedCertificateDto> {
     return this.certificates.get(p.userId, id);
   }
 

@@ -183,7 +183,8 @@ export class CertificatesService {
 
   /** A certificate by id (the QR code's link): what it says and whether it stands. */
   async verifyId(certificateId: string): Promise<VerificationDto> {
-    if (!UUID.test(certificateId)) return invalid('CERTIFICATE_NOT_FOUND', 'No certificate has this id.');
+    // Not even the shape of an id: a malformed request, refused as one (an id that could be one is an answer).
+    if (!UUID.test(certificateId)) throw new AppError('CERTIFICATE_NOT_FOUND', 'No certificate has this id.');
     const [cert]: CertificateRow[] = await this.db.query(`SELECT * FROM certificates WHERE id = $1`, [certificateId]);
     if (!cert) return invalid('CERTIFICATE_NOT_FOUND', 'No certificate has this id.');
     // The stored credential is checked too: a row changed behind the server's back does not verify.

@@ -36,6 +36,8 @@ export class BreakoutCommands {
     const { sessionId, roomId } = room;
     room.groupLog = (e) => this.log.record({ sessionId, roomId, ...e });
     room.openBreakout(round, () => this.timeUp(room, round.id));
+    // Answered once everyone's time in their group is recorded as started.
+    await this.log.flush();
     ctx.log.info({ roomId, groups: p.groups, assignment: p.assignment, placed: round.placements.size }, 'breakout groups opened');
     return room.breakoutStateFor(peer)!;
   }
@@ -46,6 +48,7 @@ export class BreakoutCommands {
     if (!room.breakout) throw new AppError('BREAKOUT_NOT_OPEN', 'No breakout groups are open.');
     if (![...room.peers.values()].some((x) => x.userId === p.userId)) throw new AppError('NOT_FOUND', 'This person is not in the room.');
     room.moveToGroup(p.userId, p.group);
+    await this.log.flush();
     return room.breakoutStateFor(peer)!;
   }
 
@@ -57,6 +60,7 @@ export class BreakoutCommands {
     // Hosts go where they like; the others only when the round lets people choose.
     if (round.assignment !== 'choose' && !STAFF.has(peer.role)) throw new AppError('FORBIDDEN', 'The host assigns the groups in this round.');
     room.moveToGroup(peer.userId, p.group);
+    await this.log.flush();
     return room.breakoutStateFor(peer)!;
   }
 
@@ -71,7 +75,9 @@ export class BreakoutCommands {
   @Command('breakout:close')
   async close(ctx: CommandContext): R<'breakout:close'> {
     const { room } = this.managed(ctx);
-    return { closed: room.closeBreakout() };
+    const closed = room.closeBreakout();
+    await this.log.flush();
+    return { closed };
   }
 
   /** The round's time is up: everyone comes back, unless a host already called them or opened another round. */

@@ -4,7 +4,9 @@ import { outranks, ROOM_ACTIONS, ROOM_PERMISSIONS, roomCan } from './room-permis
 describe('room permission table', () => {
   it('has a rule for every action in both modes', () => {
     expect(Object.keys(ROOM_PERMISSIONS).sort()).toEqual([...ROOM_ACTIONS].sort());
-    for (const a of ROOM_ACTIONS) for (const m of ['meeting', 'webinar'] as const) expect(ROOM_PERMISSIONS[a][m].length).toBeGreaterThan(0);
+    // Every action is someone's in both modes, except what a mode does not have at all: a webinar has no breakout groups.
+    const absent = new Set(['breakout.manage:webinar']);
+    for (const a of ROOM_ACTIONS) for (const m of ['meeting', 'webinar'] as const) expect([a, m, ROOM_PERMISSIONS[a][m].length > 0]).toEqual([a, m, !absent.has(`${a}:${m}`)]);
   });
 
   it.each([

@@ -27,6 +27,7 @@ import { withinHourlyQuota } from '../../common/quota';
 import { User } from '../identity/user.entity';
 import { Organization } from '../organizations/organization.entity';
 import { OrganizationsService } from '../organizations/organizations.service';
+import { BreakoutLog } from './live/breakout-log';
 import { RoomRegistry } from './live/room-registry';
 import { RoomInvite } from './room-invite.entity';
 import { standingRoomRole } from './room-permissions';
@@ -53,6 +54,7 @@ export class RoomsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly orgs: OrganizationsService,
     private readonly registry: RoomRegistry,
+    private readonly breakoutLog: BreakoutLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -216,6 +218,8 @@ export class RoomsService {
     });
     if (!session) throw new AppError('NOT_FOUND', 'This room has no such session.');
     const visits = await this.db.getRepository(AttendanceRecord).find({ where: { sessionId: session.id }, order: { joinedAt: 'ASC' } });
+    // Stays in groups that just ended on this node are written before they are read.
+    await this.breakoutLog.flush();
     const groups: { user_id: string; round_id: string; group_index: number; group_name: string; joined_at: Date; left_at: Date | null }[] = await this.db.query(
       `SELECT user_id, round_id, group_index, group_name, joined_at, left_at FROM breakout_visits WHERE session_id = $1 ORDER BY joined_at, id`,
       [session.id],

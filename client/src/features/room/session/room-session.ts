@@ -1016,6 +1016,9 @@ export class RoomSession {
     this.socket = socket;
     const h: ServerHandlers = {
       'peer:joined': (info) => {
+        // Events come in order: someone shown again after leaving our view (a breakout group, the stage
+        // of a webinar) is back. Only the join snapshot, which may be older than a leave, is filtered.
+        this.departedPeers.delete(info.peerId);
         this.addPeer(info);
         this.syncConsumers(this.gen);
         this.changed();
