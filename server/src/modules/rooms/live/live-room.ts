@@ -515,7 +515,9 @@ export class LiveRoom {
         const sees = this.visibleTo(viewer, subject);
         if (was.has(subject) && !sees) {
           for (const c of [...viewer.consumers.values()]) {
-            if (c.closed || !subject.producers.has(c.producerId)) continue;
+            const stream = subject.producers.get(c.producerId);
+            // An interpretation channel is heard by whoever chose it, wherever its interpreter is.
+            if (c.closed || !stream || channelOf(stream)) continue;
             c.close();
             this.outbox.toPeer(viewer, 'consumer:closed', { consumerId: c.id, producerId: c.producerId });
           }
