@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storable } from './text';
+import { plainText } from './text';
 
 /**
  * Breakout rooms: a meeting splits into groups that see, hear and chat only among themselves, then
@@ -8,13 +8,7 @@ import { storable } from './text';
  */
 
 const id = z.uuid();
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine(storable, { message: 'must not contain NUL characters or broken Unicode' });
+const text = (max: number) => plainText(1, max);
 
 export const BREAKOUT_MAX_GROUPS = 50;
 export const BREAKOUT_MAX_MINUTES = 480;

@@ -972,24 +972,29 @@ export class RoomSession {
     }
   }
 
+  /**
+   * Asks the server for a consumer of `producerId` and opens it on the receive transport; null when the
+   * session moved on (a rejoin) while the server answered.
+   */
+  private async receive(transport: types.Transport, device: Device, producerId: string, streamId: string, gen: number) {
+    const info = await emitCommand('media:consume', {
+      transportId: transport.id,
+      producerId,
+      rtpCapabilities: device.recvRtpCapabilities as CommandPayload<'media:consume'>['rtpCapabilities'],
+    });
+    if (gen !== this.gen) return null;
+    const consumer = await transport.consume({ id: info.consumerId, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters as types.RtpParameters, streamId });
+    return { info, consumer };
+  }
+
   private async consume(peerId: string, media: RemoteMedia, gen: number): Promise<void> {
     const transport = this.recvTransport;
     if (!transport || !this.device) return;
     this.consuming.add(media.producerId);
     try {
-      const info = await emitCommand('media:consume', {
-        transportId: transport.id,
-        producerId: media.producerId,
-        rtpCapabilities: this.device.recvRtpCapabilities as CommandPayload<'media:consume'>['rtpCapabilities'],
-      });
-      if (gen !== this.gen) return;
-      const consumer = await transport.consume({
-        id: info.consumerId,
-        producerId: info.producerId,
-        kind: info.kind,
-        rtpParameters: info.rtpParameters as types.RtpParameters,
-        streamId: `${peerId}-${media.source}`,
-      });
+      const received = await this.receive(transport, this.device, media.producerId, `${peerId}-${media.source}`, gen);
+      if (!received) return;
+      const { info, consumer } = received;
       const current = this.peers.get(peerId)?.media[media.source];
       if (gen !== this.gen || current?.producerId !== media.producerId || this.closedConsumers.has(consumer.id)) {
         consumer.close();
@@ -1253,19 +1258,9 @@ export class RoomSession {
     const transport = this.recvTransport;
     if (!transport || !this.device) return;
     try {
-      const info = await emitCommand('media:consume', {
-        transportId: transport.id,
-        producerId: entry.producerId,
-        rtpCapabilities: this.device.recvRtpCapabilities as CommandPayload<'media:consume'>['rtpCapabilities'],
-      });
-      if (gen !== this.gen) return;
-      const consumer = await transport.consume({
-        id: info.consumerId,
-        producerId: info.producerId,
-        kind: info.kind,
-        rtpParameters: info.rtpParameters as types.RtpParameters,
-        streamId: `${entry.peerId}-channel-${entry.channel}`,
-      });
+      const received = await this.receive(transport, this.device, entry.producerId, `${entry.peerId}-channel-${entry.channel}`, gen);
+      if (!received) return;
+      const { consumer } = received;
       if (gen !== this.gen || this.channelMedia.get(entry.producerId) !== entry || this.closedConsumers.has(consumer.id)) {
         consumer.close();
         return;
