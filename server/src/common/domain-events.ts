@@ -53,6 +53,8 @@ export interface DomainEventMap {
   'meeting.quorum': [{ meetingId: string }];
   /** Governance → its live feed: a motion was moved or its text changed. */
   'motion.changed': [{ meetingId: string; motion: MotionView }];
+  /** Recording → archive: a recording's files are written and hashed (`recording_files`); it can be listed and played. */
+  'recording.ready': [{ recordingId: string }];
 }
 
 @Injectable()

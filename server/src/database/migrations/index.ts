@@ -18,6 +18,7 @@ import { CpdCertificates1796195100864 } from './1796195100864-cpd-certificates';
 import { RoomInterpreters1796195236612 } from './1796195236612-room-interpreters';
 import { BreakoutGroups1796195256411 } from './1796195256411-breakout-groups';
 import { MeetingLanguageFromContract1796195398766 } from './1796195398766-meeting-language-from-contract';
+import { Recordings1796206573414 } from './1796206573414-recordings';
 
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000,
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   RoomInterpreters1796195236612,
   BreakoutGroups1796195256411,
   MeetingLanguageFromContract1796195398766,
+  Recordings1796206573414,
 ];

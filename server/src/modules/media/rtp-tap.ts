@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import type { types } from 'mediasoup';
+
+/**
+ * A tap hands one producer's RTP to a local process (a recorder, a speech-to-text decoder) without
+ * transcoding: a consumer on an unencrypted plain transport on the loopback sends to a UDP port the
+ * process listens on, described to it by an SDP. What the process does with the packets is its own
+ * business; `rtpReaderArgs` gives the FFmpeg input side both recording and captions use.
+ */
+export interface RtpTap {
+  readonly consumer: types.Consumer;
+  readonly transport: types.PlainTransport;
+  /** The session description a reader opens to receive this tap's packets. */
+  readonly sdp: string;
+  readonly port: number;
+  /** Starts the packets flowing (the consumer is created paused) and asks the sender for a key frame. */
+  start(): Promise<void>;
+  /** Video only: asks the sender for a key frame, after a start or a gap. */
+  requestKeyFrame(): Promise<void>;
+  close(): void;
+}
+
+export interface RtpTapOptions {
+  /** Where the reader listens; the loopback unless the reader runs on another host. */
+  host?: string;
+  /** A port pair (RTP on `port`, RTCP on `port + 1`) already reserved for the reader; found when absent. */
+  port?: number;
+  appData?: types.AppData;
+}
+
+/** Opens a tap of `producerId` on `router`, a router the producer lives on or is piped to. */
+export async function openRtpTap(router: types.Router, producerId: string, options: RtpTapOptions = {}): Promise<RtpTap> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? (await freeUdpPortPair(host));
+  const transport = await router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: host },
+    // Separate RTCP: FFmpeg's RTP input reads RTCP (sender reports, for lip sync) on port + 1.
+    rtcpMux: false,
+    comedia: false,
+    appData: { ...options.appData, tap: true },
+  });
+  try {
+    await transport.connect({ ip: host, port, rtcpPort: port + 1 });
+    const consumer = await transport.consume({ producerId, rtpCapabilities: tapCapabilities(router.rtpCapabilities), paused: true, appData: { ...options.appData, tap: true } });
+    const sdp = tapSdp(consumer, host, port);
+    return {
+      consumer,
+      transport,
+      sdp,
+      port,
+      async start() {
+        await consumer.resume();
+        if (consumer.kind === 'video') await consumer.requestKeyFrame();
+      },
+      async requestKeyFrame() {
+        if (consumer.kind === 'video' && !consumer.closed) await consumer.requestKeyFrame();
+      },
+      close() {
+        transport.close();
+      },
+    };
+  } catch (error) {
+    transport.close();
+    throw error;
+  }
+}
+
+/**
+ * What a tap accepts: the router's codecs without retransmission streams (a reader does not ask for
+ * them) and with the absolute send time and audio level extensions only, so the stream a reader sees is
+ * the plain codec stream.
+ */
+export function tapCapabilities(router: types.RtpCapabilities): types.RtpCapabilities {
+  return {
+    codecs: (router.codecs ?? []).filter((c) => !/\/rtx$/i.test(c.mimeType)).map((c) => ({ ...c, rtcpFeedback: [] })),
+    headerExtensions: [],
+  };
+}
+
+/** The SDP of a consumer's stream as seen by a reader listening on `host:port`. */
+export function tapSdp(consumer: Pick<types.Consumer, 'kind' | 'rtpParameters'>, host: string, port: number): string {
+  const codec = consumer.rtpParameters.codecs[0];
+  if (!codec) throw new Error('consumer has no codec');
+  const [, name] = codec.mimeType.split('/');
+  const channels = consumer.kind === 'audio' && codec.channels && codec.channels > 1 ? `/${codec.channels}` : '';
+  const fmtp = Object.entries(codec.parameters ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(';');
+  const family = host.includes(':') ? 'IP6' : 'IP4';
+  return [
+    'v=0',
+    `o=- 0 0 IN ${family} ${host}`,
+    's=Quorum tap',
+    `c=IN ${family} ${host}`,
+    't=0 0',
+    `m=${consumer.kind} ${port} RTP/AVP ${codec.payloadType}`,
+    `a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}${channels}`,
+    ...(fmtp ? [`a=fmtp:${codec.payloadType} ${fmtp}`] : []),
+    'a=recvonly',
+    '',
+  ].join('\r\n');
+}
+
+/**
+ * FFmpeg's input side for a tap: the SDP arrives on standard input, packets on UDP. A reorder queue
+ * absorbs loopback reordering; timestamps come from the RTP clock so a pause leaves a gap, not a jump.
+ */
+export function rtpReaderArgs(): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-reorder_queue_size', '64', '-fflags', '+genpts', '-f', 'sdp', '-i', 'pipe:0'];
+}
+
+/** Starts `ffmpeg` (or `command`) reading `tap` and writing as `outputArgs` say; the SDP is written to its stdin. */
+export function spawnRtpReader(tap: Pick<RtpTap, 'sdp'>, outputArgs: readonly string[], command = 'ffmpeg'): ChildProcess {
+  const child = spawn(command, [...rtpReaderArgs(), ...outputArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin!.on('error', () => undefined);
+  child.stdin!.end(tap.sdp);
+  return child;
+}
+
+/** An even port whose pair (RTP, RTCP) is free on `host` now. Another process may still take it first; readers fail loudly then. */
+export async function freeUdpPortPair(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await bind(host, 0);
+    const port = first.address().port;
+    const even = port % 2 === 0 ? port : port - 1;
+    first.close();
+    if (even < 1024) continue;
+    const pair = await Promise.all([bind(host, even), bind(host, even + 1)].map((p) => p.catch(() => null)));
+    pair.forEach((s) => s?.close());
+    if (pair.every(Boolean)) return even;
+  }
+  throw new Error(`no free UDP port pair on ${host}`);
+}
+
+function bind(host: string, port: number): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    socket.once('error', reject);
+    socket.bind(port, host, () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+  });
+}
