@@ -17,7 +17,7 @@
  *
  * Settings (env): BENCH_SIZES=10,50,200  BENCH_RATE_PPS=200  BENCH_DURATION_MS=6000 (per
  * implementation and run)  BENCH_SLICE_MS=100  BENCH_ROUNDS=2  BENCH_JOINS=50
- * BENCH_BROWSER_JOINS=20
+ * BENCH_BROWSER_JOINS=20  BENCH_PARTS=a,b,c (which parts to run)
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -35,6 +35,7 @@ const settings = {
   rounds: num('BENCH_ROUNDS', 2),
   joins: num('BENCH_JOINS', 50),
   browserJoins: num('BENCH_BROWSER_JOINS', 20),
+  parts: new Set((process.env.BENCH_PARTS ?? 'a,b,c').split(',').map((p) => p.trim())),
 };
 
 if (!existsSync(new URL('../server/dist/main.js', import.meta.url))) {
@@ -57,85 +58,97 @@ const log = (line = '') => console.log(line);
 log(`bench:media  node ${process.version}, ${cpus().length} CPUs, load average ${load()}`);
 log();
 
-/* ---- (a) forwarding ---- */
-
-log(
-  `(a) 1 producer -> N consumers over plain RTP: opus ${settings.ratePps} packets/s for ${settings.durationMs / 1000} s per ` +
-    `implementation and run, ${settings.rounds} runs per N; Quorum and bare fed in alternating ${settings.sliceMs} ms slices`,
-);
-const forwarding = await benchForwarding({ ...settings, log });
-log();
-log(
-  `    workers ${forwarding.pinned === null ? 'not pinned' : `both pinned to CPU ${forwarding.pinned}`}; same createWorker settings; CPU = getResourceUsage() ru_utime + ru_stime`,
-);
-log('     N  impl     sent/run  received/consumer   loss %   not fwd %    forwarded  worker CPU   µs/fwd pkt   Quorum/bare');
-log('                           min      mean                                               ms');
-const totals = { quorum: { cpuMs: 0, forwarded: 0 }, bare: { cpuMs: 0, forwarded: 0 } };
+let pooled = null;
 const ratios = {};
-let lossPct = 0;
-let sfuLossPct = 0;
-for (const { n, quorum, bare } of forwarding.summaries) {
-  ratios[n] = quorum.usPerPacket / bare.usPerPacket;
-  for (const [name, s] of [
-    ['quorum', quorum],
-    ['bare', bare],
-  ]) {
-    totals[name].cpuMs += s.cpuMs;
-    totals[name].forwarded += s.forwarded;
-    lossPct = Math.max(lossPct, s.lossPct);
-    sfuLossPct = Math.max(sfuLossPct, s.sfuLossPct);
-    log(
-      `  ${String(n).padStart(4)}  ${name.padEnd(6)} ${String(s.sentPerRun).padStart(9)}  ${String(s.receivedPerConsumer.min).padStart(7)} ` +
-        `${fixed(s.receivedPerConsumer.mean, 1).padStart(9)}  ${fixed(s.lossPct, 3).padStart(7)}  ${fixed(s.sfuLossPct, 3).padStart(10)}  ${String(s.forwarded).padStart(11)}  ` +
-        `${String(s.cpuMs).padStart(10)}  ${fixed(s.usPerPacket, 3).padStart(11)}` +
-        (name === 'quorum' ? `   ${fixed(ratios[n], 3).padStart(11)}${ratios[n] > 1.05 ? '  (> 1.05)' : ''}` : ''),
-    );
-  }
-}
-const pooled = totals.quorum.cpuMs / totals.quorum.forwarded / (totals.bare.cpuMs / totals.bare.forwarded);
-log('    loss % = not received by the bench receivers; not fwd % = not sent by the worker (consumer stats)');
-log(
-  `    all N together: Quorum ${fixed((1000 * totals.quorum.cpuMs) / totals.quorum.forwarded, 3)} µs/pkt, bare ${fixed((1000 * totals.bare.cpuMs) / totals.bare.forwarded, 3)} µs/pkt, ratio ${fixed(pooled, 3)} (target <= 1.05)`,
-);
-log();
+let lossPct = null;
+let sfuLossPct = null;
+let joinP50 = null;
+let joinP95 = null;
 
-/* ---- (b) joins ---- */
+if (settings.parts.has('a')) {
+  /* ---- (a) forwarding ---- */
 
-log(
-  `(b) room:join -> first RTP at the server (first producer:score), ${settings.joins} sequential joins through the built server's socket path, werift client`,
-);
-const joins = await benchJoins({ joins: settings.joins, log });
-const column = (key) => joins.samples.map((s) => s[key]);
-const row = (label, key) => {
-  const values = column(key);
   log(
-    `    ${label.padEnd(34)} ${fixed(percentile(values, 50), 1).padStart(7)} ${fixed(percentile(values, 95), 1).padStart(7)} ${fixed(Math.max(...values), 1).padStart(7)}`,
+    `(a) 1 producer -> N consumers over plain RTP: opus ${settings.ratePps} packets/s for ${settings.durationMs / 1000} s per ` +
+      `implementation and run, ${settings.rounds} runs per N; Quorum and bare fed in alternating ${settings.sliceMs} ms slices`,
   );
-};
-log();
-log(`    warm-up joins (not counted): ${joins.warmup.map((s) => `${fixed(s.totalMs, 0)} ms`).join(', ')}`);
-log(`    ${'ms'.padEnd(34)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}`);
-row('join -> first RTP at the server', 'totalMs');
-row('  room:join ack', 'joinMs');
-row('  publish (transport..DTLS up)', 'publishMs');
-row('    media:create-transport', 'createTransport');
-row('    werift offer', 'offer');
-row('    media:connect-transport', 'connectTransport');
-row('    media:produce', 'produce');
-row('    ICE (answer -> connected)', 'ice');
-row('    wait for DTLS after produce', 'awaitDtls');
-row('  first packet -> producer:score', 'firstRtpMs');
-log('    (werift waits a fixed 100 ms before its DTLS ClientHello, lib/webrtc/src/transport/dtls.js; a browser does not)');
-const joinP50 = percentile(column('totalMs'), 50);
-const joinP95 = percentile(column('totalMs'), 95);
-log(`    p95 ${fixed(joinP95, 1)} ms (target <= 250 ms)`);
-log();
+  const forwarding = await benchForwarding({ ...settings, log });
+  log();
+  log(
+    `    workers ${forwarding.pinned === null ? 'not pinned' : `both pinned to CPU ${forwarding.pinned}`}; same createWorker settings; CPU = getResourceUsage() ru_utime + ru_stime`,
+  );
+  log('     N  impl     sent/run  received/consumer   loss %   not fwd %    forwarded  worker CPU   µs/fwd pkt   Quorum/bare');
+  log('                           min      mean                                               ms');
+  const totals = { quorum: { cpuMs: 0, forwarded: 0 }, bare: { cpuMs: 0, forwarded: 0 } };
+  lossPct = 0;
+  sfuLossPct = 0;
+  for (const { n, quorum, bare } of forwarding.summaries) {
+    ratios[n] = quorum.usPerPacket / bare.usPerPacket;
+    for (const [name, s] of [
+      ['quorum', quorum],
+      ['bare', bare],
+    ]) {
+      totals[name].cpuMs += s.cpuMs;
+      totals[name].forwarded += s.forwarded;
+      lossPct = Math.max(lossPct, s.lossPct);
+      sfuLossPct = Math.max(sfuLossPct, s.sfuLossPct);
+      log(
+        `  ${String(n).padStart(4)}  ${name.padEnd(6)} ${String(s.sentPerRun).padStart(9)}  ${String(s.receivedPerConsumer.min).padStart(7)} ` +
+          `${fixed(s.receivedPerConsumer.mean, 1).padStart(9)}  ${fixed(s.lossPct, 3).padStart(7)}  ${fixed(s.sfuLossPct, 3).padStart(10)}  ${String(s.forwarded).padStart(11)}  ` +
+          `${String(s.cpuMs).padStart(10)}  ${fixed(s.usPerPacket, 3).padStart(11)}` +
+          (name === 'quorum' ? `   ${fixed(ratios[n], 3).padStart(11)}${ratios[n] > 1.05 ? '  (> 1.05)' : ''}` : ''),
+      );
+    }
+  }
+  pooled = totals.quorum.cpuMs / totals.quorum.forwarded / (totals.bare.cpuMs / totals.bare.forwarded);
+  log('    loss % = not received by the bench receivers; not fwd % = not sent by the worker (consumer stats)');
+  log(
+    `    all N together: Quorum ${fixed((1000 * totals.quorum.cpuMs) / totals.quorum.forwarded, 3)} µs/pkt, bare ${fixed((1000 * totals.bare.cpuMs) / totals.bare.forwarded, 3)} µs/pkt, ratio ${fixed(pooled, 3)} (target <= 1.05)`,
+  );
+  log();
+}
+
+if (settings.parts.has('b')) {
+  /* ---- (b) joins ---- */
+
+  log(
+    `(b) room:join -> first RTP at the server (first producer:score), ${settings.joins} sequential joins through the built server's socket path, werift client`,
+  );
+  const joins = await benchJoins({ joins: settings.joins, log });
+  const column = (key) => joins.samples.map((s) => s[key]);
+  const row = (label, key) => {
+    const values = column(key);
+    log(
+      `    ${label.padEnd(34)} ${fixed(percentile(values, 50), 1).padStart(7)} ${fixed(percentile(values, 95), 1).padStart(7)} ${fixed(Math.max(...values), 1).padStart(7)}`,
+    );
+  };
+  log();
+  log(`    warm-up joins (not counted): ${joins.warmup.map((s) => `${fixed(s.totalMs, 0)} ms`).join(', ')}`);
+  log(`    ${'ms'.padEnd(34)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}`);
+  row('join -> first RTP at the server', 'totalMs');
+  row('  room:join ack', 'joinMs');
+  row('  publish (transport..DTLS up)', 'publishMs');
+  row('    media:create-transport', 'createTransport');
+  row('    werift offer', 'offer');
+  row('    media:connect-transport', 'connectTransport');
+  row('    media:produce', 'produce');
+  row('    ICE (answer -> connected)', 'ice');
+  row('    wait for DTLS after produce', 'awaitDtls');
+  row('  first packet -> producer:score', 'firstRtpMs');
+  log('    (werift waits a fixed 100 ms before its DTLS ClientHello, lib/webrtc/src/transport/dtls.js; a browser does not)');
+  joinP50 = percentile(column('totalMs'), 50);
+  joinP95 = percentile(column('totalMs'), 95);
+  log(`    p95 ${fixed(joinP95, 1)} ms (target <= 250 ms)`);
+  log();
+}
 
 /* ---- (c) browser joins ---- */
 
 let browserP50 = null;
 let browserP95 = null;
-if (!browserAvailable() || !existsSync(new URL('../client/dist/index.html', import.meta.url))) {
+if (!settings.parts.has('c')) {
+  // not asked for
+} else if (!browserAvailable() || !existsSync(new URL('../client/dist/index.html', import.meta.url))) {
   log('(c) browser join -> first decoded frame: skipped (needs Debian chromium and `npm run build`)');
 } else {
   log(
@@ -154,6 +167,13 @@ if (!browserAvailable() || !existsSync(new URL('../client/dist/index.html', impo
   log(
     `    ${'  press Join -> in the room'.padEnd(34)} ${fixed(percentile(room, 50), 1).padStart(7)} ${fixed(percentile(room, 95), 1).padStart(7)} ${fixed(Math.max(...room), 1).padStart(7)}`,
   );
+  for (const step of ['joined', 'device-loaded', 'recv-transport', 'consume-ack', 'recv-connected', 'resumed']) {
+    const values = browserJoins.samples.map((s) => s.steps[step]).filter(Number.isFinite);
+    if (values.length === 0) continue;
+    log(
+      `    ${`  press Join -> ${step}`.padEnd(34)} ${fixed(percentile(values, 50), 1).padStart(7)} ${fixed(percentile(values, 95), 1).padStart(7)} ${fixed(Math.max(...values), 1).padStart(7)}`,
+    );
+  }
   log(`    p95 ${fixed(browserP95, 1)} ms (target <= 1000 ms)`);
 }
 log();
@@ -162,12 +182,12 @@ log(`total ${fixed((performance.now() - started) / 1000, 1)} s, load average ${l
 const round = (value, digits) => Number(value.toFixed(digits));
 console.log(
   JSON.stringify({
-    forwardRatio: round(pooled, 3),
+    forwardRatio: pooled === null ? null : round(pooled, 3),
     forwardRatioByN: Object.fromEntries(Object.entries(ratios).map(([n, r]) => [n, round(r, 3)])),
-    lossPct: round(lossPct, 3),
-    sfuLossPct: round(sfuLossPct, 3),
-    joinP50Ms: round(joinP50, 1),
-    joinP95Ms: round(joinP95, 1),
+    lossPct: lossPct === null ? null : round(lossPct, 3),
+    sfuLossPct: sfuLossPct === null ? null : round(sfuLossPct, 3),
+    joinP50Ms: joinP50 === null ? null : round(joinP50, 1),
+    joinP95Ms: joinP95 === null ? null : round(joinP95, 1),
     browserJoinP50Ms: browserP50 === null ? null : round(browserP50, 1),
     browserJoinP95Ms: browserP95 === null ? null : round(browserP95, 1),
   }),

@@ -48,6 +48,10 @@ export function PreJoin({ roomId, invite, preview, guestName, onJoined }: PreJoi
     const timer = setTimeout(() => setPatienceOver(true), 8_000);
     return () => clearTimeout(timer);
   }, []);
+  // The connection is made while people check their camera, so pressing Join costs one round trip, not a handshake.
+  useEffect(() => {
+    connectSocket();
+  }, []);
   const devices = useMediaDevices();
   const video = useVideoTrack(cameraOff ? null : media.camera);
   const meter = useRef<HTMLDivElement>(null);

@@ -103,7 +103,17 @@ export interface RoomStage {
   broadcast: { from: string; text: string; at: string } | null;
 }
 
-const NO_STAGE: RoomStage = { options: null, participants: null, handRaised: false, handQueue: [], lobby: [], invitation: null, invitations: [], breakout: null, broadcast: null };
+const NO_STAGE: RoomStage = {
+  options: null,
+  participants: null,
+  handRaised: false,
+  handQueue: [],
+  lobby: [],
+  invitation: null,
+  invitations: [],
+  breakout: null,
+  broadcast: null,
+};
 
 /** A stream of the chosen interpretation channel, as this browser receives it. */
 export interface ChannelMedia {
@@ -131,7 +141,14 @@ export interface RoomInterpretation {
   interpreting: { channel: ChannelLanguage; producerId: string | null; live: boolean } | null;
 }
 
-const NO_INTERPRETATION: RoomInterpretation = { interpreters: [], channels: [], listening: { channel: 'floor', floorVolume: 0.2 }, received: [], mine: null, interpreting: null };
+const NO_INTERPRETATION: RoomInterpretation = {
+  interpreters: [],
+  channels: [],
+  listening: { channel: 'floor', floorVolume: 0.2 },
+  received: [],
+  mine: null,
+  interpreting: null,
+};
 /** The last choice in this browser, shown until the server's (authoritative) one arrives with the join. */
 const LISTENING_KEY = 'quorum.listening';
 
@@ -206,6 +223,16 @@ export const MIC_CONSTRAINTS: MediaTrackConstraints = {
 const withDevice = (base: MediaTrackConstraints, deviceId: string | undefined): MediaTrackConstraints =>
   deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
 
+/**
+ * A point on the way into the room, on the page's performance timeline (`quorum:joined`,
+ * `quorum:recv-connected`…): where the time between pressing Join and seeing someone goes. Only the
+ * first of each name counts.
+ */
+function mark(name: string): void {
+  const full = `quorum:${name}`;
+  if (typeof performance !== 'undefined' && performance.getEntriesByName(full).length === 0) performance.mark(full);
+}
+
 export async function captureMic(deviceId?: string): Promise<MediaStreamTrack> {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: withDevice(MIC_CONSTRAINTS, deviceId) });
   return stream.getAudioTracks()[0]!;
@@ -216,8 +243,7 @@ export async function captureCamera(deviceId?: string): Promise<MediaStreamTrack
   return stream.getVideoTracks()[0]!;
 }
 
-export const canChooseSpeaker = (): boolean =>
-  typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+export const canChooseSpeaker = (): boolean => typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
 
 /**
  * Camera simulcast: three resolutions, each with three temporal layers, so the server can give every
@@ -238,7 +264,6 @@ const ICE_RECOVERY_MS = 8_000;
 const ICE_FIRST_CONNECT_MS = 10_000;
 /** A 'disconnected' transport often recovers by itself; restart ICE only if it does not. */
 const ICE_DISCONNECTED_GRACE_MS = 2_000;
-
 
 class Superseded extends Error {
   constructor() {
@@ -283,7 +308,12 @@ export class RoomSession {
   private speaking: ReadonlySet<string> = new Set();
   private devices: DevicePreferences;
 
-  private tracks: { mic: MediaStreamTrack | null; camera: MediaStreamTrack | null; screen: MediaStreamTrack | null; 'screen-audio': MediaStreamTrack | null };
+  private tracks: {
+    mic: MediaStreamTrack | null;
+    camera: MediaStreamTrack | null;
+    screen: MediaStreamTrack | null;
+    'screen-audio': MediaStreamTrack | null;
+  };
   private micMuted: boolean;
   private sendScores: Partial<Record<Source, number>> = {};
 
@@ -293,6 +323,8 @@ export class RoomSession {
   private iceServers: IceServer[] = [];
   private sendTransport: types.Transport | null = null;
   private recvTransport: types.Transport | null = null;
+  /** Transports asked for on entry, while the device loads; taken by `createTransport` of the same generation. */
+  private requested: { gen: number; recv: Promise<TransportInfo> | null; send: Promise<TransportInfo> | null } | null = null;
   private readonly producers = new Map<Source, types.Producer>();
   private readonly producing = new Map<Source, Promise<void>>();
   private readonly consumers = new Map<string, { consumer: types.Consumer; peerId: string; source: Source }>();
@@ -392,7 +424,10 @@ export class RoomSession {
 
   /* ---------- joining and leaving ---------- */
 
-  /** First entry. Rejects with the server's refusal (ROOM_FULL, FORBIDDEN…), leaving local tracks untouched. */
+  /**
+   * First entry. Resolves once seated (media then comes up on its own, reconnecting on failure);
+   * rejects with the server's refusal (ROOM_FULL, FORBIDDEN…), leaving local tracks untouched.
+   */
   async join(): Promise<void> {
     if (this.status !== 'idle') throw new Error('join() is called once; the session reconnects by itself');
     this.status = 'joining';
@@ -411,11 +446,10 @@ export class RoomSession {
       this.changed();
       throw error;
     }
-    try {
-      await this.setUpMedia(gen);
-    } catch (e) {
+    // The room is shown as soon as the seat is taken; transports and streams follow in the background.
+    void this.setUpMedia(gen).catch((e: unknown) => {
       if (!(e instanceof Superseded)) void this.reconnect('setup-failed');
-    }
+    });
   }
 
   /** Leaves for good: closes transports, stops every local track. */
@@ -459,31 +493,75 @@ export class RoomSession {
       ...(this.inviteToken ? { inviteToken: this.inviteToken } : {}),
     });
     if (gen !== this.gen) throw new Superseded();
+    mark('joined');
     this.selfPeerId = joined.peerId;
     this.selfUserId = joined.userId;
-    this.interp = { interpreters: joined.interpretation.interpreters, channels: joined.interpretation.channels, listening: joined.interpretation.listening };
+    this.interp = {
+      interpreters: joined.interpretation.interpreters,
+      channels: joined.interpretation.channels,
+      listening: joined.interpretation.listening,
+    };
     rememberListening(joined.interpretation.listening);
     this.displayName = joined.displayName;
     this.role = joined.role;
     this.mode = joined.mode;
     this.guest = joined.guest;
-    this.stage = { ...this.stage, options: joined.options, participants: joined.participants, handRaised: joined.handRaised, invitation: joined.stageInvitation, breakout: joined.breakout ?? null };
+    this.stage = {
+      ...this.stage,
+      options: joined.options,
+      participants: joined.participants,
+      handRaised: joined.handRaised,
+      invitation: joined.stageInvitation,
+      breakout: joined.breakout ?? null,
+    };
     this.iceServers = joined.iceServers;
     for (const info of joined.peers) this.addPeer(info);
     this.error = null;
     this.status = 'joined';
     this.changed();
+    // The transports are asked for while the device loads: the two take about as long.
+    const ask = (direction: 'send' | 'recv') => {
+      const info = emitCommand('media:create-transport', { direction });
+      info.catch(() => undefined);
+      return info;
+    };
+    this.requested = { gen, recv: ask('recv'), send: ask('send') };
     this.device = new Device();
     await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
     if (gen !== this.gen) throw new Superseded();
+    mark('device-loaded');
   }
 
   private async setUpMedia(gen: number): Promise<void> {
-    this.recvTransport = await this.createTransport('recv', gen);
+    // Both transports are asked for at once: receiving starts without waiting for the send side.
+    const canSend = this.device!.canProduce('audio') || this.device!.canProduce('video');
+    const sending = canSend ? this.createTransport('send', gen) : null;
+    sending?.catch(() => undefined);
+    let recv: types.Transport;
+    try {
+      recv = await this.createTransport('recv', gen);
+    } catch (e) {
+      void sending?.then(
+        (t) => t.close(),
+        () => undefined,
+      );
+      throw e;
+    }
+    if (gen !== this.gen) {
+      recv.close();
+      throw new Superseded();
+    }
+    this.recvTransport = recv;
+    mark('recv-transport');
     this.syncConsumers(gen);
     this.syncChannel(gen);
-    if (this.device!.canProduce('audio') || this.device!.canProduce('video')) {
-      this.sendTransport = await this.createTransport('send', gen);
+    if (sending) {
+      const send = await sending;
+      if (gen !== this.gen) {
+        send.close();
+        throw new Superseded();
+      }
+      this.sendTransport = send;
       // A source the server refuses (say, a codec it lacks) must not keep the others off the air.
       await Promise.all((['mic', 'camera', 'screen', 'screen-audio'] as const).map((s) => this.produce(s, gen).catch(() => undefined)));
       if (gen !== this.gen) throw new Superseded();
@@ -564,7 +642,9 @@ export class RoomSession {
   /* ---------- transports ---------- */
 
   private async createTransport(direction: 'send' | 'recv', gen: number): Promise<types.Transport> {
-    const info: TransportInfo = await emitCommand('media:create-transport', { direction });
+    const asked = this.requested?.gen === gen ? this.requested[direction] : null;
+    if (asked) this.requested![direction] = null;
+    const info: TransportInfo = await (asked ?? emitCommand('media:create-transport', { direction }));
     if (gen !== this.gen || !this.device) throw new Superseded();
     const options: types.TransportOptions = {
       id: info.transportId,
@@ -608,6 +688,7 @@ export class RoomSession {
     if (gen !== this.gen) return;
     const timers = this.iceTimers.get(transport.id);
     if (state === 'connected') {
+      mark(`${transport.direction}-connected`);
       this.mediaConnected = true;
       if (this.mediaUnreachable) {
         this.mediaUnreachable = false;
@@ -938,7 +1019,15 @@ export class RoomSession {
 
   private addPeer(info: PeerInfo): void {
     if (info.peerId === this.selfPeerId || this.departedPeers.has(info.peerId)) return;
-    const peer = this.peers.get(info.peerId) ?? { peerId: info.peerId, userId: info.userId, displayName: info.displayName, role: info.role, guest: info.guest, seq: this.seq++, media: {} };
+    const peer = this.peers.get(info.peerId) ?? {
+      peerId: info.peerId,
+      userId: info.userId,
+      displayName: info.displayName,
+      role: info.role,
+      guest: info.guest,
+      seq: this.seq++,
+      media: {},
+    };
     this.peers.set(info.peerId, peer);
     for (const producer of info.producers) this.addProducer(peer, producer);
   }
@@ -948,7 +1037,16 @@ export class RoomSession {
     const existing = peer.media[p.source];
     if (existing?.producerId === p.producerId) return;
     if (existing) this.dropMedia(peer, p.source);
-    peer.media[p.source] = { producerId: p.producerId, kind: p.kind, source: p.source, paused: p.paused, consumerId: null, track: null, layered: false, score: null };
+    peer.media[p.source] = {
+      producerId: p.producerId,
+      kind: p.kind,
+      source: p.source,
+      paused: p.paused,
+      consumerId: null,
+      track: null,
+      layered: false,
+      score: null,
+    };
   }
 
   private dropMedia(peer: RemotePeer, source: Source): void {
@@ -983,7 +1081,14 @@ export class RoomSession {
       rtpCapabilities: device.recvRtpCapabilities as CommandPayload<'media:consume'>['rtpCapabilities'],
     });
     if (gen !== this.gen) return null;
-    const consumer = await transport.consume({ id: info.consumerId, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters as types.RtpParameters, streamId });
+    mark('consume-ack');
+    const consumer = await transport.consume({
+      id: info.consumerId,
+      producerId: info.producerId,
+      kind: info.kind,
+      rtpParameters: info.rtpParameters as types.RtpParameters,
+      streamId,
+    });
     return { info, consumer };
   }
 
@@ -1001,10 +1106,16 @@ export class RoomSession {
         return;
       }
       this.consumers.set(consumer.id, { consumer, peerId, source: media.source });
-      Object.assign(current, { consumerId: consumer.id, track: consumer.track, layered: info.type === 'simulcast' || info.type === 'svc', paused: info.producerPaused });
+      Object.assign(current, {
+        consumerId: consumer.id,
+        track: consumer.track,
+        layered: info.type === 'simulcast' || info.type === 'svc',
+        paused: info.producerPaused,
+      });
       this.changed();
       // Consumers start paused on the server; now that the track is in place, let the media flow.
       await emitCommand('media:resume-consumer', { consumerId: consumer.id });
+      mark('resumed');
     } catch (e) {
       const code = e instanceof ApiError ? e.code : null;
       // NOT_FOUND: the producer closed meanwhile, which its own event reports.
@@ -1106,7 +1217,8 @@ export class RoomSession {
           this.stage = { ...this.stage, handRaised };
           if (!could && this.canPublish()) {
             // Brought on stage: go on the air with what is already captured.
-            for (const source of ['mic', 'camera', 'screen', 'screen-audio'] as const) void this.produce(source, this.gen).catch(() => undefined);
+            for (const source of ['mic', 'camera', 'screen', 'screen-audio'] as const)
+              void this.produce(source, this.gen).catch(() => undefined);
           } else if (could && !this.canPublish()) {
             // Back in the audience: the server closed our producers, and the devices are let go.
             for (const producer of this.producers.values()) producer.close();
@@ -1140,7 +1252,8 @@ export class RoomSession {
       },
       'interpretation:changed': ({ interpreters, channels }) => {
         this.interp = { ...this.interp, interpreters, channels };
-        for (const m of this.channelMedia.values()) m.live = channels.some((c) => c.streams.some((st) => st.producerId === m.producerId && st.live));
+        for (const m of this.channelMedia.values())
+          m.live = channels.some((c) => c.streams.some((st) => st.producerId === m.producerId && st.live));
         this.syncChannel(this.gen);
         this.changed();
       },
@@ -1202,8 +1315,14 @@ export class RoomSession {
 
   /** Both transports exist and ICE has not given up on them. */
   private mediaIntact(): boolean {
-    const alive = (t: types.Transport | null) => t !== null && !t.closed && t.connectionState !== 'failed' && t.connectionState !== 'closed';
-    return this.status === 'reconnecting' && !this.rejoining && alive(this.recvTransport) && (alive(this.sendTransport) || !this.device?.canProduce('audio'));
+    const alive = (t: types.Transport | null) =>
+      t !== null && !t.closed && t.connectionState !== 'failed' && t.connectionState !== 'closed';
+    return (
+      this.status === 'reconnecting' &&
+      !this.rejoining &&
+      alive(this.recvTransport) &&
+      (alive(this.sendTransport) || !this.device?.canProduce('audio'))
+    );
   }
 
   private setRemotePaused(peerId: string, producerId: string, paused: boolean): void {
@@ -1232,14 +1351,18 @@ export class RoomSession {
     this.changed();
     const res = await emitCommand('interpretation:listen', { channel, floorVolume });
     if (gen !== this.gen) return;
-    this.syncChannel(gen, res.streams.map((st) => ({ ...st, channel: channel as ChannelLanguage })));
+    this.syncChannel(
+      gen,
+      res.streams.map((st) => ({ ...st, channel: channel as ChannelLanguage })),
+    );
   }
 
   /** Consumes the streams of the chosen channel not received yet; lets go of the ones that ended. */
   private syncChannel(gen: number, extra: (ChannelInfo['streams'][number] & { channel: ChannelLanguage })[] = []): void {
     const channel = this.interp.listening.channel;
     if (!this.recvTransport || gen !== this.gen) return;
-    const known = channel === 'floor' ? [] : (this.interp.channels.find((c) => c.channel === channel)?.streams ?? []).map((st) => ({ ...st, channel }));
+    const known =
+      channel === 'floor' ? [] : (this.interp.channels.find((c) => c.channel === channel)?.streams ?? []).map((st) => ({ ...st, channel }));
     const wanted = new Map([...extra, ...known].filter((st) => st.peerId !== this.selfPeerId).map((st) => [st.producerId, st]));
     for (const [producerId, m] of this.channelMedia) {
       if (wanted.has(producerId) || !m.consumerId) continue;
@@ -1362,7 +1485,12 @@ export class RoomSession {
     }
     for (const m of this.channelMedia.values()) {
       if (!m.consumer) continue;
-      const entry = { consumer: m.consumer, peerId: m.peerId, source: (m.kind === 'audio' ? 'mic' : 'camera') as Source, channel: m.channel };
+      const entry = {
+        consumer: m.consumer,
+        peerId: m.peerId,
+        source: (m.kind === 'audio' ? 'mic' : 'camera') as Source,
+        channel: m.channel,
+      };
       byTrack.set(m.consumer.track.id, entry);
       if (m.consumer.rtpParameters.mid) byMid.set(m.consumer.rtpParameters.mid, entry);
     }
@@ -1389,7 +1517,7 @@ export class RoomSession {
 
   /** The raw reports of both transports (what chrome://webrtc-internals would show). */
   async transportStats(): Promise<{ send: RTCStats[]; recv: RTCStats[] }> {
-    const read = async (t: types.Transport | null) => (t ? [...(await t.getStats()).values()] as RTCStats[] : []);
+    const read = async (t: types.Transport | null) => (t ? ([...(await t.getStats()).values()] as RTCStats[]) : []);
     return { send: await read(this.sendTransport), recv: await read(this.recvTransport) };
   }
 }
@@ -1423,7 +1551,8 @@ function exposeForDebugging(session: RoomSession): void {
 function storedListening(): Listening {
   try {
     const raw = JSON.parse(localStorage.getItem(LISTENING_KEY) ?? 'null') as Partial<Listening> | null;
-    if (raw && typeof raw.channel === 'string' && typeof raw.floorVolume === 'number') return { channel: raw.channel as Channel, floorVolume: raw.floorVolume };
+    if (raw && typeof raw.channel === 'string' && typeof raw.floorVolume === 'number')
+      return { channel: raw.channel as Channel, floorVolume: raw.floorVolume };
   } catch {
     // A damaged entry is the default.
   }
