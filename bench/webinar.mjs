@@ -28,8 +28,16 @@
  * difference, which is what one interpretation channel costs per listener who picks it. Floor
  * listeners get no channel consumer at all, so their cost does not change.
  *
+ * Pipes: the cost of one cross-node pipe, against one viewer, in the same run. Two bare workers stand
+ * for two nodes (the owner's and an edge's); a pipe is a PipeTransport pair as the edge relay makes
+ * it (SRTP and RTX on; also measured without SRTP) carrying the speaker's audio and video once, into a
+ * router of its own on the edge side, as each edge node has. CPU per second per pipe on the owner's
+ * worker (the pipe consumers, encryption) and on the edge's (the pipe producers, decryption), and
+ * per viewer (a plain RTP transport with two consumers) on the owner's worker.
+ *
  * Settings (env): BENCH_SIZES=100,250,500,1000  BENCH_TWO_WORKER_SIZES=1500,2000  BENCH_DURATION_MS=4000 (per run)
- *   BENCH_INTERPRETATION_N=300 (listeners)  BENCH_ONLY=interpretation (skip the fan-out runs)
+ *   BENCH_INTERPRETATION_N=300 (listeners)  BENCH_PIPES=50 (pipes, and viewers, per pipe run)
+ *   BENCH_ONLY=interpretation|pipes (only that part)
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -50,7 +58,8 @@ const { buildRtp, closeSocket, LOOPBACK, opusPayload, udpSocket } = requireFromR
 const sizes = (process.env.BENCH_SIZES ?? '100,250,500,1000').split(',').map(Number);
 const twoWorkerSizes = (process.env.BENCH_TWO_WORKER_SIZES ?? '1500,2000').split(',').filter(Boolean).map(Number);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 4000);
-if (!sizes.every((n) => Number.isInteger(n) && n > 1) || !(durationMs > 0)) throw new Error('BENCH_SIZES must list integers > 1, BENCH_DURATION_MS be > 0');
+if (!sizes.every((n) => Number.isInteger(n) && n > 1) || !(durationMs > 0))
+  throw new Error('BENCH_SIZES must list integers > 1, BENCH_DURATION_MS be > 0');
 
 const LOSS_LIMIT_PCT = 0.5;
 const AUDIO = { pt: 100, ssrc: 0x7e0a0001 };
@@ -63,7 +72,15 @@ const RTP_PARAMETERS = {
 };
 const CAPABILITIES = {
   codecs: [
-    { kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: AUDIO.pt, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] },
+    {
+      kind: 'audio',
+      mimeType: 'audio/opus',
+      preferredPayloadType: AUDIO.pt,
+      clockRate: 48000,
+      channels: 2,
+      parameters: {},
+      rtcpFeedback: [],
+    },
     { kind: 'video', mimeType: 'video/VP8', preferredPayloadType: VIDEO.pt, clockRate: 90000, parameters: {}, rtcpFeedback: [] },
   ],
   headerExtensions: [],
@@ -82,7 +99,12 @@ function speaker() {
     const elapsed = performance.now() - started;
     const out = [];
     while (audio * 20 <= elapsed) {
-      out.push(buildRtp({ payloadType: AUDIO.pt, sequenceNumber: audio & 0xffff, timestamp: 960 * audio, ssrc: AUDIO.ssrc }, opusPayload(audio, 100)));
+      out.push(
+        buildRtp(
+          { payloadType: AUDIO.pt, sequenceNumber: audio & 0xffff, timestamp: 960 * audio, ssrc: AUDIO.ssrc },
+          opusPayload(audio, 100),
+        ),
+      );
       audio++;
     }
     while ((frame * 1000) / FPS <= elapsed) {
@@ -96,7 +118,13 @@ function speaker() {
           payload[1] = key ? 0x10 : 0x11;
           if (key) payload.set([0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01], 2);
         }
-        const header = { payloadType: VIDEO.pt, sequenceNumber: videoSeq++ & 0xffff, timestamp: 3000 * frame, ssrc: VIDEO.ssrc, marker: i === count - 1 };
+        const header = {
+          payloadType: VIDEO.pt,
+          sequenceNumber: videoSeq++ & 0xffff,
+          timestamp: 3000 * frame,
+          ssrc: VIDEO.ssrc,
+          marker: i === count - 1,
+        };
         out.push(buildRtp(header, payload));
       }
       frame++;
@@ -112,7 +140,12 @@ async function quorumFanout(pool, n, workers, receivers) {
     iceServers: [],
     plainListenInfo: pool.transportListenInfo(),
     limits: { transportsPerDirection: 4, consumersPerProducer: 2 },
-    spill: { routerConsumers: budget, createRouter: (avoid) => pool.createRouter({ roomId: 'bench' }, avoid), aliveWorkers: () => pool.aliveWorkers(), pipeListenInfo: pool.pipeListenInfo() },
+    spill: {
+      routerConsumers: budget,
+      createRouter: (avoid) => pool.createRouter({ roomId: 'bench' }, avoid),
+      aliveWorkers: () => pool.aliveWorkers(),
+      pipeListenInfo: pool.pipeListenInfo(),
+    },
   });
   room.mode = 'webinar';
   try {
@@ -120,7 +153,14 @@ async function quorumFanout(pool, n, workers, receivers) {
     const input = await room.createPlainTransport(host, 'send', { comedia: true });
     const producers = [];
     for (const kind of ['audio', 'video']) {
-      producers.push(await room.produce(host, { transportId: input.id, kind, rtpParameters: RTP_PARAMETERS[kind], source: kind === 'audio' ? 'mic' : 'camera' }));
+      producers.push(
+        await room.produce(host, {
+          transportId: input.id,
+          kind,
+          rtpParameters: RTP_PARAMETERS[kind],
+          source: kind === 'audio' ? 'mic' : 'camera',
+        }),
+      );
     }
     const consumers = [];
     for (let i = 0; i < n; i++) {
@@ -135,7 +175,13 @@ async function quorumFanout(pool, n, workers, receivers) {
     }
     const routers = room.routerStats();
     const used = pool.workers().filter((w) => routers.some((r) => r.workerIndex === w.index));
-    return { workers: used.map((w) => w.worker), inputPort: input.tuple.localPort, consumers, split: routers.map((r) => r.viewers), close: () => room.close() };
+    return {
+      workers: used.map((w) => w.worker),
+      inputPort: input.tuple.localPort,
+      consumers,
+      split: routers.map((r) => r.viewers),
+      close: () => room.close(),
+    };
   } catch (error) {
     room.close();
     throw error;
@@ -294,6 +340,106 @@ async function interpretationCost(pool, n, receivers, sender) {
   };
 }
 
+/**
+ * `count` viewers on the owner's worker, or `count` pipes from it to as many routers (edges) on the
+ * other worker; the speaker fed for `durationMs`. CPU per second per viewer or pipe on each worker.
+ */
+async function pipeRun(bareWorkers, what, count, receivers, sender) {
+  const listenInfo = { protocol: 'udp', ip: LOOPBACK, portRange: BARE_PORTS };
+  const origin = await bareWorkers[0].createRouter({ mediaCodecs: [...MEDIA_CODECS] });
+  const edges = [];
+  try {
+    const input = await origin.createPlainTransport({ listenInfo, rtcpMux: true, comedia: true });
+    const producers = [];
+    for (const kind of ['audio', 'video']) producers.push(await input.produce({ kind, rtpParameters: RTP_PARAMETERS[kind] }));
+    const consumers = [];
+    for (let i = 0; i < count; i++) {
+      if (what === 'viewers') {
+        const output = await origin.createPlainTransport({ listenInfo, rtcpMux: true, comedia: false });
+        await output.connect({ ip: LOOPBACK, port: receivers.port(i) });
+        for (const p of producers) {
+          const consumer = await output.consume({ producerId: p.id, rtpCapabilities: CAPABILITIES });
+          consumers.push(consumer);
+        }
+        continue;
+      }
+      const srtp = what === 'pipes-srtp';
+      const edge = await bareWorkers[1].createRouter({ mediaCodecs: [...MEDIA_CODECS] });
+      edges.push(edge);
+      const out = await origin.createPipeTransport({ listenInfo, enableSrtp: srtp, enableRtx: true });
+      const into = await edge.createPipeTransport({ listenInfo, enableSrtp: srtp, enableRtx: true });
+      await out.connect({ ip: LOOPBACK, port: into.tuple.localPort, ...(srtp ? { srtpParameters: into.srtpParameters } : {}) });
+      await into.connect({ ip: LOOPBACK, port: out.tuple.localPort, ...(srtp ? { srtpParameters: out.srtpParameters } : {}) });
+      for (const p of producers) {
+        const pipeConsumer = await out.consume({ producerId: p.id });
+        // Ids are unique per worker, and every edge router here shares one: a fresh id stands in for the original.
+        await into.produce({ kind: pipeConsumer.kind, rtpParameters: pipeConsumer.rtpParameters, paused: pipeConsumer.producerPaused });
+        consumers.push(pipeConsumer);
+      }
+    }
+    await sleep(200);
+    const before = await Promise.all(bareWorkers.map(cpuMs));
+    const next = speaker();
+    const start = performance.now();
+    for (let tick = 1; performance.now() - start < durationMs; tick++) {
+      for (const packet of next()) sender.send(packet, input.tuple.localPort, LOOPBACK);
+      const wait = start + tick * 10 - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    await sleep(200);
+    const after = await Promise.all(bareWorkers.map(cpuMs));
+    const stats = await Promise.all(consumers.map((c) => c.getStats()));
+    const forwarded = stats.reduce((sum, s) => sum + (s.find((x) => x.type === 'outbound-rtp')?.packetCount ?? 0), 0);
+    return {
+      what,
+      ownerMsPerS: (after[0] - before[0]) / seconds / count,
+      edgeMsPerS: (after[1] - before[1]) / seconds / count,
+      pktPerS: forwarded / seconds / count,
+    };
+  } finally {
+    origin.close();
+    edges.forEach((e) => e.close());
+    await sleep(300);
+  }
+}
+
+/** One cross-node pipe against one viewer, in the same run, each measured twice in alternating order. */
+async function pipeCost(bareWorkers, count, receivers, sender) {
+  log();
+  log(
+    `pipes: ${count} viewers, or ${count} pipes to ${count} edge routers on the other worker (one per edge node), ${durationMs / 1000} s per run, two rounds`,
+  );
+  log('what         owner CPU ms/s each  edge CPU ms/s each  pkt/s each (out of the owner)');
+  const kinds = ['viewers', 'pipes-srtp', 'pipes-plain'];
+  const sums = Object.fromEntries(kinds.map((k) => [k, { ownerMsPerS: 0, edgeMsPerS: 0, pktPerS: 0 }]));
+  for (const round of [0, 1]) {
+    for (const what of round === 0 ? kinds : [...kinds].reverse()) {
+      const r = await pipeRun(bareWorkers, what, count, receivers, sender);
+      for (const key of ['ownerMsPerS', 'edgeMsPerS', 'pktPerS']) sums[what][key] += r[key] / 2;
+      log(
+        `${what.padEnd(12)} ${fixed(r.ownerMsPerS, 4).padStart(19)}  ${fixed(r.edgeMsPerS, 4).padStart(18)}  ${fixed(r.pktPerS, 1).padStart(10)}`,
+      );
+    }
+  }
+  const viewer = sums.viewers.ownerMsPerS;
+  const pipe = sums['pipes-srtp'];
+  const plain = sums['pipes-plain'];
+  const out = {
+    pipes: count,
+    viewerMsPerS: Number(viewer.toFixed(4)),
+    pipeOwnerMsPerS: Number(pipe.ownerMsPerS.toFixed(4)),
+    pipeEdgeMsPerS: Number(pipe.edgeMsPerS.toFixed(4)),
+    pipeOverViewer: Number(((pipe.ownerMsPerS + pipe.edgeMsPerS) / viewer).toFixed(2)),
+    srtpShare: Number((1 - (plain.ownerMsPerS + plain.edgeMsPerS) / (pipe.ownerMsPerS + pipe.edgeMsPerS)).toFixed(2)),
+  };
+  log(
+    `one pipe (SRTP, RTX) costs ${fixed(pipe.ownerMsPerS, 4)} ms/s on the owner and ${fixed(pipe.edgeMsPerS, 4)} ms/s on the edge: ` +
+      `${fixed(out.pipeOverViewer, 2)}x one viewer's ${fixed(viewer, 4)} ms/s; SRTP is ${fixed(100 * out.srtpShare, 0)} % of it`,
+  );
+  return out;
+}
+
 const totalCpu = async (workers) => (await Promise.all(workers.map(cpuMs))).reduce((a, b) => a + b, 0);
 
 /** Sets the fan-out up, feeds it the speaker for `durationMs`, and counts. */
@@ -358,27 +504,36 @@ function capacity(points) {
 }
 
 const log = (line = '') => console.log(line);
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const fixed = (v, d) => v.toFixed(d);
 const started = performance.now();
 
 log(`bench:webinar  node ${process.version}, ${cpus().length} CPUs, load average ${load()}`);
-log(`1 speaker (opus 50 pkt/s + VP8 ~360p 30 fps, ~113 pkt/s, ~0.56 Mbit/s) -> N viewers (audio + video consumer each) over plain RTP; ${durationMs / 1000} s per run`);
+log(
+  `1 speaker (opus 50 pkt/s + VP8 ~360p 30 fps, ~113 pkt/s, ~0.56 Mbit/s) -> N viewers (audio + video consumer each) over plain RTP; ${durationMs / 1000} s per run`,
+);
 log('workers not pinned; loss % = packets the workers did not forward (consumer stats), rx loss % = not received by the bench process');
 log();
 
 const pool = await startPool(2, Math.max(...sizes, ...twoWorkerSizes) + 600);
-const bareWorkers = await Promise.all([0, 1].map(() => createWorker({ logLevel: 'warn', rtcMinPort: BARE_PORTS.min, rtcMaxPort: BARE_PORTS.max })));
+const bareWorkers = await Promise.all(
+  [0, 1].map(() => createWorker({ logLevel: 'warn', rtcMinPort: BARE_PORTS.min, rtcMaxPort: BARE_PORTS.max })),
+);
 const receivers = await Receivers.open(RECEIVER_SOCKETS, [AUDIO.pt, VIDEO.pt]);
 const sender = await udpSocket();
 const results = { 1: { quorum: [], bare: [] }, 2: { quorum: [], bare: [] } };
 const only = process.env.BENCH_ONLY;
 /** @type {object | undefined} */
 let interpretation;
+/** @type {object | undefined} */
+let pipes;
 try {
   // One unmeasured run so workers and this process are warm.
   await run((n, r) => quorumFanout(pool, n, 2, r), 20, receivers, sender);
-  const plan = only === 'interpretation' ? [] : [...sizes.map((n) => ({ n, counts: [1, 2] })), ...twoWorkerSizes.map((n) => ({ n, counts: [2] }))];
+  const plan = only ? [] : [...sizes.map((n) => ({ n, counts: [1, 2] })), ...twoWorkerSizes.map((n) => ({ n, counts: [2] }))];
   log('workers  N     impl    split      setup s  loss %  rx loss %  fwd pkt/s  worker CPU %  µs/fwd pkt  Quorum/bare');
   for (const [k, { n, counts }] of plan.entries()) {
     const twoWorkers = results[2].quorum;
@@ -400,14 +555,19 @@ try {
       }
     }
   }
-  interpretation = await interpretationCost(pool, Number(process.env.BENCH_INTERPRETATION_N ?? 300), receivers, sender);
+  if (!only || only === 'interpretation')
+    interpretation = await interpretationCost(pool, Number(process.env.BENCH_INTERPRETATION_N ?? 300), receivers, sender);
+  if (!only || only === 'pipes') pipes = await pipeCost(bareWorkers, Number(process.env.BENCH_PIPES ?? 50), receivers, sender);
 } finally {
   await Promise.all([receivers.close(), closeSocket(sender)]);
   await pool.close();
   bareWorkers.forEach((w) => w.close());
 }
 
-if (only === 'interpretation') process.exit(0);
+if (only) {
+  console.log(JSON.stringify({ interpretation, pipes }));
+  process.exit(0);
+}
 const cap = {};
 for (const workers of [1, 2]) for (const impl of ['quorum', 'bare']) cap[`${impl}${workers}`] = capacity(results[workers][impl]);
 const show = (c) => `${c.atLeast ? '>= ' : ''}${c.n}`;
@@ -416,7 +576,9 @@ const ratio = cost(results[1].quorum) / cost(results[1].bare);
 const ratio2 = cost(results[2].quorum) / cost(results[2].bare);
 const scaling = cap.quorum1.n ? cap.quorum2.n / cap.quorum1.n : null;
 log();
-log(`largest N at <= ${LOSS_LIMIT_PCT} % loss (interpolated between sizes): one worker Quorum ${show(cap.quorum1)}, bare ${show(cap.bare1)}; two workers Quorum ${show(cap.quorum2)}, bare ${show(cap.bare2)}`);
+log(
+  `largest N at <= ${LOSS_LIMIT_PCT} % loss (interpolated between sizes): one worker Quorum ${show(cap.quorum1)}, bare ${show(cap.bare1)}; two workers Quorum ${show(cap.quorum2)}, bare ${show(cap.bare2)}`,
+);
 log(`Quorum/bare CPU per forwarded packet (all N, weighted by packets): one worker ${fixed(ratio, 3)}, two workers ${fixed(ratio2, 3)}`);
 log(
   scaling === null
@@ -434,5 +596,6 @@ console.log(
     twoWorkerScaling: round(scaling, 2),
     lowerBounds: Object.keys(cap).filter((k) => cap[k].atLeast),
     interpretation,
+    pipes,
   }),
 );

@@ -112,7 +112,14 @@ export class AttendanceWriter {
         await m.query(
           `INSERT INTO attendance (id, session_id, room_id, user_id, display_name, joined_at, left_at)
            SELECT * , NULL::timestamptz FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[])`,
-          [opens.map((o) => o.id), opens.map((o) => o.sessionId), opens.map((o) => o.roomId), opens.map((o) => o.userId), opens.map((o) => o.displayName), opens.map((o) => o.joinedAt)],
+          [
+            opens.map((o) => o.id),
+            opens.map((o) => o.sessionId),
+            opens.map((o) => o.roomId),
+            opens.map((o) => o.userId),
+            opens.map((o) => o.displayName),
+            opens.map((o) => o.joinedAt),
+          ],
         );
       }
       if (gaps.length) {

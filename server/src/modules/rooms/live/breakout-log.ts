@@ -29,7 +29,9 @@ export class BreakoutLog {
   ) {}
 
   record(e: GroupPresence): void {
-    this.chain = this.chain.then(() => this.write(e)).catch((err: unknown) => this.logger.error({ err, sessionId: e.sessionId }, 'could not record breakout time'));
+    this.chain = this.chain
+      .then(() => this.write(e))
+      .catch((err: unknown) => this.logger.error({ err, sessionId: e.sessionId }, 'could not record breakout time'));
   }
 
   /** Resolves once everything recorded so far is written (or has failed and been logged). */
@@ -39,7 +41,10 @@ export class BreakoutLog {
 
   private async write(e: GroupPresence): Promise<void> {
     await this.db.transaction(async (m) => {
-      await m.query(`UPDATE breakout_visits SET left_at = greatest($3, joined_at) WHERE session_id = $1 AND user_id = $2 AND left_at IS NULL`, [e.sessionId, e.userId, e.at]);
+      await m.query(
+        `UPDATE breakout_visits SET left_at = greatest($3, joined_at) WHERE session_id = $1 AND user_id = $2 AND left_at IS NULL`,
+        [e.sessionId, e.userId, e.at],
+      );
       if (e.group === null) return;
       await m.query(
         `INSERT INTO breakout_visits (session_id, room_id, round_id, group_index, group_name, user_id, joined_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,

@@ -16,7 +16,11 @@ describe('dealOut', () => {
     [50, 7],
   ])('places each of %i people once in %i groups, sizes within one of each other', (n, groups) => {
     const placed = dealOut(people(n, 2), groups, seeded(n * 31 + groups));
-    expect([...placed.keys()].sort()).toEqual(people(n).map((p) => p.userId).sort());
+    expect([...placed.keys()].sort()).toEqual(
+      people(n)
+        .map((p) => p.userId)
+        .sort(),
+    );
     const sizes = Array.from({ length: groups }, (_, g) => [...placed.values()].filter((x) => x === g).length);
     expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
     expect([...placed.values()].every((g) => g >= 0 && g < groups)).toBe(true);
@@ -59,11 +63,21 @@ describe('openRound', () => {
 });
 
 describe('groups', () => {
-  const round = openRound('round', { groups: 3, assignment: 'manual', placements: [
-    { userId: 'a', group: 0 },
-    { userId: 'b', group: 0 },
-    { userId: 'c', group: 2 },
-  ] }, [], new Date(), seeded(1));
+  const round = openRound(
+    'round',
+    {
+      groups: 3,
+      assignment: 'manual',
+      placements: [
+        { userId: 'a', group: 0 },
+        { userId: 'b', group: 0 },
+        { userId: 'c', group: 2 },
+      ],
+    },
+    [],
+    new Date(),
+    seeded(1),
+  );
 
   it('lets the same group (or the main room) see each other, and nobody else', () => {
     expect(sameGroup(round, 'a', 'b')).toBe(true);

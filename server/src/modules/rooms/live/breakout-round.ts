@@ -55,7 +55,9 @@ export interface OpenRequest {
 /** A new round: random rounds are dealt out now among `people`; manual ones take the host's placements. */
 export function openRound(id: string, req: OpenRequest, people: readonly Candidate[], now: Date, pick: Pick): BreakoutRound {
   const placements =
-    req.assignment === 'random' ? dealOut(people, req.groups, pick) : new Map((req.assignment === 'manual' ? (req.placements ?? []) : []).map((p) => [p.userId, p.group]));
+    req.assignment === 'random'
+      ? dealOut(people, req.groups, pick)
+      : new Map((req.assignment === 'manual' ? (req.placements ?? []) : []).map((p) => [p.userId, p.group]));
   return {
     id,
     assignment: req.assignment,
@@ -70,7 +72,8 @@ export function openRound(id: string, req: OpenRequest, people: readonly Candida
  * Who sees and hears whom while a round is open: people in the same group, or both in the main room.
  * Without a round, everyone is in the main room.
  */
-export const sameGroup = (round: BreakoutRound | null, a: string, b: string): boolean => !round || (round.placements.get(a) ?? null) === (round.placements.get(b) ?? null);
+export const sameGroup = (round: BreakoutRound | null, a: string, b: string): boolean =>
+  !round || (round.placements.get(a) ?? null) === (round.placements.get(b) ?? null);
 
 /** The chat a person writes to and reads: their group's in this round, or the main room's (null). */
 export const chatScope = (round: BreakoutRound | null, userId: string): string | null => {

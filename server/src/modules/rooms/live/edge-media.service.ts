@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type Ack, ERROR_CODES, type ErrorCode } from '../../../contract';
 import { AppError } from '../../../common/errors';
 import { LOGGER } from '../../../common/logging';
+import { APP_CONFIG, type AppConfig } from '../../../config/config';
 import { ClusterService } from '../../cluster/cluster.service';
 import { NoWorkerAvailableError } from '../../media/worker-pool';
 import { WorkerPoolService } from '../../media/worker-pool.service';
@@ -44,15 +45,21 @@ export class EdgeMediaService implements OnModuleInit, OnApplicationShutdown {
     private readonly gateway: RealtimeGateway,
     @Inject(LOGGER) private readonly logger: Logger,
     metrics: MetricsService,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.edge = new EdgeRooms({
-      createRouter: async (roomId) => this.pool.createRouter({ roomId, edge: true }),
+      createRouter: async (roomId, avoid) => this.pool.createRouter({ roomId, edge: true }, avoid),
+      routerConsumers: config.media.routerConsumers,
+      aliveWorkers: () => this.pool.aliveWorkers(),
+      localPipeListenInfo: this.pool.pipeListenInfo(),
       pipeListenInfo: this.pool.transportListenInfo(),
-      transportClosed: (owner, roomId, transportId) => void this.request(owner, 'transport.closed', { roomId, transportId }).catch(() => undefined),
+      transportClosed: (owner, roomId, transportId) =>
+        void this.request(owner, 'transport.closed', { roomId, transportId }).catch(() => undefined),
       toSocket: (socketId, event, data) => this.gateway.server.sockets.sockets.get(socketId)?.volatile.emit(event, data),
       mediaLost: (socketIds, roomId) => {
         this.logger.warn({ roomId, viewers: socketIds.length }, 'a worker serving viewers of another node’s room died: they join again');
-        for (const id of socketIds) this.gateway.server.sockets.sockets.get(id)?.emit('room:media-reset', { roomId, reason: 'worker-died' });
+        for (const id of socketIds)
+          this.gateway.server.sockets.sockets.get(id)?.emit('room:media-reset', { roomId, reason: 'worker-died' });
       },
     });
     if (cluster.enabled) {
@@ -64,12 +71,37 @@ export class EdgeMediaService implements OnModuleInit, OnApplicationShutdown {
         counters: this.counters,
       };
     }
-    metrics.gauge('quorum_node_pipe_transports_out', 'Pipe transports from the origin routers of rooms owned here to other nodes', () => this.counters.pipeTransports);
-    metrics.gauge('quorum_node_piped_producers_out', 'Producers of rooms owned here piped to other nodes (one per producer and node)', () => this.counters.pipedProducers);
-    metrics.gauge('quorum_node_pipe_transports_in', 'Pipe transports into this node from the owners of rooms whose viewers it serves', () => this.edge.stats().pipeTransports);
-    metrics.gauge('quorum_node_piped_producers_in', 'Producers piped into this node from the owners of rooms whose viewers it serves', () => this.edge.stats().pipedProducers);
+    metrics.gauge(
+      'quorum_node_pipe_transports_out',
+      'Pipe transports from the origin routers of rooms owned here to other nodes',
+      () => this.counters.pipeTransports,
+    );
+    metrics.gauge(
+      'quorum_node_piped_producers_out',
+      'Producers of rooms owned here piped to other nodes (one per producer and node)',
+      () => this.counters.pipedProducers,
+    );
+    metrics.gauge(
+      'quorum_node_pipe_transports_in',
+      'Pipe transports into this node from the owners of rooms whose viewers it serves',
+      () => this.edge.stats().pipeTransports,
+    );
+    metrics.gauge(
+      'quorum_node_piped_producers_in',
+      'Producers piped into this node from the owners of rooms whose viewers it serves',
+      () => this.edge.stats().pipedProducers,
+    );
     metrics.gauge('quorum_node_edge_rooms', 'Rooms owned by another node whose viewers this node serves', () => this.edge.stats().rooms);
-    metrics.gauge('quorum_node_edge_consumers', 'Consumers on this node for viewers of rooms owned by another node', () => this.edge.stats().consumers);
+    metrics.gauge(
+      'quorum_node_edge_routers',
+      'Routers on this node for rooms owned by another node (more than one per room when it spills over workers)',
+      () => this.edge.stats().routers,
+    );
+    metrics.gauge(
+      'quorum_node_edge_consumers',
+      'Consumers on this node for viewers of rooms owned by another node',
+      () => this.edge.stats().consumers,
+    );
   }
 
   /** The registry hands over its rooms, for the requests edges send to their owner. */
@@ -80,7 +112,10 @@ export class EdgeMediaService implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     if (!this.cluster.enabled) return;
     this.cluster.serveMedia((from, op, body) => this.serve(from, op, body));
-    this.watcher = setInterval(() => void this.watch().catch((err: unknown) => this.logger.debug({ err }, 'edge watch failed')), WATCH_MS).unref();
+    this.watcher = setInterval(
+      () => void this.watch().catch((err: unknown) => this.logger.debug({ err }, 'edge watch failed')),
+      WATCH_MS,
+    ).unref();
   }
 
   onApplicationShutdown(): void {
@@ -91,7 +126,11 @@ export class EdgeMediaService implements OnModuleInit, OnApplicationShutdown {
   private async request<O extends EdgeOp>(node: string, op: O, body: EdgeBody<O>): Promise<unknown> {
     const ack = await this.cluster.request(node, op, body);
     if (ack === null) throw new AppError('UNAVAILABLE', 'A server carrying this room’s media is gone. Join again.');
-    if (!ack.ok) throw new AppError((ERROR_CODES as readonly string[]).includes(ack.error.code) ? (ack.error.code as ErrorCode) : 'UNAVAILABLE', ack.error.message);
+    if (!ack.ok)
+      throw new AppError(
+        (ERROR_CODES as readonly string[]).includes(ack.error.code) ? (ack.error.code as ErrorCode) : 'UNAVAILABLE',
+        ack.error.message,
+      );
     return ack.data;
   }
 
@@ -116,7 +155,8 @@ export class EdgeMediaService implements OnModuleInit, OnApplicationShutdown {
       if (err instanceof AppError) return fail(err.code, err.message);
       if (err instanceof NoWorkerAvailableError) return fail('UNAVAILABLE', 'No media server is available here.');
       const name = (err as Error)?.name;
-      if (name === 'TypeError' || name === 'UnsupportedError') return fail('UNSUPPORTED_MEDIA', `The media parameters were refused: ${(err as Error).message}`.slice(0, 300));
+      if (name === 'TypeError' || name === 'UnsupportedError')
+        return fail('UNSUPPORTED_MEDIA', `The media parameters were refused: ${(err as Error).message}`.slice(0, 300));
       this.logger.error({ err, op, from }, 'media request from another node failed');
       return fail('UNAVAILABLE', 'The media request failed.');
     }
@@ -134,7 +174,8 @@ export class EdgeMediaService implements OnModuleInit, OnApplicationShutdown {
         return this.edge.open(from, open);
       }
       case 'room.close':
-        if (this.edge.close((b as EdgeBody<'room.close'>).roomId)) this.logger.info({ roomId: b.roomId, owner: from }, 'pipe from the room owner closed');
+        if (this.edge.close((b as EdgeBody<'room.close'>).roomId))
+          this.logger.info({ roomId: b.roomId, owner: from }, 'pipe from the room owner closed');
         return null;
       case 'transport.create':
         return this.edge.createTransport(from, body);

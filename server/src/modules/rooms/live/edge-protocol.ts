@@ -20,11 +20,22 @@ export const edgeOps = {
   'transport.restart-ice': z.strictObject({ roomId, transportId: id }),
   'transport.close': z.strictObject({ roomId, transportId: id }),
   /** Owner → edge: the origin's producer, as its pipe consumer sends it (same id, kind, parameters, paused state). */
-  'producer.pipe': z.strictObject({ roomId, producerId: id, kind: z.enum(['audio', 'video']), rtpParameters: RtpParameters, paused: z.boolean() }),
+  'producer.pipe': z.strictObject({
+    roomId,
+    producerId: id,
+    kind: z.enum(['audio', 'video']),
+    rtpParameters: RtpParameters,
+    paused: z.boolean(),
+  }),
   'producer.state': z.strictObject({ roomId, producerId: id, state: z.enum(['paused', 'resumed', 'closed']) }),
   'consumer.create': z.strictObject({ roomId, transportId: id, producerId: id, rtpCapabilities: RtpCapabilities, peerId: id }),
   'consumer.resume': z.strictObject({ roomId, consumerId: id }),
-  'consumer.layers': z.strictObject({ roomId, consumerId: id, spatialLayer: z.int().min(0).max(3), temporalLayer: z.int().min(0).max(3).optional() }),
+  'consumer.layers': z.strictObject({
+    roomId,
+    consumerId: id,
+    spatialLayer: z.int().min(0).max(3),
+    temporalLayer: z.int().min(0).max(3).optional(),
+  }),
   'consumer.close': z.strictObject({ roomId, consumerId: id }),
   /** Any node → owner: who is seated in the room now (a meeting's quorum counts them). */
   'room.present': z.strictObject({ roomId }),

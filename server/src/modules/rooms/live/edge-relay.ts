@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { DtlsParameters, RtpCapabilities, TransportInfo } from '../../../contract';
 import { AppError } from '../../../common/errors';
+import { HeldPipes } from './held-pipes';
 import type { EdgeBody, EdgeConsumer, EdgeOp, PipeTuple } from './edge-protocol';
 
 /** How a room's owner reaches the other nodes that serve some of its viewers. */
@@ -22,7 +23,8 @@ export interface EdgeLink {
 interface EdgeSide {
   node: string;
   ready: Promise<types.PipeTransport>;
-  producers: Map<string, { piped: Promise<types.Consumer>; holders: number }>;
+  /** Origin producers sent through the pipe (their pipe consumers), held by the viewers' consumers there. */
+  producers: HeldPipes<types.Consumer>;
   transports: Set<RemoteTransport>;
   consumers: Map<string, RemoteConsumer>;
   /** Transports being created there. */
@@ -67,7 +69,16 @@ export class RemoteTransport extends EventEmitter {
     return (await this.relay.call(this.side, 'transport.restart-ice', { transportId: this.id })) as TransportInfo['iceParameters'];
   }
 
-  async consume({ producerId, rtpCapabilities, appData }: { producerId: string; rtpCapabilities: types.RtpCapabilities; paused?: boolean; appData?: types.AppData }): Promise<RemoteConsumer> {
+  async consume({
+    producerId,
+    rtpCapabilities,
+    appData,
+  }: {
+    producerId: string;
+    rtpCapabilities: types.RtpCapabilities;
+    paused?: boolean;
+    appData?: types.AppData;
+  }): Promise<RemoteConsumer> {
     return this.relay.consume(this.side, this, producerId, rtpCapabilities as RtpCapabilities, appData ?? {});
   }
 
@@ -117,7 +128,11 @@ export class RemoteConsumer extends EventEmitter {
   }
 
   async setPreferredLayers({ spatialLayer, temporalLayer }: { spatialLayer: number; temporalLayer?: number }): Promise<void> {
-    await this.relay.call(this.side, 'consumer.layers', { consumerId: this.id, spatialLayer, ...(temporalLayer === undefined ? {} : { temporalLayer }) });
+    await this.relay.call(this.side, 'consumer.layers', {
+      consumerId: this.id,
+      spatialLayer,
+      ...(temporalLayer === undefined ? {} : { temporalLayer }),
+    });
   }
 
   close(): void {
@@ -192,10 +207,21 @@ export class EdgeRelay {
   }
 
   /** A consumer on the edge, after piping the origin's producer there (once per edge and producer). */
-  async consume(side: EdgeSide, transport: RemoteTransport, producerId: string, rtpCapabilities: RtpCapabilities, appData: types.AppData): Promise<RemoteConsumer> {
-    const release = await this.holdProducer(side, producerId);
+  async consume(
+    side: EdgeSide,
+    transport: RemoteTransport,
+    producerId: string,
+    rtpCapabilities: RtpCapabilities,
+    appData: types.AppData,
+  ): Promise<RemoteConsumer> {
+    const release = await side.producers.hold(producerId);
     try {
-      const info = (await this.call(side, 'consumer.create', { transportId: transport.id, producerId, rtpCapabilities, peerId: String(appData.peerId ?? '') })) as EdgeConsumer;
+      const info = (await this.call(side, 'consumer.create', {
+        transportId: transport.id,
+        producerId,
+        rtpCapabilities,
+        peerId: String(appData.peerId ?? ''),
+      })) as EdgeConsumer;
       const consumer = new RemoteConsumer(info, producerId, transport, appData, this, side, release);
       side.consumers.set(consumer.id, consumer);
       if (transport.closed) consumer.shut(true);
@@ -236,19 +262,41 @@ export class EdgeRelay {
   }
 
   /** A request to the side's node about this room; throws the edge's error, UNAVAILABLE when it is gone. */
-  async call<O extends Exclude<EdgeOp, 'room.open' | 'room.close' | 'room.present' | 'transport.closed'>>(side: EdgeSide, op: O, body: Omit<EdgeBody<O>, 'roomId'>): Promise<unknown> {
+  async call<O extends Exclude<EdgeOp, 'room.open' | 'room.close' | 'room.present' | 'transport.closed'>>(
+    side: EdgeSide,
+    op: O,
+    body: Omit<EdgeBody<O>, 'roomId'>,
+  ): Promise<unknown> {
     return this.link.request(side.node, op, { roomId: this.roomId, ...body } as EdgeBody<O>);
   }
 
   /** The same without waiting: failures only mean the edge already let go of it. */
-  tell<O extends Exclude<EdgeOp, 'room.open' | 'room.present' | 'transport.closed'>>(side: EdgeSide, op: O, body: Omit<EdgeBody<O>, 'roomId'>): void {
+  tell<O extends Exclude<EdgeOp, 'room.open' | 'room.present' | 'transport.closed'>>(
+    side: EdgeSide,
+    op: O,
+    body: Omit<EdgeBody<O>, 'roomId'>,
+  ): void {
     void this.link.request(side.node, op, { roomId: this.roomId, ...body } as EdgeBody<O>).catch(() => undefined);
   }
 
   private side(node: string): EdgeSide {
     const known = this.sides.get(node);
     if (known) return known;
-    const side: EdgeSide = { node, ready: this.openPipe(node), producers: new Map(), transports: new Set(), consumers: new Map(), opening: 0 };
+    const side: EdgeSide = {
+      node,
+      ready: this.openPipe(node),
+      producers: new HeldPipes(
+        (producerId) => this.pipeProducer(side, producerId),
+        (pipeConsumer, producerId) => {
+          if (pipeConsumer.closed) return;
+          pipeConsumer.close();
+          if (this.sides.get(side.node) === side) this.tell(side, 'producer.state', { producerId, state: 'closed' });
+        },
+      ),
+      transports: new Set(),
+      consumers: new Map(),
+      opening: 0,
+    };
     this.sides.set(node, side);
     side.ready.catch(() => {
       if (this.sides.get(node) === side) this.sides.delete(node);
@@ -257,7 +305,12 @@ export class EdgeRelay {
   }
 
   private async openPipe(node: string): Promise<types.PipeTransport> {
-    const pipe = await this.origin.createPipeTransport({ listenInfo: this.link.listenInfo, enableSrtp: true, enableRtx: true, appData: { edge: node } });
+    const pipe = await this.origin.createPipeTransport({
+      listenInfo: this.link.listenInfo,
+      enableSrtp: true,
+      enableRtx: true,
+      appData: { edge: node },
+    });
     try {
       const lease = this.link.lease(this.roomId);
       if (!lease) throw new AppError('UNAVAILABLE', 'This room is moving to another server. Join again.');
@@ -271,44 +324,6 @@ export class EdgeRelay {
     this.link.counters.pipeTransports++;
     pipe.observer.once('close', () => this.link.counters.pipeTransports--);
     return pipe;
-  }
-
-  /** Pipes the origin's producer to the side's node unless it is there already; the release lets go of it. */
-  private async holdProducer(side: EdgeSide, producerId: string): Promise<() => void> {
-    let entry = side.producers.get(producerId);
-    if (!entry) {
-      const piped = this.pipeProducer(side, producerId);
-      const created = { piped, holders: 0 };
-      entry = created;
-      side.producers.set(producerId, created);
-      piped.catch(() => {
-        if (side.producers.get(producerId) === created) side.producers.delete(producerId);
-      });
-    }
-    entry.holders++;
-    const held = entry;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      if (--held.holders > 0) return;
-      if (side.producers.get(producerId) === held) side.producers.delete(producerId);
-      void held.piped.then(
-        (pipeConsumer) => {
-          if (pipeConsumer.closed) return;
-          pipeConsumer.close();
-          if (this.sides.get(side.node) === side) this.tell(side, 'producer.state', { producerId, state: 'closed' });
-        },
-        () => undefined,
-      );
-    };
-    try {
-      await held.piped;
-    } catch (err) {
-      release();
-      throw err;
-    }
-    return release;
   }
 
   private async pipeProducer(side: EdgeSide, producerId: string): Promise<types.Consumer> {
@@ -325,7 +340,12 @@ export class EdgeRelay {
     });
     const paused = pipeConsumer.producerPaused;
     try {
-      await this.call(side, 'producer.pipe', { producerId, kind: pipeConsumer.kind, rtpParameters: pipeConsumer.rtpParameters as EdgeBody<'producer.pipe'>['rtpParameters'], paused });
+      await this.call(side, 'producer.pipe', {
+        producerId,
+        kind: pipeConsumer.kind,
+        rtpParameters: pipeConsumer.rtpParameters as EdgeBody<'producer.pipe'>['rtpParameters'],
+        paused,
+      });
     } catch (err) {
       pipeConsumer.close();
       throw err;

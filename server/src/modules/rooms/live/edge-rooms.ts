@@ -3,12 +3,20 @@ import type { DtlsParameters, TransportInfo } from '../../../contract';
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
 import type { EdgeBody, EdgeConsumer, PipeTuple } from './edge-protocol';
+import { HeldPipes } from './held-pipes';
 import { TRANSPORT_OPTIONS } from './live-room';
+import { placeViewer } from './viewer-placement';
 
 /** What an edge node needs from its surroundings. */
 export interface EdgeHost {
-  /** A router for a room served here on behalf of its owner. */
-  createRouter(roomId: string): Promise<PooledRouter>;
+  /** A router for a room served here on behalf of its owner, on a worker other than `avoid`'s. */
+  createRouter(roomId: string, avoid?: readonly number[]): Promise<PooledRouter>;
+  /** Consumers one router of a room may carry before its next viewer here goes to another worker (MEDIA_ROUTER_CONSUMERS). */
+  routerConsumers: number;
+  /** Indexes of this node's workers that take new routers. */
+  aliveWorkers(): number[];
+  /** Where pipes between this node's own workers listen. */
+  localPipeListenInfo: types.TransportListenInfo;
   /** Where the pipe transport from the owner lands: this node's media address and published port range. */
   pipeListenInfo: types.TransportListenInfo;
   /** A viewer's transport here closed by itself: the owner is told, so that its record of it goes too. */
@@ -19,19 +27,37 @@ export interface EdgeHost {
   mediaLost(socketIds: string[], roomId: string): void;
 }
 
-/** One room another node owns, as this node serves its viewers: a router fed by one pipe from the owner's origin router. */
+/** One of a room's routers here: the first takes the pipe from the owner, the others are fed from it when it is full. */
+interface EdgeRouter {
+  pooled: PooledRouter;
+  /** Viewers' transports placed on it, and those being created. */
+  transports: Set<string>;
+  opening: number;
+  consumers: number;
+  /** The first router's producers piped here, held by the consumers here (null on the first router). */
+  pipes: HeldPipes<types.PipeToRouterResult> | null;
+  /** Sockets whose transport here closed with a dead worker. */
+  lost: Set<string>;
+}
+
+/**
+ * One room another node owns, as this node serves its viewers: a router fed by one pipe from the
+ * owner's origin router, and when its viewers pass MEDIA_ROUTER_CONSUMERS, further routers on this
+ * node's other workers fed from it, as the owner spills a room over its own workers.
+ */
 interface EdgeRoom {
   roomId: string;
   owner: string;
   /** The owner's lease when it opened the room here; a different one in Redis means the owner is gone. */
   lease: string;
-  pooled: PooledRouter;
+  /** The first takes the pipe from the owner. */
+  routers: EdgeRouter[];
   pipe: types.PipeTransport;
   producers: Map<string, types.Producer>;
   transports: Map<string, types.WebRtcTransport>;
+  /** The router each transport was placed on. */
+  placed: Map<string, EdgeRouter>;
   consumers: Map<string, types.Consumer>;
-  /** Sockets whose transport here closed with a dead worker. */
-  lost: Set<string>;
 }
 
 /**
@@ -45,16 +71,28 @@ export class EdgeRooms {
 
   constructor(private readonly host: EdgeHost) {}
 
-  stats(): { rooms: number; pipeTransports: number; pipedProducers: number; consumers: number; transports: number } {
+  stats(): { rooms: number; routers: number; pipeTransports: number; pipedProducers: number; consumers: number; transports: number } {
     let pipedProducers = 0;
     let consumers = 0;
     let transports = 0;
+    let routers = 0;
     for (const r of this.rooms.values()) {
       pipedProducers += r.producers.size;
       consumers += r.consumers.size;
       transports += r.transports.size;
+      routers += r.routers.length;
     }
-    return { rooms: this.rooms.size, pipeTransports: this.rooms.size, pipedProducers, consumers, transports };
+    return { rooms: this.rooms.size, routers, pipeTransports: this.rooms.size, pipedProducers, consumers, transports };
+  }
+
+  /** Per router of a room here, its worker and load (tests, diagnostics). */
+  routersOf(roomId: string): { workerIndex: number; transports: number; consumers: number; pipedProducers: number }[] {
+    return (this.rooms.get(roomId)?.routers ?? []).map((r) => ({
+      workerIndex: r.pooled.worker.index,
+      transports: r.transports.size,
+      consumers: r.consumers,
+      pipedProducers: r.pipes?.size ?? 0,
+    }));
   }
 
   /** The rooms served here with the lease each was opened under, for the owner watch. */
@@ -67,14 +105,26 @@ export class EdgeRooms {
     this.close(b.roomId);
     const pooled = await this.host.createRouter(b.roomId);
     try {
-      const pipe = await pooled.router.createPipeTransport({ listenInfo: this.host.pipeListenInfo, enableSrtp: true, enableRtx: true, appData: { edgeOf: owner, roomId: b.roomId } });
-      await pipe.connect({ ip: b.pipe.ip, port: b.pipe.port, srtpParameters: b.pipe.srtpParameters as types.SrtpParameters });
-      const room: EdgeRoom = { roomId: b.roomId, owner, lease: b.lease, pooled, pipe, producers: new Map(), transports: new Map(), consumers: new Map(), lost: new Set() };
-      this.rooms.set(b.roomId, room);
-      pooled.router.observer.once('close', () => {
-        if (this.rooms.get(b.roomId) === room) this.rooms.delete(b.roomId);
-        if (room.lost.size) this.host.mediaLost([...room.lost], b.roomId);
+      const pipe = await pooled.router.createPipeTransport({
+        listenInfo: this.host.pipeListenInfo,
+        enableSrtp: true,
+        enableRtx: true,
+        appData: { edgeOf: owner, roomId: b.roomId },
       });
+      await pipe.connect({ ip: b.pipe.ip, port: b.pipe.port, srtpParameters: b.pipe.srtpParameters as types.SrtpParameters });
+      const room: EdgeRoom = {
+        roomId: b.roomId,
+        owner,
+        lease: b.lease,
+        routers: [],
+        pipe,
+        producers: new Map(),
+        transports: new Map(),
+        placed: new Map(),
+        consumers: new Map(),
+      };
+      this.track(room, pooled, true);
+      this.rooms.set(b.roomId, room);
       return { ip: pipe.tuple.localAddress, port: pipe.tuple.localPort, srtpParameters: pipe.srtpParameters! };
     } catch (err) {
       pooled.router.close();
@@ -82,13 +132,81 @@ export class EdgeRooms {
     }
   }
 
-  /** Closes the room here: its router, and with it the pipe, the piped producers, the viewers' transports and consumers. */
+  /** Closes the room here: its routers, and with them the pipe, the piped producers, the viewers' transports and consumers. */
   close(roomId: string): boolean {
     const room = this.rooms.get(roomId);
     if (!room) return false;
     this.rooms.delete(roomId);
-    if (!room.pooled.router.closed) room.pooled.router.close();
+    for (const r of [...room.routers]) if (!r.pooled.router.closed) r.pooled.router.close();
     return true;
+  }
+
+  private track(room: EdgeRoom, pooled: PooledRouter, first: boolean): EdgeRouter {
+    const entry: EdgeRouter = {
+      pooled,
+      transports: new Set(),
+      opening: 0,
+      consumers: 0,
+      lost: new Set(),
+      pipes: first
+        ? null
+        : new HeldPipes<types.PipeToRouterResult>(
+            (producerId) =>
+              room.routers[0]!.pooled.router.pipeToRouter({
+                producerId,
+                router: pooled.router,
+                listenInfo: this.host.localPipeListenInfo,
+                enableSctp: false,
+              }),
+            ({ pipeConsumer, pipeProducer }) => {
+              pipeConsumer?.close();
+              pipeProducer?.close();
+            },
+          ),
+    };
+    room.routers.push(entry);
+    pooled.router.observer.once('close', () => {
+      const i = room.routers.indexOf(entry);
+      if (i >= 0) room.routers.splice(i, 1);
+      entry.pipes?.clear();
+      if (first) {
+        // Without the router the owner's pipe lands on, the others have nothing to forward: the room goes here.
+        if (this.rooms.get(room.roomId) === room) this.rooms.delete(room.roomId);
+        for (const other of [...room.routers]) {
+          for (const id of other.transports) {
+            const socketId = (room.transports.get(id)?.appData as { socketId?: string } | undefined)?.socketId;
+            if (socketId) entry.lost.add(socketId);
+          }
+          other.pooled.router.close();
+        }
+      }
+      if (entry.lost.size) this.host.mediaLost([...entry.lost], room.roomId);
+    });
+    return entry;
+  }
+
+  /** The router a new viewer's transport goes on: the first until it is full, then another worker's (viewer-placement.ts). */
+  private async place(room: EdgeRoom): Promise<EdgeRouter> {
+    const cost = Math.max(1, room.producers.size);
+    const loads = room.routers.map((r) => ({
+      workerIndex: r.pooled.worker.index,
+      alive: !r.pooled.router.closed,
+      load: r.consumers + r.opening * cost,
+    }));
+    const placement = placeViewer(loads, cost, this.host.routerConsumers, this.host.aliveWorkers());
+    if (placement.kind === 'existing') return room.routers[placement.index] ?? room.routers[0]!;
+    const pooled = await this.host.createRouter(room.roomId, placement.avoid).catch(() => null);
+    if (!pooled) return room.routers[0]!;
+    if (this.rooms.get(room.roomId) !== room) {
+      pooled.router.close();
+      throw new AppError('NOT_FOUND', 'This room is not served on this node.');
+    }
+    return this.track(room, pooled, false);
+  }
+
+  private retireIfIdle(room: EdgeRoom, entry: EdgeRouter): void {
+    if (entry === room.routers[0] || entry.transports.size || entry.opening || entry.pooled.router.closed) return;
+    entry.pooled.router.close();
   }
 
   closeAll(): void {
@@ -97,12 +215,28 @@ export class EdgeRooms {
 
   async createTransport(owner: string, b: EdgeBody<'transport.create'>): Promise<TransportInfo> {
     const room = this.room(owner, b.roomId);
-    const { router, worker } = room.pooled;
-    const transport = await router.createWebRtcTransport({ webRtcServer: worker.webRtcServer, ...TRANSPORT_OPTIONS, appData: { peerId: b.peerId, direction: 'recv', socketId: b.socketId } });
+    const entry = await this.place(room);
+    entry.opening++;
+    let transport: types.WebRtcTransport;
+    try {
+      const { router, worker } = entry.pooled;
+      transport = await router.createWebRtcTransport({
+        webRtcServer: worker.webRtcServer,
+        ...TRANSPORT_OPTIONS,
+        appData: { peerId: b.peerId, direction: 'recv', socketId: b.socketId },
+      });
+    } finally {
+      entry.opening--;
+    }
     room.transports.set(transport.id, transport);
+    room.placed.set(transport.id, entry);
+    entry.transports.add(transport.id);
     transport.observer.once('close', () => {
       room.transports.delete(transport.id);
-      if (room.pooled.worker.worker.died) room.lost.add(b.socketId);
+      room.placed.delete(transport.id);
+      entry.transports.delete(transport.id);
+      if (entry.pooled.worker.worker.died) entry.lost.add(b.socketId);
+      else this.retireIfIdle(room, entry);
     });
     transport.on('dtlsstatechange', (state) => {
       if (state !== 'failed' && state !== 'closed') return;
@@ -133,7 +267,12 @@ export class EdgeRooms {
   async pipeProducer(owner: string, b: EdgeBody<'producer.pipe'>): Promise<void> {
     const room = this.room(owner, b.roomId);
     if (room.producers.get(b.producerId)?.closed === false) return;
-    const producer = await room.pipe.produce({ id: b.producerId, kind: b.kind, rtpParameters: b.rtpParameters as types.RtpParameters, paused: b.paused });
+    const producer = await room.pipe.produce({
+      id: b.producerId,
+      kind: b.kind,
+      rtpParameters: b.rtpParameters as types.RtpParameters,
+      paused: b.paused,
+    });
     room.producers.set(producer.id, producer);
     producer.observer.once('close', () => {
       if (room.producers.get(producer.id) === producer) room.producers.delete(producer.id);
@@ -153,11 +292,32 @@ export class EdgeRooms {
     const room = this.room(owner, b.roomId);
     const transport = this.transport(owner, b.roomId, b.transportId);
     if (!room.producers.has(b.producerId)) throw new AppError('NOT_FOUND', 'No such producer on this node.');
-    const consumer = await transport.consume({ producerId: b.producerId, rtpCapabilities: b.rtpCapabilities as types.RtpCapabilities, paused: true, appData: { peerId: b.peerId } });
+    const entry = room.placed.get(transport.id) ?? room.routers[0]!;
+    // A viewer on another router here receives the first router's producer through a pipe, held for as long as it consumes.
+    const release = entry.pipes ? await entry.pipes.hold(b.producerId) : () => undefined;
+    let consumer: types.Consumer;
+    try {
+      consumer = await transport.consume({
+        producerId: b.producerId,
+        rtpCapabilities: b.rtpCapabilities as types.RtpCapabilities,
+        paused: true,
+        appData: { peerId: b.peerId },
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
     room.consumers.set(consumer.id, consumer);
-    consumer.observer.once('close', () => room.consumers.delete(consumer.id));
+    entry.consumers++;
+    consumer.observer.once('close', () => {
+      room.consumers.delete(consumer.id);
+      entry.consumers--;
+      release();
+    });
     const socketId = (transport.appData as { socketId: string }).socketId;
-    consumer.on('score', (s) => this.host.toSocket(socketId, 'consumer:score', { consumerId: consumer.id, score: s.score, producerScore: s.producerScore }));
+    consumer.on('score', (s) =>
+      this.host.toSocket(socketId, 'consumer:score', { consumerId: consumer.id, score: s.score, producerScore: s.producerScore }),
+    );
     return {
       consumerId: consumer.id,
       kind: consumer.kind,
@@ -172,7 +332,10 @@ export class EdgeRooms {
   }
 
   async setLayers(owner: string, b: EdgeBody<'consumer.layers'>): Promise<void> {
-    await this.consumer(owner, b.roomId, b.consumerId).setPreferredLayers({ spatialLayer: b.spatialLayer, ...(b.temporalLayer === undefined ? {} : { temporalLayer: b.temporalLayer }) });
+    await this.consumer(owner, b.roomId, b.consumerId).setPreferredLayers({
+      spatialLayer: b.spatialLayer,
+      ...(b.temporalLayer === undefined ? {} : { temporalLayer: b.temporalLayer }),
+    });
   }
 
   closeConsumer(owner: string, b: EdgeBody<'consumer.close'>): void {
@@ -183,7 +346,8 @@ export class EdgeRooms {
   /** Only the room's owner reaches its objects here; anyone else finds nothing. */
   private room(owner: string, roomId: string): EdgeRoom {
     const room = this.rooms.get(roomId);
-    if (!room || room.owner !== owner || room.pooled.router.closed) throw new AppError('NOT_FOUND', 'This room is not served on this node.');
+    if (!room || room.owner !== owner || !room.routers[0] || room.routers[0].pooled.router.closed)
+      throw new AppError('NOT_FOUND', 'This room is not served on this node.');
     return room;
   }
 

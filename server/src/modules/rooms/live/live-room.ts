@@ -15,13 +15,22 @@ import type {
   DtlsParameters,
 } from '../../../contract';
 import type { BreakoutState, HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole, StageInvitation } from '../../../contract';
-import type { Channel, ChannelInfo, ChannelLanguage, ChannelStream, InterpretationState, InterpreterAssignment, Listening } from '../../../contract';
+import type {
+  Channel,
+  ChannelInfo,
+  ChannelLanguage,
+  ChannelStream,
+  InterpretationState,
+  InterpreterAssignment,
+  Listening,
+} from '../../../contract';
 import { DEFAULT_LISTENING } from '../../../contract/interpretation';
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
 import { type RoomAction, roomCan } from '../room-permissions';
 import { EdgeRelay, type EdgeLink } from './edge-relay';
 import { KeyedMutex } from './keyed-mutex';
+import { HeldPipes } from './held-pipes';
 import { placeViewer } from './viewer-placement';
 import { type BreakoutRound, sameGroup, smallestGroup } from './breakout-round';
 import { type BoothStream, handOverPlan, liveOf, publishProblem, receives } from './interpretation';
@@ -29,7 +38,13 @@ import { type BoothStream, handOverPlan, liveOf, publishProblem, receives } from
 /** How a live room talks to its peers; the gateway implements it with socket.io rooms. */
 export interface RoomOutbox {
   toPeer<E extends keyof ServerEvents>(peer: Peer, event: E, data: Parameters<ServerEvents[E]>[0], volatile?: boolean): void;
-  toOthers<E extends keyof ServerEvents>(room: LiveRoom, except: Peer | null, event: E, data: Parameters<ServerEvents[E]>[0], volatile?: boolean): void;
+  toOthers<E extends keyof ServerEvents>(
+    room: LiveRoom,
+    except: Peer | null,
+    event: E,
+    data: Parameters<ServerEvents[E]>[0],
+    volatile?: boolean,
+  ): void;
   toRoles<E extends keyof ServerEvents>(room: LiveRoom, roles: readonly RoomRole[], event: E, data: Parameters<ServerEvents[E]>[0]): void;
 }
 
@@ -83,7 +98,8 @@ interface RoomRouter {
   /** Receive transports being created here. */
   opening: number;
   /** Origin producers piped here, with how many consumers here hold (or are opening) each. */
-  pipes: Map<string, { piped: Promise<types.PipeToRouterResult>; holders: number }>;
+  /** Origin producers piped to this router, held by its consumers. */
+  pipes: HeldPipes<types.PipeToRouterResult>;
 }
 
 interface ProducerData extends types.AppData {
@@ -180,7 +196,8 @@ export class LiveRoom {
       const speaker = this.peers.get(peerId);
       if (!this.round || !speaker) return this.outbox.toOthers(this, null, 'speaker:active', { peerId });
       // While groups meet, one group's speaker is nothing to the others.
-      for (const p of this.peers.values()) if (p === speaker || this.visibleTo(p, speaker)) this.outbox.toPeer(p, 'speaker:active', { peerId });
+      for (const p of this.peers.values())
+        if (p === speaker || this.visibleTo(p, speaker)) this.outbox.toPeer(p, 'speaker:active', { peerId });
     });
     this.levels.on('volumes', (volumes) => {
       const levels = volumes.map((v) => ({ peerId: (v.producer.appData as ProducerData).peerId, volume: v.volume }));
@@ -198,11 +215,20 @@ export class LiveRoom {
     sessionId: string,
     pooled: PooledRouter,
     outbox: RoomOutbox,
-    media: { iceServers: IceServer[]; plainListenInfo: types.TransportListenInfo; limits: MediaLimits; spill?: SpillOver; edges?: EdgeLink },
+    media: {
+      iceServers: IceServer[];
+      plainListenInfo: types.TransportListenInfo;
+      limits: MediaLimits;
+      spill?: SpillOver;
+      edges?: EdgeLink;
+    },
   ): Promise<LiveRoom> {
     const speaker = await pooled.router.createActiveSpeakerObserver({ interval: 300 });
     const levels = await pooled.router.createAudioLevelObserver({ maxEntries: 10, threshold: -70, interval: 400 });
-    const room = new LiveRoom(roomId, sessionId, pooled, outbox, media.iceServers, media.plainListenInfo, media.limits, { speaker, levels });
+    const room = new LiveRoom(roomId, sessionId, pooled, outbox, media.iceServers, media.plainListenInfo, media.limits, {
+      speaker,
+      levels,
+    });
     room.spill = media.spill;
     if (media.edges) room.relay = new EdgeRelay(roomId, pooled.router, media.edges);
     return room;
@@ -230,7 +256,16 @@ export class LiveRoom {
   }
 
   private track(pooled: PooledRouter): RoomRouter {
-    const entry: RoomRouter = { pooled, consumers: 0, viewers: new Map(), opening: 0, pipes: new Map() };
+    const pipes = new HeldPipes<types.PipeToRouterResult>(
+      (producerId) =>
+        this.router.pipeToRouter({ producerId, router: pooled.router, listenInfo: this.spill!.pipeListenInfo, enableSctp: false }),
+      // Closing the pipe consumer on the origin closes the pipe producer here (mediasoup links the two).
+      ({ pipeConsumer, pipeProducer }) => {
+        pipeConsumer?.close();
+        pipeProducer?.close();
+      },
+    );
+    const entry: RoomRouter = { pooled, consumers: 0, viewers: new Map(), opening: 0, pipes };
     this.routers.push(entry);
     pooled.router.observer.on('newtransport', (transport) =>
       transport.observer.on('newconsumer', (consumer) => {
@@ -263,7 +298,8 @@ export class LiveRoom {
       const loads = this.routers.map((r) => ({
         workerIndex: r.pooled.worker.index,
         alive: !r.pooled.router.closed,
-        load: r.consumers + r.opening * cost + [...r.viewers.values()].reduce((sum, v) => sum + Math.max(0, expected(v.peer) - v.consumers), 0),
+        load:
+          r.consumers + r.opening * cost + [...r.viewers.values()].reduce((sum, v) => sum + Math.max(0, expected(v.peer) - v.consumers), 0),
       }));
       const placement = placeViewer(loads, cost, spill.routerConsumers, spill.aliveWorkers());
       let target: RoomRouter;
@@ -320,47 +356,6 @@ export class LiveRoom {
   /** The room's router holding this receive transport (a transport not placed, like a plain send one, is on the origin). */
   private routerOf(transport: types.Transport): RoomRouter {
     return this.routers.find((r) => r.viewers.has(transport.id)) ?? this.routers[0]!;
-  }
-
-  /**
-   * Makes sure the origin producer is piped to `entry`'s router and holds it for one consumer there;
-   * the returned release lets go of it, and the pipe closes when the last holder does.
-   */
-  private async holdPipe(entry: RoomRouter, producerId: string): Promise<() => void> {
-    let pipe = entry.pipes.get(producerId);
-    if (!pipe) {
-      const piped = this.router.pipeToRouter({ producerId, router: entry.pooled.router, listenInfo: this.spill!.pipeListenInfo, enableSctp: false });
-      pipe = { piped, holders: 0 };
-      entry.pipes.set(producerId, pipe);
-      const failed = pipe;
-      piped.catch(() => {
-        if (entry.pipes.get(producerId) === failed) entry.pipes.delete(producerId);
-      });
-    }
-    pipe.holders++;
-    const held = pipe;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      if (--held.holders > 0) return;
-      if (entry.pipes.get(producerId) === held) entry.pipes.delete(producerId);
-      // Closing the pipe consumer on the origin closes the pipe producer here (mediasoup links the two).
-      void held.piped.then(
-        ({ pipeConsumer, pipeProducer }) => {
-          pipeConsumer?.close();
-          pipeProducer?.close();
-        },
-        () => undefined,
-      );
-    };
-    try {
-      await held.piped;
-    } catch (err) {
-      release();
-      throw err;
-    }
-    return release;
   }
 
   /** The origin router: every producer lives here. */
@@ -477,7 +472,11 @@ export class LiveRoom {
     return {
       roundId: round.id,
       assignment: round.assignment,
-      groups: round.names.map((name, index) => ({ index, name, members: [...members[index]!].map(([userId, displayName]) => ({ userId, displayName })) })),
+      groups: round.names.map((name, index) => ({
+        index,
+        name,
+        members: [...members[index]!].map(([userId, displayName]) => ({ userId, displayName })),
+      })),
       mainRoom: [...main].map(([userId, displayName]) => ({ userId, displayName })),
       openedAt: round.openedAt.toISOString(),
       endsAt: round.endsAt?.toISOString() ?? null,
@@ -546,11 +545,13 @@ export class LiveRoom {
     this.sessionRoles.set(peer.userId, role);
     if (role !== 'attendee') this.hands.delete(peer.id);
     this.closeInvitation(peer);
-    if (!roomCan(role, 'media.produce', this.mode)) for (const [id, p] of [...peer.producers]) if (!channelOf(p)) this.closeProducer(peer, id);
+    if (!roomCan(role, 'media.produce', this.mode))
+      for (const [id, p] of [...peer.producers]) if (!channelOf(p)) this.closeProducer(peer, id);
     const after = new Set([...this.peers.values()].filter((v) => v !== peer && this.visibleTo(v, peer)));
     const update = { peerId: peer.id, role, handRaised: this.hands.has(peer.id) };
     for (const v of before) if (!after.has(v)) this.outbox.toPeer(v, 'peer:left', { peerId: peer.id });
-    for (const v of after) this.outbox.toPeer(v, before.includes(v) ? 'peer:updated' : 'peer:joined', before.includes(v) ? update : this.describe(peer));
+    for (const v of after)
+      this.outbox.toPeer(v, before.includes(v) ? 'peer:updated' : 'peer:joined', before.includes(v) ? update : this.describe(peer));
     this.outbox.toPeer(peer, 'peer:updated', update);
     this.publishHands();
   }
@@ -707,7 +708,14 @@ export class LiveRoom {
   describe(peer: Peer): PeerInfo {
     // Channel streams are not the person's own media: they are listed per channel (interpretationState).
     const own = [...peer.producers.values()].filter((p) => !channelOf(p));
-    return { peerId: peer.id, userId: peer.userId, displayName: peer.displayName, role: peer.role, guest: peer.guest, producers: own.map(producerInfo) };
+    return {
+      peerId: peer.id,
+      userId: peer.userId,
+      displayName: peer.displayName,
+      role: peer.role,
+      guest: peer.guest,
+      producers: own.map(producerInfo),
+    };
   }
 
   /** FORBIDDEN unless the peer's role allows the action in this room's mode. */
@@ -727,9 +735,14 @@ export class LiveRoom {
 
   async createTransport(peer: Peer, direction: 'send' | 'recv'): Promise<TransportInfo> {
     const key = `${peer.id}:${direction}`;
-    const open = [...peer.transports.values()].filter((t) => !t.closed && (t.appData as { direction?: string }).direction === direction).length;
+    const open = [...peer.transports.values()].filter(
+      (t) => !t.closed && (t.appData as { direction?: string }).direction === direction,
+    ).length;
     if (open + (this.opening.get(key) ?? 0) >= this.limits.transportsPerDirection) {
-      throw new AppError('TOO_MANY_TRANSPORTS', `At most ${this.limits.transportsPerDirection} ${direction} transports per participant. Close one first.`);
+      throw new AppError(
+        'TOO_MANY_TRANSPORTS',
+        `At most ${this.limits.transportsPerDirection} ${direction} transports per participant. Close one first.`,
+      );
     }
     this.opening.set(key, (this.opening.get(key) ?? 0) + 1);
     // A viewer connected to another node receives there: its browser does ICE with that node.
@@ -780,7 +793,11 @@ export class LiveRoom {
   }
 
   /** Sending is always on the origin; a receive transport goes where placement says. */
-  private async onRouterFor<T extends types.Transport>(peer: Peer, direction: 'send' | 'recv', create: (pooled: PooledRouter) => Promise<T>): Promise<T> {
+  private async onRouterFor<T extends types.Transport>(
+    peer: Peer,
+    direction: 'send' | 'recv',
+    create: (pooled: PooledRouter) => Promise<T>,
+  ): Promise<T> {
     if (direction === 'send') return create(this.pooled);
     const entry = await this.placeViewer(peer);
     try {
@@ -804,7 +821,14 @@ export class LiveRoom {
 
   async produce(
     peer: Peer,
-    p: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource; paused?: boolean; channel?: ChannelLanguage | undefined },
+    p: {
+      transportId: string;
+      kind: 'audio' | 'video';
+      rtpParameters: RtpParameters;
+      source: MediaSource;
+      paused?: boolean;
+      channel?: ChannelLanguage | undefined;
+    },
   ): Promise<string> {
     const transport = this.transport(peer, p.transportId, 'send');
     const channel = p.channel;
@@ -874,7 +898,7 @@ export class LiveRoom {
     let unpipe = () => {};
     const consumer = await (async () => {
       // On a router the room spilled over to, the origin's producer is piped in first (same id there).
-      if (home !== this.routers[0]) unpipe = await this.holdPipe(home, producerId);
+      if (home !== this.routers[0]) unpipe = await home.pipes.hold(producerId);
       return transport.consume({ producerId, rtpCapabilities: caps, paused: true, appData: { peerId: peer.id } });
     })()
       .catch((err: unknown) => {
@@ -891,7 +915,9 @@ export class LiveRoom {
     peer.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
     consumer.on('producerclose', () => this.outbox.toPeer(peer, 'consumer:closed', { consumerId: consumer.id, producerId }));
-    consumer.on('score', (s) => this.outbox.toPeer(peer, 'consumer:score', { consumerId: consumer.id, score: s.score, producerScore: s.producerScore }, true));
+    consumer.on('score', (s) =>
+      this.outbox.toPeer(peer, 'consumer:score', { consumerId: consumer.id, score: s.score, producerScore: s.producerScore }, true),
+    );
     return {
       consumerId: consumer.id,
       producerId,
@@ -907,9 +933,15 @@ export class LiveRoom {
     await this.consumer(peer, consumerId).resume();
   }
 
-  async setPreferredLayers(peer: Peer, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<{ spatialLayer: number; temporalLayer: number | null }> {
+  async setPreferredLayers(
+    peer: Peer,
+    consumerId: string,
+    spatialLayer: number,
+    temporalLayer?: number,
+  ): Promise<{ spatialLayer: number; temporalLayer: number | null }> {
     const consumer = this.consumer(peer, consumerId);
-    if (consumer.type !== 'simulcast' && consumer.type !== 'svc') throw new AppError('UNSUPPORTED_MEDIA', 'This stream has no layers to choose from.');
+    if (consumer.type !== 'simulcast' && consumer.type !== 'svc')
+      throw new AppError('UNSUPPORTED_MEDIA', 'This stream has no layers to choose from.');
     await consumer.setPreferredLayers({ spatialLayer, ...(temporalLayer === undefined ? {} : { temporalLayer }) });
     return { spatialLayer, temporalLayer: temporalLayer ?? null };
   }
@@ -930,7 +962,8 @@ export class LiveRoom {
     }
     const channel = channelOf(producer);
     // In a booth only the live interpreter is forwarded: the partner goes live by a hand-over.
-    if (channel && this.boothLive.get(channel) !== producerId) throw new AppError('CONFLICT', 'Your booth partner is live; take over to go live.');
+    if (channel && this.boothLive.get(channel) !== producerId)
+      throw new AppError('CONFLICT', 'Your booth partner is live; take over to go live.');
     peer.mutedByHost = false;
     await producer.resume();
     if (channel) return this.publishInterpretation();
@@ -988,7 +1021,13 @@ export class LiveRoom {
   private channelInfo(): ChannelInfo[] {
     return [...this.channelStreams()].map(([channel, streams]) => ({
       channel,
-      streams: streams.map(({ peer, producer }): ChannelStream => ({ producerId: producer.id, peerId: peer.id, displayName: peer.displayName, kind: producer.kind, live: !producer.paused })),
+      streams: streams.map(({ peer, producer }): ChannelStream => ({
+        producerId: producer.id,
+        peerId: peer.id,
+        displayName: peer.displayName,
+        kind: producer.kind,
+        live: !producer.paused,
+      })),
     }));
   }
 
@@ -998,7 +1037,10 @@ export class LiveRoom {
 
   publishInterpretation(): void {
     if (this.isClosed) return;
-    this.outbox.toOthers(this, null, 'interpretation:changed', { interpreters: [...this.interpreters.values()], channels: this.channelInfo() });
+    this.outbox.toOthers(this, null, 'interpretation:changed', {
+      interpreters: [...this.interpreters.values()],
+      channels: this.channelInfo(),
+    });
   }
 
   /**
@@ -1012,7 +1054,11 @@ export class LiveRoom {
     if (live) this.boothLive.set(channel, live);
     else this.boothLive.delete(channel);
     const producer = live ? this.findProducer(live) : undefined;
-    if (producer?.paused) void producer.resume().then(() => this.publishInterpretation(), () => undefined);
+    if (producer?.paused)
+      void producer.resume().then(
+        () => this.publishInterpretation(),
+        () => undefined,
+      );
     this.publishInterpretation();
   }
 
@@ -1078,7 +1124,9 @@ export class LiveRoom {
     clearTimeout(this.countTimer);
     clearTimeout(this.roundTimer);
     // Whoever is still in a group when the room closes leaves it now.
-    if (round) for (const userId of new Set([...this.peers.values()].map((p) => p.userId))) if (round.placements.has(userId)) this.logGroup(userId, null, round);
+    if (round)
+      for (const userId of new Set([...this.peers.values()].map((p) => p.userId)))
+        if (round.placements.has(userId)) this.logGroup(userId, null, round);
     this.peers.clear();
     this.relay?.close();
     for (const { pooled } of [...this.routers].reverse()) if (!pooled.router.closed) pooled.router.close();
@@ -1123,7 +1171,7 @@ export class LiveRoom {
 async function carriesPackets(producer: types.Producer, withinMs: number): Promise<boolean> {
   const count = async () => (await producer.getStats().catch(() => [])).reduce((n, s) => n + (s.packetCount ?? 0), 0);
   const first = await count();
-  for (const end = Date.now() + withinMs; Date.now() < end; ) {
+  for (const end = Date.now() + withinMs; Date.now() < end;) {
     await new Promise((r) => setTimeout(r, 50));
     if (producer.closed) return false;
     if ((await count()) > first) return true;

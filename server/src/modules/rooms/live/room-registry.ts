@@ -96,21 +96,35 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       };
       // A dropped network may come back within the recovery window with the same socket: keep the seat
       // (and with it the role, raised hand and media) until then. A deliberate disconnect leaves at once.
-      if (RECOVERABLE.has(reason) && this.seats.has(socket.id)) this.pendingLeaves.set(socket.id, setTimeout(leave, RECOVERY_WINDOW_MS).unref());
+      if (RECOVERABLE.has(reason) && this.seats.has(socket.id))
+        this.pendingLeaves.set(socket.id, setTimeout(leave, RECOVERY_WINDOW_MS).unref());
       else leave();
     });
     this.events.on('socket.recovered', ({ socket }) => {
       clearTimeout(this.pendingLeaves.get(socket.id));
       this.pendingLeaves.delete(socket.id);
     });
-    this.events.on('membership.changed', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to live rooms')));
-    this.events.on('room.lease-lost', ({ roomId }) => void this.dropRoom(roomId).catch((err) => this.logger.error({ err, roomId }, 'could not drop a room whose lease was lost')));
-    this.pool.on('workerDied', ({ index }) => void this.resetRoomsOf(index).catch((err) => this.logger.error({ err, workerIndex: index }, 'media reset failed')));
+    this.events.on(
+      'membership.changed',
+      (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to live rooms')),
+    );
+    this.events.on(
+      'room.lease-lost',
+      ({ roomId }) =>
+        void this.dropRoom(roomId).catch((err) => this.logger.error({ err, roomId }, 'could not drop a room whose lease was lost')),
+    );
+    this.pool.on(
+      'workerDied',
+      ({ index }) => void this.resetRoomsOf(index).catch((err) => this.logger.error({ err, workerIndex: index }, 'media reset failed')),
+    );
     this.edgeMedia.serveOwner({
       relayOf: (roomId) => this.liveRoom(roomId)?.relay,
       relays: () => [...this.live.values()].flatMap((r) => (r.relay && !r.isClosed ? [{ roomId: r.roomId, relay: r.relay }] : [])),
       present: (roomId) => [...(this.liveRoom(roomId)?.peers.values() ?? [])].map((p) => p.userId),
-      edgeLost: (roomId, peerIds) => void this.resetEdgeViewers(roomId, peerIds).catch((err: unknown) => this.logger.error({ err, roomId }, 'could not re-place the viewers of a lost node')),
+      edgeLost: (roomId, peerIds) =>
+        void this.resetEdgeViewers(roomId, peerIds).catch((err: unknown) =>
+          this.logger.error({ err, roomId }, 'could not re-place the viewers of a lost node'),
+        ),
     });
     await this.settleSessions();
     this.saver = setInterval(() => void this.saveLive(), SAVE_EVERY_MS).unref();
@@ -150,8 +164,14 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
   }
 
   private async endStored(sessionId: string, at: Date): Promise<void> {
-    await this.db.query(`UPDATE attendance SET left_at = greatest($2, joined_at) WHERE session_id = $1 AND left_at IS NULL`, [sessionId, at]);
-    await this.db.query(`UPDATE room_sessions SET ended_at = greatest($2, started_at), suspended_at = NULL WHERE id = $1 AND ended_at IS NULL`, [sessionId, at]);
+    await this.db.query(`UPDATE attendance SET left_at = greatest($2, joined_at) WHERE session_id = $1 AND left_at IS NULL`, [
+      sessionId,
+      at,
+    ]);
+    await this.db.query(
+      `UPDATE room_sessions SET ended_at = greatest($2, started_at), suspended_at = NULL WHERE id = $1 AND ended_at IS NULL`,
+      [sessionId, at],
+    );
   }
 
   /** Vouches for this node's live sessions and saves their stage state when it changed. */
@@ -163,7 +183,10 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
         if (live.isClosed) continue;
         const state = JSON.stringify(captureState(live, this.returning.get(live.sessionId)?.hands));
         const changed = this.savedState.get(live.sessionId) !== state;
-        await this.db.query(`UPDATE room_sessions SET alive_at = now()${changed ? ', state = $2' : ''} WHERE id = $1 AND ended_at IS NULL`, changed ? [live.sessionId, state] : [live.sessionId]);
+        await this.db.query(
+          `UPDATE room_sessions SET alive_at = now()${changed ? ', state = $2' : ''} WHERE id = $1 AND ended_at IS NULL`,
+          changed ? [live.sessionId, state] : [live.sessionId],
+        );
         if (changed) this.savedState.set(live.sessionId, state);
       }
     } catch (err) {
@@ -188,7 +211,10 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       for (const live of this.live.values()) {
         if (live.isClosed) continue;
         const state = JSON.stringify(captureState(live, this.returning.get(live.sessionId)?.hands));
-        await this.db.query(`UPDATE room_sessions SET suspended_at = now(), alive_at = now(), state = $2 WHERE id = $1 AND ended_at IS NULL`, [live.sessionId, state]);
+        await this.db.query(
+          `UPDATE room_sessions SET suspended_at = now(), alive_at = now(), state = $2 WHERE id = $1 AND ended_at IS NULL`,
+          [live.sessionId, state],
+        );
       }
     } catch (err) {
       this.logger.error({ err }, 'could not hand the live rooms over');
@@ -233,7 +259,13 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
         if (effective !== 'host' && effective !== 'co-host' && !returning) {
           if (live.options.locked) throw new AppError('ROOM_LOCKED', 'The room is locked.');
           if (live.options.lobby) {
-            const entry = live.lobby.get(userId) ?? { userId, displayName, guest, since: new Date().toISOString(), socketIds: new Set<string>() };
+            const entry = live.lobby.get(userId) ?? {
+              userId,
+              displayName,
+              guest,
+              since: new Date().toISOString(),
+              socketIds: new Set<string>(),
+            };
             entry.socketIds.add(socket.id);
             live.lobby.set(userId, entry);
             live.publishLobby();
@@ -416,7 +448,13 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     (volatile ? target.volatile : target).emit(event, ...([data] as Parameters<ServerEvents[E]>));
   }
 
-  toOthers<E extends keyof ServerEvents>(room: LiveRoom, except: Peer | null, event: E, data: Parameters<ServerEvents[E]>[0], volatile = false): void {
+  toOthers<E extends keyof ServerEvents>(
+    room: LiveRoom,
+    except: Peer | null,
+    event: E,
+    data: Parameters<ServerEvents[E]>[0],
+    volatile = false,
+  ): void {
     let target = this.gateway.server.to(`room:${room.roomId}`);
     if (except) target = target.except(except.socketId);
     (volatile ? target.volatile : target).emit(event, ...([data] as Parameters<ServerEvents[E]>));
@@ -445,7 +483,10 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
           routerConsumers: this.config.media.routerConsumers,
           createRouter: async (avoid) => {
             const spilled = await this.pool.createRouter({ roomId: room.id, spillOver: true }, avoid);
-            this.logger.info({ roomId: room.id, worker: spilled.worker.index, workerPid: spilled.worker.worker.pid }, 'room spilled over to another worker');
+            this.logger.info(
+              { roomId: room.id, worker: spilled.worker.index, workerPid: spilled.worker.worker.pid },
+              'room spilled over to another worker',
+            );
             return spilled;
           },
           aliveWorkers: () => this.pool.aliveWorkers(),
@@ -474,7 +515,12 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     const repo = this.db.getRepository(RoomSession);
     const open = await repo.findOneBy({ roomId, endedAt: IsNull() });
     if (open) return { session: open, found: true };
-    return { session: await repo.save(repo.create({ roomId, startedAt: new Date(), endedAt: null, aliveAt: new Date(), suspendedAt: null, state: null })), found: false };
+    return {
+      session: await repo.save(
+        repo.create({ roomId, startedAt: new Date(), endedAt: null, aliveAt: new Date(), suspendedAt: null, state: null }),
+      ),
+      found: false,
+    };
   }
 
   /**
@@ -485,7 +531,10 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
   private async resume(live: LiveRoom, session: RoomSession, since: Date): Promise<void> {
     const hands = restoreState(live, session.state);
     const visits = new Map<string, string[]>();
-    const rows: { id: string; user_id: string }[] = await this.db.query(`SELECT id, user_id FROM attendance WHERE session_id = $1 AND left_at IS NULL ORDER BY joined_at`, [session.id]);
+    const rows: { id: string; user_id: string }[] = await this.db.query(
+      `SELECT id, user_id FROM attendance WHERE session_id = $1 AND left_at IS NULL ORDER BY joined_at`,
+      [session.id],
+    );
     for (const r of rows) visits.set(r.user_id, [...(visits.get(r.user_id) ?? []), r.id]);
     const timer = setTimeout(() => this.stopWaiting(session.id), RESUME_GRACE_MS).unref();
     this.returning.set(session.id, { since, visits, hands, timer });
@@ -539,7 +588,9 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
   private async resetRoomsOf(workerIndex: number): Promise<void> {
     const rooms = [...this.live.values()];
     const hit = rooms.filter((r) => r.pooled.worker.index === workerIndex);
-    const viewers = rooms.flatMap((room) => (hit.includes(room) ? [] : [{ room, lost: room.takeLostViewers(workerIndex) }])).filter((v) => v.lost.length);
+    const viewers = rooms
+      .flatMap((room) => (hit.includes(room) ? [] : [{ room, lost: room.takeLostViewers(workerIndex) }]))
+      .filter((v) => v.lost.length);
     for (const { room, lost } of viewers) {
       // Everyone in the room was received there: the same as losing the room, whose session stays open.
       if (lost.length >= room.peers.size) hit.push(room);
@@ -631,7 +682,12 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
         await this.unseat(peer.socketId, seat);
       }
     });
-    await this.attendance.flush().catch((err: unknown) => this.logger.error({ err, roomId: room.roomId }, 'could not record the viewers reset'));
-    this.logger.warn({ roomId: room.roomId, workerIndex, viewers: lost.length }, 'viewers re-placed after the worker they were received on died');
+    await this.attendance
+      .flush()
+      .catch((err: unknown) => this.logger.error({ err, roomId: room.roomId }, 'could not record the viewers reset'));
+    this.logger.warn(
+      { roomId: room.roomId, workerIndex, viewers: lost.length },
+      'viewers re-placed after the worker they were received on died',
+    );
   }
 }

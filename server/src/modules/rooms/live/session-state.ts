@@ -72,7 +72,16 @@ export function restoreState(room: StatefulRoom, saved: unknown): Map<string, Da
 
 function isSavedState(s: unknown): s is SavedRoomState {
   const o = s as Partial<SavedRoomState> | null;
-  return !!o && o.v === 1 && Array.isArray(o.roles) && Array.isArray(o.hands) && Array.isArray(o.removed) && Array.isArray(o.everJoined) && Array.isArray(o.admitted) && typeof o.options === 'object';
+  return (
+    !!o &&
+    o.v === 1 &&
+    Array.isArray(o.roles) &&
+    Array.isArray(o.hands) &&
+    Array.isArray(o.removed) &&
+    Array.isArray(o.everJoined) &&
+    Array.isArray(o.admitted) &&
+    typeof o.options === 'object'
+  );
 }
 
 /**
