@@ -53,7 +53,8 @@ function record(socket: TestSocket): Person['events'] {
   socket.onAny((event: string, payload: unknown) => events.push({ event, data: payload }));
   return events;
 }
-const count = (p: Person, event: string, match: (d: any) => boolean = () => true) => p.events.filter((e) => e.event === event && match(e.data)).length;
+const count = (p: Person, event: string, match: (d: any) => boolean = () => true) =>
+  p.events.filter((e) => e.event === event && match(e.data)).length;
 
 async function metric(base: string, name: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -65,7 +66,10 @@ async function metric(base: string, name: string): Promise<number> {
 
 /** The port of a node's (only) WebRtcServer, from its start-up log. */
 function rtcPort(node: StartedServer): number {
-  const line = node.logs().split('\n').find((l) => l.includes('mediasoup workers started'));
+  const line = node
+    .logs()
+    .split('\n')
+    .find((l) => l.includes('mediasoup workers started'));
   const port = line ? (JSON.parse(line) as { ports: number[] }).ports[0] : undefined;
   if (!port) throw new Error('no WebRtcServer port in the node log');
   return port;
@@ -113,7 +117,8 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     const events = record(socket);
     return { socket, events, joined: data(await command(socket, 'room:join', { roomId })) };
   };
-  const newRoom = async (base = a): Promise<RoomDto> => (await api(base).post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: `Room ${rid()}` }, owner.accessToken)).body;
+  const newRoom = async (base = a): Promise<RoomDto> =>
+    (await api(base).post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: `Room ${rid()}` }, owner.accessToken)).body;
   const leaseOf = async (roomId: string): Promise<string | null> => {
     const redis = createClient({ url: REDIS_URL });
     await redis.connect();
@@ -158,7 +163,12 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     const ttl = await redis.pTTL(`${prefix}node:node-b`);
     await redis.quit();
     expect(registered).toEqual(['node-a', 'node-b', 'node-c']);
-    expect(record).toMatchObject({ nodeId: 'node-b', internalUrl: expect.stringMatching(/^http:\/\//), draining: false, startedAt: expect.any(Number) });
+    expect(record).toMatchObject({
+      nodeId: 'node-b',
+      internalUrl: expect.stringMatching(/^http:\/\//),
+      draining: false,
+      startedAt: expect.any(Number),
+    });
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(LEASE_MS);
   });
@@ -186,8 +196,13 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     // The sender has its message from the ack; everyone else gets it as an event.
     const heard = (p: Person) => count(p, 'chat:message', (d) => d.id === said.id);
     // Someone coming on stage is news to all: an update to those who saw them, an arrival to the others.
-    const onStage = (p: Person) => count(p, 'peer:updated', (d) => d.peerId === p2.joined.peerId && d.role === 'panelist') + count(p, 'peer:joined', (d) => d.peerId === p2.joined.peerId && d.role === 'panelist');
-    await until('everyone sees the chat and the new panelist', () => heard(host) > 0 && heard(p2) > 0 && everyone.every((p) => onStage(p) > 0));
+    const onStage = (p: Person) =>
+      count(p, 'peer:updated', (d) => d.peerId === p2.joined.peerId && d.role === 'panelist') +
+      count(p, 'peer:joined', (d) => d.peerId === p2.joined.peerId && d.role === 'panelist');
+    await until(
+      'everyone sees the chat and the new panelist',
+      () => heard(host) > 0 && heard(p2) > 0 && everyone.every((p) => onStage(p) > 0),
+    );
     await until('the question reaches the host', () => count(host, 'qa:updated', (d) => d.id === asked.id) > 0);
     // Anything duplicated by the adapter (each node relaying what another sent) would have arrived by now.
     await sleep(500);
@@ -198,7 +213,8 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     expect(count(p2, 'stage:invitation', (d) => d.invitation !== null)).toBe(1);
 
     // The history, the owner's state, is the same from every node.
-    for (const p of everyone) expect(data(await command(p.socket, 'chat:history', {})).messages.map((m: { id: string }) => m.id)).toEqual([said.id]);
+    for (const p of everyone)
+      expect(data(await command(p.socket, 'chat:history', {})).messages.map((m: { id: string }) => m.id)).toEqual([said.id]);
     expect(await metric(a, 'quorum_node_leases_held')).toBeGreaterThanOrEqual(1);
     expect(await metric(a, 'quorum_node_forwarded_commands_total{direction="served"}')).toBeGreaterThan(0);
     expect(await metric(b, 'quorum_node_forwarded_commands_total{direction="sent"}')).toBeGreaterThan(0);
@@ -243,7 +259,9 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     const caps = { codecs: viewer.joined!.routerRtpCapabilities.codecs, headerExtensions: [] };
     // The pause travels to b as a notice on the bus, ahead of the consume request below in the same channel.
     await sleep(300);
-    const probe = data(await command(second.socket, 'media:consume', { transportId: recv.transportId, producerId: audio, rtpCapabilities: caps }));
+    const probe = data(
+      await command(second.socket, 'media:consume', { transportId: recv.transportId, producerId: audio, rtpCapabilities: caps }),
+    );
     expect(probe.producerPaused).toBe(true);
     second.socket.close();
     await until('the second viewer is gone from b', async () => (await metric(b, 'quorum_node_edge_consumers')) === 2);
@@ -252,8 +270,13 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
 
     // Closing the camera on the origin closes the piped producer on b and the viewer's consumer.
     data(await command(host.socket, 'media:close-producer', { producerId: published.get('video')! }));
-    await until('the viewer is told its video consumer closed', () => viewer.events.some((e) => e.event === 'consumer:closed' && (e.data as { producerId: string }).producerId === published.get('video')));
-    await until('the video pipe is gone on both nodes', async () => (await metric(b, 'quorum_node_piped_producers_in')) === 1 && (await metric(a, 'quorum_node_piped_producers_out')) === 1);
+    await until('the viewer is told its video consumer closed', () =>
+      viewer.events.some((e) => e.event === 'consumer:closed' && (e.data as { producerId: string }).producerId === published.get('video')),
+    );
+    await until(
+      'the video pipe is gone on both nodes',
+      async () => (await metric(b, 'quorum_node_piped_producers_in')) === 1 && (await metric(a, 'quorum_node_piped_producers_out')) === 1,
+    );
     expect(await metric(b, 'quorum_node_edge_consumers')).toBe(1);
 
     // The last viewer on b leaves: its consumers, the piped producers and the pipe pair go on both sides.
@@ -303,12 +326,45 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     await until('the removed member is out of the room', () => count(removed, 'room:removed') === 1);
   });
 
+  it('ends a removed guest’s connection on another node at once, not at the next re-check', async () => {
+    const room = (
+      await api(a).post<RoomDto>(
+        `/api/organizations/${org.id}/rooms`,
+        { name: `Public ${rid()}`, mode: 'webinar', access: 'public' },
+        owner.accessToken,
+      )
+    ).body;
+    const host = await enter(a, owner, room.id);
+    const pass = (await api(c).post<{ token: string }>(`/api/rooms/${room.id}/guests`, { displayName: 'Visiting guest' })).body;
+    const guest = await connectSocket(c, { guestToken: pass.token });
+    open.push(guest);
+    const seat = data(await command(guest, 'room:join', { roomId: room.id }));
+    expect(await leaseOf(room.id)).toMatch(/^\d+@node-a$/);
+    const closed = new Promise<number>((resolve) => guest.once('disconnect', () => resolve(Date.now())));
+    // Removed through node a, which owns the room: the pass is revoked there, and the socket on node c goes.
+    const removedAt = Date.now();
+    data(await command(host.socket, 'participant:remove', { peerId: seat.peerId }));
+    const acked = Date.now() - removedAt;
+    const after = (await closed) - removedAt;
+    console.log(`guest on another node disconnected ${after} ms after the removal (acknowledged after ${acked} ms)`);
+    // Node c's own periodic re-check of guest passes (every 2.5 s, at any phase) would find it too, but
+    // later: the revocation itself travels in tens of milliseconds.
+    expect(after).toBeLessThan(1_000);
+  });
+
   it('recovers a dropped connection with the events it missed, on the same node and on another one', async () => {
     const [m] = await addMembers(a, owner.accessToken, org.id, 1, 'Traveller');
     const room = await newRoom();
     const host = await enter(a, owner, room.id);
     // A client that reconnects by itself, as the web client does.
-    const socket: TestSocket = io(b, { path: SOCKET_PATH, transports: ['websocket'], auth: { protocol: PROTOCOL_VERSION, token: m!.accessToken }, forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 200 });
+    const socket: TestSocket = io(b, {
+      path: SOCKET_PATH,
+      transports: ['websocket'],
+      auth: { protocol: PROTOCOL_VERSION, token: m!.accessToken },
+      forceNew: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 200,
+    });
     open.push(socket);
     await new Promise<void>((r) => socket.once('connect', () => r()));
     const p: Person = { socket, events: record(socket), joined: data(await command(socket, 'room:join', { roomId: room.id })) };
@@ -340,7 +396,13 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
 
   it('counts a roll-call vote cast through each node once', async () => {
     const voters = await addMembers(a, owner.accessToken, org.id, 3, 'Voter');
-    const { meeting, motionId } = await meetingWithMotion(a, owner.accessToken, org.id, { voterBasis: 'members', quorumRule: { kind: 'at-least', seats: 1 } }, voters[0]!.accessToken);
+    const { meeting, motionId } = await meetingWithMotion(
+      a,
+      owner.accessToken,
+      org.id,
+      { voterBasis: 'members', quorumRule: { kind: 'at-least', seats: 1 } },
+      voters[0]!.accessToken,
+    );
     await checkIn(a, voters, meeting.id);
     const ballot = await ballotOn(a, owner.accessToken, meeting.id, { motionId });
     expect((await api(b).post(`/api/ballots/${ballot.id}/open`, {}, owner.accessToken)).status).toBe(200);
@@ -390,7 +452,13 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
   it('moves the room to another node when its owner is killed, losing no acknowledged vote or message', async () => {
     const [m1, m2] = await addMembers(a, owner.accessToken, org.id, 2, 'Survivor');
     const voters = [m1!, m2!];
-    const { meeting, motionId } = await meetingWithMotion(a, owner.accessToken, org.id, { voterBasis: 'members', quorumRule: { kind: 'at-least', seats: 1 } }, m1!.accessToken);
+    const { meeting, motionId } = await meetingWithMotion(
+      a,
+      owner.accessToken,
+      org.id,
+      { voterBasis: 'members', quorumRule: { kind: 'at-least', seats: 1 } },
+      m1!.accessToken,
+    );
     await checkIn(a, voters, meeting.id);
     const ballot = await ballotOn(a, owner.accessToken, meeting.id, { motionId });
     await api(a).post(`/api/ballots/${ballot.id}/open`, {}, owner.accessToken);
@@ -432,7 +500,11 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     };
     // Those on surviving nodes are told their seat went with the owner, and join again on the same socket.
     const rejoinHere = async (label: string, p: Person) => {
-      await until(`${label} hears the owner is gone`, () => count(p, 'room:media-reset', (d) => d.reason === 'owner-lost') > 0, LEASE_MS + 5_000);
+      await until(
+        `${label} hears the owner is gone`,
+        () => count(p, 'room:media-reset', (d) => d.reason === 'owner-lost') > 0,
+        LEASE_MS + 5_000,
+      );
       for (;;) {
         const res = await command(p.socket, 'room:join', { roomId: room.id });
         if (res.ok) {
@@ -443,7 +515,11 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
         await sleep(100);
       }
     };
-    const [host2, q1, q2] = await Promise.all([rejoin('host via b', b, owner), rejoinHere('member on b', p1), rejoinHere('member on c', p2)]);
+    const [host2, q1, q2] = await Promise.all([
+      rejoin('host via b', b, owner),
+      rejoinHere('member on b', p1),
+      rejoinHere('member on c', p2),
+    ]);
     console.log(`room back after kill -9 of its owner (lease ${LEASE_MS} ms): ${JSON.stringify(backAfter)}`);
 
     const newOwner = await leaseOf(room.id);

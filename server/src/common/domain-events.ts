@@ -37,6 +37,8 @@ export interface DomainEventMap {
   'server.draining': [];
   /** Identity → realtime: disconnect the sockets of these sessions. */
   'session.revoked': [SessionsRevoked];
+  /** Guests → realtime: these guest passes ended (removed by a host, expired, the room closed to guests); their sockets close. */
+  'guest-pass.revoked': [{ passIds: string[] }];
   /** Organisations → realtime: tell the organisation's watchers to refetch. */
   'organization.changed': [OrgChange];
   /** Organisations → realtime, rooms: open sockets and live seats follow the new role at once. */

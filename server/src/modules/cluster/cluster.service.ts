@@ -21,6 +21,7 @@ import type { RedisRoomDirectory } from './room-leases';
 export type CommandRunner = (socket: AppSocket, event: CommandName, payload: unknown) => Promise<Ack<unknown>>;
 
 const sessionsRevoked = z.object({ userId: z.string(), sessionIds: z.array(z.string()) });
+const guestPassesRevoked = z.object({ passIds: z.array(z.string()).max(1_000) });
 const membershipChange = z.object({ organizationId: z.string(), userId: z.string(), role: z.enum(ORG_ROLES).nullable() });
 
 /** How often an edge checks that the rooms its sockets sit in still have the owner that seated them. */
@@ -131,13 +132,13 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Domain events whose effect is on sockets and live rooms wherever they are: a revoked session's
-   * sockets may be connected to any node, and a membership change must reach the node owning the
+   * Domain events whose effect is on sockets and live rooms wherever they are: a revoked session's or
+   * guest pass's sockets may be connected to any node, and a membership change must reach the node owning the
    * person's room. Raised on one node, they are raised again on every other one (and not sent back).
    */
   private shareEvents(): void {
     const relayed = new WeakSet<object>();
-    const checks = { 'session.revoked': sessionsRevoked, 'membership.changed': membershipChange } as const;
+    const checks = { 'session.revoked': sessionsRevoked, 'guest-pass.revoked': guestPassesRevoked, 'membership.changed': membershipChange } as const;
     for (const name of Object.keys(checks) as (keyof typeof checks)[]) {
       this.events.on(name, (payload: object) => {
         if (!relayed.has(payload)) this.bus!.broadcast(name, payload);

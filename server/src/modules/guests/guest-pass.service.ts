@@ -1,11 +1,11 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import type { DataSource } from 'typeorm';
 import { GUEST_PASS_WINDOW_MINUTES, GUEST_PASSES_PER_ADDRESS } from '../../contract';
+import { DomainEvents } from '../../common/domain-events';
 import { AppError, isDatabaseUnavailable } from '../../common/errors';
 import type { GuestPrincipal } from '../../common/ws/command';
 import type { Principal } from '../identity/identity.service';
@@ -30,13 +30,12 @@ interface GuestClaims {
  * verifier cannot accept one (so no REST endpoint can), and a guest pass cannot be forged into an
  * account token.
  */
-export const guestSigningKey = (jwtSecret: string): string => createHmac('sha256', jwtSecret).update('quorum guest pass').digest('base64url');
+export const guestSigningKey = (jwtSecret: string): string =>
+  createHmac('sha256', jwtSecret).update('quorum guest pass').digest('base64url');
 
 /** Issues and checks guest passes; the realtime layer asks it about every guest connection and command. */
 @Injectable()
 export class GuestPassService {
-  /** 'revoked' (pass ids): their sockets are closed. */
-  readonly events = new EventEmitter<{ revoked: [string[]] }>();
   private readonly revocations = new RevocationList(GUEST_RECHECK_MS);
   private readonly rechecks = new Map<string, Promise<boolean>>();
   /** A hash of a password nobody knows: the guest's user row can never be signed in to. */
@@ -45,7 +44,11 @@ export class GuestPassService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly jwt: JwtService,
-  ) {}
+    private readonly events: DomainEvents,
+  ) {
+    // Raised here or on another node (the pass's socket may be anywhere): this node refuses it at once too.
+    events.on('guest-pass.revoked', ({ passIds }) => this.revocations.revoke(passIds));
+  }
 
   /** A pass for `roomId` under `displayName`. The caller has checked that the room takes guests. */
   async issue(roomId: string, displayName: string, address: string): Promise<{ token: string; expiresAt: Date; passId: string }> {
@@ -57,14 +60,22 @@ export class GuestPassService {
     await this.db.transaction(async (m) => {
       // Counted in the database (every node sees the same count); a lock per address makes a burst queue.
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`guest-pass:${address}`]);
-      const [row] = (await m.query(`SELECT count(*)::int AS n FROM guest_passes WHERE address = $1 AND created_at > now() - make_interval(mins => $2)`, [
-        address.slice(0, 100),
-        GUEST_PASS_WINDOW_MINUTES,
-      ])) as { n: number }[];
+      const [row] = (await m.query(
+        `SELECT count(*)::int AS n FROM guest_passes WHERE address = $1 AND created_at > now() - make_interval(mins => $2)`,
+        [address.slice(0, 100), GUEST_PASS_WINDOW_MINUTES],
+      )) as { n: number }[];
       if ((row?.n ?? 0) >= GUEST_PASSES_PER_ADDRESS) {
-        throw new AppError('RATE_LIMITED', 'Too many guests from this network. Try again in a few minutes.', { limit: GUEST_PASSES_PER_ADDRESS, minutes: GUEST_PASS_WINDOW_MINUTES });
+        throw new AppError('RATE_LIMITED', 'Too many guests from this network. Try again in a few minutes.', {
+          limit: GUEST_PASSES_PER_ADDRESS,
+          minutes: GUEST_PASS_WINDOW_MINUTES,
+        });
       }
-      await m.query(`INSERT INTO users (id, email, password_hash, display_name) VALUES ($1, $2, $3, $4)`, [userId, `guest-${userId}@guests.invalid`, passwordHash, displayName]);
+      await m.query(`INSERT INTO users (id, email, password_hash, display_name) VALUES ($1, $2, $3, $4)`, [
+        userId,
+        `guest-${userId}@guests.invalid`,
+        passwordHash,
+        displayName,
+      ]);
       await m.query(`INSERT INTO guest_passes (id, room_id, user_id, display_name, address, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
         passId,
         roomId,
@@ -138,13 +149,16 @@ export class GuestPassService {
 
   /** Ends a guest's pass now (a host removed them). */
   async revokeUser(userId: string): Promise<void> {
-    const rows: { id: string }[] = await this.db.query(`UPDATE guest_passes SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId]);
+    // TypeORM answers an UPDATE with [rows, affected count], not the rows alone.
+    const [rows] = (await this.db.query(
+      `UPDATE guest_passes SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+      [userId],
+    )) as [{ id: string }[], number];
     if (rows.length) this.revoke(rows.map((r) => r.id));
   }
 
   private revoke(passIds: string[]): void {
-    this.revocations.revoke(passIds);
-    this.events.emit('revoked', passIds);
+    this.events.emit('guest-pass.revoked', { passIds });
   }
 
   /** Passes that are unexpired, unrevoked, and whose room is still a public webinar. */

@@ -64,7 +64,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       }
     });
     // A guest pass revoked (removed by a host, the room no longer open to guests) or expired.
-    this.guests.events.on('revoked', (passIds) => {
+    this.events.on('guest-pass.revoked', ({ passIds }) => {
       const ended = new Set(passIds);
       for (const socket of this.server?.sockets.sockets.values() ?? []) {
         const guest = (socket.data as Partial<SocketData>).guest;
