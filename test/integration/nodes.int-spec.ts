@@ -352,6 +352,25 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     expect(after).toBeLessThan(1_000);
   });
 
+  it('keeps a member online on the organisation page while one of their sockets is on another node', async () => {
+    const [m] = await addMembers(a, owner.accessToken, org.id, 1, 'Tabs');
+    const watcher = await connect(b, owner);
+    const seen = record(watcher);
+    data(await command(watcher, 'org:watch', { organizationId: org.id }));
+    const tabs = [await connect(a, m!), await connect(c, m!)];
+    for (const tab of tabs) data(await command(tab, 'org:watch', { organizationId: org.id }));
+    const offline = () => seen.filter((e) => e.event === 'org:member-offline' && e.data.userId === m!.user.id).length;
+    // The tab on node a closes; the one on node c is still open: nobody is told the member left.
+    tabs[0]!.disconnect();
+    const listed = data(await command(await connect(a, owner), 'org:watch', { organizationId: org.id }));
+    expect(listed.online).toContain(m!.user.id);
+    // The last tab closes: now, exactly once.
+    tabs[1]!.disconnect();
+    await until('the member to be announced offline', () => offline() === 1);
+    await sleep(300);
+    expect(offline()).toBe(1);
+  });
+
   it('recovers a dropped connection with the events it missed, on the same node and on another one', async () => {
     const [m] = await addMembers(a, owner.accessToken, org.id, 1, 'Traveller');
     const room = await newRoom();

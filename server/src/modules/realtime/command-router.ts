@@ -80,13 +80,22 @@ export class CommandRouter implements OnModuleInit {
 
     let bucket = this.buckets.get(socket);
     if (!bucket) this.buckets.set(socket, (bucket = new TokenBucket(BURST, PER_SECOND)));
-    if (!bucket.take()) return reply({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many commands. Slow down.' } }, 'RATE_LIMITED');
+    if (!bucket.take())
+      return reply({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many commands. Slow down.' } }, 'RATE_LIMITED');
     if (!isCommand(event)) return reply({ ok: false, error: { code: 'UNKNOWN_EVENT', message: 'Unknown command.' } }, 'UNKNOWN_EVENT');
     if (!ack) return; // Every command answers; one sent without an ack has nobody to answer, so it is not run.
     const guest = socket.data.guest;
     // A guest pass opens one webinar as an attendee: every other command is refused before it is read.
-    if (guest && !guestMayRun(event)) return reply({ ok: false, error: { code: 'FORBIDDEN', message: 'A guest can only take part in the webinar they came to.' } }, 'FORBIDDEN');
-    if (payload.length !== 1) return reply({ ok: false, error: { code: 'INVALID_PAYLOAD', message: 'A command takes exactly one payload object.' } }, 'INVALID_PAYLOAD');
+    if (guest && !guestMayRun(event))
+      return reply(
+        { ok: false, error: { code: 'FORBIDDEN', message: 'A guest can only take part in the webinar they came to.' } },
+        'FORBIDDEN',
+      );
+    if (payload.length !== 1)
+      return reply(
+        { ok: false, error: { code: 'INVALID_PAYLOAD', message: 'A command takes exactly one payload object.' } },
+        'INVALID_PAYLOAD',
+      );
 
     const parsed = commandSchemas[event].safeParse(payload[0]);
     if (!parsed.success) {
@@ -94,7 +103,10 @@ export class CommandRouter implements OnModuleInit {
       return reply({ ok: false, error: body }, body.code);
     }
     if (this.draining && event === 'room:join') {
-      return reply({ ok: false, error: { code: 'UNAVAILABLE', message: 'The server is restarting. Try again in a moment.' } }, 'UNAVAILABLE');
+      return reply(
+        { ok: false, error: { code: 'UNAVAILABLE', message: 'The server is restarting. Try again in a moment.' } },
+        'UNAVAILABLE',
+      );
     }
     const principal = socket.data.principal;
     // The handshake is not enough: a session ended since (sign-out, stolen refresh token, new password,
@@ -132,7 +144,12 @@ export class CommandRouter implements OnModuleInit {
       socket,
       principal,
       get log() {
-        return (child ??= logger.child({ socketId: socket.id, userId: principal.userId, command: event, ...(requestId ? { requestId } : {}) }));
+        return (child ??= logger.child({
+          socketId: socket.id,
+          userId: principal.userId,
+          command: event,
+          ...(requestId ? { requestId } : {}),
+        }));
       },
     };
     this.inFlight++;

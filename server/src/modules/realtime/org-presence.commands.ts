@@ -33,7 +33,7 @@ export class OrgPresenceCommands {
   async unwatch(ctx: CommandContext, p: ParsedCommandPayload<'org:unwatch'>): Promise<CommandResults['org:unwatch']> {
     const room = `org:${p.organizationId}`;
     if (ctx.socket.rooms.has(room)) {
-      this.gateway.announceIfLastInOrg(ctx.socket, room);
+      await this.gateway.announceIfLastInOrg(ctx.socket, room);
       await ctx.socket.leave(room);
     }
     return { organizationId: p.organizationId };

@@ -1,7 +1,13 @@
 import { Inject, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import type { Logger } from 'pino';
 import { type ErrorCode, type HandshakeAuth, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SOCKET_PATH } from '../../contract';
 import { AppError, toErrorBody } from '../../common/errors';
@@ -54,7 +60,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   onModuleInit(): void {
     this.events.on('organization.changed', (c) => this.server?.to(`org:${c.organizationId}`).emit('org:changed', c));
-    this.events.on('membership.changed', (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to sockets')));
+    this.events.on(
+      'membership.changed',
+      (c) => void this.membershipChanged(c).catch((err) => this.logger.error({ err }, 'could not apply a membership change to sockets')),
+    );
     // An ended session's sockets close at once; the client has to sign in again.
     this.events.on('session.revoked', ({ userId, sessionIds }) => {
       const ended = new Set(sessionIds);
@@ -128,7 +137,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       throw new AppError('CLIENT_TOO_OLD' satisfies ErrorCode, 'This version of the app is too old. Reload the page.');
     }
     // A version this server does not speak (newer, or made up) is not guessed at.
-    if (auth.protocol > PROTOCOL_VERSION) throw new AppError('UNSUPPORTED_PROTOCOL', 'This version of the app is not supported by this server.');
+    if (auth.protocol > PROTOCOL_VERSION)
+      throw new AppError('UNSUPPORTED_PROTOCOL', 'This version of the app is not supported by this server.');
     const before = socket.recovered ? (socket.data.principal as SocketData['principal'] | undefined) : undefined;
     let principal: SocketData['principal'];
     if (typeof auth.guestToken === 'string' && !auth.token) {
@@ -205,15 +215,31 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   /** Tells the organisation rooms a user went offline when their last socket there leaves. */
   private leaveOrgRooms(socket: AppSocket): void {
-    for (const room of socket.rooms) if (room.startsWith('org:')) this.announceIfLastInOrg(socket, room);
+    for (const room of socket.rooms) {
+      if (room.startsWith('org:'))
+        void this.announceIfLastInOrg(socket, room).catch((err: unknown) =>
+          this.logger.debug({ err, room }, 'could not announce a member offline'),
+        );
+    }
   }
 
-  /** Call before `socket` leaves `room`: emits org:member-offline unless the user has another socket there. */
-  announceIfLastInOrg(socket: AppSocket, room: string): void {
+  /**
+   * Call before `socket` leaves `room`: emits org:member-offline unless the user has another socket
+   * there, on this node or another (asked through the adapter, as `org:watch` lists who is online).
+   */
+  async announceIfLastInOrg(socket: AppSocket, room: string): Promise<void> {
     const userId = socket.data.principal.userId;
-    const others = [...(this.server.sockets.adapter.rooms.get(room) ?? [])].filter(
-      (id) => id !== socket.id && this.server.sockets.sockets.get(id)?.data.principal.userId === userId,
-    );
-    if (others.length === 0) socket.to(room).emit('org:member-offline', { organizationId: room.slice(4), userId });
+    const socketId = socket.id;
+    const sameUser = (id: string, data: Partial<SocketData> | undefined) => id !== socketId && data?.principal?.userId === userId;
+    const local = [...(this.server.sockets.adapter.rooms.get(room) ?? [])];
+    if (local.some((id) => sameUser(id, this.server.sockets.sockets.get(id)?.data))) return;
+    if (this.cluster.enabled) {
+      const everywhere = await this.server.in(room).fetchSockets();
+      if (everywhere.some((s) => sameUser(s.id, s.data as Partial<SocketData>))) return;
+    }
+    this.server
+      .to(room)
+      .except(socketId)
+      .emit('org:member-offline', { organizationId: room.slice(4), userId });
   }
 }
