@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storable } from './text';
+import { plainText } from './text';
 
 /**
  * Socket commands and events of room engagement: chat, Q&A, polls and reactions. Merged into the
@@ -9,14 +9,8 @@ import { storable } from './text';
 const id = z.uuid();
 /** Same shape as socket.ts's `clientRequestId` (which imports this file, so it cannot be imported here). */
 const requestId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
-/** Plain text, trimmed; PostgreSQL text cannot hold NUL, so it is refused here rather than failing later. */
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine(storable, { message: 'must not contain NUL characters or broken Unicode' });
+/** Plain text of at least one character, trimmed, that PostgreSQL can hold (text.ts). */
+const text = (max: number) => plainText(1, max);
 
 export const CHAT_MAX_LENGTH = 2000;
 export const QUESTION_MAX_LENGTH = 1000;
