@@ -35,7 +35,7 @@ export class BreakoutCommands {
     const round = openRound(randomUUID(), p, people, new Date(), (n) => randomInt(n));
     const { sessionId, roomId } = room;
     room.groupLog = (e) => this.log.record({ sessionId, roomId, ...e });
-    room.openBreakout(round, () => this.timeUp(room, round.id));
+    room.openBreakout(round, () => this.logger.info({ roomId, roundId: round.id }, 'breakout time up: everyone back in the main room'));
     // Answered once everyone's time in their group is recorded as started.
     await this.log.flush();
     ctx.log.info({ roomId, groups: p.groups, assignment: p.assignment, placed: round.placements.size }, 'breakout groups opened');
@@ -58,7 +58,8 @@ export class BreakoutCommands {
     const round = room.breakout;
     if (!round) throw new AppError('BREAKOUT_NOT_OPEN', 'No breakout groups are open.');
     // Hosts go where they like; the others only when the round lets people choose.
-    if (round.assignment !== 'choose' && !STAFF.has(peer.role)) throw new AppError('FORBIDDEN', 'The host assigns the groups in this round.');
+    if (round.assignment !== 'choose' && !STAFF.has(peer.role))
+      throw new AppError('FORBIDDEN', 'The host assigns the groups in this round.');
     room.moveToGroup(peer.userId, p.group);
     await this.log.flush();
     return room.breakoutStateFor(peer)!;
@@ -78,13 +79,6 @@ export class BreakoutCommands {
     const closed = room.closeBreakout();
     await this.log.flush();
     return { closed };
-  }
-
-  /** The round's time is up: everyone comes back, unless a host already called them or opened another round. */
-  private timeUp(room: LiveRoom, roundId: string): void {
-    if (room.isClosed || room.breakout?.id !== roundId) return;
-    room.closeBreakout();
-    this.logger.info({ roomId: room.roomId, roundId }, 'breakout time up: everyone back in the main room');
   }
 
   /** The caller's seat, when they may run breakout groups here (hosts and co-hosts of a meeting). */

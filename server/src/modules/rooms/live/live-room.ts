@@ -431,11 +431,23 @@ export class LiveRoom {
     return this.round?.placements.get(userId) ?? null;
   }
 
-  /** Starts a round (the caller checked there is none); with an end time, everyone comes back by themselves then. */
-  openBreakout(round: BreakoutRound, onTimeUp: () => void): void {
+  /**
+   * Starts a round (the caller checked there is none), or opens again one a restart interrupted; with
+   * an end time, everyone comes back by themselves then (`onTimeUp` is told, after).
+   */
+  openBreakout(round: BreakoutRound, onTimeUp: () => void = () => undefined): void {
     this.regroup(() => (this.round = round));
     for (const userId of round.placements.keys()) if (this.isPresent(userId)) this.logGroup(userId, round.placements.get(userId)!);
-    if (round.endsAt) this.roundTimer = setTimeout(onTimeUp, Math.max(0, round.endsAt.getTime() - Date.now())).unref();
+    if (!round.endsAt) return;
+    this.roundTimer = setTimeout(
+      () => {
+        // Unless a host already called everyone back or opened another round.
+        if (this.isClosed || this.round?.id !== round.id) return;
+        this.closeBreakout();
+        onTimeUp();
+      },
+      Math.max(0, round.endsAt.getTime() - Date.now()),
+    ).unref();
   }
 
   /** Moves a person to a group, or back to the main room (`null`). */

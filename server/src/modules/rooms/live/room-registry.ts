@@ -25,7 +25,8 @@ import { EdgeMediaService } from './edge-media.service';
 import { KeyedMutex } from './keyed-mutex';
 import { LiveRoom, type Peer, type RoomOutbox } from './live-room';
 import { ROOM_DIRECTORY, type RoomDirectory } from './room-directory';
-import { captureState, insertHand, RESUME_GRACE_MS, restoreState, resumable } from './session-state';
+import { BreakoutLog } from './breakout-log';
+import { captureState, insertHand, RESUME_GRACE_MS, restoreState, resumable, savedBreakout } from './session-state';
 
 interface Seat {
   room: LiveRoom;
@@ -78,6 +79,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     private readonly events: DomainEvents,
     private readonly cluster: ClusterService,
     private readonly edgeMedia: EdgeMediaService,
+    private readonly breakoutLog: BreakoutLog,
     metrics: MetricsService,
   ) {
     metrics.gauge('quorum_live_rooms', 'Rooms with a live session on this node', () => this.live.size);
@@ -530,6 +532,18 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
    */
   private async resume(live: LiveRoom, session: RoomSession, since: Date): Promise<void> {
     const hands = restoreState(live, session.state);
+    // Stays in breakout groups end when the previous process stopped; each person's next stay starts when they are back.
+    await this.db.query(`UPDATE breakout_visits SET left_at = greatest($2, joined_at) WHERE session_id = $1 AND left_at IS NULL`, [
+      session.id,
+      since,
+    ]);
+    const round = savedBreakout(session.state, new Date());
+    if (round) {
+      live.groupLog = (e) => this.breakoutLog.record({ sessionId: live.sessionId, roomId: live.roomId, ...e });
+      live.openBreakout(round, () =>
+        this.logger.info({ roomId: live.roomId, roundId: round.id }, 'breakout time up: everyone back in the main room'),
+      );
+    }
     const visits = new Map<string, string[]>();
     const rows: { id: string; user_id: string }[] = await this.db.query(
       `SELECT id, user_id FROM attendance WHERE session_id = $1 AND left_at IS NULL ORDER BY joined_at`,

@@ -1,5 +1,6 @@
 import type { RoomOptions, RoomRole } from '../../../contract';
-import { captureState, insertHand, restoreState, resumable, type StatefulRoom } from './session-state';
+import type { BreakoutRound } from './breakout-round';
+import { captureState, insertHand, restoreState, resumable, savedBreakout, type StatefulRoom } from './session-state';
 
 const room = (): StatefulRoom => ({
   mode: 'webinar',
@@ -47,6 +48,47 @@ describe('room session state', () => {
     const c = { ...room(), listening: new Map() };
     restoreState(c, JSON.parse(JSON.stringify(captureState(room()))));
     expect(c.listening.size).toBe(0);
+  });
+
+  describe('an open breakout round', () => {
+    const round = (endsAt: Date | null): BreakoutRound => ({
+      id: 'r1',
+      assignment: 'random',
+      names: ['Cataloguing', ''],
+      placements: new Map([
+        ['u1', 0],
+        ['u2', 1],
+      ]),
+      openedAt: new Date('2025-01-01T10:00:00Z'),
+      endsAt,
+    });
+    const through = (r: BreakoutRound) => JSON.parse(JSON.stringify(captureState({ ...room(), breakout: r })));
+
+    it('comes back with its groups, names, placements and end time', () => {
+      const ends = new Date('2025-01-01T10:30:00Z');
+      expect(savedBreakout(through(round(ends)), new Date('2025-01-01T10:10:00Z'))).toEqual(round(ends));
+      expect(savedBreakout(through(round(null)), new Date('2025-01-01T23:00:00Z'))).toEqual(round(null));
+    });
+
+    it('does not come back once its time has run out, nor when there was none', () => {
+      expect(savedBreakout(through(round(new Date('2025-01-01T10:05:00Z'))), new Date('2025-01-01T10:05:00Z'))).toBeNull();
+      expect(savedBreakout(JSON.parse(JSON.stringify(captureState(room()))), new Date())).toBeNull();
+    });
+
+    it.each([
+      { placements: [['u1', 2]] },
+      { placements: [['u1', -1]] },
+      { placements: [['u1', 0.5]] },
+      { placements: 'u1' },
+      { assignment: 'lottery' },
+      { names: [1] },
+      { openedAt: 'yesterday' },
+      { endsAt: 'soon' },
+    ])('refuses a malformed saved round (%p)', (change) => {
+      const saved = through(round(null));
+      Object.assign(saved.breakout, change);
+      expect(savedBreakout(saved, new Date('2025-01-01T10:10:00Z'))).toBeNull();
+    });
   });
 
   it.each([null, {}, { v: 2 }, 'x', { v: 1, roles: 'no' }])('ignores a state it does not understand (%p)', (saved) => {

@@ -1,4 +1,5 @@
-import type { Listening, RoomDto, RoomOptions, RoomRole } from '../../../contract';
+import { BREAKOUT_ASSIGNMENTS, type Listening, type RoomDto, type RoomOptions, type RoomRole } from '../../../contract';
+import type { BreakoutRound } from './breakout-round';
 
 /**
  * The part of a live room that must outlive its process so that a restart or a crash continues the
@@ -17,6 +18,17 @@ export interface SavedRoomState {
   admitted: string[];
   /** What each person listens to (interpretation channel); absent in states saved before channels existed. */
   listening?: [userId: string, listening: Listening][];
+  /** The breakout round under way, if any. */
+  breakout?: SavedBreakout;
+}
+
+export interface SavedBreakout {
+  id: string;
+  assignment: BreakoutRound['assignment'];
+  names: string[];
+  placements: [userId: string, group: number][];
+  openedAt: string;
+  endsAt: string | null;
 }
 
 /** What of a live room the state is read from and written to (LiveRoom has all of it). */
@@ -30,6 +42,7 @@ export interface StatefulRoom {
   readonly everJoined: Set<string>;
   readonly admitted: Set<string>;
   readonly listening?: Map<string, Listening>;
+  readonly breakout?: BreakoutRound | null;
 }
 
 /** How long after its process stopped a session can still be continued by the next one. */
@@ -52,7 +65,41 @@ export function captureState(room: StatefulRoom, pendingHands: ReadonlyMap<strin
     everJoined: [...room.everJoined],
     admitted: [...room.admitted],
     ...(room.listening?.size ? { listening: [...room.listening] } : {}),
+    ...(room.breakout ? { breakout: saveBreakout(room.breakout) } : {}),
   };
+}
+
+function saveBreakout(round: BreakoutRound): SavedBreakout {
+  return {
+    id: round.id,
+    assignment: round.assignment,
+    names: [...round.names],
+    placements: [...round.placements],
+    openedAt: round.openedAt.toISOString(),
+    endsAt: round.endsAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * The breakout round a saved state carries, to open again after a restart; null when there was none,
+ * when it is malformed, or when its time ran out meanwhile (everyone is then back in the main room).
+ */
+export function savedBreakout(saved: unknown, now: Date): BreakoutRound | null {
+  const b = (saved as Partial<SavedRoomState> | null)?.breakout as Partial<SavedBreakout> | undefined;
+  if (!b || typeof b.id !== 'string' || !BREAKOUT_ASSIGNMENTS.includes(b.assignment as never)) return null;
+  if (!Array.isArray(b.names) || !b.names.every((n) => typeof n === 'string') || !Array.isArray(b.placements)) return null;
+  const groups = b.names.length;
+  const placements = new Map<string, number>();
+  for (const entry of b.placements) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Number.isInteger(entry[1]) || entry[1] < 0 || entry[1] >= groups)
+      return null;
+    placements.set(entry[0], entry[1]);
+  }
+  const openedAt = new Date(b.openedAt ?? '');
+  const endsAt = b.endsAt == null ? null : new Date(b.endsAt);
+  if (Number.isNaN(openedAt.getTime()) || (endsAt && Number.isNaN(endsAt.getTime()))) return null;
+  if (endsAt && endsAt <= now) return null;
+  return { id: b.id, assignment: b.assignment as BreakoutRound['assignment'], names: [...b.names], placements, openedAt, endsAt };
 }
 
 /** Puts a saved state back into a fresh room; returns the raised hands, to give back as people return. */
