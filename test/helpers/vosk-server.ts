@@ -71,11 +71,10 @@ export async function startVoskStandIn(phrases: string[], opts: { silenceMs?: nu
       }
       if (!rate) return ws.close(1003, 'config first');
       state.bytes += data.length;
-      let loud = false;
       let sum = 0;
       const n = Math.floor(data.length / 2);
       for (let i = 0; i < n; i++) sum += data.readInt16LE(i * 2) ** 2;
-      loud = n > 0 && Math.sqrt(sum / n) > threshold;
+      const loud = n > 0 && Math.sqrt(sum / n) > threshold;
       samples += n;
       if (loud) {
         lastLoud = samples;

@@ -6,8 +6,6 @@ import { AuthGuard, CurrentPrincipal } from '../identity/auth.guard';
 import type { Principal } from '../identity/identity.service';
 import { CaptionsService } from './captions.service';
 
-const LanguageParam = new ZodPipe(captionLanguage);
-
 /** Past sessions' captions: which sessions have them, and each one as WebVTT per language. */
 @ApiTags('captions')
 @ApiBearerAuth()
@@ -29,7 +27,7 @@ export class CaptionsController {
     @CurrentPrincipal() p: Principal,
     @Param('roomId', UuidParam) roomId: string,
     @Param('sessionId', UuidParam) sessionId: string,
-    @Param('language', LanguageParam) language: CaptionLanguage,
+    @Param('language', new ZodPipe(captionLanguage)) language: CaptionLanguage,
   ): Promise<StreamableFile> {
     await this.captions.authorizeSession(p.userId, roomId, sessionId);
     const vtt = Buffer.from(await this.captions.webVtt(sessionId, language), 'utf8');
