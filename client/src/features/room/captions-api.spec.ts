@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import type { CaptionLine, CaptionPartial } from '@contract';
 import { defaultCaptionLanguage, SHOWN_LINES, shownLines } from './captions-api';
 
