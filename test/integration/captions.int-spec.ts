@@ -88,7 +88,10 @@ describe('live captions', () => {
     const host = track(await enter(server.url, ctx.owner.accessToken, room.id));
     const cap = track(await enter(server.url, ctx.people[0]!.accessToken, room.id));
     const other = track(await enter(server.url, ctx.people[1]!.accessToken, room.id));
+    const told = [nextEvent(cap.socket, 'captions:changed'), nextEvent(other.socket, 'captions:changed')];
     expect(code(await command(host.socket, 'captions:assign', { userId: ctx.people[0]!.user.id, language: 'fr' }))).toBe('ok');
+    // Each person is told what they may caption into now.
+    expect((await Promise.all(told)).map((e) => e.mine)).toEqual([['fr'], []]);
 
     const line = (socket: TestSocket, text: string, language = 'fr' as const, clientRequestId = rid()) => command(socket, 'captions:line', { clientRequestId, language, text });
     expect(code(await line(other.socket, 'Bonjour'))).toBe('NOT_CAPTIONER');

@@ -110,8 +110,8 @@ export interface CaptionsEvents {
   'captions:line': (e: CaptionLine) => void;
   /** Volatile: the line being typed or recognised. */
   'captions:partial': (e: CaptionPartial) => void;
-  /** Captioners or the automatic captions changed. */
-  'captions:changed': (e: { captioners: CaptionerAssignment[]; automatic: AutomaticCaptions; languages: CaptionLanguage[] }) => void;
+  /** Captioners or the automatic captions changed (`mine`: the languages you caption into now). */
+  'captions:changed': (e: { captioners: CaptionerAssignment[]; automatic: AutomaticCaptions; languages: CaptionLanguage[]; mine: CaptionLanguage[] }) => void;
 }
 
 /** One session of a room with the caption languages you may download. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CaptionLine, CaptionPartial } from '@contract';
-import { defaultCaptionLanguage, SHOWN_LINES, shownLines } from './captions-api';
+import { captionDir, defaultCaptionLanguage, SHOWN_LINES, shownLines } from './captions-api';
 
 const line = (n: number, language: CaptionLine['language'] = 'en', source: CaptionLine['source'] = 'typed'): CaptionLine => ({
   id: `l${n}`,
@@ -24,6 +24,11 @@ describe('caption language by default', () => {
     expect(defaultCaptionLanguage(['en', 'zh'], 'sign', null)).toBe('en');
     expect(defaultCaptionLanguage([], 'zh', 'en')).toBeNull();
   });
+});
+
+it('lays Arabic captions out right to left, the others left to right', () => {
+  expect(captionDir('ar')).toBe('rtl');
+  expect(['en', 'zh', 'ru', 'ja', 'hi'].map((l) => captionDir(l as 'en'))).toEqual(['ltr', 'ltr', 'ltr', 'ltr', 'ltr']);
 });
 
 describe('lines shown over the stage', () => {

@@ -7,6 +7,7 @@ import {
   type CaptionPartial,
   type CaptionerAssignment,
   type Channel,
+  LANGUAGES,
   type ServerEvents,
 } from '@contract';
 import { useQuery } from '@tanstack/react-query';
@@ -50,6 +51,9 @@ export function defaultCaptionLanguage(languages: readonly CaptionLanguage[], li
   return languages[0] ?? null;
 }
 
+/** The writing direction of a caption language: Arabic right to left, the others left to right. */
+export const captionDir = (language: CaptionLanguage): 'ltr' | 'rtl' => LANGUAGES.find((l) => l.code === language)?.dir ?? 'ltr';
+
 /** The lines to show over the stage: the last few in `language`, and what is being said in it now. */
 export function shownLines(view: Pick<CaptionsView, 'lines' | 'partials'>, language: CaptionLanguage | null, now: number): { lines: CaptionLine[]; partials: CaptionPartial[] } {
   if (!language) return { lines: [], partials: [] };
@@ -85,7 +89,7 @@ export class CaptionsFeed {
       'captions:line': (line) => this.addLine(line),
       'captions:partial': (p) =>
         this.patch((s) => ({ partials: [...s.partials.filter((x) => x.key !== p.key), ...(p.text ? [{ ...p, at: Date.now() }] : [])] })),
-      'captions:changed': ({ captioners, automatic, languages }) => this.patch(() => ({ captioners, automatic, languages })),
+      'captions:changed': ({ captioners, automatic, languages, mine }) => this.patch(() => ({ captioners, automatic, languages, mine })),
     };
   }
 

@@ -11,6 +11,26 @@ export const SAMPLE_RATE = 16_000;
 const PCM_ARGS = ['-vn', '-f', 's16le', '-ac', '1', '-ar', String(SAMPLE_RATE), '-flush_packets', '1', 'pipe:1'];
 /** How long the reader gets to open its socket before packets flow (what is sent before is lost). */
 const READER_SETTLE_MS = 300;
+/**
+ * A microphone that stops sending (muted, or Opus DTX in a pause) leaves the recogniser without the
+ * silence that ends an utterance: after this long without audio, quiet is fed in its place, up to
+ * GAP_FILL_MAX_MS, so the last line is finished and shown when the speaker stops.
+ */
+const GAP_AFTER_MS = 400;
+const GAP_STEP_MS = 200;
+const GAP_FILL_MAX_MS = 1_600;
+
+/** `ms` of near-silence (a faint dither: a recogniser's energy detector takes the log of it). */
+export function quiet(ms: number, seed = 1): Buffer {
+  const n = Math.round((SAMPLE_RATE * ms) / 1000);
+  const out = Buffer.alloc(n * 2);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    out.writeInt16LE((x % 5) - 2, i * 2);
+  }
+  return out;
+}
 
 export interface Utterance {
   text: string;
@@ -38,6 +58,9 @@ export class SpeakerRecogniser {
   private stream: SpeechStream | undefined;
   private readonly clock = new AudioClock(SAMPLE_RATE);
   private stopped = false;
+  private lastAudio = 0;
+  private filled = 0;
+  private gapTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly router: types.Router,
@@ -68,9 +91,18 @@ export class SpeakerRecogniser {
       const whole = data.length - (data.length % 2);
       odd = whole < data.length ? data.subarray(whole) : null;
       if (!whole) return;
-      this.clock.fed(whole / 2, Date.now());
+      this.lastAudio = Date.now();
+      this.filled = 0;
+      this.clock.fed(whole / 2, this.lastAudio);
       stream.push(data.subarray(0, whole));
     });
+    this.gapTimer = setInterval(() => {
+      if (!this.lastAudio || this.filled >= GAP_FILL_MAX_MS || Date.now() - this.lastAudio < GAP_AFTER_MS) return;
+      const pcm = quiet(GAP_STEP_MS, this.filled + 1);
+      this.filled += GAP_STEP_MS;
+      this.clock.fed(pcm.length / 2, Date.now());
+      stream.push(pcm);
+    }, GAP_STEP_MS).unref();
     let errors = '';
     reader.stderr!.on('data', (d: Buffer) => (errors = (errors + d.toString()).slice(-1000)));
     reader.once('error', (err) => {
@@ -106,6 +138,7 @@ export class SpeakerRecogniser {
   stop(reason: string): void {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.gapTimer);
     this.tap?.close();
     this.reader?.kill('SIGTERM');
     const stream = this.stream;

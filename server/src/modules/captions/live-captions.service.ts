@@ -119,7 +119,7 @@ export class LiveCaptions implements OnModuleInit, OnApplicationShutdown {
       captioners: entry.captioners,
       automatic: this.automaticOf(entry),
       languages: this.languagesOf(entry),
-      mine: peer.guest ? [] : entry.captioners.filter((a) => a.userId === peer.userId).map((a) => a.language),
+      mine: this.mineOf(entry, peer),
       recent: recent.filter((l) => this.sees(room, peer, l.group)).slice(-CAPTION_RECENT_LINES),
     };
   }
@@ -145,7 +145,12 @@ export class LiveCaptions implements OnModuleInit, OnApplicationShutdown {
 
   private publish(entry: RoomCaptions): void {
     if (entry.room.isClosed) return;
-    this.registry.toOthers(entry.room, null, 'captions:changed', { captioners: entry.captioners, automatic: this.automaticOf(entry), languages: this.languagesOf(entry) });
+    const change = { captioners: entry.captioners, automatic: this.automaticOf(entry), languages: this.languagesOf(entry) };
+    for (const p of entry.room.peers.values()) this.registry.toPeer(p, 'captions:changed', { ...change, mine: this.mineOf(entry, p) });
+  }
+
+  private mineOf(entry: RoomCaptions, peer: Peer): CaptionLanguage[] {
+    return peer.guest ? [] : entry.captioners.filter((a) => a.userId === peer.userId).map((a) => a.language);
   }
 
   private sees(room: LiveRoom, viewer: Peer, group: number | null): boolean {

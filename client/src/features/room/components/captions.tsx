@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CaptionsIcon } from '../../../components/icons';
 import { asApiError } from '../../../lib/api';
-import { type CaptionsFeed, type CaptionsView, defaultCaptionLanguage, shownLines } from '../captions-api';
+import { captionDir, type CaptionsFeed, type CaptionsView, defaultCaptionLanguage, shownLines } from '../captions-api';
 import type { RoomSnapshot } from '../session/room-session';
 import './captions.css';
 
@@ -70,18 +70,18 @@ export function CaptionsOverlay({ view, snap }: { view: CaptionsView; snap: Room
       ) : (
         <>
           {lines.map((l) => (
-            <p key={l.id} className="captions-line" dir="auto" data-testid="caption-line" data-source={l.source}>
+            <p key={l.id} className="captions-line" dir={captionDir(l.language)} lang={l.language} data-testid="caption-line" data-source={l.source}>
               {l.speaker && (
                 <span className="captions-speaker">
                   <bdi>{l.speaker}</bdi>:{' '}
                 </span>
               )}
               {l.source === 'automatic' && <span className="captions-auto">{t('captions.automaticLabel')}</span>}
-              <bdi>{l.text}</bdi>
+              <bdi data-testid="caption-text">{l.text}</bdi>
             </p>
           ))}
           {partials.map((p) => (
-            <p key={`partial-${p.key}`} className="captions-line captions-partial" dir="auto" data-testid="caption-partial" aria-hidden="true">
+            <p key={`partial-${p.key}`} className="captions-line captions-partial" dir={captionDir(p.language)} lang={p.language} data-testid="caption-partial" aria-hidden="true">
               {p.speaker && (
                 <span className="captions-speaker">
                   <bdi>{p.speaker}</bdi>:{' '}
@@ -137,7 +137,7 @@ export function CaptionerConsole({ feed, view }: { feed: CaptionsFeed; view: Cap
       <input
         className="captioner-input"
         data-testid="captioner-input"
-        dir="auto"
+        dir={captionDir(language)}
         lang={language}
         maxLength={500}
         value={text}
