@@ -84,6 +84,8 @@ export class PocketsphinxProvider implements SpeechToTextProvider {
       '-lm', `${this.model}/en-us.lm.bin`,
       '-dict', `${this.model}/cmudict-en-us.dict`,
       '-time', 'yes',
+      // Digital silence (a muted line feed, Opus in a pause) has no noise for the speech detector to measure against.
+      '-dither', 'yes',
       '-logfn', '/dev/null',
     ];
     // `cat` turns Node's socket into a pipe pocketsphinx can open by name; its own process group, so the pair ends together.
