@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CaptionLine } from '../../server/src/contract';
+import { PocketsphinxProvider } from '../../server/src/modules/captions/stt/pocketsphinx';
 import { VoskWebSocketProvider } from '../../server/src/modules/captions/stt/vosk-websocket';
 import type { SpeechResult } from '../../server/src/modules/captions/stt/speech-to-text';
 import { api, command, nextEvent, register, type TestSocket } from '../helpers/api';
@@ -288,7 +289,7 @@ describe('automatic captions without a recogniser', () => {
   });
 });
 
-describe('the WebSocket recogniser (Vosk protocol, against a stand-in server)', () => {
+describe('the recognisers: WebSocket (Vosk protocol, against a stand-in server) and offline', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'quorum-vosk-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -296,7 +297,7 @@ describe('the WebSocket recogniser (Vosk protocol, against a stand-in server)', 
   function speech(): Buffer {
     const wav = path.join(dir, 'speech.wav');
     const pcm = path.join(dir, 'speech.raw');
-    execFileSync('espeak-ng', ['-m', '-w', wav, '-s', '150', '<speak>The reading room is open.<break time="1s"/>The board meets on Monday.</speak>']);
+    execFileSync('espeak-ng', ['-v', 'en-us+klatt2', '-m', '-w', wav, '-s', '150', '<speak>The reading room is open.<break time="1s"/>The board meets on Monday.</speak>']);
     execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', wav, '-af', 'apad=pad_dur=1', '-ac', '1', '-ar', '16000', '-f', 's16le', pcm]);
     return readFileSync(pcm);
   }
@@ -331,6 +332,24 @@ describe('the WebSocket recogniser (Vosk protocol, against a stand-in server)', 
     } finally {
       await vosk.close();
     }
+  });
+
+  it('the offline recogniser (PocketSphinx, a child process) finishes each utterance with word times', async () => {
+    const provider = new PocketsphinxProvider();
+    expect(await provider.check()).toEqual({ ok: true });
+    const pcm = speech();
+    const stream = provider.start({ language: 'en', sampleRate: 16_000 });
+    const finals: (SpeechResult & { kind: 'final' })[] = [];
+    stream.onResult((r) => r.kind === 'final' && finals.push(r));
+    for (let i = 0; i < pcm.length; i += 3_200) stream.push(pcm.subarray(i, i + 3_200));
+    await stream.end();
+    console.log(`pocketsphinx on two espeak-ng sentences: ${JSON.stringify(finals.map((f) => f.text))}`);
+    // Two sentences with a pause between: two utterances, in order, inside the audio.
+    expect(finals.length).toBeGreaterThanOrEqual(2);
+    expect(finals[0]!.end).toBeLessThanOrEqual(finals[1]!.start);
+    expect(finals.at(-1)!.end).toBeLessThanOrEqual(pcm.length / 32_000);
+    expect(finals.map((f) => f.text).join(' ')).toMatch(/reading|room|open|board|meets|monday/);
+    expect(() => provider.start({ language: 'fr', sampleRate: 16_000 })).toThrow();
   });
 
   it('says a server that does not answer is unavailable', async () => {
