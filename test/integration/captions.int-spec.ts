@@ -20,7 +20,7 @@ import type { CaptionLine } from '../../server/src/contract';
 import { PocketsphinxProvider } from '../../server/src/modules/captions/stt/pocketsphinx';
 import { VoskWebSocketProvider } from '../../server/src/modules/captions/stt/vosk-websocket';
 import type { SpeechResult } from '../../server/src/modules/captions/stt/speech-to-text';
-import { api, command, nextEvent, register, type TestSocket } from '../helpers/api';
+import { api, command, connectSocket, nextEvent, register, type TestSocket } from '../helpers/api';
 import { code, createRoom, enter, type Member, orgWithMembers } from '../helpers/room';
 import { type StartedServer, startServer } from '../helpers/server-process';
 import { startVoskStandIn } from '../helpers/vosk-server';
@@ -250,6 +250,26 @@ describe('live captions', () => {
     expect((await http.get(`/api/rooms/${room.id}/captions`, admin!.accessToken)).body).toHaveLength(1);
     expect((await http.get(`/api/rooms/${room.id}/captions`, absent!.accessToken)).body).toEqual([]);
     expect((await http.get(`/api/rooms/${room.id}/captions`, outsider.accessToken)).status).toBe(404);
+  });
+
+  it('shows captions to a guest of a public webinar, who cannot be made a captioner', async () => {
+    const ctx = await orgWithMembers(server.url, 1);
+    const room = await createRoom(server.url, ctx.owner.accessToken, ctx.org.id, { mode: 'webinar', access: 'public' });
+    const host = track(await enter(server.url, ctx.owner.accessToken, room.id));
+    const pass = await api(server.url).post<{ token: string }>(`/api/rooms/${room.id}/guests`, { displayName: 'Visiting Librarian' });
+    expect(pass.status).toBe(201);
+    const guestSocket = await connectSocket(server.url, { guestToken: pass.body.token });
+    open.push(guestSocket);
+    const joined = await command(guestSocket, 'room:join', { roomId: room.id });
+    if (!joined.ok) throw new Error(joined.error.code);
+    expect(code(await command(host.socket, 'captions:assign', { userId: joined.data.userId, language: 'en' }))).toBe('GUESTS_NOT_ALLOWED');
+    expect(code(await command(host.socket, 'captions:assign', { userId: ctx.owner.user.id, language: 'en' }))).toBe('ok');
+    const seen = nextEvent(guestSocket, 'captions:line');
+    expect(code(await command(host.socket, 'captions:line', { clientRequestId: rid(), language: 'en', text: 'Welcome, guests' }))).toBe('ok');
+    expect((await seen).text).toBe('Welcome, guests');
+    const state = await command(guestSocket, 'captions:state', {});
+    expect(state.ok && state.data).toMatchObject({ languages: ['en'], mine: [], recent: [{ text: 'Welcome, guests' }] });
+    expect(code(await command(guestSocket, 'captions:line', { clientRequestId: rid(), language: 'en', text: 'x' }))).toBe('FORBIDDEN');
   });
 
   it('turns automatic captions on only where a recogniser runs, in a language it offers', async () => {
