@@ -7,7 +7,8 @@
  * - automatic: the host's microphone plays an English sentence spoken by espeak-ng (a WAV fed with
  *   --use-file-for-fake-audio-capture, which chromium loops); with automatic captions on, the listener
  *   sees lines marked automatic. Their word error rate against the sentence is printed;
- * - the session's WebVTT, downloaded after it ended, holds the typed and the automatic lines.
+ * - the session's WebVTT, downloaded after it ended, holds the typed and the automatic lines; the
+ *   listener downloads the Arabic file from the rooms list.
  *
  * What the WER bound is and why: PocketSphinx's US English model was trained on human speech, and a
  * synthetic voice is far from it. espeak-ng's Klatt voice (`en-us+klatt2`) is the one it recognises
@@ -21,6 +22,7 @@
  * come out word for word. The figure is printed.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -62,6 +64,7 @@ describe('live captions in a webinar', () => {
   const browsers: Browser[] = [];
   let room: RoomDto;
   let owner: TestSession;
+  let orgId = '';
   let host: Page;
   let captioner: Page;
   let listener: Page;
@@ -74,6 +77,7 @@ describe('live captions in a webinar', () => {
     const http = api(server.url);
     owner = await register(server.url, 'Grace Host');
     const org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Library Alliance' }, owner.accessToken)).body;
+    orgId = org.id;
     room = (await http.post<RoomDto>(`/api/organizations/${org.id}/rooms`, { name: 'General assembly', mode: 'webinar' }, owner.accessToken)).body;
     const invitation = (await http.post<InvitationDto>(`/api/organizations/${org.id}/invitations`, {}, owner.accessToken)).body;
     for (const name of ['Cat Captioner', 'Lea Listener']) {
@@ -180,7 +184,13 @@ describe('live captions in a webinar', () => {
     expect(vtt.startsWith('WEBVTT\n')).toBe(true);
     expect(vtt).toContain('<v Cat Captioner>Welcome to the annual general assembly');
     expect(vtt.match(/<v\.automatic Grace Host>/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
-    // The listener's own download, from the rooms list.
-    expect((await http.get(`/api/rooms/${room.id}/sessions/${sessionId}/captions/ar`, people['Lea Listener']!.accessToken)).body).toContain('مرحبا بكم في الجمعية العامة');
+    // The listener's own download, from the organisation's rooms list.
+    await listener.goto(`/organizations/${orgId}/rooms`);
+    await listener.getByTestId('captions-archive').locator('summary').click();
+    const download = listener.waitForEvent('download');
+    await listener.locator(`[data-testid="captions-session"][data-session-id="${sessionId}"] [data-testid="captions-download-ar"]`).click();
+    const file = await (await download).path();
+    expect(readFileSync(file!, 'utf8')).toContain('مرحبا بكم في الجمعية العامة');
+    await screenshot(listener, 'captions-03-rooms-list-downloads');
   });
 });

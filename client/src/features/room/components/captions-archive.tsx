@@ -36,7 +36,7 @@ export function CaptionsArchive({ roomId }: { roomId: string }) {
                   data-testid={`captions-download-${l.language}`}
                   onClick={() => void downloadFile(captionsFilePath(roomId, s.sessionId, l.language), `captions-${s.sessionId}-${l.language}.vtt`).then(() => setError(null), setError)}
                 >
-                  <DownloadIcon size={16} /> {t('captions.archive.download', { language: t(`interpretation.language.${l.language}`), n: l.lines })}
+                  <DownloadIcon size={16} /> {t('captions.archive.download', { language: t(`interpretation.language.${l.language}`), count: l.lines })}
                 </button>
               ))}
             </li>
