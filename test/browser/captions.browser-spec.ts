@@ -123,7 +123,8 @@ describe('live captions in a webinar', () => {
     await captioner.getByTestId('captioner-console').waitFor();
     const input = captioner.getByTestId('captioner-input');
     await input.pressSequentially('Welcome to the annual', { delay: 20 });
-    await listener.locator('[data-testid="caption-partial"]', { hasText: 'Welcome to the annual' }).waitFor();
+    // Partial lines are volatile (a newer one replaces a lost one): some prefix of the typing shows.
+    await listener.locator('[data-testid="caption-partial"]', { hasText: 'Welcome' }).waitFor();
     await input.pressSequentially(' general assembly', { delay: 20 });
     await input.press('Enter');
     await listener.locator('[data-testid="caption-line"][data-source="typed"]', { hasText: 'Welcome to the annual general assembly' }).waitFor();
