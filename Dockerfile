@@ -54,12 +54,13 @@ RUN mkdir -p server/node_modules \
 FROM ${NODE_RUNTIME_IMAGE} AS runtime
 ARG DEBIAN_FRONTEND=noninteractive
 # Shared libraries of the worker built above (libsrtp2-1 brings libnss3/libnspr4), fonts for the
-# minutes PDF (Latin, Chinese, Arabic names); tini reaps
+# minutes PDF (Latin, Chinese, Arabic names); FFmpeg and PocketSphinx for automatic captions; tini reaps
 # children and forwards signals so the server can close rooms cleanly on `docker stop`.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 libstdc++6 tini \
       fonts-dejavu-core fonts-wqy-microhei fonts-noto-ui-core \
+      ffmpeg pocketsphinx pocketsphinx-en-us \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

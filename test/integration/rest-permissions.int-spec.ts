@@ -58,6 +58,8 @@ const RULES = {
   'GET /api/rooms/{roomId}/sessions': { org: 'rooms.manage' },
   'GET /api/rooms/{roomId}/attendance': { org: 'rooms.manage' },
   'GET /api/rooms/{roomId}/polls/{pollId}/results.csv': { org: 'rooms.manage' },
+  // Past sessions with captions: members see those they attended (none here), organisers all.
+  'GET /api/rooms/{roomId}/captions': { org: 'rooms.view' },
 
   'POST /api/organizations/{orgId}/meetings': { org: 'meetings.manage' },
   'GET /api/organizations/{orgId}/meetings': { org: 'org.view' },
@@ -155,6 +157,9 @@ const NOT_ORG_SCOPED = [
   'POST /api/certificates/verify',
   'GET /api/certificates/{certificateId}/status',
   'GET /.well-known/jwks.json',
+  // A session's captions are for those who attended it and the organisers (FORBIDDEN to other members,
+  // NOT_FOUND to outsiders): test/integration/captions.int-spec.ts.
+  'GET /api/rooms/{roomId}/sessions/{sessionId}/captions/{language}',
 ];
 
 const ROLES = ['outsider', 'member', 'admin', 'owner', 'chair', 'secretary'] as const;
@@ -276,6 +281,7 @@ describe('the REST permission matrix, derived from the declared tables', () => {
     },
     'GET /api/rooms/{roomId}/sessions': (w) => as('GET', `/api/rooms/${room.id}/sessions`, w),
     'GET /api/rooms/{roomId}/attendance': (w) => as('GET', `/api/rooms/${room.id}/attendance`, w),
+    'GET /api/rooms/{roomId}/captions': (w) => as('GET', `/api/rooms/${room.id}/captions`, w),
     'GET /api/rooms/{roomId}/polls/{pollId}/results.csv': (w) => as('GET', `/api/rooms/${room.id}/polls/${pollId}/results.csv`, w),
 
     'POST /api/organizations/{orgId}/meetings': (w) => as('POST', `/api/organizations/${org.id}/meetings`, w, { title: `Zeta Assembly ${n++}`, scheduledAt: new Date().toISOString(), voterBasis: 'members' }),

@@ -66,6 +66,8 @@ const PROBES: Record<RoomAction, (s: Scene) => Promise<Ack<unknown>>> = {
   },
   'interpretation.manage': (s) => command(s.actor.socket, 'interpretation:assign', { userId: s.victim.joined.userId, from: 'en', to: 'zh' }),
   'interpretation.listen': (s) => command(s.actor.socket, 'interpretation:listen', { channel: 'zh', floorVolume: 0 }),
+  'captions.manage': (s) => command(s.actor.socket, 'captions:assign', { userId: s.victim.joined.userId, language: 'en' }),
+  'captions.view': (s) => command(s.actor.socket, 'captions:state', {}),
   // Ends the session: run last.
   'room.end': (s) => command(s.actor.socket, 'room:end', {}),
 };

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { cpus, hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { captionLanguage, type CaptionLanguage } from '../contract/captions';
 import { announcedAddress } from '../modules/media/announced-address';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -105,6 +106,14 @@ export const EnvSchema = z
     INTERNAL_URL: z.url().optional(),
     /** How long a room's owner keeps it without renewing; a dead owner's rooms move after at most this. */
     ROOM_LEASE_MS: z.coerce.number().int().min(1_000).max(60_000).default(3_000),
+    /** A speech-to-text server speaking the Vosk protocol, for automatic captions; unset: PocketSphinx on this machine. */
+    STT_WEBSOCKET_URL: z.string().regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL').optional(),
+    /** The languages that server recognises (a Vosk server loads one model). */
+    STT_WEBSOCKET_LANGUAGES: z
+      .string()
+      .default('en')
+      .transform((s) => s.split(',').map((l) => l.trim()).filter(Boolean))
+      .pipe(z.array(captionLanguage).min(1, 'must name at least one language')),
   })
   .refine((e) => !e.TLS_CERT_FILE === !e.TLS_KEY_FILE, { message: 'TLS_CERT_FILE and TLS_KEY_FILE go together', path: ['TLS_CERT_FILE'] })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
@@ -170,6 +179,8 @@ export interface AppConfig {
   limits: Limits;
   /** null: a single process (the default); otherwise one node of several sharing PostgreSQL and Redis. */
   cluster: ClusterConfig | null;
+  /** Automatic captions: a Vosk-protocol server when configured, else PocketSphinx on this machine. */
+  speechToText: { websocketUrl: string | null; websocketLanguages: CaptionLanguage[] };
 }
 
 export interface ClusterConfig {
@@ -277,6 +288,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
           leaseMs: e.ROOM_LEASE_MS,
         }
       : null,
+    speechToText: { websocketUrl: e.STT_WEBSOCKET_URL ?? null, websocketLanguages: e.STT_WEBSOCKET_LANGUAGES },
   };
 }
 

@@ -85,6 +85,9 @@ export const ERROR_CODES = [
   'SIGN_IN_EMAIL_MISSING',
   'SIGN_IN_EMAIL_UNVERIFIED',
   'SLUG_TAKEN',
+  // Live captions.
+  'NOT_CAPTIONER',
+  'AUTO_CAPTIONS_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -168,6 +171,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   SIGN_IN_EMAIL_MISSING: 403,
   SIGN_IN_EMAIL_UNVERIFIED: 403,
   SLUG_TAKEN: 409,
+  NOT_CAPTIONER: 403,
+  AUTO_CAPTIONS_UNAVAILABLE: 409,
 };
 
 export interface ErrorBody {

@@ -22,6 +22,8 @@ describe('what a guest pass opens', () => {
     expect(refused.length).toBeGreaterThan(10);
     for (const c of refused) expect([c, guestMayRun(c)]).toEqual([c, false]);
     expect(guestMayRun('chat:send')).toBe(true);
+    expect(guestMayRun('captions:state')).toBe(true);
+    for (const c of ['captions:assign', 'captions:line', 'captions:partial', 'captions:automatic']) expect([c, guestMayRun(c)]).toEqual([c, false]);
     expect(guestMayRun('not:a-command')).toBe(false);
   });
 });

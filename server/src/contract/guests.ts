@@ -29,6 +29,8 @@ export const GUEST_COMMANDS = [
   'poll:vote',
   'poll:list',
   'reaction:send',
+  // Captions are for everyone in the room; a guest never captions (only accounts are assigned).
+  'captions:state',
 ] as const satisfies readonly CommandName[];
 
 const GUEST_COMMAND_SET: ReadonlySet<string> = new Set(GUEST_COMMANDS);

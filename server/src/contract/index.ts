@@ -1,5 +1,6 @@
 export * from './ballot-crypto';
 export * from './breakouts';
+export * from './captions';
 export * from './certificates';
 export * from './engagement';
 export * from './errors';

@@ -28,6 +28,8 @@ export const ROOM_ACTIONS = [
   'breakout.manage',
   'interpretation.manage',
   'interpretation.listen',
+  'captions.manage',
+  'captions.view',
 ] as const;
 export type RoomAction = (typeof ROOM_ACTIONS)[number];
 type Mode = RoomDto['mode'];
@@ -64,6 +66,9 @@ export const ROOM_PERMISSIONS: Record<RoomAction, Record<Mode, readonly RoomRole
   // Who interprets is the hosts' call; publishing into a channel then needs the assignment, not a role.
   'interpretation.manage': same(HOSTS),
   'interpretation.listen': same(ALL),
+  // Who captions, and whether the floor is captioned automatically, is the hosts' call; typing then needs the assignment.
+  'captions.manage': same(HOSTS),
+  'captions.view': same(ALL),
 };
 
 export const roomCan = (role: RoomRole, action: RoomAction, mode: Mode): boolean => ROOM_PERMISSIONS[action][mode].includes(role);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type BreakoutEvents, type BreakoutResults, type BreakoutState, breakoutCommandSchemas } from './breakouts';
+import { type CaptionsEvents, type CaptionsResults, captionsCommandSchemas } from './captions';
 import { type EngagementEvents, type EngagementResults, engagementCommandSchemas } from './engagement';
 import { type GovernanceEvents, type GovernanceResults, governanceCommandSchemas } from './governance';
 import { CHANNEL_LANGUAGES, type InterpretationEvents, type InterpretationResults, type InterpretationState, interpretationCommandSchemas } from './interpretation';
@@ -97,6 +98,7 @@ export const commandSchemas = {
   ...governanceCommandSchemas,
   ...breakoutCommandSchemas,
   ...interpretationCommandSchemas,
+  ...captionsCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -130,7 +132,7 @@ export interface RoomJoined {
   interpretation: InterpretationState;
 }
 
-export interface CommandResults extends EngagementResults, GovernanceResults, BreakoutResults, InterpretationResults {
+export interface CommandResults extends EngagementResults, GovernanceResults, BreakoutResults, InterpretationResults, CaptionsResults {
   'session:ping': { serverTime: number; userId: string };
   'org:watch': { organizationId: string; online: string[] };
   'org:unwatch': { organizationId: string };
@@ -193,7 +195,7 @@ export interface LobbyEntry {
   since: string;
 }
 
-export interface ServerEvents extends EngagementEvents, GovernanceEvents, BreakoutEvents, InterpretationEvents {
+export interface ServerEvents extends EngagementEvents, GovernanceEvents, BreakoutEvents, InterpretationEvents, CaptionsEvents {
   'org:member-online': (e: { organizationId: string; userId: string }) => void;
   'org:member-offline': (e: { organizationId: string; userId: string }) => void;
   'org:changed': (e: { organizationId: string; what: 'members' | 'institutions' | 'invitations' }) => void;

@@ -19,6 +19,8 @@ import { canEndRoom, stageCommands } from '../stage/api/stage';
 import { LeaveDialog } from './leave-dialog';
 import { RemoteAudio } from './remote-audio';
 import { ChannelPicker, floorLevel, InterpreterConsole } from './interpretation';
+import { CaptionerConsole, CaptionsButton, CaptionsOverlay } from './captions';
+import { useCaptions } from '../captions-api';
 import { resumeAudio } from '../session/audio-mix';
 import { SettingsPanel } from './settings-panel';
 import { VideoTile, type TileModel } from './video-tile';
@@ -132,6 +134,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
   const snap = useRoomSnapshot(session);
   useLeaveOnUnmount(session);
   const addons = useRoomAddons(session, snap);
+  const captions = useCaptions(session.roomId, snap.status, snap.stage.breakout?.yourGroup ?? null);
   const [layout, setLayout] = useState<Layout>('grid');
   const [panel, setPanel] = useState<Panel>(null);
   const [pinned, setPinned] = useState<string | null>(null);
@@ -382,10 +385,11 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
               ))}
             </div>
           )}
+          <CaptionsOverlay view={captions.view} snap={snap} />
         </div>
         <LobbyNotice lobby={snap.stage.lobby} onOpen={() => setPanel('people')} />
         <AddonPanels addons={addons} snap={snap} roomId={session.roomId} panel={panel} onClose={() => setPanel(null)} />
-        {panel === 'settings' && <SettingsPanel session={session} snap={snap} onClose={() => setPanel(null)} />}
+        {panel === 'settings' && <SettingsPanel session={session} snap={snap} captions={captions} onClose={() => setPanel(null)} />}
       </div>
 
       <div className="remote-audio" aria-hidden="true">
@@ -401,6 +405,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
       </div>
 
       <InterpreterConsole session={session} snap={snap} onError={reportError} />
+      <CaptionerConsole feed={captions.feed} view={captions.view} />
       <nav id="room-controls" tabIndex={-1} className="toolbar" aria-label={t('room.controls')}>
         <div className="toolbar-group">
           <button
@@ -460,6 +465,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             onError={reportError}
           />
           <ChannelPicker session={session} snap={snap} onError={reportError} />
+          <CaptionsButton feed={captions.feed} view={captions.view} snap={snap} />
         </div>
         <div className="toolbar-group">
           <button

@@ -7,10 +7,22 @@ import { captureProblem } from '../hooks/use-preview-media';
 import { useMediaDevices } from '../hooks/use-media-devices';
 import { DeviceSelect, playTestSound } from './device-select';
 import { InterpretersPanel } from './interpretation';
+import { CaptionsSettings } from './captions';
+import type { CaptionsFeed, CaptionsView } from '../captions-api';
 import { CloseIcon, SpeakerIcon } from '../../../components/icons';
 
 /** Switch camera, microphone and speaker without leaving the meeting. */
-export function SettingsPanel({ session, snap, onClose }: { session: RoomSession; snap: RoomSnapshot; onClose: () => void }) {
+export function SettingsPanel({
+  session,
+  snap,
+  captions,
+  onClose,
+}: {
+  session: RoomSession;
+  snap: RoomSnapshot;
+  captions?: { feed: CaptionsFeed; view: CaptionsView };
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const devices = useMediaDevices();
   const [problem, setProblem] = useState<string | null>(null);
@@ -78,6 +90,7 @@ export function SettingsPanel({ session, snap, onClose }: { session: RoomSession
         <LanguageSwitcher id="room-language" />
       </div>
       <InterpretersPanel session={session} snap={snap} />
+      {captions && <CaptionsSettings feed={captions.feed} view={captions.view} snap={snap} />}
     </aside>
   );
 }

@@ -11,6 +11,7 @@ import { useOrgContext } from '../../organizations';
 import { useCreateRoom, useCreateRoomInvite, useRevokeRoomInvite, useRoomInvites, useRooms } from '../api/rooms';
 import { InviteLinks } from '../../../components/invite-links';
 import { RoomModeBadge } from './room-mode-badge';
+import { CaptionsArchive } from '../../room';
 
 const readRoom = (form: HTMLFormElement) => {
   const { capacity, ...rest } = formValues(form);
@@ -130,6 +131,7 @@ function RoomItem({ room, canManage }: { room: RoomDto; canManage: boolean }) {
         </div>
       )}
       {canManage && <RoomInviteLinks roomId={room.id} />}
+      <CaptionsArchive roomId={room.id} />
     </li>
   );
 }

@@ -177,6 +177,8 @@ export class LiveRoom {
   private readonly boothLive = new Map<ChannelLanguage, string>();
   /** With several nodes: the viewers connected to other nodes, received there through pipes from the origin. */
   relay: EdgeRelay | undefined;
+  /** Told of every floor microphone that starts (not interpreters' channels): automatic captions tap them. */
+  floorAudio: ((peer: Peer, producer: types.Producer) => void) | undefined;
 
   private constructor(
     readonly roomId: string,
@@ -881,6 +883,7 @@ export class LiveRoom {
       await this.levels.addProducer({ producerId: producer.id }).catch(() => undefined);
     }
     this.announce(peer, 'producer:added', { peerId: peer.id, ...producerInfo(producer) });
+    if (producer.kind === 'audio' && p.source === 'mic' && !producer.closed) this.floorAudio?.(peer, producer);
     return producer.id;
   }
 

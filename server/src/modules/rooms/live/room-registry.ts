@@ -67,6 +67,8 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
   private saving = false;
   /** Draining or shut down: connections closing now are not people leaving. */
   private stopping = false;
+  /** Told of each live room this node opens (captions attach to its floor microphones). */
+  private readonly openedListeners = new Set<(room: LiveRoom) => void>();
 
   constructor(
     private readonly pool: WorkerPoolService,
@@ -229,6 +231,11 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
     for (const room of this.live.values()) room.close();
     this.live.clear();
     this.seats.clear();
+  }
+
+  /** Calls `listener` with every live room this node opens from now on. */
+  onRoomOpened(listener: (room: LiveRoom) => void): void {
+    this.openedListeners.add(listener);
   }
 
   participants(roomId: string): number {
@@ -504,6 +511,7 @@ export class RoomRegistry implements RoomOutbox, OnModuleInit, BeforeApplication
       const since = session.suspendedAt ?? (found && this.directory.shared ? (session.aliveAt ?? session.startedAt) : null);
       if (since) await this.resume(live, session, since);
       this.live.set(room.id, live);
+      for (const listener of this.openedListeners) listener(live);
       this.logger.info({ roomId: room.id, sessionId, worker: pooled.worker.index }, 'room opened');
       return live;
     } catch (err) {
