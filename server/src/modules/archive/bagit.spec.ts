@@ -10,6 +10,7 @@ const contents = (files: Record<string, string>): BagContents => ({
   text: (p) => (p.startsWith('data/') ? undefined : files[p]),
 });
 
+type Files = Record<string, string>;
 const PAYLOAD = { 'data/composite.mp4': 'video bytes', 'data/hls/master.m3u8': '#EXTM3U\n', 'data/metadata/dublin-core.xml': '<dc/>' };
 
 describe('BagIt tag files', () => {
@@ -66,7 +67,7 @@ describe('verifying a bag', () => {
     expect(verifyBag(contents(bag(PAYLOAD)))).toEqual({ ok: true, payloadFiles: 3, payloadBytes: 24 });
   });
 
-  const broken = (change: (files: Record<string, string>) => void) => {
+  const broken = (change: (files: Files) => void): string => {
     const files = bag(PAYLOAD);
     change(files);
     const v = verifyBag(contents(files));
@@ -74,16 +75,16 @@ describe('verifying a bag', () => {
   };
 
   it.each([
-    ['a payload byte changed', (f: Record<string, string>) => (f['data/composite.mp4'] = 'video bytez'), 'PAYLOAD_HASH_MISMATCH'],
-    ['a payload file removed', (f: Record<string, string>) => delete f['data/hls/master.m3u8'], 'PAYLOAD_FILE_MISSING'],
-    ['a payload file added', (f: Record<string, string>) => (f['data/extra.txt'] = 'x'), 'PAYLOAD_FILE_EXTRA'],
-    ['a manifest byte changed', (f: Record<string, string>) => (f['manifest-sha256.txt'] = f['manifest-sha256.txt']!.replace(/^./, (c) => (c === '0' ? '1' : '0'))), 'TAGMANIFEST_MISMATCH'],
-    ['bag-info changed', (f: Record<string, string>) => (f['bag-info.txt'] = f['bag-info.txt']!.replace('IFLA', 'IFLB')), 'TAGMANIFEST_MISMATCH'],
-    ['bagit.txt missing', (f: Record<string, string>) => delete f['bagit.txt'], 'BAGIT_TXT_INVALID'],
-    ['a tag file removed', (f: Record<string, string>) => delete f['bag-info.txt'], 'TAG_FILE_MISSING'],
-    ['a tag file added', (f: Record<string, string>) => (f['notes.txt'] = 'hello'), 'TAG_FILE_EXTRA'],
-    ['the tag manifest removed', (f: Record<string, string>) => delete f['tagmanifest-sha256.txt'], 'TAGMANIFEST_MISSING'],
-  ] as const)('fails when %s', (_, change, code) => {
+    ['a payload byte changed', (f: Files): void => void (f['data/composite.mp4'] = 'video bytez'), 'PAYLOAD_HASH_MISMATCH'],
+    ['a payload file removed', (f: Files): void => void delete f['data/hls/master.m3u8'], 'PAYLOAD_FILE_MISSING'],
+    ['a payload file added', (f: Files): void => void (f['data/extra.txt'] = 'x'), 'PAYLOAD_FILE_EXTRA'],
+    ['a manifest byte changed', (f: Files): void => void (f['manifest-sha256.txt'] = f['manifest-sha256.txt']!.replace(/^./, (c) => (c === '0' ? '1' : '0'))), 'TAGMANIFEST_MISMATCH'],
+    ['bag-info changed', (f: Files): void => void (f['bag-info.txt'] = f['bag-info.txt']!.replace('IFLA', 'IFLB')), 'TAGMANIFEST_MISMATCH'],
+    ['bagit.txt missing', (f: Files): void => void delete f['bagit.txt'], 'BAGIT_TXT_INVALID'],
+    ['a tag file removed', (f: Files): void => void delete f['bag-info.txt'], 'TAG_FILE_MISSING'],
+    ['a tag file added', (f: Files): void => void (f['notes.txt'] = 'hello'), 'TAG_FILE_EXTRA'],
+    ['the tag manifest removed', (f: Files): void => void delete f['tagmanifest-sha256.txt'], 'TAGMANIFEST_MISSING'],
+  ] as [string, (f: Files) => void, string][])('fails when %s', (_, change, code) => {
     expect(broken(change)).toBe(code);
   });
 
