@@ -2,6 +2,7 @@
 // Checks a recording's preservation package (BagIt 1.0) on its own, with no server or database:
 //   npm run verify-package -- recording-<id>.tar
 //   npm run verify-package -- recording-<id>/          (the package unpacked)
+//   npm run verify-package -- a.tar b.tar …            (one line each; OK only if every one is)
 // Reads every file and checks it fully: bagit.txt, the tag manifest against every tag file, the
 // payload manifest against exactly the files under data/ (none missing, none extra, every SHA-256),
 // and bag-info.txt's Payload-Oxum. Prints OK, or FAIL with a reason code; exits 0 only for OK.
@@ -34,8 +35,8 @@ class Fail extends Error {
   }
 }
 
-const file = process.argv.slice(2).find((a) => !a.startsWith('--'));
-if (!file) {
+const targets = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+if (!targets.length) {
   console.error('usage: npm run verify-package -- <package.tar | unpacked folder>');
   process.exit(2);
 }
@@ -118,20 +119,29 @@ async function readFolder(dir) {
   return { name: path.basename(path.resolve(dir)), files, texts };
 }
 
-try {
-  let stat;
+/** The verdict on one package: the line to print. */
+async function check(file) {
   try {
-    stat = lstatSync(file);
+    let stat;
+    try {
+      stat = lstatSync(file);
+    } catch (err) {
+      throw new Fail('BAG_UNREADABLE', `cannot read ${file}: ${err.message}`);
+    }
+    const bag = stat.isDirectory() ? await readFolder(file) : await readTar(file);
+    const verdict = bagit.verifyBag({ files: bag.files, text: (p) => bag.texts.get(p) });
+    if (!verdict.ok) throw new Fail(verdict.code, verdict.message);
+    return { ok: true, line: `OK ${bag.name}: ${verdict.payloadFiles} payload files, ${verdict.payloadBytes} bytes, every SHA-256 as in the manifests` };
   } catch (err) {
-    throw new Fail('BAG_UNREADABLE', `cannot read ${file}: ${err.message}`);
+    if (!(err instanceof Fail)) throw err;
+    return { ok: false, line: `FAIL ${err.code}: ${err.message}` };
   }
-  const bag = stat.isDirectory() ? await readFolder(file) : await readTar(file);
-  const verdict = bagit.verifyBag({ files: bag.files, text: (p) => bag.texts.get(p) });
-  if (!verdict.ok) throw new Fail(verdict.code, verdict.message);
-  console.log(`OK ${bag.name}: ${verdict.payloadFiles} payload files, ${verdict.payloadBytes} bytes, every SHA-256 as in the manifests`);
-  process.exit(0);
-} catch (err) {
-  if (!(err instanceof Fail)) throw err;
-  console.log(`FAIL ${err.code}: ${err.message}`);
-  process.exit(1);
 }
+
+let allOk = true;
+for (const target of targets) {
+  const { ok, line } = await check(target);
+  console.log(targets.length > 1 ? `${target}: ${line}` : line);
+  allOk &&= ok;
+}
+process.exit(allOk ? 0 : 1);
