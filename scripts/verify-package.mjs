@@ -44,7 +44,8 @@ if (!targets.length) {
 /** A path inside the bag, checked: relative, no `.` or `..` segments. */
 function bagPath(p) {
   const parts = p.split('/').filter((s, i, all) => !(s === '' && i === all.length - 1));
-  if (!parts.length || parts.some((s) => s === '' || s === '.' || s === '..') || p.startsWith('/')) throw new Fail('BAG_UNREADABLE', `unsafe path in the package: ${p}`);
+  if (!parts.length || parts.some((s) => s === '' || s === '.' || s === '..') || p.startsWith('/'))
+    throw new Fail('BAG_UNREADABLE', `unsafe path in the package: ${p}`);
   return parts.join('/');
 }
 
@@ -131,7 +132,10 @@ async function check(file) {
     const bag = stat.isDirectory() ? await readFolder(file) : await readTar(file);
     const verdict = bagit.verifyBag({ files: bag.files, text: (p) => bag.texts.get(p) });
     if (!verdict.ok) throw new Fail(verdict.code, verdict.message);
-    return { ok: true, line: `OK ${bag.name}: ${verdict.payloadFiles} payload files, ${verdict.payloadBytes} bytes, every SHA-256 as in the manifests` };
+    return {
+      ok: true,
+      line: `OK ${bag.name}: ${verdict.payloadFiles} payload files, ${verdict.payloadBytes} bytes, every SHA-256 as in the manifests`,
+    };
   } catch (err) {
     if (!(err instanceof Fail)) throw err;
     return { ok: false, line: `FAIL ${err.code}: ${err.message}` };

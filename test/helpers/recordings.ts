@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { recordingDir, type RecordingFileKind, type RecordingFileRow, registerFile } from '../../server/src/modules/recordings/recording-files';
+import {
+  recordingDir,
+  type RecordingFileKind,
+  type RecordingFileRow,
+  registerFile,
+} from '../../server/src/modules/recordings/recording-files';
 
 /**
  * A recording as the recorder leaves it, made with FFmpeg for tests: a composed MP4 (test pattern,
@@ -47,7 +52,14 @@ const MEDIA_TYPES: [RegExp, string][] = [
 const vtt = (lines: string[]) =>
   `WEBVTT\n\n${lines.map((text, i) => `${i + 1}\n00:00:${String(i * 2).padStart(2, '0')}.000 --> 00:00:${String(i * 2 + 2).padStart(2, '0')}.000\n${text}\n`).join('\n')}`;
 const CAPTIONS = {
-  en: vtt(['Welcome to the assembly.', 'The chair opens the meeting.', 'Item one: the budget.', 'Questions from the floor.', 'Item two: the board.', 'Thank you all.']),
+  en: vtt([
+    'Welcome to the assembly.',
+    'The chair opens the meeting.',
+    'Item one: the budget.',
+    'Questions from the floor.',
+    'Item two: the board.',
+    'Thank you all.',
+  ]),
   zh: vtt(['欢迎参加大会。', '主席宣布会议开始。', '第一项：预算。', '会场提问。', '第二项：理事会。', '谢谢大家。']),
 };
 
@@ -73,7 +85,10 @@ export function recordingFixture(): Promise<{ dir: string; files: FixtureFile[] 
       ...['-i', 'composite.mp4', '-map', '0:v', '-map', '0:a:0', '-map', '0:a:1', '-c', 'copy'],
       ...['-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4'],
       ...['-hls_segment_filename', 'hls/%v/seg%03d.m4s', '-hls_fmp4_init_filename', 'init.mp4', '-master_pl_name', 'master.m3u8'],
-      ...['-var_stream_map', 'v:0,agroup:aud,name:video a:0,agroup:aud,language:en,name:floor,default:yes a:1,agroup:aud,language:zh,name:zh'],
+      ...[
+        '-var_stream_map',
+        'v:0,agroup:aud,name:video a:0,agroup:aud,language:en,name:floor,default:yes a:1,agroup:aud,language:zh,name:zh',
+      ],
       'hls/%v/index.m3u8',
     ]);
     // Subtitles: one WebVTT file per language, each as a one-segment playlist; named renditions.
@@ -152,11 +167,15 @@ export async function withDatabase<T>(databaseUrl: string, fn: (db: Client) => P
  * A recording of `roomId` as the recorder leaves it: the row, the fixture's files under
  * DATA_DIR/recordings/<id>, each registered (hashed) with `registerFile`.
  */
-export async function seedRecording(server: { databaseUrl: string; dataDir: string }, o: SeedOptions): Promise<{ id: string; files: RecordingFileRow[] }> {
+export async function seedRecording(
+  server: { databaseUrl: string; dataDir: string },
+  o: SeedOptions,
+): Promise<{ id: string; files: RecordingFileRow[] }> {
   const id = randomUUID();
   const startedAt = o.startedAt ?? new Date(Date.now() - (FIXTURE_SECONDS + 60) * 1000);
   const status = o.status ?? 'ready';
-  const endedAt = o.endedAt !== undefined ? o.endedAt : status === 'recording' ? null : new Date(startedAt.getTime() + FIXTURE_SECONDS * 1000);
+  const endedAt =
+    o.endedAt !== undefined ? o.endedAt : status === 'recording' ? null : new Date(startedAt.getTime() + FIXTURE_SECONDS * 1000);
   return withDatabase(server.databaseUrl, async (db) => {
     const sql = { query: async (text: string, params?: unknown[]) => (await db.query(text, params as unknown[])).rows };
     // Written as the recorder does: the row while recording, the files, then the final state.
@@ -174,7 +193,16 @@ export async function seedRecording(server: { databaseUrl: string; dataDir: stri
       const staging = `${dir}.partial`;
       await cp(fixture.dir, staging, { recursive: true });
       await rename(staging, dir);
-      for (const f of fixture.files) files.push(await registerFile(sql, server.dataDir, { recordingId: id, path: f.path, kind: f.kind, mediaType: f.mediaType, language: f.language }));
+      for (const f of fixture.files)
+        files.push(
+          await registerFile(sql, server.dataDir, {
+            recordingId: id,
+            path: f.path,
+            kind: f.kind,
+            mediaType: f.mediaType,
+            language: f.language,
+          }),
+        );
     }
     await db.query(`UPDATE recordings SET status = $2, ended_at = $3 WHERE id = $1`, [id, status, endedAt]);
     return { id, files };
@@ -195,4 +223,5 @@ export async function waitArchived(databaseUrl: string, recordingId: string, tim
 }
 
 /** Removes a test server's DATA_DIR. */
-export const removeDataDir = (dir: string): Promise<void> => (existsSync(dir) ? rm(dir, { recursive: true, force: true }) : Promise.resolve());
+export const removeDataDir = (dir: string): Promise<void> =>
+  existsSync(dir) ? rm(dir, { recursive: true, force: true }) : Promise.resolve();

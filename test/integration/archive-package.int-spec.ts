@@ -22,19 +22,28 @@ jest.setTimeout(180_000);
 /** `npm run verify-package -- <target>` as a reader runs it: its exit code and what it printed. */
 function verifyPackage(target: string | string[]): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'scripts', 'verify-package.mjs'), ...[target].flat()], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, out: `${stdout}${stderr}`.trim() });
-    });
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'scripts', 'verify-package.mjs'), ...[target].flat()],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, out: `${stdout}${stderr}`.trim() });
+      },
+    );
   });
 }
 
 /** The files of a tar (ustar, short names) with where each one's content starts. */
 function tarEntries(tar: Buffer): { name: string; offset: number; size: number; header: number }[] {
   const out: { name: string; offset: number; size: number; header: number }[] = [];
-  for (let off = 0; off + 512 <= tar.length; ) {
+  for (let off = 0; off + 512 <= tar.length;) {
     const block = tar.subarray(off, off + 512);
     if (block.every((b) => b === 0)) break;
-    const field = (from: number, len: number) => block.subarray(from, from + len).toString('utf8').replace(/\0.*$/s, '');
+    const field = (from: number, len: number) =>
+      block
+        .subarray(from, from + len)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const name = [field(345, 155), field(0, 100)].filter(Boolean).join('/');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     if (field(156, 1) === '0' || field(156, 1) === '') out.push({ name, offset: off + 512, size, header: off });
@@ -74,11 +83,15 @@ describe('the preservation package', () => {
     server = await startServer({ env: archiveEnv(dataDir) });
     http = api(server.url);
     owner = await register(server.url, 'Owner');
-    org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Internationale Bibliotheksvereinigung' }, owner.accessToken)).body;
+    org = (await http.post<OrganizationDto>('/api/organizations', { name: 'Internationale Bibliotheksvereinigung' }, owner.accessToken))
+      .body;
     member = (await addMembers(server.url, owner.accessToken, org.id, 1))[0]!;
     outsider = await register(server.url, 'Outsider');
     room = await createRoom(server.url, owner.accessToken, org.id, { name: 'Salle 1' });
-    rec = await seedRecording({ databaseUrl: server.databaseUrl, dataDir }, { organizationId: org.id, roomId: room.id, startedBy: owner.user.id });
+    rec = await seedRecording(
+      { databaseUrl: server.databaseUrl, dataDir },
+      { organizationId: org.id, roomId: room.id, startedBy: owner.user.id },
+    );
     await waitArchived(server.databaseUrl, rec.id);
     await http.patch(`/api/recordings/${rec.id}`, { title: 'Séance plénière — 全体会议', subject: ['Bibliothèques'] }, owner.accessToken);
 
@@ -89,7 +102,9 @@ describe('the preservation package', () => {
     tar = res.body;
     tarFile = path.join(work, `recording-${rec.id}.tar`);
     await writeFile(tarFile, tar);
-    console.log(`package: ${rec.files.length + 2} payload files, ${(tar.length / 1e6).toFixed(2)} MB tar, built and received in ${ms.toFixed(0)} ms (load average ${loadavg()[0]!.toFixed(2)})`);
+    console.log(
+      `package: ${rec.files.length + 2} payload files, ${(tar.length / 1e6).toFixed(2)} MB tar, built and received in ${ms.toFixed(0)} ms (load average ${loadavg()[0]!.toFixed(2)})`,
+    );
     expect(res.headers.get('content-type')).toBe('application/x-tar');
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="recording-${rec.id}.tar"`);
   });
@@ -110,7 +125,10 @@ describe('the preservation package', () => {
     expect(text('bagit.txt')).toBe('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
     const manifest = parseManifest(text('manifest-sha256.txt'))!;
     for (const f of rec.files) expect([f.path, manifest.get(`data/${f.path}`)]).toEqual([f.path, f.sha256]);
-    expect([...manifest.keys()].filter((p) => p.startsWith('data/metadata/')).sort()).toEqual(['data/metadata/dublin-core.xml', 'data/metadata/recording.json']);
+    expect([...manifest.keys()].filter((p) => p.startsWith('data/metadata/')).sort()).toEqual([
+      'data/metadata/dublin-core.xml',
+      'data/metadata/recording.json',
+    ]);
     expect(manifest.size).toBe(rec.files.length + 2);
 
     const info = new Map(parseTagLines(text('bag-info.txt')));
@@ -125,16 +143,24 @@ describe('the preservation package', () => {
 
     expect(text('data/metadata/dublin-core.xml')).toContain('<dc:title>Séance plénière — 全体会议</dc:title>');
     const json = JSON.parse(text('data/metadata/recording.json'));
-    expect(json).toMatchObject({ format: 'quorum-recording/1', recording: { id: rec.id, metadata: { title: 'Séance plénière — 全体会议', subject: ['Bibliothèques'] } } });
+    expect(json).toMatchObject({
+      format: 'quorum-recording/1',
+      recording: { id: rec.id, metadata: { title: 'Séance plénière — 全体会议', subject: ['Bibliothèques'] } },
+    });
     expect(JSON.stringify(json)).not.toContain('?t=');
   });
 
   it('verifies with `npm run verify-package`, packed and unpacked', async () => {
     const packed = await verifyPackage(tarFile);
-    expect(packed).toEqual({ status: 0, out: expect.stringMatching(new RegExp(`^OK recording-${rec.id}: ${rec.files.length + 2} payload files`)) });
+    expect(packed).toEqual({
+      status: 0,
+      out: expect.stringMatching(new RegExp(`^OK recording-${rec.id}: ${rec.files.length + 2} payload files`)),
+    });
     const unpacked = path.join(work, 'unpacked');
     await mkdir(unpacked);
-    await new Promise<void>((resolve, reject) => execFile('tar', ['-xf', tarFile, '-C', unpacked], (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      execFile('tar', ['-xf', tarFile, '-C', unpacked], (err) => (err ? reject(err) : resolve())),
+    );
     expect((await verifyPackage(path.join(unpacked, `recording-${rec.id}`))).status).toBe(0);
   });
 
@@ -146,7 +172,11 @@ describe('the preservation package', () => {
       'data/composite.mp4': 'PAYLOAD_HASH_MISMATCH',
     };
     // Each file with one byte changed in its middle, all checked in one run of the script (one line per package).
-    const cases = entries.map((e, i) => ({ rel: e.name.slice(e.name.indexOf('/') + 1), file: path.join(work, `changed-${i}.tar`), at: e.offset + Math.floor(e.size / 2) }));
+    const cases = entries.map((e, i) => ({
+      rel: e.name.slice(e.name.indexOf('/') + 1),
+      file: path.join(work, `changed-${i}.tar`),
+      at: e.offset + Math.floor(e.size / 2),
+    }));
     for (const c of cases) await writeFile(c.file, flip(tar, c.at));
     const run = await verifyPackage(cases.map((c) => c.file));
     expect(run.status).toBe(1);
@@ -195,13 +225,21 @@ describe('the preservation package', () => {
     await writeFile(segment, flip(original, 100));
     const res = await download(rec.id, owner.accessToken);
     expect(res.status).toBe(409);
-    expect(JSON.parse(res.body.toString('utf8')).error).toMatchObject({ code: 'RECORDING_INTEGRITY_FAILED', details: { path: 'hls/zh/seg002.m4s', problem: 'changed' } });
+    expect(JSON.parse(res.body.toString('utf8')).error).toMatchObject({
+      code: 'RECORDING_INTEGRITY_FAILED',
+      details: { path: 'hls/zh/seg002.m4s', problem: 'changed' },
+    });
 
     await rm(segment);
     const gone = await download(rec.id, owner.accessToken);
-    expect(JSON.parse(gone.body.toString('utf8')).error).toMatchObject({ code: 'RECORDING_INTEGRITY_FAILED', details: { path: 'hls/zh/seg002.m4s', problem: 'missing' } });
+    expect(JSON.parse(gone.body.toString('utf8')).error).toMatchObject({
+      code: 'RECORDING_INTEGRITY_FAILED',
+      details: { path: 'hls/zh/seg002.m4s', problem: 'missing' },
+    });
     const file = rec.files.find((f) => f.path === 'hls/zh/seg002.m4s')!;
-    const served = await fetch(`${server.url}/api/recordings/${rec.id}/files/${file.id}`, { headers: { authorization: `Bearer ${owner.accessToken}` } });
+    const served = await fetch(`${server.url}/api/recordings/${rec.id}/files/${file.id}`, {
+      headers: { authorization: `Bearer ${owner.accessToken}` },
+    });
     expect([served.status, ((await served.json()) as { error: { code: string } }).error.code]).toEqual([404, 'RECORDING_FILE_MISSING']);
 
     await writeFile(segment, original);

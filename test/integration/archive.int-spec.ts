@@ -34,11 +34,18 @@ describe('the recordings archive', () => {
   let org: OrganizationDto;
   let room: RoomDto;
   let meeting: MeetingView;
-  const token = (v: Viewer): string | undefined => ({ signedOut: undefined, outsider: outsider.accessToken, member: member.accessToken, admin: admin.accessToken })[v];
+  const token = (v: Viewer): string | undefined =>
+    ({ signedOut: undefined, outsider: outsider.accessToken, member: member.accessToken, admin: admin.accessToken })[v];
   const as = <T = any>(v: Viewer, path: string): Promise<Res<T>> => http.get<T>(path, token(v));
-  const seed = (o: Partial<Parameters<typeof seedRecording>[1]> = {}) => seedRecording({ databaseUrl: server.databaseUrl, dataDir }, { organizationId: org.id, roomId: room.id, startedBy: owner.user.id, ...o });
-  const patch = (id: string, body: unknown, who: TestSession = admin) => http.patch<RecordingDto>(`/api/recordings/${id}`, body, who.accessToken);
-  const audit = async (meetingId: string): Promise<AuditEntry[]> => (await http.get(`/api/meetings/${meetingId}/export`, owner.accessToken)).body.audit;
+  const seed = (o: Partial<Parameters<typeof seedRecording>[1]> = {}) =>
+    seedRecording(
+      { databaseUrl: server.databaseUrl, dataDir },
+      { organizationId: org.id, roomId: room.id, startedBy: owner.user.id, ...o },
+    );
+  const patch = (id: string, body: unknown, who: TestSession = admin) =>
+    http.patch<RecordingDto>(`/api/recordings/${id}`, body, who.accessToken);
+  const audit = async (meetingId: string): Promise<AuditEntry[]> =>
+    (await http.get(`/api/meetings/${meetingId}/export`, owner.accessToken)).body.audit;
   const raw = async (url: string, who?: string, headers: Record<string, string> = {}) => {
     const res = await fetch(server.url + url, { headers: { ...headers, ...(who ? { authorization: `Bearer ${who}` } : {}) } });
     return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
@@ -57,7 +64,13 @@ describe('the recordings archive', () => {
     expect((await http.post(`/api/invitations/${inv}/accept`, undefined, admin.accessToken)).status).toBe(200);
     outsider = await register(server.url, 'Outsider Cy');
     room = await createRoom(server.url, owner.accessToken, org.id, { name: 'Main hall' });
-    meeting = (await http.post<MeetingView>(`/api/organizations/${org.id}/meetings`, { title: '全体大会 2026', language: 'zh', roomId: room.id, scheduledAt: new Date().toISOString(), voterBasis: 'members' }, owner.accessToken)).body;
+    meeting = (
+      await http.post<MeetingView>(
+        `/api/organizations/${org.id}/meetings`,
+        { title: '全体大会 2026', language: 'zh', roomId: room.id, scheduledAt: new Date().toISOString(), voterBasis: 'members' },
+        owner.accessToken,
+      )
+    ).body;
   });
   afterAll(async () => {
     await server?.stop();
@@ -74,7 +87,9 @@ describe('the recordings archive', () => {
     it('fills its Dublin Core from the meeting, the organisation and the start, and keeps it for hosts', async () => {
       const res = await as<RecordingDto>('admin', `/api/recordings/${rec.id}`);
       expect(res.status).toBe(200);
-      const startedAt = (await withDatabase(server.databaseUrl, (db) => db.query(`SELECT started_at FROM recordings WHERE id = $1`, [rec.id]))).rows[0].started_at as Date;
+      const startedAt = (
+        await withDatabase(server.databaseUrl, (db) => db.query(`SELECT started_at FROM recordings WHERE id = $1`, [rec.id]))
+      ).rows[0].started_at as Date;
       expect(res.body.metadata).toEqual({
         title: '全体大会 2026',
         creator: 'Bibliothèques 图书馆 مكتبات',
@@ -84,7 +99,15 @@ describe('the recordings archive', () => {
         rights: '',
         date: `${startedAt.toISOString().slice(0, 19)}Z`,
       });
-      expect(res.body).toMatchObject({ access: 'hosts', status: 'ready', meetingId: meeting.id, roomName: 'Main hall', durationSeconds: FIXTURE_SECONDS, canEdit: true, canDelete: true });
+      expect(res.body).toMatchObject({
+        access: 'hosts',
+        status: 'ready',
+        meetingId: meeting.id,
+        roomName: 'Main hall',
+        durationSeconds: FIXTURE_SECONDS,
+        canEdit: true,
+        canDelete: true,
+      });
       expect(res.body.files.map((f) => [f.path, f.sha256])).toEqual(rec.files.map((f) => [f.path, f.sha256]));
     });
 
@@ -99,7 +122,11 @@ describe('the recordings archive', () => {
       // The hashes are those of the bytes on disk.
       const { createHash } = await import('node:crypto');
       const mp4 = payload.files.find((f) => f.path === 'composite.mp4')!;
-      expect(createHash('sha256').update(await readFile(path.join(recordingDir(dataDir, rec.id), 'composite.mp4'))).digest('hex')).toBe(mp4.sha256);
+      expect(
+        createHash('sha256')
+          .update(await readFile(path.join(recordingDir(dataDir, rec.id), 'composite.mp4')))
+          .digest('hex'),
+      ).toBe(mp4.sha256);
     });
 
     it('round-trips Dublin Core in Chinese and Arabic, and serves it as oai_dc XML', async () => {
@@ -139,7 +166,12 @@ describe('the recordings archive', () => {
       ];
       for (const [body, who, status, code] of cases) {
         const res = await http.patch(`/api/recordings/${rec.id}`, body, who?.accessToken);
-        expect([JSON.stringify(body), who?.user.displayName, res.status, res.body.error?.code]).toEqual([JSON.stringify(body), who?.user.displayName, status, code]);
+        expect([JSON.stringify(body), who?.user.displayName, res.status, res.body.error?.code]).toEqual([
+          JSON.stringify(body),
+          who?.user.displayName,
+          status,
+          code,
+        ]);
       }
       const later = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
       expect((await patch(rec.id, { retainUntil: later })).body.retainUntil).toBe(later);
@@ -154,7 +186,11 @@ describe('the recordings archive', () => {
           expect([id, suffix, res.status, codeOf(res)]).toEqual([id, suffix, 404, 'RECORDING_NOT_FOUND']);
         }
       }
-      for (const fileId of ['nope', '00000000-0000-4000-8000-000000000000', rec.files[0]!.id.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'))]) {
+      for (const fileId of [
+        'nope',
+        '00000000-0000-4000-8000-000000000000',
+        rec.files[0]!.id.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')),
+      ]) {
         const res = await raw(`/api/recordings/${rec.id}/files/${fileId}`, admin.accessToken);
         expect([fileId, res.status, codeOf(res)]).toEqual([fileId, 404, 'NOT_FOUND']);
       }
@@ -170,10 +206,25 @@ describe('the recordings archive', () => {
       // Held during an event's session in the room: it is the event's recording too.
       const start = new Date(Date.now() - 3600_000);
       start.setUTCSeconds(0, 0);
-      event = await createEvent(server.url, owner.accessToken, org.id, { title: 'Open Access Week', timeZone: 'UTC', visibility: 'public', registration: 'none' });
+      event = await createEvent(server.url, owner.accessToken, org.id, {
+        title: 'Open Access Week',
+        timeZone: 'UTC',
+        visibility: 'public',
+        registration: 'none',
+      });
       const wall = (d: Date) => d.toISOString().slice(0, 16);
-      await addSession(server.url, owner.accessToken, event.id, { title: 'Keynote', startsAt: wall(start), endsAt: wall(new Date(start.getTime() + 60_000)), roomId: room.id });
-      await addSession(server.url, owner.accessToken, event.id, { title: 'Panel', startsAt: wall(new Date(start.getTime() + 60_000)), endsAt: wall(new Date(start.getTime() + 120_000)), roomId: room.id });
+      await addSession(server.url, owner.accessToken, event.id, {
+        title: 'Keynote',
+        startsAt: wall(start),
+        endsAt: wall(new Date(start.getTime() + 60_000)),
+        roomId: room.id,
+      });
+      await addSession(server.url, owner.accessToken, event.id, {
+        title: 'Panel',
+        startsAt: wall(new Date(start.getTime() + 60_000)),
+        endsAt: wall(new Date(start.getTime() + 120_000)),
+        roomId: room.id,
+      });
       // 12 s across the two sessions' boundary: 6 s of each.
       rec = await seed({ startedAt: new Date(start.getTime() + 54_000) });
       await waitArchived(server.databaseUrl, rec.id);
@@ -184,11 +235,16 @@ describe('the recordings archive', () => {
       const who = token(v);
       const inList = async (url: string) => {
         const res = await as(v, url);
-        return res.status === 200 ? ((res.body as RecordingSummaryDto[]).some((r) => r.id === rec.id) ? 'listed' : 'absent') : res.body.error.code;
+        return res.status === 200
+          ? (res.body as RecordingSummaryDto[]).some((r) => r.id === rec.id)
+            ? 'listed'
+            : 'absent'
+          : res.body.error.code;
       };
       const record = await as(v, `/api/recordings/${rec.id}`);
       // Someone the record is refused to still asks for each file directly, with their bearer token.
-      const direct = (p: string, headers: Record<string, string> = {}) => raw(`/api/recordings/${rec.id}/files/${file(p).id}`, who, headers);
+      const direct = (p: string, headers: Record<string, string> = {}) =>
+        raw(`/api/recordings/${rec.id}/files/${file(p).id}`, who, headers);
       const mp4 = await direct('composite.mp4', { range: 'bytes=100-199' });
       const result: Record<string, string> = {
         'org list': await inList(`/api/organizations/${org.id}/recordings`),
@@ -227,12 +283,15 @@ describe('the recordings archive', () => {
       ['public', { signedOut: 'ok', outsider: 'ok', member: 'ok', admin: 'ok' }],
       ['members', { signedOut: 'RECORDING_NOT_FOUND', outsider: 'RECORDING_NOT_FOUND', member: 'ok', admin: 'ok' }],
       ['hosts', { signedOut: 'RECORDING_NOT_FOUND', outsider: 'RECORDING_NOT_FOUND', member: 'FORBIDDEN', admin: 'ok' }],
-    ] as const)('a %s recording: list, record, playlists, segments, MP4 ranges, captions and package agree for every viewer', async (access, expected) => {
-      expect((await patch(rec.id, { access })).status).toBe(200);
-      for (const v of ['signedOut', 'outsider', 'member', 'admin'] as const) {
-        expect({ viewer: v, ...(await probe(v)) }).toEqual({ viewer: v, ...all(expected[v], expected[v] === 'ok') });
-      }
-    });
+    ] as const)(
+      'a %s recording: list, record, playlists, segments, MP4 ranges, captions and package agree for every viewer',
+      async (access, expected) => {
+        expect((await patch(rec.id, { access })).status).toBe(200);
+        for (const v of ['signedOut', 'outsider', 'member', 'admin'] as const) {
+          expect({ viewer: v, ...(await probe(v)) }).toEqual({ viewer: v, ...all(expected[v], expected[v] === 'ok') });
+        }
+      },
+    );
 
     it('serves byte ranges of the MP4 exactly, with its hash as ETag, and refuses a range past its end', async () => {
       await patch(rec.id, { access: 'public' });
@@ -250,7 +309,11 @@ describe('the recordings archive', () => {
       const whole = await raw(url);
       expect([whole.status, whole.body.equals(onDisk)]).toEqual([200, true]);
       const past = await raw(url, undefined, { range: `bytes=${onDisk.length}-` });
-      expect([past.status, codeOf(past), past.headers.get('content-range')]).toEqual([416, 'RANGE_NOT_SATISFIABLE', `bytes */${onDisk.length}`]);
+      expect([past.status, codeOf(past), past.headers.get('content-range')]).toEqual([
+        416,
+        'RANGE_NOT_SATISFIABLE',
+        `bytes */${onDisk.length}`,
+      ]);
       expect((await raw(url, undefined, { 'if-none-match': `"${mp4.sha256}"` })).status).toBe(304);
       const download = await raw(`${url}?download=1`);
       expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="recording-\d{4}-\d{2}-\d{2}-composite\.mp4"$/);
@@ -261,7 +324,9 @@ describe('the recordings archive', () => {
       const view = (await as<RecordingDto>('member', `/api/recordings/${rec.id}`)).body;
       expect(view.mediaExpiresAt).not.toBeNull();
       const master = (await raw(view.media!.hls!)).body.toString('utf8');
-      const uris = [...master.matchAll(/URI="([^"]+)"/g)].map((m) => m[1]!).concat(master.split('\n').filter((l) => l && !l.startsWith('#')));
+      const uris = [...master.matchAll(/URI="([^"]+)"/g)]
+        .map((m) => m[1]!)
+        .concat(master.split('\n').filter((l) => l && !l.startsWith('#')));
       expect(uris).toHaveLength(5);
       for (const u of uris) expect(u).toMatch(new RegExp(`^/api/recordings/${rec.id}/files/[0-9a-f-]{36}\\?t=[\\w.-]+$`));
       const zh = uris.find((u) => u.includes(file('hls/zh/index.m3u8').id))!;
@@ -308,7 +373,8 @@ describe('the recordings archive', () => {
       await waitArchived(server.databaseUrl, older.id);
       await patch(older.id, { access: 'public', title: 'Older: 数字人文', language: 'zh-Hans', subject: ['Digital humanities'] });
       await patch(rec.id, { access: 'public' });
-      const list = async (q: string) => (await as<RecordingSummaryDto[]>('signedOut', `/api/rooms/${room.id}/recordings${q}`)).body.map((r) => r.id);
+      const list = async (q: string) =>
+        (await as<RecordingSummaryDto[]>('signedOut', `/api/rooms/${room.id}/recordings${q}`)).body.map((r) => r.id);
       const all = await list('');
       expect(all.indexOf(rec.id)).toBeLessThan(all.indexOf(older.id));
       expect(await list('?language=zh')).toEqual([older.id]);
@@ -321,7 +387,8 @@ describe('the recordings archive', () => {
       const next = await list(`?limit=50&before=${encodeURIComponent(first[0]!.startedAt)}`);
       expect(next).not.toContain(first[0]!.id);
       expect(next.length).toBe(all.length - 1);
-      for (const bad of ['?limit=0', '?from=2026-13-01', '?status=gone', '?q=x', '?before=yesterday']) expect([bad, (await raw(`/api/rooms/${room.id}/recordings${bad}`)).status]).toEqual([bad, 400]);
+      for (const bad of ['?limit=0', '?from=2026-13-01', '?status=gone', '?q=x', '?before=yesterday'])
+        expect([bad, (await raw(`/api/rooms/${room.id}/recordings${bad}`)).status]).toEqual([bad, 400]);
     });
   });
 
@@ -344,7 +411,11 @@ describe('the recordings archive', () => {
       const done = await http.post<RecordingDto>(url, { reason: 'Recorded in camera by mistake' }, admin.accessToken);
       expect(done.status).toBe(200);
       expect(done.body).toMatchObject({ status: 'deleted', media: null, canDelete: false, canEdit: false });
-      expect(done.body.deletion).toMatchObject({ deletedBy: admin.user.id, deletedByName: 'Admin Bo', reason: 'Recorded in camera by mistake' });
+      expect(done.body.deletion).toMatchObject({
+        deletedBy: admin.user.id,
+        deletedByName: 'Admin Bo',
+        reason: 'Recorded in camera by mistake',
+      });
       expect(done.body.files.map((f) => f.sha256)).toEqual(rec.files.map((f) => f.sha256));
       expect(existsSync(folder)).toBe(false);
 
@@ -356,13 +427,18 @@ describe('the recordings archive', () => {
       expect(codeOf(await raw(`/api/recordings/${rec.id}/package`, admin.accessToken))).toBe('RECORDING_DELETED');
       const tomb = (await http.get<RecordingDto>(`/api/recordings/${rec.id}`, owner.accessToken)).body;
       expect(tomb.deletion?.reason).toBe('Recorded in camera by mistake');
-      const ids = async (who: string | undefined) => (await http.get<RecordingSummaryDto[]>(`/api/organizations/${org.id}/recordings`, who)).body.map((r) => r.id);
+      const ids = async (who: string | undefined) =>
+        (await http.get<RecordingSummaryDto[]>(`/api/organizations/${org.id}/recordings`, who)).body.map((r) => r.id);
       expect(await ids(owner.accessToken)).toContain(rec.id);
       expect(await ids(member.accessToken)).not.toContain(rec.id);
       expect((await http.post(url, { reason: 'again' }, admin.accessToken)).body.error.code).toBe('RECORDING_DELETED');
-      expect((await http.patch(`/api/recordings/${rec.id}`, { title: 'Back' }, admin.accessToken)).body.error.code).toBe('RECORDING_DELETED');
+      expect((await http.patch(`/api/recordings/${rec.id}`, { title: 'Back' }, admin.accessToken)).body.error.code).toBe(
+        'RECORDING_DELETED',
+      );
 
-      const entry = (await audit(meeting.id)).find((e) => e.kind === 'recording.deleted' && (e.payload as { recordingId: string }).recordingId === rec.id);
+      const entry = (await audit(meeting.id)).find(
+        (e) => e.kind === 'recording.deleted' && (e.payload as { recordingId: string }).recordingId === rec.id,
+      );
       expect(entry?.payload).toMatchObject({ by: admin.user.id, reason: 'Recorded in camera by mistake' });
       expect((entry!.payload as { files: { sha256: string }[] }).files.map((f) => f.sha256)).toEqual(rec.files.map((f) => f.sha256));
       expect(verifyChain(await audit(meeting.id))).toBeNull();
@@ -370,14 +446,20 @@ describe('the recordings archive', () => {
 
     it('does not delete a recording still being recorded', async () => {
       // A room records once at a time: this one is on in a room of its own.
-      const live = await seed({ status: 'recording', roomId: (await createRoom(server.url, owner.accessToken, org.id, { name: 'Side room' })).id });
+      const live = await seed({
+        status: 'recording',
+        roomId: (await createRoom(server.url, owner.accessToken, org.id, { name: 'Side room' })).id,
+      });
       const res = await http.post(`/api/recordings/${live.id}/delete`, { reason: 'Too early' }, owner.accessToken);
       expect([res.status, res.body.error.code]).toEqual([409, 'RECORDING_NOT_READY']);
     });
 
     it('deletes recordings past their retention date at the sweep, with the reason "retention period ended"', async () => {
       const expired = await seed();
-      const live = await seed({ status: 'recording', roomId: (await createRoom(server.url, owner.accessToken, org.id, { name: 'Studio' })).id });
+      const live = await seed({
+        status: 'recording',
+        roomId: (await createRoom(server.url, owner.accessToken, org.id, { name: 'Studio' })).id,
+      });
       const kept = await seed();
       await waitArchived(server.databaseUrl, expired.id);
       await waitArchived(server.databaseUrl, kept.id);
@@ -389,21 +471,45 @@ describe('the recordings archive', () => {
       let status = '';
       while (Date.now() < deadline && status !== 'deleted') {
         await new Promise((r) => setTimeout(r, 300));
-        status = (await withDatabase(server.databaseUrl, (db) => db.query(`SELECT status FROM recordings WHERE id = $1`, [expired.id]))).rows[0].status;
+        status = (await withDatabase(server.databaseUrl, (db) => db.query(`SELECT status FROM recordings WHERE id = $1`, [expired.id])))
+          .rows[0].status;
       }
-      const rows = (await withDatabase(server.databaseUrl, (db) => db.query(`SELECT id, status, deletion_reason, deleted_by FROM recordings WHERE id = ANY($1::uuid[])`, [[expired.id, live.id, kept.id]]))).rows;
+      const rows = (
+        await withDatabase(server.databaseUrl, (db) =>
+          db.query(`SELECT id, status, deletion_reason, deleted_by FROM recordings WHERE id = ANY($1::uuid[])`, [
+            [expired.id, live.id, kept.id],
+          ]),
+        )
+      ).rows;
       const byId = new Map(rows.map((r: { id: string }) => [r.id, r]));
       expect(byId.get(expired.id)).toMatchObject({ status: 'deleted', deletion_reason: 'retention period ended', deleted_by: null });
       expect(byId.get(live.id)).toMatchObject({ status: 'recording', deletion_reason: null });
       expect(byId.get(kept.id)).toMatchObject({ status: 'ready' });
       expect(existsSync(recordingDir(dataDir, expired.id))).toBe(false);
       expect(existsSync(recordingDir(dataDir, kept.id))).toBe(true);
-      expect((await http.get<RecordingDto>(`/api/recordings/${expired.id}`, owner.accessToken)).body.deletion).toMatchObject({ reason: 'retention period ended', deletedBy: null });
+      expect((await http.get<RecordingDto>(`/api/recordings/${expired.id}`, owner.accessToken)).body.deletion).toMatchObject({
+        reason: 'retention period ended',
+        deletedBy: null,
+      });
     });
 
     it('gives new recordings the organisation’s policy: its access level and retention period', async () => {
-      expect((await http.call('PUT', `/api/organizations/${org.id}/archive-policy`, { defaultAccess: 'members', retentionDays: 30 }, member.accessToken)).body.error.code).toBe('FORBIDDEN');
-      const set = await http.call('PUT', `/api/organizations/${org.id}/archive-policy`, { defaultAccess: 'members', retentionDays: 30 }, admin.accessToken);
+      expect(
+        (
+          await http.call(
+            'PUT',
+            `/api/organizations/${org.id}/archive-policy`,
+            { defaultAccess: 'members', retentionDays: 30 },
+            member.accessToken,
+          )
+        ).body.error.code,
+      ).toBe('FORBIDDEN');
+      const set = await http.call(
+        'PUT',
+        `/api/organizations/${org.id}/archive-policy`,
+        { defaultAccess: 'members', retentionDays: 30 },
+        admin.accessToken,
+      );
       expect(set.body).toEqual({ organizationId: org.id, defaultAccess: 'members', retentionDays: 30 });
       const endedAt = new Date();
       const rec = await seed({ startedAt: new Date(endedAt.getTime() - FIXTURE_SECONDS * 1000) });
@@ -411,7 +517,12 @@ describe('the recordings archive', () => {
       const view = (await as<RecordingDto>('member', `/api/recordings/${rec.id}`)).body;
       expect(view.access).toBe('members');
       expect(view.retainUntil).toBe(new Date(endedAt.getTime() + 30 * 86_400_000).toISOString().slice(0, 10));
-      await http.call('PUT', `/api/organizations/${org.id}/archive-policy`, { defaultAccess: 'hosts', retentionDays: null }, admin.accessToken);
+      await http.call(
+        'PUT',
+        `/api/organizations/${org.id}/archive-policy`,
+        { defaultAccess: 'hosts', retentionDays: null },
+        admin.accessToken,
+      );
     });
   });
 
@@ -419,7 +530,13 @@ describe('the recordings archive', () => {
     it('list the meeting’s recordings with every file’s SHA-256, in each of the seven languages', async () => {
       const [chair] = [owner];
       for (const language of ['en', 'zh', 'ar', 'ru', 'es', 'fr', 'pt'] as const) {
-        const m = (await http.post<MeetingView>(`/api/organizations/${org.id}/meetings`, { title: `Board ${language}`, language, roomId: room.id, scheduledAt: new Date().toISOString(), kind: 'board' }, chair.accessToken)).body;
+        const m = (
+          await http.post<MeetingView>(
+            `/api/organizations/${org.id}/meetings`,
+            { title: `Board ${language}`, language, roomId: room.id, scheduledAt: new Date().toISOString(), kind: 'board' },
+            chair.accessToken,
+          )
+        ).body;
         const kept = await seed({ meetingId: m.id });
         const gone = await seed({ meetingId: m.id });
         await waitArchived(server.databaseUrl, kept.id);
@@ -442,7 +559,8 @@ describe('the recordings archive', () => {
         else expect(pdf.body.toString('latin1')).toMatch(/\/Lang \(ar\)/);
         // Every file is listed with its hash, except HLS media segments (init sections too), which are counted.
         const counted = (x: RecordingFileRow) => x.kind === 'hls' && !x.path.endsWith('.m3u8');
-        for (const f of kept.files.filter((x) => !counted(x))) expect([language, f.path, text.includes(f.sha256)]).toEqual([language, f.path, true]);
+        for (const f of kept.files.filter((x) => !counted(x)))
+          expect([language, f.path, text.includes(f.sha256)]).toEqual([language, f.path, true]);
         expect([language, text.includes(`Reason ${language}`) || text.includes(`${language} Reason`)]).toEqual([language, true]);
         const segments = kept.files.filter(counted).length;
         expect([language, text.includes(String(segments))]).toEqual([language, true]);

@@ -33,7 +33,8 @@ export const calendarDay = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD')
   .refine((s) => validDate(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10))), { message: 'no such day' });
 
-const W3CDTF = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d))?)?)?$/;
+const W3CDTF =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d))?)?)?$/;
 
 /** Dublin Core's date in W3CDTF: a year, a month, a day, or an instant with its offset. */
 export const w3cdtf = z
@@ -88,7 +89,9 @@ export type UpdateRecordingBody = z.infer<typeof UpdateRecordingBody>;
  * Deleting a recording needs a reason, kept in its tombstone (and in a formal meeting's audit log):
  * a reason shorter than three characters is DELETION_REASON_REQUIRED.
  */
-export const DeleteRecordingBody = z.strictObject({ reason: z.string().max(1_000).refine(storable, { message: 'must not contain NUL characters or broken Unicode' }).optional() });
+export const DeleteRecordingBody = z.strictObject({
+  reason: z.string().max(1_000).refine(storable, { message: 'must not contain NUL characters or broken Unicode' }).optional(),
+});
 export type DeleteRecordingBody = z.infer<typeof DeleteRecordingBody>;
 export const DELETION_REASON_MIN = 3;
 
@@ -159,6 +162,7 @@ export interface TombstoneDto {
 export interface RecordingSummaryDto {
   id: string;
   organizationId: string;
+  organizationName: string;
   roomId: string;
   roomName: string;
   meetingId: string | null;
@@ -187,7 +191,6 @@ export interface RecordingMediaDto {
 }
 
 export interface RecordingDto extends RecordingSummaryDto {
-  organizationName: string;
   files: RecordingFileDto[];
   chapters: ChapterDto[];
   /** Null for a tombstone or a recording not ready yet. */

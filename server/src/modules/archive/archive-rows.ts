@@ -88,6 +88,7 @@ export function toSummary(r: ArchiveRow): RecordingSummaryDto {
   return {
     id: r.id,
     organizationId: r.organization_id,
+    organizationName: r.organization_name,
     roomId: r.room_id,
     roomName: r.room_name,
     meetingId: r.meeting_id,
@@ -103,7 +104,12 @@ export function toSummary(r: ArchiveRow): RecordingSummaryDto {
     access: r.access,
     retainUntil: r.retain_until,
     deletion: r.deleted_at
-      ? { deletedAt: r.deleted_at.toISOString(), deletedBy: r.deleted_by, deletedByName: r.deleted_by_name, reason: r.deletion_reason ?? '' }
+      ? {
+          deletedAt: r.deleted_at.toISOString(),
+          deletedBy: r.deleted_by,
+          deletedByName: r.deleted_by_name,
+          reason: r.deletion_reason ?? '',
+        }
       : null,
   };
 }

@@ -1,7 +1,23 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, Patch, type PipeTransform, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  type PipeTransform,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -71,21 +87,33 @@ export class PublicArchiveController {
   @Get('organizations/:orgId/recordings')
   @Header('Cache-Control', 'no-store')
   @listQueries()
-  ofOrganization(@MaybePrincipal() p: Principal | null, @Param('orgId', UuidParam) orgId: string, @Query(ListQuery) q: RecordingListQuery): Promise<RecordingSummaryDto[]> {
+  ofOrganization(
+    @MaybePrincipal() p: Principal | null,
+    @Param('orgId', UuidParam) orgId: string,
+    @Query(ListQuery) q: RecordingListQuery,
+  ): Promise<RecordingSummaryDto[]> {
     return this.archive.list(viewerOf(p), { organizationId: orgId }, q);
   }
 
   @Get('events/:eventId/recordings')
   @Header('Cache-Control', 'no-store')
   @listQueries()
-  ofEvent(@MaybePrincipal() p: Principal | null, @Param('eventId', UuidParam) eventId: string, @Query(ListQuery) q: RecordingListQuery): Promise<RecordingSummaryDto[]> {
+  ofEvent(
+    @MaybePrincipal() p: Principal | null,
+    @Param('eventId', UuidParam) eventId: string,
+    @Query(ListQuery) q: RecordingListQuery,
+  ): Promise<RecordingSummaryDto[]> {
     return this.archive.list(viewerOf(p), { eventId }, q);
   }
 
   @Get('rooms/:roomId/recordings')
   @Header('Cache-Control', 'no-store')
   @listQueries()
-  ofRoom(@MaybePrincipal() p: Principal | null, @Param('roomId', UuidParam) roomId: string, @Query(ListQuery) q: RecordingListQuery): Promise<RecordingSummaryDto[]> {
+  ofRoom(
+    @MaybePrincipal() p: Principal | null,
+    @Param('roomId', UuidParam) roomId: string,
+    @Query(ListQuery) q: RecordingListQuery,
+  ): Promise<RecordingSummaryDto[]> {
     return this.archive.list(viewerOf(p), { roomId }, q);
   }
 
@@ -99,7 +127,11 @@ export class PublicArchiveController {
   @Get('recordings/:recordingId/dublin-core.xml')
   @ApiProduces('application/xml')
   @Header('Cache-Control', 'no-store')
-  async dublinCore(@MaybePrincipal() p: Principal | null, @Param('recordingId', RecordingIdParam) id: string, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async dublinCore(
+    @MaybePrincipal() p: Principal | null,
+    @Param('recordingId', RecordingIdParam) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
     const xml = await this.archive.dublinCore(viewerOf(p), id);
     res.setHeader('Content-Type', 'application/xml; charset=utf-8');
     return xml;
@@ -195,7 +227,8 @@ export class PublicArchiveController {
       await pipeline(createReadStream(served.fullPath, { start, end }), res);
     } catch (err) {
       // A viewer seeking away closes the connection mid-file: routine, not an error.
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') this.logger.warn({ err, recordingId: served.row.id }, 'recording file stopped');
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        this.logger.warn({ err, recordingId: served.row.id }, 'recording file stopped');
       res.destroy();
     }
   }
@@ -220,7 +253,11 @@ export class ArchiveController {
 
   @Patch('recordings/:recordingId')
   @ApiZodBody(UpdateRecordingBody)
-  update(@CurrentPrincipal() p: Principal, @Param('recordingId', RecordingIdParam) id: string, @Body(new ZodPipe(UpdateRecordingBody)) body: UpdateRecordingBody): Promise<RecordingDto> {
+  update(
+    @CurrentPrincipal() p: Principal,
+    @Param('recordingId', RecordingIdParam) id: string,
+    @Body(new ZodPipe(UpdateRecordingBody)) body: UpdateRecordingBody,
+  ): Promise<RecordingDto> {
     return this.archive.update(viewerOf(p), id, body);
   }
 
@@ -228,7 +265,11 @@ export class ArchiveController {
   @Post('recordings/:recordingId/delete')
   @HttpCode(200)
   @ApiZodBody(DeleteRecordingBody)
-  remove(@CurrentPrincipal() p: Principal, @Param('recordingId', RecordingIdParam) id: string, @Body(new ZodPipe(DeleteRecordingBody)) body: DeleteRecordingBody): Promise<RecordingDto> {
+  remove(
+    @CurrentPrincipal() p: Principal,
+    @Param('recordingId', RecordingIdParam) id: string,
+    @Body(new ZodPipe(DeleteRecordingBody)) body: DeleteRecordingBody,
+  ): Promise<RecordingDto> {
     return this.archive.remove(viewerOf(p), id, body.reason);
   }
 
@@ -239,7 +280,11 @@ export class ArchiveController {
 
   @Put('organizations/:orgId/archive-policy')
   @ApiZodBody(ArchivePolicyBody)
-  setPolicy(@CurrentPrincipal() p: Principal, @Param('orgId', UuidParam) orgId: string, @Body(new ZodPipe(ArchivePolicyBody)) body: ArchivePolicyBody): Promise<ArchivePolicyDto> {
+  setPolicy(
+    @CurrentPrincipal() p: Principal,
+    @Param('orgId', UuidParam) orgId: string,
+    @Body(new ZodPipe(ArchivePolicyBody)) body: ArchivePolicyBody,
+  ): Promise<ArchivePolicyDto> {
     return this.archive.setPolicy(p.userId, orgId, body);
   }
 }

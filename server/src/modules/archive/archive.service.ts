@@ -24,7 +24,17 @@ import { EventsService } from '../events/events.service';
 import { AuditLog } from '../governance/audit-log';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { recordingDir, type RecordingFileRow, resolveInside } from '../recordings/recording-files';
-import { type ArchiveRow, captionFiles, composedMp4, durationOf, masterPlaylist, SELECT_RECORDING, storedDublinCore, toFileDto, toSummary } from './archive-rows';
+import {
+  type ArchiveRow,
+  captionFiles,
+  composedMp4,
+  durationOf,
+  masterPlaylist,
+  SELECT_RECORDING,
+  storedDublinCore,
+  toFileDto,
+  toSummary,
+} from './archive-rows';
 import { type BagInput, checkIntegrity } from './bag-package';
 import { agendaChapters, programmeChapters } from './chapters';
 import { oaiDcXml, toDublinCoreDto } from './dublin-core';
@@ -83,7 +93,10 @@ export class ArchiveService {
   /* ---------------- reading ---------------- */
 
   async row(viewer: Viewer, recordingId: string, m: EntityManager = this.db.manager, lock = false): Promise<ArchiveRow> {
-    const [row]: ArchiveRow[] = await m.query(`${SELECT_RECORDING} WHERE r.id = $2${lock ? ' FOR UPDATE OF r' : ''}`, [viewer.userId, recordingId]);
+    const [row]: ArchiveRow[] = await m.query(`${SELECT_RECORDING} WHERE r.id = $2${lock ? ' FOR UPDATE OF r' : ''}`, [
+      viewer.userId,
+      recordingId,
+    ]);
     if (!row) throw new AppError('RECORDING_NOT_FOUND', REFUSAL.RECORDING_NOT_FOUND);
     return row;
   }
@@ -100,7 +113,9 @@ export class ArchiveService {
     const role = viewer.userId ? await this.orgs.roleIn(viewer.userId, organizationId) : null;
     // The rule decides per (access, state); the query keeps exactly the pairs it lets the viewer see.
     const visible = RECORDING_ACCESS_LEVELS.flatMap((access) =>
-      RECORDING_STATES.filter((status) => ['ok', 'tombstone'].includes(recordingVerdict({ access, status }, role, 'record'))).map((status) => `${access}:${status}`),
+      RECORDING_STATES.filter((status) => ['ok', 'tombstone'].includes(recordingVerdict({ access, status }, role, 'record'))).map(
+        (status) => `${access}:${status}`,
+      ),
     );
     const params: unknown[] = [viewer.userId, organizationId, visible];
     const where = [`r.organization_id = $2`, `(r.access || ':' || r.status) = ANY($3::text[])`];
@@ -110,7 +125,11 @@ export class ArchiveService {
       where.push(condition(`$${params.length}`));
     };
     if (scoped) add(scoped.condition, scoped.value);
-    if (q.q) add((p) => `(r.title ILIKE ${p} OR r.description ILIKE ${p} OR array_to_string(r.subject, ' ') ILIKE ${p})`, `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (q.q)
+      add(
+        (p) => `(r.title ILIKE ${p} OR r.description ILIKE ${p} OR array_to_string(r.subject, ' ') ILIKE ${p})`,
+        `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      );
     // A language and its regional forms: `zh` finds zh and zh-Hans.
     if (q.language) add((p) => `(lower(r.language) = lower(${p}) OR lower(r.language) LIKE lower(${p}) || '-%')`, q.language);
     if (q.access) add((p) => `r.access = ${p}`, q.access);
@@ -119,12 +138,18 @@ export class ArchiveService {
     if (q.to) add((p) => `r.started_at < ${p}::date + 1`, q.to);
     if (q.before) add((p) => `r.started_at < ${p}::timestamptz`, q.before);
     params.push(q.limit ?? DEFAULT_LIMIT);
-    const rows: ArchiveRow[] = await this.db.query(`${SELECT_RECORDING} WHERE ${where.join(' AND ')} ORDER BY r.started_at DESC, r.id DESC LIMIT $${params.length}`, params);
+    const rows: ArchiveRow[] = await this.db.query(
+      `${SELECT_RECORDING} WHERE ${where.join(' AND ')} ORDER BY r.started_at DESC, r.id DESC LIMIT $${params.length}`,
+      params,
+    );
     return rows.map(toSummary);
   }
 
   /** The organisation a list belongs to, refused as its scope would be. */
-  private async scopeOf(viewer: Viewer, scope: ListScope): Promise<{ organizationId: string; scoped?: { condition: (p: string) => string; value: string } }> {
+  private async scopeOf(
+    viewer: Viewer,
+    scope: ListScope,
+  ): Promise<{ organizationId: string; scoped?: { condition: (p: string) => string; value: string } }> {
     if ('organizationId' in scope) {
       const [org] = await this.db.query(`SELECT id FROM organizations WHERE id = $1`, [scope.organizationId]);
       if (!org) throw new AppError('NOT_FOUND', 'Organisation not found.');
@@ -147,7 +172,6 @@ export class ArchiveService {
     const token = playable ? this.mediaQuery(viewer, row.id) : null;
     return {
       ...toSummary(row),
-      organizationName: row.organization_name,
       files: files.map(toFileDto),
       chapters: await this.chapters(row),
       media: token ? this.media(row.id, files, token.query) : null,
@@ -162,7 +186,8 @@ export class ArchiveService {
   }
 
   private media(recordingId: string, files: RecordingFileRow[], query: string): RecordingMediaDto {
-    const url = (f: RecordingFileRow | null, download = false) => (f ? `${this.fileUrl(recordingId, f.id)}${query}${download ? `${query ? '&' : '?'}download=1` : ''}` : null);
+    const url = (f: RecordingFileRow | null, download = false) =>
+      f ? `${this.fileUrl(recordingId, f.id)}${query}${download ? `${query ? '&' : '?'}download=1` : ''}` : null;
     return {
       hls: url(masterPlaylist(files)),
       mp4: url(composedMp4(files)),
@@ -188,9 +213,13 @@ export class ArchiveService {
   async mediaViewer(caller: Viewer, recordingId: string, token: string | undefined): Promise<Viewer> {
     if (token === undefined) return caller;
     const grant = readMediaToken(this.tokenKey, token, Math.floor(Date.now() / 1000));
-    if (!grant || grant.recordingId !== recordingId) throw new AppError('MEDIA_TOKEN_INVALID', 'This link has expired or is not for this recording. Open the recording’s page again.');
+    if (!grant || grant.recordingId !== recordingId)
+      throw new AppError('MEDIA_TOKEN_INVALID', 'This link has expired or is not for this recording. Open the recording’s page again.');
     if (grant.userId && grant.sessionId) {
-      const [open] = await this.db.query(`SELECT 1 FROM auth_sessions WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`, [grant.sessionId, grant.userId]);
+      const [open] = await this.db.query(`SELECT 1 FROM auth_sessions WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`, [
+        grant.sessionId,
+        grant.userId,
+      ]);
       if (!open) throw new AppError('MEDIA_TOKEN_INVALID', 'The session this link was made for has ended. Sign in again.');
     }
     return { userId: grant.userId, sessionId: grant.sessionId };
@@ -200,7 +229,10 @@ export class ArchiveService {
   async servedFile(viewer: Viewer, recordingId: string, fileId: string): Promise<ServedFile> {
     const row = await this.row(viewer, recordingId);
     this.allow(row, 'media');
-    const [file]: RecordingFileRow[] = await this.db.query(`SELECT * FROM recording_files WHERE id = $1 AND recording_id = $2`, [fileId, recordingId]);
+    const [file]: RecordingFileRow[] = await this.db.query(`SELECT * FROM recording_files WHERE id = $1 AND recording_id = $2`, [
+      fileId,
+      recordingId,
+    ]);
     if (!file) throw new AppError('NOT_FOUND', 'This recording has no such file.');
     const fullPath = resolveInside(recordingDir(this.config.dataDir, recordingId), file.path);
     const info = await stat(fullPath).catch(() => null);
@@ -234,8 +266,13 @@ export class ArchiveService {
       dc: toDublinCoreDto(storedDublinCore(row)),
       identifiers: [`urn:uuid:${row.id}`, page(`/recordings/${row.id}`)],
       publisher: row.organization_name,
-      formats: files.filter((f) => f.kind === 'composite' || f.kind === 'hls' || f.kind === 'captions').map((f) => f.media_type.split(';')[0]!.trim()),
-      relations: [...(row.meeting_id ? [page(`/meetings/${row.meeting_id}`)] : []), ...(row.event_id ? [page(`/events/${row.event_id}`)] : [])],
+      formats: files
+        .filter((f) => f.kind === 'composite' || f.kind === 'hls' || f.kind === 'captions')
+        .map((f) => f.media_type.split(';')[0]!.trim()),
+      relations: [
+        ...(row.meeting_id ? [page(`/meetings/${row.meeting_id}`)] : []),
+        ...(row.event_id ? [page(`/events/${row.event_id}`)] : []),
+      ],
     });
   }
 
@@ -254,7 +291,7 @@ export class ArchiveService {
     const summary = toSummary(row);
     const record = {
       format: 'quorum-recording/1',
-      recording: { ...summary, organizationName: row.organization_name },
+      recording: summary,
       files: files.map(toFileDto),
       chapters: await this.chapters(row),
       page: `${this.config.publicUrl}/recordings/${row.id}`,
@@ -285,7 +322,10 @@ export class ArchiveService {
     if (durationSeconds === null || row.status === 'deleted') return [];
     const span = { startedAt: row.started_at, durationSeconds };
     if (row.meeting_id) {
-      const items: { id: string; position: number; title: string }[] = await m.query(`SELECT id, position, title FROM agenda_items WHERE meeting_id = $1 ORDER BY position`, [row.meeting_id]);
+      const items: { id: string; position: number; title: string }[] = await m.query(
+        `SELECT id, position, title FROM agenda_items WHERE meeting_id = $1 ORDER BY position`,
+        [row.meeting_id],
+      );
       // Business on an item: its motions moved or moved on, and ballots on them, as the audit log dates them.
       const business: { agendaItemId: string; at: Date }[] = await m.query(
         `SELECT coalesce(mo.agenda_item_id, bm.agenda_item_id) AS "agendaItemId", a.at
@@ -321,7 +361,9 @@ export class ArchiveService {
         throw new AppError('FORBIDDEN', 'Only the organisation’s admins and the room’s hosts edit a recording.');
       }
       if (body.retainUntil && body.retainUntil < new Date().toISOString().slice(0, 10)) {
-        throw new AppError('INVALID_RETENTION', 'A recording is kept until today or a later day.', { min: new Date().toISOString().slice(0, 10) });
+        throw new AppError('INVALID_RETENTION', 'A recording is kept until today or a later day.', {
+          min: new Date().toISOString().slice(0, 10),
+        });
       }
       const columns: [string, unknown][] = [
         ['title', body.title],
@@ -351,10 +393,17 @@ export class ArchiveService {
       if (row.status === 'deleted') throw new AppError('RECORDING_DELETED', REFUSAL.RECORDING_DELETED);
       this.allow(row, 'record');
       if (!mayDelete(row.status, row.viewer_role)) {
-        if (stateAfterDeletion(row.status) === null) throw new AppError('RECORDING_NOT_READY', 'A recording is deleted once it is over (ready or failed), not while it is recorded or composed.');
+        if (stateAfterDeletion(row.status) === null)
+          throw new AppError(
+            'RECORDING_NOT_READY',
+            'A recording is deleted once it is over (ready or failed), not while it is recorded or composed.',
+          );
         throw new AppError('FORBIDDEN', 'Only the organisation’s owners and admins delete recordings.');
       }
-      if (why.length < DELETION_REASON_MIN) throw new AppError('DELETION_REASON_REQUIRED', 'Say why the recording is deleted: the reason stays in its record.', { min: DELETION_REASON_MIN });
+      if (why.length < DELETION_REASON_MIN)
+        throw new AppError('DELETION_REASON_REQUIRED', 'Say why the recording is deleted: the reason stays in its record.', {
+          min: DELETION_REASON_MIN,
+        });
       await this.markDeleted(m, row, viewer.userId, why);
     });
     await this.removeFiles(recordingId);
@@ -365,14 +414,27 @@ export class ArchiveService {
    * The tombstone, in the caller's transaction holding the recording's row: status, who, when, why;
    * and for a formal meeting, one audit entry naming the files (with their hashes) that are gone.
    */
-  async markDeleted(m: EntityManager, row: Pick<ArchiveRow, 'id' | 'status' | 'meeting_id'>, by: string | null, reason: string): Promise<void> {
+  async markDeleted(
+    m: EntityManager,
+    row: Pick<ArchiveRow, 'id' | 'status' | 'meeting_id'>,
+    by: string | null,
+    reason: string,
+  ): Promise<void> {
     const next = stateAfterDeletion(row.status);
     if (!next) throw new AppError('RECORDING_NOT_READY', 'A recording is deleted once it is over (ready or failed).');
-    await m.query(`UPDATE recordings SET status = $2, deleted_at = now(), deleted_by = $3, deletion_reason = $4 WHERE id = $1`, [row.id, next, by, reason]);
+    await m.query(`UPDATE recordings SET status = $2, deleted_at = now(), deleted_by = $3, deletion_reason = $4 WHERE id = $1`, [
+      row.id,
+      next,
+      by,
+      reason,
+    ]);
     if (row.meeting_id) {
       const files = await this.files(row.id, m);
       await this.audit.append(m, row.meeting_id, [
-        { kind: 'recording.deleted', payload: { recordingId: row.id, by: by ?? 'retention', reason, files: files.map((f) => ({ path: f.path, sha256: f.sha256 })) } },
+        {
+          kind: 'recording.deleted',
+          payload: { recordingId: row.id, by: by ?? 'retention', reason, files: files.map((f) => ({ path: f.path, sha256: f.sha256 })) },
+        },
       ]);
     }
   }

@@ -41,7 +41,9 @@ export async function checkIntegrity(dir: string, files: readonly RecordingFileR
 const integrity = (path: string, problem: 'missing' | 'changed') =>
   new AppError(
     'RECORDING_INTEGRITY_FAILED',
-    problem === 'missing' ? `A file of this recording is missing from the archive: ${path}.` : `A file of this recording no longer matches its stored SHA-256: ${path}.`,
+    problem === 'missing'
+      ? `A file of this recording is missing from the archive: ${path}.`
+      : `A file of this recording no longer matches its stored SHA-256: ${path}.`,
     { path, problem },
   );
 
@@ -75,7 +77,9 @@ export function bagStream(input: BagInput, mtime: Date): Pack {
 }
 
 function addBuffer(pack: Pack, name: string, content: Buffer, mtime: Date): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry({ name, size: content.length, mtime, mode: 0o644 }, content, (err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    pack.entry({ name, size: content.length, mtime, mode: 0o644 }, content, (err) => (err ? reject(err) : resolve())),
+  );
 }
 
 async function addFile(pack: Pack, name: string, full: string, f: RecordingFileRow, mtime: Date): Promise<void> {

@@ -1,4 +1,16 @@
-import { type BagContents, bagSize, decodeManifestPath, encodeManifestPath, manifestText, parseManifest, parseTagLines, payloadOxum, sha256Hex, tagFiles, verifyBag } from './bagit';
+import {
+  type BagContents,
+  bagSize,
+  decodeManifestPath,
+  encodeManifestPath,
+  manifestText,
+  parseManifest,
+  parseTagLines,
+  payloadOxum,
+  sha256Hex,
+  tagFiles,
+  verifyBag,
+} from './bagit';
 
 /** A bag in memory: payload texts by path under data/, plus its tag files as tagFiles() makes them. */
 function bag(payload: Record<string, string>, info: [string, string][] = [['Source-Organization', 'IFLA']]) {
@@ -78,7 +90,11 @@ describe('verifying a bag', () => {
     ['a payload byte changed', (f: Files): void => void (f['data/composite.mp4'] = 'video bytez'), 'PAYLOAD_HASH_MISMATCH'],
     ['a payload file removed', (f: Files): void => void delete f['data/hls/master.m3u8'], 'PAYLOAD_FILE_MISSING'],
     ['a payload file added', (f: Files): void => void (f['data/extra.txt'] = 'x'), 'PAYLOAD_FILE_EXTRA'],
-    ['a manifest byte changed', (f: Files): void => void (f['manifest-sha256.txt'] = f['manifest-sha256.txt']!.replace(/^./, (c) => (c === '0' ? '1' : '0'))), 'TAGMANIFEST_MISMATCH'],
+    [
+      'a manifest byte changed',
+      (f: Files): void => void (f['manifest-sha256.txt'] = f['manifest-sha256.txt']!.replace(/^./, (c) => (c === '0' ? '1' : '0'))),
+      'TAGMANIFEST_MISMATCH',
+    ],
     ['bag-info changed', (f: Files): void => void (f['bag-info.txt'] = f['bag-info.txt']!.replace('IFLA', 'IFLB')), 'TAGMANIFEST_MISMATCH'],
     ['bagit.txt missing', (f: Files): void => void delete f['bagit.txt'], 'BAGIT_TXT_INVALID'],
     ['a tag file removed', (f: Files): void => void delete f['bag-info.txt'], 'TAG_FILE_MISSING'],
@@ -92,7 +108,11 @@ describe('verifying a bag', () => {
     // Rewrite bag-info and the manifest consistently, then the tag manifest: only the deeper checks can fail.
     const payload = Object.entries(PAYLOAD).map(([path, text]) => ({ path, bytes: Buffer.byteLength(text), sha256: sha256Hex(text) }));
     const resign = (files: Record<string, string>) => {
-      const tags = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt'].map((path) => ({ path, bytes: Buffer.byteLength(files[path]!), sha256: sha256Hex(files[path]!) }));
+      const tags = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt'].map((path) => ({
+        path,
+        bytes: Buffer.byteLength(files[path]!),
+        sha256: sha256Hex(files[path]!),
+      }));
       files['tagmanifest-sha256.txt'] = manifestText(tags);
       return verifyBag(contents(files));
     };

@@ -33,7 +33,8 @@ export const manifestText = (files: readonly BagEntry[]): string =>
     .join('');
 
 /** The payload's octet count and file count: a quick check of completeness (RFC 8493 §2.2.2). */
-export const payloadOxum = (files: readonly Pick<BagEntry, 'bytes'>[]): string => `${files.reduce((n, f) => n + f.bytes, 0)}.${files.length}`;
+export const payloadOxum = (files: readonly Pick<BagEntry, 'bytes'>[]): string =>
+  `${files.reduce((n, f) => n + f.bytes, 0)}.${files.length}`;
 
 /** A size for people, in decimal units as the RFC's examples write it ("260 GB"). */
 export function bagSize(bytes: number): string {
@@ -148,13 +149,15 @@ export function verifyBag(bag: BagContents): BagVerdict {
   const tagManifest = parseManifest(tagManifestText);
   if (!tagManifest) return fail('TAGMANIFEST_MISMATCH', `${TAG_MANIFEST} has a line that is not "<sha256> <path>", or a path twice`);
   for (const [path, digest] of tagManifest) {
-    if (path.startsWith('data/') || path === TAG_MANIFEST) return fail('TAGMANIFEST_MISMATCH', `${TAG_MANIFEST} lists ${path}, which is not a tag file`);
+    if (path.startsWith('data/') || path === TAG_MANIFEST)
+      return fail('TAGMANIFEST_MISMATCH', `${TAG_MANIFEST} lists ${path}, which is not a tag file`);
     const f = bag.files.get(path);
     if (!f) return fail('TAG_FILE_MISSING', `${path} is listed in ${TAG_MANIFEST} but missing`);
     if (f.sha256 !== digest) return fail('TAGMANIFEST_MISMATCH', `${path} does not match its SHA-256 in ${TAG_MANIFEST}`);
   }
   for (const path of bag.files.keys()) {
-    if (!path.startsWith('data/') && path !== TAG_MANIFEST && !tagManifest.has(path)) return fail('TAG_FILE_EXTRA', `${path} is not listed in ${TAG_MANIFEST}`);
+    if (!path.startsWith('data/') && path !== TAG_MANIFEST && !tagManifest.has(path))
+      return fail('TAG_FILE_EXTRA', `${path} is not listed in ${TAG_MANIFEST}`);
   }
 
   const manifestTextRead = bag.text(PAYLOAD_MANIFEST);
@@ -162,7 +165,8 @@ export function verifyBag(bag: BagContents): BagVerdict {
   const manifest = parseManifest(manifestTextRead);
   if (!manifest) return fail('MANIFEST_INVALID', `${PAYLOAD_MANIFEST} has a line that is not "<sha256> <path>", or a path twice`);
   for (const path of manifest.keys()) {
-    if (!path.startsWith('data/') || path.split('/').some((s) => s === '..' || s === '.' || s === '')) return fail('MANIFEST_INVALID', `${PAYLOAD_MANIFEST} lists ${path}, outside data/`);
+    if (!path.startsWith('data/') || path.split('/').some((s) => s === '..' || s === '.' || s === ''))
+      return fail('MANIFEST_INVALID', `${PAYLOAD_MANIFEST} lists ${path}, outside data/`);
   }
 
   const info = bag.text('bag-info.txt');
@@ -184,6 +188,7 @@ export function verifyBag(bag: BagContents): BagVerdict {
     if (!f) return fail('PAYLOAD_FILE_MISSING', `${path} is listed in ${PAYLOAD_MANIFEST} but missing`);
     if (f.sha256 !== digest) return fail('PAYLOAD_HASH_MISMATCH', `${path} does not match its SHA-256 in ${PAYLOAD_MANIFEST}`);
   }
-  if (oxum !== `${payloadBytes}.${payloadFiles}`) return fail('OXUM_MISMATCH', `Payload-Oxum says ${oxum}, the payload is ${payloadBytes}.${payloadFiles}`);
+  if (oxum !== `${payloadBytes}.${payloadFiles}`)
+    return fail('OXUM_MISMATCH', `Payload-Oxum says ${oxum}, the payload is ${payloadBytes}.${payloadFiles}`);
   return { ok: true, payloadFiles, payloadBytes };
 }

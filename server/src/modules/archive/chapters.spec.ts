@@ -53,7 +53,9 @@ describe('chapters from the agenda', () => {
       { agendaItemId: 'budget', at: new Date(T0.getTime() + 1234) },
       { agendaItemId: 'gone', at: at(0) },
     ];
-    expect(agendaChapters(items, business, rec(0, 1))).toEqual([{ title: 'Budget 2027', ref: '2', source: 'agenda', startSeconds: 1.234, endSeconds: 60 }]);
+    expect(agendaChapters(items, business, rec(0, 1))).toEqual([
+      { title: 'Budget 2027', ref: '2', source: 'agenda', startSeconds: 1.234, endSeconds: 60 },
+    ]);
   });
 });
 

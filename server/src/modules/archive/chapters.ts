@@ -46,7 +46,13 @@ function clamp(spans: Span[], rec: RecordingSpan, source: ChapterDto['source']):
   const end = start + rec.durationSeconds * 1000;
   return spans
     .filter((s) => s.from < end && s.to > start)
-    .map((s) => ({ title: s.title, ref: s.ref, source, startSeconds: seconds(Math.max(s.from, start) - start), endSeconds: seconds(Math.min(s.to, end) - start) }))
+    .map((s) => ({
+      title: s.title,
+      ref: s.ref,
+      source,
+      startSeconds: seconds(Math.max(s.from, start) - start),
+      endSeconds: seconds(Math.min(s.to, end) - start),
+    }))
     .filter((c) => c.endSeconds > c.startSeconds)
     .sort((a, b) => a.startSeconds - b.startSeconds || a.ref.localeCompare(b.ref, 'en', { numeric: true }));
 }
@@ -67,7 +73,12 @@ export function agendaChapters(items: readonly AgendaItem[], business: readonly 
     .map((i) => ({ item: i, from: first.get(i.id)! }))
     .sort((a, b) => a.from - b.from || a.item.position - b.item.position);
   const end = rec.startedAt.getTime() + rec.durationSeconds * 1000;
-  const spans = timed.map(({ item, from }, k) => ({ title: item.title, ref: String(item.position), from, to: Math.max(from, timed[k + 1]?.from ?? Math.max(end, from)) }));
+  const spans = timed.map(({ item, from }, k) => ({
+    title: item.title,
+    ref: String(item.position),
+    from,
+    to: Math.max(from, timed[k + 1]?.from ?? Math.max(end, from)),
+  }));
   return clamp(spans, rec, 'agenda');
 }
 

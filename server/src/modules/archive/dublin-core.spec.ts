@@ -30,7 +30,12 @@ describe('Dublin Core defaults', () => {
 
   it('keeps what the organisers wrote, and treats blank as empty', () => {
     const written = { ...empty, title: 'مكتبات المستقبل', creator: '  ', language: 'ar', date: '2026' };
-    expect(withDefaults(written, source)).toMatchObject({ title: 'مكتبات المستقبل', creator: 'IFLA 国际图联', language: 'ar', date: '2026' });
+    expect(withDefaults(written, source)).toMatchObject({
+      title: 'مكتبات المستقبل',
+      creator: 'IFLA 国际图联',
+      language: 'ar',
+      date: '2026',
+    });
   });
 
   it('writes instants to the second in UTC', () => {
@@ -50,13 +55,26 @@ describe('oai_dc XML', () => {
 
   it('writes each element once per value, in the oai_dc namespace, with the language on the text elements', () => {
     const xml = oaiDcXml({
-      dc: { title: 'Budget <2027> & beyond', creator: 'IFLA', subject: ['Open access', 'الوصول الحر'], description: '', language: 'ar', rights: 'CC BY 4.0', date: '2026-03-29' },
-      identifiers: ['urn:uuid:0b8e6c1e-0000-4000-8000-000000000001', 'https://quorum.example.org/recordings/0b8e6c1e-0000-4000-8000-000000000001'],
+      dc: {
+        title: 'Budget <2027> & beyond',
+        creator: 'IFLA',
+        subject: ['Open access', 'الوصول الحر'],
+        description: '',
+        language: 'ar',
+        rights: 'CC BY 4.0',
+        date: '2026-03-29',
+      },
+      identifiers: [
+        'urn:uuid:0b8e6c1e-0000-4000-8000-000000000001',
+        'https://quorum.example.org/recordings/0b8e6c1e-0000-4000-8000-000000000001',
+      ],
       publisher: 'IFLA',
       formats: ['video/mp4', 'application/vnd.apple.mpegurl', 'video/mp4'],
       relations: [],
     });
-    expect(xml).toContain('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/"');
+    expect(xml).toContain(
+      '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/"',
+    );
     expect(xml).toContain('<dc:title xml:lang="ar">Budget &lt;2027&gt; &amp; beyond</dc:title>');
     expect(xml).toContain('<dc:subject xml:lang="ar">الوصول الحر</dc:subject>');
     expect(xml).toContain('<dc:type>MovingImage</dc:type>');

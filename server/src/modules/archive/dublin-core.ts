@@ -57,14 +57,28 @@ export const toDublinCoreDto = (s: StoredDublinCore): DublinCoreDto => ({
  * U+FFFE and U+FFFF) replaced by U+FFFD, so the record always parses.
  */
 export function xmlText(s: string): string {
-  return s
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/\r/g, '&#13;');
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    // XML 1.0's Char production; iterating by code point leaves a lone surrogate on its own, outside it.
+    const legal = c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || c >= 0x10000;
+    out += !legal
+      ? '\ufffd'
+      : ch === '&'
+        ? '&amp;'
+        : ch === '<'
+          ? '&lt;'
+          : ch === '>'
+            ? '&gt;'
+            : ch === '"'
+              ? '&quot;'
+              : ch === "'"
+                ? '&apos;'
+                : ch === '\r'
+                  ? '&#13;'
+                  : ch;
+  }
+  return out;
 }
 
 export interface OaiDcRecord {
@@ -81,7 +95,8 @@ export interface OaiDcRecord {
 /** The record as an oai_dc document (http://www.openarchives.org/OAI/2.0/oai_dc/). */
 export function oaiDcXml(r: OaiDcRecord): string {
   const lang = r.dc.language ? ` xml:lang="${xmlText(r.dc.language)}"` : '';
-  const el = (name: string, value: string, withLang = false) => (value.trim() === '' ? [] : [`  <dc:${name}${withLang ? lang : ''}>${xmlText(value)}</dc:${name}>`]);
+  const el = (name: string, value: string, withLang = false) =>
+    value.trim() === '' ? [] : [`  <dc:${name}${withLang ? lang : ''}>${xmlText(value)}</dc:${name}>`];
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/"',

@@ -20,7 +20,8 @@ const SHAPE = /^[A-Za-z0-9_-]{20,400}\.[A-Za-z0-9_-]{43}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The key media tokens are signed with, derived so that it signs nothing else. */
-export const mediaTokenKey = (serverSecret: string): Buffer => createHmac('sha256', serverSecret).update('quorum recording media token v1').digest();
+export const mediaTokenKey = (serverSecret: string): Buffer =>
+  createHmac('sha256', serverSecret).update('quorum recording media token v1').digest();
 
 const mac = (key: Buffer, body: string) => createHmac('sha256', key).update(body).digest('base64url');
 

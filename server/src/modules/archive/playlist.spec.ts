@@ -38,6 +38,8 @@ describe('HLS playlists as served', () => {
 
   it('rewrites the init section of a media playlist', () => {
     const media = '#EXTM3U\r\n#EXT-X-MAP:URI="init_0.mp4"\r\n#EXTINF:2.000000,\r\nseg000.m4s\r\n#EXT-X-ENDLIST\r\n';
-    expect(rewritePlaylist(media, 'hls/video/index.m3u8', (p) => `<${p}>`)).toBe('#EXTM3U\n#EXT-X-MAP:URI="<hls/video/init_0.mp4>"\n#EXTINF:2.000000,\n<hls/video/seg000.m4s>\n#EXT-X-ENDLIST\n');
+    expect(rewritePlaylist(media, 'hls/video/index.m3u8', (p) => `<${p}>`)).toBe(
+      '#EXTM3U\n#EXT-X-MAP:URI="<hls/video/init_0.mp4>"\n#EXTINF:2.000000,\n<hls/video/seg000.m4s>\n#EXT-X-ENDLIST\n',
+    );
   });
 });

@@ -56,7 +56,8 @@ export function recordingVerdict(rec: { access: RecordingAccess; status: Recordi
 export const mayEdit = (status: RecordingState, orgRole: OrgRole | null): boolean => status !== 'deleted' && standingOf(orgRole) === 'host';
 
 /** Deletion is for those the organisation's table allows, once the recording is over (ready or failed). */
-export const mayDelete = (status: RecordingState, orgRole: OrgRole | null): boolean => can(orgRole, 'recordings.delete') && deletable(status);
+export const mayDelete = (status: RecordingState, orgRole: OrgRole | null): boolean =>
+  can(orgRole, 'recordings.delete') && deletable(status);
 
 /** The states a recording can be deleted from: not while it is still being recorded or composed. */
 export const deletable = (status: RecordingState): boolean => status === 'ready' || status === 'failed';

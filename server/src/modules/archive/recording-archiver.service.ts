@@ -42,7 +42,9 @@ export class RecordingArchiver implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.events.on('recording.ready', ({ recordingId }) => {
-      this.archiveReady(recordingId).catch((err: unknown) => this.logger.error({ err, recordingId }, 'could not archive a ready recording; the sweep retries'));
+      this.archiveReady(recordingId).catch((err: unknown) =>
+        this.logger.error({ err, recordingId }, 'could not archive a ready recording; the sweep retries'),
+      );
     });
     this.timer = setInterval(() => void this.sweep().catch(() => undefined), this.config.recordingSweepSeconds * 1000).unref();
     setImmediate(() => void this.sweep().catch(() => undefined));
@@ -59,7 +61,10 @@ export class RecordingArchiver implements OnModuleInit, OnApplicationShutdown {
       if (!row || row.status !== 'ready' || row.archived_at) return false;
       const [floor]: { language: string }[] = row.meeting_language
         ? []
-        : await m.query(`SELECT source_language AS language FROM room_interpreters WHERE room_id = $1 GROUP BY source_language ORDER BY count(*) DESC, source_language LIMIT 1`, [row.room_id]);
+        : await m.query(
+            `SELECT source_language AS language FROM room_interpreters WHERE room_id = $1 GROUP BY source_language ORDER BY count(*) DESC, source_language LIMIT 1`,
+            [row.room_id],
+          );
       const dc = withDefaults(storedDublinCore(row), {
         organizationName: row.organization_name,
         roomName: row.room_name,
@@ -69,7 +74,9 @@ export class RecordingArchiver implements OnModuleInit, OnApplicationShutdown {
         language: row.meeting_language ?? floor?.language ?? null,
       });
       const policy = await this.archive.policyOf(row.organization_id, m);
-      const [meta]: { metadata_updated_at: Date | null }[] = await m.query(`SELECT metadata_updated_at FROM recordings WHERE id = $1`, [row.id]);
+      const [meta]: { metadata_updated_at: Date | null }[] = await m.query(`SELECT metadata_updated_at FROM recordings WHERE id = $1`, [
+        row.id,
+      ]);
       // The policy is a default: what a host already chose for this recording stands.
       const access = meta?.metadata_updated_at ? row.access : policy.defaultAccess;
       await m.query(
@@ -107,7 +114,9 @@ export class RecordingArchiver implements OnModuleInit, OnApplicationShutdown {
   private async sweepOnce(now: Date): Promise<SweepReport> {
     const report: SweepReport = { archived: 0, deleted: 0, foldersRemoved: 0 };
     try {
-      const missed: { id: string }[] = await this.db.query(`SELECT id FROM recordings WHERE status = 'ready' AND archived_at IS NULL ORDER BY started_at LIMIT 100`);
+      const missed: { id: string }[] = await this.db.query(
+        `SELECT id FROM recordings WHERE status = 'ready' AND archived_at IS NULL ORDER BY started_at LIMIT 100`,
+      );
       for (const { id } of missed) if (await this.archiveReady(id).catch((err: unknown) => this.failed(err, id))) report.archived++;
 
       // Kept "until" a day: through the end of that day, UTC.
@@ -117,7 +126,10 @@ export class RecordingArchiver implements OnModuleInit, OnApplicationShutdown {
       );
       for (const { id } of due) if (await this.expire(id).catch((err: unknown) => this.failed(err, id))) report.deleted++;
 
-      const gone: { id: string }[] = await this.db.query(`SELECT id FROM recordings WHERE status = 'deleted' AND deleted_at > $1::timestamptz - interval '30 days'`, [now]);
+      const gone: { id: string }[] = await this.db.query(
+        `SELECT id FROM recordings WHERE status = 'deleted' AND deleted_at > $1::timestamptz - interval '30 days'`,
+        [now],
+      );
       for (const { id } of gone) {
         if (existsSync(recordingDir(this.config.dataDir, id)) && (await this.archive.removeFiles(id))) report.foldersRemoved++;
       }
