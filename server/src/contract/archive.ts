@@ -106,7 +106,13 @@ export type ArchivePolicyDto = ArchivePolicyBody & { organizationId: string };
 
 /** Filters of a list of recordings (newest first); `before` pages on: the `startedAt` of the last one seen. */
 export const RecordingListQuery = z.object({
-  q: plainText(2, 200).optional(),
+  /**
+   * Words to find in the title, description or subjects. Words only (letters, digits, spaces and the
+   * punctuation titles use): wildcards, operators and escapes are refused rather than interpreted.
+   */
+  q: plainText(2, 200)
+    .regex(/^[\p{L}\p{M}\p{N}\p{Zs}'’".,:;!?()&/+#-]+$/u, 'words, digits, spaces and common punctuation')
+    .optional(),
   language: languageTag.min(2).optional(),
   access: z.enum(RECORDING_ACCESS_LEVELS).optional(),
   status: z.enum(RECORDING_STATES).optional(),

@@ -1,4 +1,4 @@
-import { RECORDING_ACCESS_LEVELS, type RecordingSummaryDto } from '@contract';
+import { RECORDING_ACCESS_LEVELS, RecordingListQuery, type RecordingSummaryDto } from '@contract';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -16,6 +16,7 @@ import '../archive.css';
 export function RecordingList({ scope, showAccess = false }: { scope: ArchiveScope; showAccess?: boolean }) {
   const { t } = useTranslation();
   const [filters, setFilters] = useState<ArchiveFilters>({});
+  const [badSearch, setBadSearch] = useState(false);
   const list = useRecordings(scope, filters);
   const items = list.data?.pages.flat() ?? [];
   const filtered = Object.values(filters).some((v) => v !== undefined);
@@ -28,8 +29,12 @@ export function RecordingList({ scope, showAccess = false }: { scope: ArchiveSco
       return v === '' ? undefined : v;
     };
     const q = value('q');
+    // The server takes words, not patterns: a search it would refuse is flagged here instead.
+    const searchOk = !q || RecordingListQuery.shape.q.safeParse(q).success;
+    setBadSearch(!searchOk);
+    if (!searchOk) return;
     setFilters({
-      ...(q && q.length >= 2 ? { q } : {}),
+      ...(q ? { q } : {}),
       ...(value('language') ? { language: value('language') } : {}),
       ...(value('from') ? { from: value('from') } : {}),
       ...(value('to') ? { to: value('to') } : {}),
@@ -39,10 +44,24 @@ export function RecordingList({ scope, showAccess = false }: { scope: ArchiveSco
 
   return (
     <div className="stack" data-testid="recording-list-section">
-      <form className="archive-filters" role="search" onSubmit={apply} onReset={() => setFilters({})}>
+      <form className="archive-filters" role="search" onSubmit={apply} onReset={() => (setFilters({}), setBadSearch(false))}>
         <label className="stack-tight">
           {t('archive.search')}
-          <input name="q" type="search" minLength={2} maxLength={200} placeholder={t('archive.searchHint')} data-testid="archive-search" />
+          <input
+            name="q"
+            type="search"
+            minLength={2}
+            maxLength={200}
+            placeholder={t('archive.searchHint')}
+            aria-invalid={badSearch}
+            aria-describedby={badSearch ? 'archive-search-error' : undefined}
+            data-testid="archive-search"
+          />
+          {badSearch && (
+            <span id="archive-search-error" className="field-error">
+              {t('validation.format')}
+            </span>
+          )}
         </label>
         <label className="stack-tight">
           {t('archive.metadata.language')}
