@@ -6,6 +6,7 @@
  * visitor who is not signed in plays a public recording and is refused a hosts-only one; an organiser
  * edits a recording's description in Arabic, right to left.
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import type { OrganizationDto, RecordingDto } from '../../server/src/contract';
@@ -40,6 +41,23 @@ const dominantHz = (page: Page): Promise<number> =>
     for (let i = 1; i < bins.length; i++) if (bins[i]! > bins[best]!) best = i;
     return (best * ctx.sampleRate) / an.fftSize;
   });
+
+// Evaluated rather than added as a <script>: the app's Content-Security-Policy forbids inline scripts.
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** WCAG 2.2 AA violations axe-core finds on the page as it is now, one line per element. */
+async function violations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    type Result = { violations: { id: string; help: string; nodes: { target: string[] }[] }[] };
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<Result> } }).axe;
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${v.help} — ${n.target.join(' ')}`));
+  });
+}
 
 const currentTime = (page: Page) => page.evaluate(() => document.querySelector('video')!.currentTime);
 
@@ -177,6 +195,7 @@ describe('the recording page', () => {
     }, publicId);
     expect(dc).toEqual({ error: 0, title: 'Forum: opening sessions' });
     await screenshot(page, 'archive-01-public-recording');
+    expect(await violations(page)).toEqual([]);
     await context.close();
   });
 
@@ -202,16 +221,34 @@ describe('the recording page', () => {
     await page.goto(`/organizations/${org.id}/recordings`);
     await page.locator(`[data-testid="recording-item"][data-recording-id="${hostsId}"]`).waitFor();
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    expect(await violations(page)).toEqual([]);
     await page.locator(`[data-recording-id="${hostsId}"] a`).click();
     await page.locator('[data-testid="recording-page"][data-access="hosts"]').waitFor();
     await page.locator('[data-testid="player"][data-engine="hls.js"]').waitFor();
+    // Watching, on the Chinese channel, paused at some point: saving the description must not lose the place.
+    await page.getByTestId('audio-language').locator('option').nth(1).waitFor({ state: 'attached' });
+    await page.getByTestId('audio-language').selectOption({ index: 1 });
+    await page.locator('[data-testid="player"][data-audio-lang="zh"]').waitFor();
+    await page.evaluate(() => document.querySelector('video')!.play());
+    await page.waitForFunction(() => document.querySelector('video')!.currentTime > 2);
+    const { pausedAt, source } = await page.evaluate(() => {
+      const v = document.querySelector('video')!;
+      v.pause();
+      return { pausedAt: v.currentTime, source: v.src };
+    });
     await page.getByTestId('edit-recording').locator('summary').click();
+    await page.getByTestId('files').locator('summary').click();
+    expect(await violations(page)).toEqual([]);
     await page.getByTestId('edit-title').fill('مكتبات المستقبل');
     await page.getByTestId('edit-subject').fill('الوصول الحر\n开放获取');
     await page.getByTestId('edit-access').selectOption('members');
     await page.getByTestId('save-recording').click();
     await page.getByTestId('recording-title').filter({ hasText: 'مكتبات المستقبل' }).waitFor();
     await page.locator('[data-testid="recording-page"][data-access="members"]').waitFor();
+    // The saved record hands out new links; the player reloads them where it was, on the same channel.
+    await page.locator('[data-testid="player"][data-audio-lang="zh"]').waitFor();
+    await page.waitForFunction((before) => document.querySelector('video')!.src !== before, source);
+    await page.waitForFunction((t) => Math.abs(document.querySelector('video')!.currentTime - t) < 0.5, pausedAt);
     const saved = (await api(server.url).get<RecordingDto>(`/api/recordings/${hostsId}`, owner.accessToken)).body;
     expect(saved.metadata).toMatchObject({ title: 'مكتبات المستقبل', subject: ['الوصول الحر', '开放获取'] });
     expect(saved.access).toBe('members');

@@ -47,8 +47,9 @@ export const useRecording = (id: string) =>
   useQuery({
     queryKey: archiveKeys.one(id),
     queryFn: () => api<RecordingDto>(`/api/recordings/${e(id)}`),
-    // The player's links carry a token that lasts hours; a long visit gets fresh ones.
-    refetchInterval: 60 * 60_000,
+    // The player's links carry a token that lasts six hours; a long visit gets fresh ones before then
+    // (the player carries on from where it was).
+    refetchInterval: 5 * 3600_000,
     refetchOnWindowFocus: false,
     retry: (n, err) => n < 2 && !/NOT_FOUND|DELETED|FORBIDDEN/.test(String((err as { code?: string }).code)),
   });

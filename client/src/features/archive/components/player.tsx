@@ -45,6 +45,12 @@ export function Player({
   const { t, i18n } = useTranslation();
   const video = useRef<HTMLVideoElement>(null);
   const engine = useRef<Engine | null>(null);
+  /**
+   * Where playback was when the links changed (a description saved, or fresh links before the old ones
+   * expire), and the channels chosen: the new source picks up there instead of starting over.
+   */
+  const resume = useRef<{ at: number; playing: boolean; audioLang: string | null; subtitleLang: string | null } | null>(null);
+  const chosen = useRef<{ audioLang: string | null; subtitleLang: string | null }>({ audioLang: null, subtitleLang: null });
   const [kind, setKind] = useState<Engine['kind'] | null>(null);
   const [audio, setAudio] = useState<Track[]>([]);
   const [audioIndex, setAudioIndex] = useState(-1);
@@ -58,7 +64,19 @@ export function Player({
     if (!el) return;
     let cancelled = false;
     let destroy = () => {};
+    // One object for the component's life, its fields updated as channels are chosen.
+    const picked = chosen.current;
     setFailed(false);
+    el.addEventListener(
+      'loadedmetadata',
+      () => {
+        const r = resume.current;
+        if (!r) return;
+        el.currentTime = r.at;
+        if (r.playing) void el.play().catch(() => undefined);
+      },
+      { once: true },
+    );
     void (async () => {
       const { default: Hls } = await import('hls.js');
       if (cancelled) return;
@@ -76,11 +94,25 @@ export function Player({
         hls.on(Hls.Events.MANIFEST_PARSED, () => {
           setAudio(hls.audioTracks.map(toTrack));
           setSubtitles(hls.subtitleTracks.map(toTrack));
+          const r = resume.current;
+          const audioAgain = r?.audioLang ? hls.audioTracks.findIndex((a) => a.lang === r.audioLang) : -1;
+          if (audioAgain >= 0) hls.audioTrack = audioAgain;
+          const subtitlesAgain = r?.subtitleLang ? hls.subtitleTracks.findIndex((tr) => tr.lang === r.subtitleLang) : -1;
+          if (subtitlesAgain >= 0) {
+            hls.subtitleTrack = subtitlesAgain;
+            hls.subtitleDisplay = true;
+          }
         });
         hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, () => setAudio(hls.audioTracks.map(toTrack)));
         hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, () => setSubtitles(hls.subtitleTracks.map(toTrack)));
-        hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (_, d) => setAudioIndex(d.id));
-        hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, (_, d) => setSubtitleIndex(d.id));
+        hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (_, d) => {
+          setAudioIndex(d.id);
+          chosen.current.audioLang = hls.audioTracks[d.id]?.lang ?? null;
+        });
+        hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, (_, d) => {
+          setSubtitleIndex(d.id);
+          chosen.current.subtitleLang = hls.subtitleTracks[d.id]?.lang ?? null;
+        });
         hls.on(Hls.Events.ERROR, (_, d) => {
           if (!d.fatal) return;
           if (d.type === Hls.ErrorTypes.MEDIA_ERROR && !recovered) {
@@ -131,6 +163,7 @@ export function Player({
     })().catch(() => setFailed(true));
     return () => {
       cancelled = true;
+      resume.current = el.currentTime > 0 ? { at: el.currentTime, playing: !el.paused && !el.ended, ...picked } : null;
       destroy();
       engine.current = null;
     };
