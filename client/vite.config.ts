@@ -24,6 +24,8 @@ export default defineConfig({
               name: 'media',
               test: /node_modules[\\/](mediasoup-client|awaitqueue|events-alias|fake-mediastreamtrack|h264-profile-level-id|sdp-transform|supports-color)[\\/]/,
             },
+            // The recordings player's HLS engine: fetched when someone opens a recording.
+            { name: 'hls', test: /node_modules[\\/]hls\.js[\\/]/ },
             { name: 'vendor', test: /node_modules[\\/]/ },
           ],
         },

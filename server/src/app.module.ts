@@ -18,6 +18,7 @@ import { EventsModule } from './modules/events/events.module';
 import { CertificatesModule } from './modules/certificates/certificates.module';
 import { InstitutionalSignInModule } from './modules/institutional-sign-in/institutional-sign-in.module';
 import { CaptionsModule } from './modules/captions/captions.module';
+import { ArchiveModule } from './modules/archive/archive.module';
 
 @Global()
 @Module({})
@@ -57,6 +58,7 @@ export class AppModule {
         CertificatesModule,
         InstitutionalSignInModule,
         CaptionsModule,
+        ArchiveModule,
       ],
     };
   }

@@ -6,6 +6,7 @@ import { ORG_PERMISSIONS, type OrgAction } from '../../server/src/modules/organi
 import { api, command, connectSocket, refreshCookie, register, type Res, signIn, withRefreshCookie } from '../helpers/api';
 import { rawHttp } from '../helpers/fuzz';
 import { requestId } from '../helpers/governance';
+import { seedRecording } from '../helpers/recordings';
 import { createRoom, enter } from '../helpers/room';
 import { type StartedServer, startServer } from '../helpers/server-process';
 
@@ -107,6 +108,12 @@ const RULES = {
   'PUT /api/events/{eventId}/cpd': { org: 'events.manage' },
   'POST /api/events/{eventId}/certificates': { org: 'events.manage' },
   'GET /api/events/{eventId}/cpd/mine': { org: 'events.view' },
+
+  // The archive: the organisation's defaults for new recordings, and a recording's description, access and
+  // retention (probed on one still being recorded, so hosts only; an outsider is told it does not exist).
+  'GET /api/organizations/{orgId}/archive-policy': { org: 'recordings.manage' },
+  'PUT /api/organizations/{orgId}/archive-policy': { org: 'recordings.manage' },
+  'PATCH /api/recordings/{recordingId}': { org: 'recordings.manage', outsider: 'RECORDING_NOT_FOUND' },
 } as const satisfies Record<string, Rule>;
 type Route = keyof typeof RULES;
 
@@ -160,6 +167,16 @@ const NOT_ORG_SCOPED = [
   // A session's captions are for those who attended it and the organisers (FORBIDDEN to other members,
   // NOT_FOUND to outsiders): test/integration/captions.int-spec.ts.
   'GET /api/rooms/{roomId}/sessions/{sessionId}/captions/{language}',
+  // The archive's lists, records, files and packages follow each recording's access level (public, members,
+  // hosts), and deletion needs a finished recording: the whole matrix is test/integration/archive.int-spec.ts.
+  'GET /api/organizations/{orgId}/recordings',
+  'GET /api/events/{eventId}/recordings',
+  'GET /api/rooms/{roomId}/recordings',
+  'GET /api/recordings/{recordingId}',
+  'GET /api/recordings/{recordingId}/dublin-core.xml',
+  'GET /api/recordings/{recordingId}/files/{fileId}',
+  'GET /api/recordings/{recordingId}/package',
+  'POST /api/recordings/{recordingId}/delete',
 ];
 
 const ROLES = ['outsider', 'member', 'admin', 'owner', 'chair', 'secretary'] as const;
@@ -332,6 +349,14 @@ describe('the REST permission matrix, derived from the declared tables', () => {
     },
     'GET /api/events/{eventId}/cpd/mine': (w) => as('GET', `/api/events/${event.id}/cpd/mine`, w),
     'POST /api/event-registrations/{registrationId}/decision': async (w) => as('POST', `/api/event-registrations/${await pendingRegistration()}/decision`, w, { decision: 'approve' }),
+
+    'GET /api/organizations/{orgId}/archive-policy': (w) => as('GET', `/api/organizations/${org.id}/archive-policy`, w),
+    'PUT /api/organizations/{orgId}/archive-policy': (w) => as('PUT', `/api/organizations/${org.id}/archive-policy`, w, { defaultAccess: 'members', retentionDays: 365 }),
+    'PATCH /api/recordings/{recordingId}': async (w) => {
+      // A room records once at a time: each probe's recording is in a room of its own.
+      const rec = await seedRecording({ databaseUrl: server.databaseUrl, dataDir: '' }, { organizationId: org.id, roomId: (await freshRoom()).id, status: 'recording' });
+      return as('PATCH', `/api/recordings/${rec.id}`, w, { title: `Zeta recording ${n++}` });
+    },
   };
 
   beforeAll(async () => {

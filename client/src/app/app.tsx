@@ -20,6 +20,7 @@ import { OrganizationPage } from '../features/organizations/components/organizat
 import { RoomsPanel } from '../features/rooms/components/rooms-panel';
 import { EventDirectoryPage, EventPage, EventsPanel, ManageEventPage, MyRegistrationsPage } from '../features/events';
 import { VerifyCertificatePage } from '../features/certificates';
+import { ArchivePage, OrgRecordingsPanel, RecordingPage } from '../features/archive';
 import { Loading } from '../components/loading';
 import { queryClient } from '../lib/query-client';
 import { disconnectSocket } from '../lib/socket';
@@ -62,6 +63,11 @@ export function App() {
             <Route path="events" element={<EventDirectoryPage />} />
             <Route path="events/:eventId" element={<EventPage />} />
             <Route path="certificates/verify" element={<VerifyCertificatePage />} />
+            {/* Recordings: public ones for anyone, signed in or not; the server applies the access rule. */}
+            <Route path="recordings/:recordingId" element={<RecordingPage />} />
+            <Route path="archive/organizations/:id" element={<ArchivePage kind="organizations" />} />
+            <Route path="archive/events/:id" element={<ArchivePage kind="events" />} />
+            <Route path="archive/rooms/:id" element={<ArchivePage kind="rooms" />} />
             <Route element={<RequireAuth />}>
               <Route index element={<HomePage />} />
               <Route path="organizations/:orgId" element={<OrganizationPage />}>
@@ -71,6 +77,7 @@ export function App() {
                 <Route path="rooms" element={<RoomsPanel />} />
                 <Route path="meetings" element={<MeetingsPanel />} />
                 <Route path="events" element={<EventsPanel />} />
+                <Route path="recordings" element={<OrgRecordingsPanel />} />
                 <Route path="invitations" element={<InvitationsPanel />} />
                 <Route path="sign-in" element={<SignInProviderPanel />} />
               </Route>

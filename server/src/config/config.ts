@@ -55,6 +55,8 @@ export const EnvSchema = z
     MAIL_FROM: z.string().min(3).max(320).optional(),
     /** How often due event reminders are looked for. */
     EVENT_REMINDER_CHECK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+    /** How often the archive deletes recordings past their retention date and catches up on ready ones. */
+    RECORDING_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(1_440).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     CORS_ORIGINS: z.string().optional(),
@@ -155,6 +157,7 @@ export interface AppConfig {
   };
   passwordResetTtlMinutes: number;
   eventReminderCheckSeconds: number;
+  recordingSweepSeconds: number;
   logLevel: Env['LOG_LEVEL'];
   corsOrigins: string[];
   clientDist: string;
@@ -252,6 +255,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
     eventReminderCheckSeconds: e.EVENT_REMINDER_CHECK_SECONDS,
+    recordingSweepSeconds: e.RECORDING_SWEEP_SECONDS,
     logLevel: e.LOG_LEVEL,
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [publicUrl],
     // Next to the server build (server/dist/config -> client/dist), wherever it is started from.

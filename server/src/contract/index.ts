@@ -1,3 +1,4 @@
+export * from './archive';
 export * from './ballot-crypto';
 export * from './breakouts';
 export * from './captions';

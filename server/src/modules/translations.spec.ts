@@ -55,6 +55,10 @@ const PROBES: Record<string, Args[]> = {
     [{ at: '2027-03-04 10:00', tz: 'Europe/Paris', by: 'Ada', seq: 41, hash: null, keyId: null }],
   ],
   'pdf.page': [[3, 9]],
+  'recordings.span': [['2027-03-04 10:00', '2027-03-04 11:30'], ['2027-03-04 10:00', null]],
+  'recordings.deleted': [['2027-03-05 09:00', 'REASON']],
+  'recordings.files': [[1], [2], [5], [11], [21], [102]],
+  'recordings.segments': [[1], [2], [5], [11], [21], [102]],
 };
 /** Fields that are not text. */
 const NOT_TEXT = new Set(['locale', 'rtl']);

@@ -19,6 +19,7 @@ import { RoomInterpreters1796195236612 } from './1796195236612-room-interpreters
 import { BreakoutGroups1796195256411 } from './1796195256411-breakout-groups';
 import { MeetingLanguageFromContract1796195398766 } from './1796195398766-meeting-language-from-contract';
 import { Recordings1796206573414 } from './1796206573414-recordings';
+import { RecordingArchive1796207116577 } from './1796207116577-recording-archive';
 import { RoomCaptions1796207247263 } from './1796207247263-room-captions';
 
 export const MIGRATIONS = [
@@ -42,5 +43,6 @@ export const MIGRATIONS = [
   BreakoutGroups1796195256411,
   MeetingLanguageFromContract1796195398766,
   Recordings1796206573414,
+  RecordingArchive1796207116577,
   RoomCaptions1796207247263,
 ];

@@ -41,7 +41,7 @@ import { VoteWriter } from './vote-writer';
     GovernanceCommands,
     MinutesService,
   ],
-  // One key custodian for secret ballots and anonymous polls.
-  exports: [BallotKeys],
+  // One key custodian for secret ballots and anonymous polls; one writer of each meeting's record.
+  exports: [BallotKeys, AuditLog],
 })
 export class GovernanceModule {}

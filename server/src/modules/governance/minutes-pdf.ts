@@ -169,6 +169,7 @@ class MinutesPdf {
     this.motions();
     this.ballots();
     this.rulings();
+    if (this.m.recordings.length) this.recordings();
     this.certification();
     this.footers();
   }
@@ -338,6 +339,29 @@ class MinutesPdf {
       ],
       this.m.rulings.map((r) => [this.when(r.at), r.by.name, r.what, r.reason ?? '']),
     );
+  }
+
+  /** Each recording with its files' SHA-256; HLS media segments counted (the CSV lists them). */
+  private recordings(): void {
+    const t = this.t.recordings;
+    this.heading('7', t.section);
+    for (const r of this.m.recordings) {
+      this.keepTogether(70);
+      this.print(r.title, { size: 11, bold: true });
+      this.print(`${t.span(this.when(r.startedAt), r.endedAt ? this.when(r.endedAt) : null)} · ${r.statusLabel}`, { size: 9, color: GREY });
+      if (r.deletedAt) this.print(t.deleted(this.when(r.deletedAt), r.deletionReason ?? ''), { size: 9.5 });
+      const segment = (f: { kind: string; path: string }) => f.kind === 'hls' && !/\.m3u8$/i.test(f.path);
+      const listed = r.files.filter((f) => !segment(f));
+      this.print(t.files(r.files.length), { size: 9.5 });
+      for (const f of listed) {
+        this.keepTogether(24);
+        this.print(`${f.path} · ${f.bytes}`, { size: 8.5, indent: 12 });
+        this.print(f.sha256, { size: 7.5, color: GREY, indent: 12 });
+      }
+      const segments = r.files.length - listed.length;
+      if (segments) this.print(t.segments(segments), { size: 8.5, color: GREY, indent: 12 });
+      this.doc.moveDown(0.6);
+    }
   }
 
   private certification(): void {

@@ -88,6 +88,17 @@ export interface MinutesText {
     certification: (o: { at: string; tz: string; by: string; seq: number; hash: string | null; keyId: string | null }) => string;
     page: (n: number, of: number) => string;
   };
+  /** The meeting's recordings, each file with the SHA-256 its archiving wrote into the audit log. */
+  recordings: {
+    section: string;
+    untitled: string;
+    status: Record<'recording' | 'processing' | 'ready' | 'failed' | 'deleted', string>;
+    span: (from: string, to: string | null) => string;
+    deleted: (at: string, reason: string) => string;
+    files: (n: number) => string;
+    /** HLS media segments are counted, not listed: a long recording has thousands (the CSV lists them). */
+    segments: (n: number) => string;
+  };
 }
 
 /** A count in words. Every form the language has must be given: a missing one fails at start-up, not in a document. */
@@ -199,6 +210,21 @@ const en: MinutesText = (() => {
         `${o.keyId ? ` The server signs the head of that log with its record key ${o.keyId}, published at /.well-known/quorum-record-key.` : ''}`,
       page: (n, of) => `Page ${n} of ${of}`,
     },
+    recordings: {
+      section: 'Recordings',
+      untitled: 'Recording',
+      status: { recording: 'Being recorded', processing: 'Being processed', ready: 'Available', failed: 'Failed', deleted: 'Deleted' },
+      span: (from, to) => (to ? `Recorded from ${from} to ${to}` : `Recorded from ${from}`),
+      deleted: (at, reason) => `Deleted ${at}. Reason given: “${reason}”. The files are gone; their hashes below remain in the record.`,
+      files: plural('en', {
+        one: '{n} file, with the SHA-256 written into the audit log when it was archived:',
+        other: '{n} files, each with the SHA-256 written into the audit log when they were archived:',
+      }),
+      segments: plural('en', {
+        one: '{n} HLS segment more: its hash is in the audit log and in the CSV minutes.',
+        other: '{n} HLS segments more: their hashes are in the audit log and in the CSV minutes.',
+      }),
+    },
   };
 })();
 
@@ -291,6 +317,15 @@ const zh: MinutesText = {
       `本文件的 SHA-256 作为下一条“minutes.generated”记录写入该日志。` +
       `${o.keyId ? `服务器用其记录密钥 ${o.keyId} 签署该日志的最新条目，密钥公布于 /.well-known/quorum-record-key。` : ''}`,
     page: (n, of) => `第 ${n} 页，共 ${of} 页`,
+  },
+  recordings: {
+    section: '录像',
+    untitled: '录像',
+    status: { recording: '录制中', processing: '处理中', ready: '可供观看', failed: '失败', deleted: '已删除' },
+    span: (from, to) => (to ? `录制时间：${from} 至 ${to}` : `录制开始：${from}`),
+    deleted: (at, reason) => `已于 ${at} 删除。给出的理由：“${reason}”。文件已不存在；下列哈希值仍保留在记录中。`,
+    files: plural('zh', { other: '{n} 个文件，各附归档时写入审计日志的 SHA-256：' }),
+    segments: plural('zh', { other: '另有 {n} 个 HLS 分段：其哈希值见审计日志和 CSV 格式的纪要。' }),
   },
 };
 
@@ -392,6 +427,29 @@ const ar: MinutesText = (() => {
         `تُسجَّل بصمة SHA-256 لهذا الملف في ذلك السجل كقيد «minutes.generated» التالي.` +
         `${o.keyId ? ` يوقّع الخادم رأس ذلك السجل بمفتاح السجل ${o.keyId}، المنشور في /.well-known/quorum-record-key.` : ''}`,
       page: (n, of) => `الصفحة ${n} من ${of}`,
+    },
+    recordings: {
+      section: 'التسجيلات',
+      untitled: 'تسجيل',
+      status: { recording: 'قيد التسجيل', processing: 'قيد المعالجة', ready: 'متاح', failed: 'فشل', deleted: 'محذوف' },
+      span: (from, to) => (to ? `سُجّل من ${from} إلى ${to}` : `سُجّل ابتداءً من ${from}`),
+      deleted: (at, reason) => `حُذف ${at}. السبب المعطى: «${reason}». لم تعد الملفات موجودة؛ وتبقى بصماتها أدناه في السجل.`,
+      files: plural('ar', {
+        zero: 'لا ملفات:',
+        one: 'ملف واحد، مع بصمة SHA-256 التي كُتبت في سجل التدقيق عند أرشفته:',
+        two: 'ملفان، مع بصمة SHA-256 لكل منهما التي كُتبت في سجل التدقيق عند أرشفتهما:',
+        few: '{n} ملفات، مع بصمة SHA-256 لكل منها التي كُتبت في سجل التدقيق عند أرشفتها:',
+        many: '{n} ملفًا، مع بصمة SHA-256 لكل منها التي كُتبت في سجل التدقيق عند أرشفتها:',
+        other: '{n} ملف، مع بصمة SHA-256 لكل منها التي كُتبت في سجل التدقيق عند أرشفتها:',
+      }),
+      segments: plural('ar', {
+        zero: 'لا مقاطع HLS أخرى.',
+        one: 'مقطع HLS واحد آخر: بصمته في سجل التدقيق وفي المحضر بصيغة CSV.',
+        two: 'مقطعا HLS آخران: بصمتاهما في سجل التدقيق وفي المحضر بصيغة CSV.',
+        few: '{n} مقاطع HLS أخرى: بصماتها في سجل التدقيق وفي المحضر بصيغة CSV.',
+        many: '{n} مقطعًا آخر من HLS: بصماتها في سجل التدقيق وفي المحضر بصيغة CSV.',
+        other: '{n} مقطع HLS آخر: بصماتها في سجل التدقيق وفي المحضر بصيغة CSV.',
+      }),
     },
   };
 })();
@@ -506,6 +564,25 @@ const ru: MinutesText = (() => {
         `${o.keyId ? ` Сервер подписывает последнюю запись журнала своим ключом записи ${o.keyId}, опубликованным по адресу /.well-known/quorum-record-key.` : ''}`,
       page: (n, of) => `Страница ${n} из ${of}`,
     },
+    recordings: {
+      section: 'Записи',
+      untitled: 'Запись',
+      status: { recording: 'Идёт запись', processing: 'Обрабатывается', ready: 'Доступна', failed: 'Сбой', deleted: 'Удалена' },
+      span: (from, to) => (to ? `Запись с ${from} до ${to}` : `Запись с ${from}`),
+      deleted: (at, reason) => `Удалена ${at}. Указанная причина: «${reason}». Файлов больше нет; их хеши ниже остаются в протоколе.`,
+      files: plural('ru', {
+        one: '{n} файл с SHA-256, занесённым в журнал аудита при архивировании:',
+        few: '{n} файла, у каждого SHA-256, занесённый в журнал аудита при архивировании:',
+        many: '{n} файлов, у каждого SHA-256, занесённый в журнал аудита при архивировании:',
+        other: '{n} файла, у каждого SHA-256, занесённый в журнал аудита при архивировании:',
+      }),
+      segments: plural('ru', {
+        one: 'Ещё {n} сегмент HLS: его хеш — в журнале аудита и в протоколе в формате CSV.',
+        few: 'Ещё {n} сегмента HLS: их хеши — в журнале аудита и в протоколе в формате CSV.',
+        many: 'Ещё {n} сегментов HLS: их хеши — в журнале аудита и в протоколе в формате CSV.',
+        other: 'Ещё {n} сегмента HLS: их хеши — в журнале аудита и в протоколе в формате CSV.',
+      }),
+    },
   };
 })();
 
@@ -616,6 +693,23 @@ const es: MinutesText = (() => {
         `El SHA-256 de este archivo queda anotado en ese registro como la siguiente entrada «minutes.generated».` +
         `${o.keyId ? ` El servidor firma la cabecera de ese registro con su clave de registro ${o.keyId}, publicada en /.well-known/quorum-record-key.` : ''}`,
       page: (n, of) => `Página ${n} de ${of}`,
+    },
+    recordings: {
+      section: 'Grabaciones',
+      untitled: 'Grabación',
+      status: { recording: 'Grabándose', processing: 'En proceso', ready: 'Disponible', failed: 'Fallida', deleted: 'Eliminada' },
+      span: (from, to) => (to ? `Grabación: de ${from} a ${to}` : `Grabación: desde ${from}`),
+      deleted: (at, reason) => `Eliminada el ${at}. Motivo indicado: «${reason}». Los archivos ya no existen; sus hashes, abajo, permanecen en el acta.`,
+      files: plural('es', {
+        one: '{n} archivo, con el SHA-256 anotado en el registro de auditoría al archivarse:',
+        many: '{n} de archivos, cada uno con el SHA-256 anotado en el registro de auditoría al archivarse:',
+        other: '{n} archivos, cada uno con el SHA-256 anotado en el registro de auditoría al archivarse:',
+      }),
+      segments: plural('es', {
+        one: '{n} segmento HLS más: su hash está en el registro de auditoría y en el acta en CSV.',
+        many: '{n} de segmentos HLS más: sus hashes están en el registro de auditoría y en el acta en CSV.',
+        other: '{n} segmentos HLS más: sus hashes están en el registro de auditoría y en el acta en CSV.',
+      }),
     },
   };
 })();
@@ -728,6 +822,23 @@ const fr: MinutesText = (() => {
         `${o.keyId ? ` Le serveur signe la tête de ce journal avec sa clé de registre ${o.keyId}, publiée à /.well-known/quorum-record-key.` : ''}`,
       page: (n, of) => `Page ${n} sur ${of}`,
     },
+    recordings: {
+      section: 'Enregistrements',
+      untitled: 'Enregistrement',
+      status: { recording: 'En cours d’enregistrement', processing: 'En traitement', ready: 'Disponible', failed: 'Échec', deleted: 'Supprimé' },
+      span: (from, to) => (to ? `Enregistré de ${from} à ${to}` : `Enregistré à partir de ${from}`),
+      deleted: (at, reason) => `Supprimé le ${at}. Motif donné : « ${reason} ». Les fichiers n’existent plus ; leurs empreintes ci-dessous restent au procès-verbal.`,
+      files: plural('fr', {
+        one: '{n} fichier, avec l’empreinte SHA-256 inscrite au journal d’audit lors de son archivage :',
+        many: '{n} de fichiers, chacun avec l’empreinte SHA-256 inscrite au journal d’audit lors de l’archivage :',
+        other: '{n} fichiers, chacun avec l’empreinte SHA-256 inscrite au journal d’audit lors de l’archivage :',
+      }),
+      segments: plural('fr', {
+        one: '{n} segment HLS de plus : son empreinte figure au journal d’audit et dans le procès-verbal CSV.',
+        many: '{n} de segments HLS de plus : leurs empreintes figurent au journal d’audit et dans le procès-verbal CSV.',
+        other: '{n} segments HLS de plus : leurs empreintes figurent au journal d’audit et dans le procès-verbal CSV.',
+      }),
+    },
   };
 })();
 
@@ -838,6 +949,23 @@ const pt: MinutesText = (() => {
         `O SHA-256 deste arquivo é anotado nesse log como a próxima entrada “minutes.generated”.` +
         `${o.keyId ? ` O servidor assina o topo desse log com sua chave de registro ${o.keyId}, publicada em /.well-known/quorum-record-key.` : ''}`,
       page: (n, of) => `Página ${n} de ${of}`,
+    },
+    recordings: {
+      section: 'Gravações',
+      untitled: 'Gravação',
+      status: { recording: 'Em gravação', processing: 'Em processamento', ready: 'Disponível', failed: 'Falhou', deleted: 'Excluída' },
+      span: (from, to) => (to ? `Gravação: de ${from} a ${to}` : `Gravação: a partir de ${from}`),
+      deleted: (at, reason) => `Excluída em ${at}. Motivo informado: “${reason}”. Os arquivos não existem mais; seus hashes abaixo permanecem na ata.`,
+      files: plural('pt', {
+        one: '{n} arquivo, com o SHA-256 anotado no log de auditoria ao ser arquivado:',
+        many: '{n} de arquivos, cada um com o SHA-256 anotado no log de auditoria ao ser arquivado:',
+        other: '{n} arquivos, cada um com o SHA-256 anotado no log de auditoria ao serem arquivados:',
+      }),
+      segments: plural('pt', {
+        one: 'Mais {n} segmento HLS: seu hash está no log de auditoria e na ata em CSV.',
+        many: 'Mais {n} de segmentos HLS: seus hashes estão no log de auditoria e na ata em CSV.',
+        other: 'Mais {n} segmentos HLS: seus hashes estão no log de auditoria e na ata em CSV.',
+      }),
     },
   };
 })();

@@ -7,7 +7,7 @@ import { LOGGER } from '../../common/logging';
 import type { AttendanceInterval } from '../rooms/attendance';
 import { AuditLog } from './audit-log';
 import { MeetingAccess } from './meeting-access';
-import { buildMinutes, type MinutesAuditEntry, type MinutesInput, minutesCsv, type PresenceEvent, type RollCallVote, sittingWindow } from './minutes';
+import { buildMinutes, type MinutesAuditEntry, type MinutesInput, minutesCsv, type PresenceEvent, type RecordingEntry, type RollCallVote, sittingWindow } from './minutes';
 import { renderPdf } from './minutes-pdf';
 import type { BallotRow, MeetingRow } from './rows';
 
@@ -103,6 +103,16 @@ export class MinutesService {
     roomVisits.forEach((v) => ids.add(v.userId));
     seats.forEach((s) => s.voterId && ids.add(s.voterId));
     audit.forEach((e) => typeof e.payload.by === 'string' && ids.add(e.payload.by));
+    // Recordings the archive wrote into the record (deleted ones keep their hashes), with their files.
+    const recordings: (Omit<RecordingEntry, 'files' | 'startedAt' | 'endedAt' | 'deletedAt'> & { startedAt: Date; endedAt: Date | null; deletedAt: Date | null })[] = await m.query(
+      `SELECT id, title, status, started_at AS "startedAt", ended_at AS "endedAt", deleted_at AS "deletedAt", deletion_reason AS "deletionReason"
+         FROM recordings WHERE meeting_id = $1 AND (archived_at IS NOT NULL OR status = 'deleted') ORDER BY started_at, id`,
+      [meeting.id],
+    );
+    const recordingFiles: { recording_id: string; path: string; kind: string; bytes: string; sha256: string }[] = recordings.length
+      ? await m.query(`SELECT recording_id, path, kind, bytes, sha256 FROM recording_files WHERE recording_id = ANY($1::uuid[]) ORDER BY path`, [recordings.map((r) => r.id)])
+      : [];
+
     const uuids = [...ids].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
     const names = new Map<string, string>((await m.query(`SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`, [uuids])).map((u: { id: string; display_name: string }) => [u.id, u.display_name]));
 
@@ -144,6 +154,10 @@ export class MinutesService {
       audit,
       generatedAt: new Date(),
       generatedBy,
+      recordings: recordings.map((r) => ({
+        ...r,
+        files: recordingFiles.filter((f) => f.recording_id === r.id).map((f) => ({ path: f.path, kind: f.kind, bytes: Number(f.bytes), sha256: f.sha256 })),
+      })),
     };
   }
 }

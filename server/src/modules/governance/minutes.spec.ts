@@ -244,6 +244,41 @@ describe('minutesCsv', () => {
   });
 });
 
+describe('recordings in the minutes', () => {
+  const files = [
+    { path: 'composite.mp4', kind: 'composite', bytes: 1000, sha256: 'a'.repeat(64) },
+    { path: 'hls/master.m3u8', kind: 'hls', bytes: 300, sha256: 'b'.repeat(64) },
+    { path: 'hls/video/seg000.m4s', kind: 'hls', bytes: 90, sha256: 'c'.repeat(64) },
+  ];
+  const recordings = [
+    { id: 'r1', title: null, status: 'ready' as const, startedAt: t(0), endedAt: t(50), deletedAt: null, deletionReason: null, files },
+    { id: 'r2', title: '录像 2', status: 'deleted' as const, startedAt: t(60), endedAt: t(70), deletedAt: t(900), deletionReason: 'Recorded by mistake', files: files.slice(0, 1) },
+  ];
+
+  it('lists each recording with every file and its hash, in the meeting’s language, and keeps archiving out of the sitting', () => {
+    const base = input();
+    const doc = buildMinutes({
+      ...base,
+      meeting: { ...base.meeting, language: 'zh' },
+      audit: [...base.audit, entry(2000, 'recording.archived', { recordingId: 'r1' }), entry(2100, 'recording.deleted', { recordingId: 'r2', by: U.chair })],
+      recordings,
+    });
+    expect(doc.sitting.to).toBe(buildMinutes(base).sitting.to);
+    expect(doc.recordings.map((r) => [r.title, r.statusLabel, r.files.length, r.deletionReason])).toEqual([
+      ['录像', '可供观看', 3, null],
+      ['录像 2', '已删除', 1, 'Recorded by mistake'],
+    ]);
+    const csv = minutesCsv(doc);
+    expect(csv).toContain(`recording-file,r1,,,hls/video/seg000.m4s,,90,sha256:${'c'.repeat(64)}`);
+    expect(csv).toContain('recording,r2,2026-11-27T11:00:00.000Z,2026-11-27T11:10:00.000Z,,录像 2,已删除,deleted 2026-11-28T01:00:00.000Z: Recorded by mistake');
+  });
+
+  it('has no recordings section when the meeting has none', () => {
+    expect(buildMinutes(input()).recordings).toEqual([]);
+    expect(minutesCsv(buildMinutes(input()))).not.toContain('recording');
+  });
+});
+
 describe('scriptRuns', () => {
   it.each([
     ['plain Latin', 'Łukasz Żółć', [['body', 'Łukasz Żółć', false]]],

@@ -72,6 +72,31 @@ export interface MinutesInput {
   generatedBy: string;
   /** Id of the key that signs the record's head (see /.well-known/quorum-record-key). */
   recordKeyId?: string;
+  /** The meeting's archived recordings (deleted ones too: their hashes stay in the record), oldest first. */
+  recordings?: readonly RecordingEntry[];
+}
+
+export interface RecordingEntry {
+  id: string;
+  title: string | null;
+  status: 'recording' | 'processing' | 'ready' | 'failed' | 'deleted';
+  startedAt: Date;
+  endedAt: Date | null;
+  deletedAt: Date | null;
+  deletionReason: string | null;
+  files: readonly { path: string; kind: string; bytes: number; sha256: string }[];
+}
+
+export interface RecordingLine {
+  id: string;
+  title: string;
+  status: RecordingEntry['status'];
+  statusLabel: string;
+  startedAt: string;
+  endedAt: string | null;
+  deletedAt: string | null;
+  deletionReason: string | null;
+  files: { path: string; kind: string; bytes: number; sha256: string }[];
 }
 
 export interface AttendanceLine {
@@ -172,6 +197,7 @@ export interface MinutesDocument {
   motions: MotionLine[];
   ballots: BallotLine[];
   rulings: Ruling[];
+  recordings: RecordingLine[];
   /** The audit entry the minutes are complete up to: the record they can be checked against. */
   record: { generatedAt: string; generatedBy: Person; auditSeq: number; auditHash: string | null; keyId: string | null };
 }
@@ -179,7 +205,7 @@ export interface MinutesDocument {
 /* ---------------- the sitting ---------------- */
 
 /** Preparation done before the meeting sits (and the minutes themselves) do not stretch the sitting. */
-const PREPARATION = new Set(['meeting.created', 'agenda.item-added', 'motion.moved', 'motion.submit', 'proxy.assigned', 'minutes.generated']);
+const PREPARATION = new Set(['meeting.created', 'agenda.item-added', 'motion.moved', 'motion.submit', 'proxy.assigned', 'minutes.generated', 'recording.archived', 'recording.deleted']);
 
 /**
  * When the meeting sat: from its first business (or check-in) to its last; its scheduled time only
@@ -348,6 +374,17 @@ export function buildMinutes(input: MinutesInput): MinutesDocument {
     motions,
     ballots,
     rulings,
+    recordings: (input.recordings ?? []).map((r) => ({
+      id: r.id,
+      title: r.title || text.recordings.untitled,
+      status: r.status,
+      statusLabel: text.recordings.status[r.status],
+      startedAt: r.startedAt.toISOString(),
+      endedAt: iso(r.endedAt),
+      deletedAt: iso(r.deletedAt),
+      deletionReason: r.deletionReason,
+      files: r.files.map((f) => ({ path: f.path, kind: f.kind, bytes: f.bytes, sha256: f.sha256 })),
+    })),
     record: { generatedAt: input.generatedAt.toISOString(), generatedBy: person(input.generatedBy), auditSeq: head?.seq ?? 0, auditHash: head?.hash ?? null, keyId: input.recordKeyId ?? null },
   };
 }
@@ -413,6 +450,10 @@ export function minutesCsv(doc: MinutesDocument): string {
     for (const v of b.votes ?? []) rows.push(['vote', b.ref, null, null, v.seat, b.title, v.choice, [v.weight !== 1 ? `weight ${v.weight}` : null, v.proxy ? `by proxy: ${v.proxy}` : null].filter(Boolean).join('; ') || null]);
   }
   for (const r of doc.rulings) rows.push(['ruling', r.ref, r.at, null, r.by.name, r.what, null, r.reason]);
+  for (const r of doc.recordings) {
+    rows.push(['recording', r.id, r.startedAt, r.endedAt, null, r.title, r.statusLabel, r.deletedAt ? `deleted ${r.deletedAt}: ${r.deletionReason ?? ''}` : null]);
+    for (const f of r.files) rows.push(['recording-file', r.id, null, null, f.path, null, f.bytes, `sha256:${f.sha256}`]);
+  }
   rows.push(['record', String(doc.record.auditSeq), doc.record.generatedAt, null, doc.record.generatedBy.name, 'audit log head', doc.record.auditHash, doc.record.keyId ? `signed by key ${doc.record.keyId}` : null]);
   return toCsv([MINUTES_CSV_HEADER, ...rows]);
 }

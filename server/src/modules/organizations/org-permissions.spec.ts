@@ -6,7 +6,7 @@ describe('organisation permissions', () => {
     expect(Object.keys(ORG_PERMISSIONS).sort()).toEqual([...ORG_ACTIONS].sort());
   });
 
-  const managing = new Set(['org.update', 'members.changeRole', 'members.remove', 'institutions.manage', 'delegates.manage', 'invitations.manage', 'rooms.manage', 'meetings.manage', 'events.manage', 'signIn.manage']);
+  const managing = new Set(['org.update', 'members.changeRole', 'members.remove', 'institutions.manage', 'delegates.manage', 'invitations.manage', 'rooms.manage', 'meetings.manage', 'events.manage', 'signIn.manage', 'recordings.manage', 'recordings.delete']);
   it.each(ORG_ROLES.flatMap((r) => ORG_ACTIONS.map((a) => [r, a] as const)))('%s may %s only as declared', (role, action) => {
     expect(can(role, action)).toBe(role !== 'member' || !managing.has(action));
   });

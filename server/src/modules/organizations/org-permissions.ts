@@ -17,6 +17,9 @@ export const ORG_ACTIONS = [
   'events.view',
   'events.manage',
   'signIn.manage',
+  'recordings.view',
+  'recordings.manage',
+  'recordings.delete',
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 
@@ -39,6 +42,12 @@ export const ORG_PERMISSIONS: Record<OrgAction, readonly OrgRole[]> = {
   'events.manage': ['owner', 'admin'],
   /** The organisation's identity provider (institutional sign-in). */
   'signIn.manage': ['owner', 'admin'],
+  /** Recordings whose access level is `members` (public ones are anyone's). */
+  'recordings.view': ['owner', 'admin', 'member'],
+  /** Every recording of the organisation (`hosts` ones too): its metadata, access, retention and policy. */
+  'recordings.manage': ['owner', 'admin'],
+  /** Deleting a recording's files for good, and reading the tombstones left. */
+  'recordings.delete': ['owner', 'admin'],
 };
 
 export const can = (role: OrgRole | null | undefined, action: OrgAction): boolean => !!role && ORG_PERMISSIONS[action].includes(role);

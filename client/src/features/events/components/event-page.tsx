@@ -51,6 +51,9 @@ function EventView({ event }: { event: EventDto }) {
           <button type="button" className="button-secondary" onClick={() => ics()} data-testid="event-ics">
             {t('events.addToCalendar')}
           </button>
+          <Link to={`/archive/events/${event.id}`} className="button-secondary" data-testid="event-recordings">
+            {t('archive.title')}
+          </Link>
           {event.canManage && (
             <Link to={`/events/${event.id}/manage`} className="button-secondary" data-testid="manage-event">
               {t('events.manage')}

@@ -27,6 +27,7 @@ export function OrganizationPage() {
     { to: 'rooms', label: t('org.rooms') },
     { to: 'meetings', label: t('org.meetings') },
     { to: 'events', label: t('org.events') },
+    { to: 'recordings', label: t('archive.title') },
     ...(canManage
       ? [
           { to: 'invitations', label: t('org.invitations') },

@@ -107,6 +107,9 @@ function RoomItem({ room, canManage }: { room: RoomDto; canManage: boolean }) {
               {t('rooms.inviteLink')}
             </button>
           )}
+          <Link to={`/archive/rooms/${room.id}`} className="button" data-testid="room-recordings">
+            {t('archive.title')}
+          </Link>
           <Link to={`/rooms/${room.id}`} className="button button-primary" data-testid="room-join-link">
             {t('rooms.join')}
           </Link>
