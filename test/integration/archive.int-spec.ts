@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventDto, MeetingView, OrganizationDto, RecordingDto, RecordingSummaryDto, RoomDto } from '../../server/src/contract';
 import { type AuditEntry, verifyChain } from '../../server/src/modules/governance/audit-chain';
+import { MINUTES_TEXT } from '../../server/src/modules/governance/minutes-text';
 import { recordingDir, type RecordingFileRow } from '../../server/src/modules/recordings/recording-files';
-import { api, register, type Res, type TestSession } from '../helpers/api';
+import { api, register, type Res, type TestSession, withRefreshCookie } from '../helpers/api';
 import { pdftotext } from '../helpers/certificates';
 import { addSession, createEvent } from '../helpers/events';
 import { addMembers } from '../helpers/governance';
@@ -120,7 +122,6 @@ describe('the recordings archive', () => {
       expect(payload.recordingId).toBe(rec.id);
       expect(payload.files.map((f) => [f.path, f.sha256, f.bytes])).toEqual(rec.files.map((f) => [f.path, f.sha256, Number(f.bytes)]));
       // The hashes are those of the bytes on disk.
-      const { createHash } = await import('node:crypto');
       const mp4 = payload.files.find((f) => f.path === 'composite.mp4')!;
       expect(
         createHash('sha256')
@@ -354,7 +355,6 @@ describe('the recordings archive', () => {
       expect(codeOf(await raw(leaverLink, undefined, { range: 'bytes=0-9' }))).toBe('ok');
       const theirs = (await http.get<RecordingDto>(`/api/recordings/${rec.id}`, leaving.accessToken)).body.media!.mp4!;
       expect(codeOf(await raw(theirs, undefined, { range: 'bytes=0-9' }))).toBe('ok');
-      const { withRefreshCookie } = await import('../helpers/api');
       expect((await withRefreshCookie(server.url, '/api/auth/sign-out', leaving.refreshToken)).status).toBe(204);
       expect(codeOf(await raw(theirs, undefined, { range: 'bytes=0-9' }))).toBe('MEDIA_TOKEN_INVALID');
     });
@@ -380,7 +380,7 @@ describe('the recordings archive', () => {
       expect(await list('?language=zh')).toEqual([older.id]);
       expect(await list(`?q=${encodeURIComponent('数字')}`)).toEqual([older.id]);
       expect(await list('?q=humanities')).toEqual([older.id]);
-      expect(await list(`?q=${encodeURIComponent("Older: 数字 (humanities)")}`)).toEqual([]);
+      expect(await list(`?q=${encodeURIComponent('Older: 数字 (humanities)')}`)).toEqual([]);
       expect(await list(`?to=${new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10)}`)).toEqual([older.id]);
       const first = (await as<RecordingSummaryDto[]>('signedOut', `/api/rooms/${room.id}/recordings?limit=1`)).body;
       expect(first).toHaveLength(1);
@@ -550,7 +550,6 @@ describe('the recordings archive', () => {
         const pdf = await raw(`/api/meetings/${m.id}/minutes.pdf`, chair.accessToken);
         expect(pdf.status).toBe(200);
         const text = (await pdftotext(pdf.body)).replace(/\s+/g, ' ');
-        const { MINUTES_TEXT } = await import('../../server/src/modules/governance/minutes-text');
         const words = MINUTES_TEXT[language].recordings;
         const section = words.section;
         // Shaped Arabic does not read back letter for letter (see minutes-languages.int-spec.ts): for it, the

@@ -1,6 +1,7 @@
 import type { RoomPreviewDto } from '@contract';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { ErrorMessage } from '../../../components/error-message';
 import { ApiError, asApiError } from '../../../lib/api';
 import { canChooseSpeaker, RoomSession } from '../session/room-session';
@@ -227,6 +228,11 @@ export function PreJoin({ roomId, invite, preview, guestName, onJoined }: PreJoi
           </h1>
           <p className="muted" data-testid="room-occupancy">
             {preview.participants === 0 ? t('room.prejoin.nobodyYet') : t('room.prejoin.inRoom', { n: preview.participants })}
+          </p>
+          <p>
+            <Link to={`/archive/rooms/${roomId}`} data-testid="room-recordings-link">
+              {t('archive.title')}
+            </Link>
           </p>
         </div>
 
