@@ -85,6 +85,9 @@ export const ERROR_CODES = [
   'SIGN_IN_EMAIL_MISSING',
   'SIGN_IN_EMAIL_UNVERIFIED',
   'SLUG_TAKEN',
+  // Recording.
+  'RECORDING_UNAVAILABLE',
+  'NOT_RECORDING',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -168,6 +171,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   SIGN_IN_EMAIL_MISSING: 403,
   SIGN_IN_EMAIL_UNVERIFIED: 403,
   SLUG_TAKEN: 409,
+  RECORDING_UNAVAILABLE: 503,
+  NOT_RECORDING: 409,
 };
 
 export interface ErrorBody {

@@ -28,6 +28,7 @@ export const ROOM_ACTIONS = [
   'breakout.manage',
   'interpretation.manage',
   'interpretation.listen',
+  'recording.manage',
 ] as const;
 export type RoomAction = (typeof ROOM_ACTIONS)[number];
 type Mode = RoomDto['mode'];
@@ -64,6 +65,8 @@ export const ROOM_PERMISSIONS: Record<RoomAction, Record<Mode, readonly RoomRole
   // Who interprets is the hosts' call; publishing into a channel then needs the assignment, not a role.
   'interpretation.manage': same(HOSTS),
   'interpretation.listen': same(ALL),
+  // Everyone in the room is told when it records; only hosts start and stop it.
+  'recording.manage': same(HOSTS),
 };
 
 export const roomCan = (role: RoomRole, action: RoomAction, mode: Mode): boolean => ROOM_PERMISSIONS[action][mode].includes(role);

@@ -4,6 +4,7 @@ import { type EngagementEvents, type EngagementResults, engagementCommandSchemas
 import { type GovernanceEvents, type GovernanceResults, governanceCommandSchemas } from './governance';
 import { CHANNEL_LANGUAGES, type InterpretationEvents, type InterpretationResults, type InterpretationState, interpretationCommandSchemas } from './interpretation';
 import type { Ack } from './errors';
+import { type RecordingEvents, type RecordingResults, type RoomRecording, recordingCommandSchemas } from './recordings';
 import type { RoomRole } from './rest';
 import { plainText } from './text';
 import {
@@ -97,6 +98,7 @@ export const commandSchemas = {
   ...governanceCommandSchemas,
   ...breakoutCommandSchemas,
   ...interpretationCommandSchemas,
+  ...recordingCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -128,9 +130,11 @@ export interface RoomJoined {
   breakout: BreakoutState | null;
   /** Interpreters, their channels, and the channel you listen to (kept from your last visit in this session). */
   interpretation: InterpretationState;
+  /** Whether the room records now (everyone is told on joining), and whether it can. */
+  recording: RoomRecording;
 }
 
-export interface CommandResults extends EngagementResults, GovernanceResults, BreakoutResults, InterpretationResults {
+export interface CommandResults extends EngagementResults, GovernanceResults, BreakoutResults, InterpretationResults, RecordingResults {
   'session:ping': { serverTime: number; userId: string };
   'org:watch': { organizationId: string; online: string[] };
   'org:unwatch': { organizationId: string };
@@ -193,7 +197,7 @@ export interface LobbyEntry {
   since: string;
 }
 
-export interface ServerEvents extends EngagementEvents, GovernanceEvents, BreakoutEvents, InterpretationEvents {
+export interface ServerEvents extends EngagementEvents, GovernanceEvents, BreakoutEvents, InterpretationEvents, RecordingEvents {
   'org:member-online': (e: { organizationId: string; userId: string }) => void;
   'org:member-offline': (e: { organizationId: string; userId: string }) => void;
   'org:changed': (e: { organizationId: string; what: 'members' | 'institutions' | 'invitations' }) => void;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import { readFile } from 'node:fs/promises';
 import type { types } from 'mediasoup';
 
 /**
@@ -116,6 +117,29 @@ export function spawnRtpReader(tap: Pick<RtpTap, 'sdp'>, outputArgs: readonly st
   child.stdin!.on('error', () => undefined);
   child.stdin!.end(tap.sdp);
   return child;
+}
+
+/**
+ * Resolves true once something listens on UDP `port` (a reader that opened its socket), false when
+ * `timeoutMs` passes or `alive()` turns false first. Packets sent before a reader listens are lost, so
+ * a tap is started only after this. Reads the kernel's socket table; elsewhere than Linux it waits
+ * a fixed half second instead.
+ */
+export async function waitForUdpListener(port: number, options: { timeoutMs?: number; alive?: () => boolean } = {}): Promise<boolean> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 5_000);
+  while (Date.now() < deadline) {
+    if (options.alive && !options.alive()) return false;
+    const tables = await Promise.all(['/proc/net/udp', '/proc/net/udp6'].map((f) => readFile(f, 'utf8').catch(() => null)));
+    if (tables.every((t) => t === null)) {
+      await new Promise((r) => setTimeout(r, 500));
+      return options.alive ? options.alive() : true;
+    }
+    // Each line: "sl local_address rem_address ...", the local address as HEXIP:HEXPORT.
+    if (tables.some((t) => t?.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex)))) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
 }
 
 /** An even port whose pair (RTP, RTCP) is free on `host` now. Another process may still take it first; readers fail loudly then. */

@@ -16,6 +16,7 @@ import type {
 } from '../../../contract';
 import type { BreakoutState, HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole, StageInvitation } from '../../../contract';
 import type { Channel, ChannelInfo, ChannelLanguage, ChannelStream, InterpretationState, InterpreterAssignment, Listening } from '../../../contract';
+import type { RoomRecording } from '../../../contract/recordings';
 import { DEFAULT_LISTENING } from '../../../contract/interpretation';
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
@@ -25,6 +26,7 @@ import { KeyedMutex } from './keyed-mutex';
 import { placeViewer } from './viewer-placement';
 import { type BreakoutRound, sameGroup, smallestGroup } from './breakout-round';
 import { type BoothStream, handOverPlan, liveOf, publishProblem, receives } from './interpretation';
+import { recorderStatus } from '../../recordings/recorder-tools';
 
 /** How a live room talks to its peers; the gateway implements it with socket.io rooms. */
 export interface RoomOutbox {
@@ -161,6 +163,8 @@ export class LiveRoom {
   private readonly boothLive = new Map<ChannelLanguage, string>();
   /** With several nodes: the viewers connected to other nodes, received there through pipes from the origin. */
   relay: EdgeRelay | undefined;
+  /** Whether the room records (kept by the recordings module; everyone is told on joining). */
+  recording: RoomRecording = { available: recorderStatus().available, problem: recorderStatus().problem, current: null };
 
   private constructor(
     readonly roomId: string,
@@ -685,6 +689,7 @@ export class LiveRoom {
       peers: [...this.peers.values()].filter((p) => p !== peer && this.visibleTo(peer, p)).map((p) => this.describe(p)),
       breakout: this.breakoutStateFor(peer),
       interpretation: this.interpretationState(peer),
+      recording: this.recording,
     };
   }
 

@@ -1,0 +1,244 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import { openRtpTap, type RtpTap, spawnRtpReader, waitForUdpListener } from '../media/rtp-tap';
+import { trackWriterArgs } from './ffmpeg-args';
+import type { Anchor, SegmentMeta, TrackMeta } from './timeline';
+
+/** A reader that dies is started again after this, doubling per death within the window below. */
+const RESTART_DELAY_MS = 300;
+/** More deaths than this within a minute and the stream stays interrupted until a host resumes it. */
+const MAX_RESTARTS_PER_MINUTE = 3;
+/** An anchor every this often while a stream flows, to measure its clock drift. */
+const ANCHOR_EVERY_MS = 30_000;
+/** A reader asked to stop (SIGINT, which closes its file properly) is killed after this. */
+const STOP_GRACE_MS = 5_000;
+/** How long a new reader may take to open its socket. */
+const READER_OPEN_MS = 5_000;
+
+export interface TrackRecorderEvents {
+  /** The reader died; `retrying`: it is started again by itself. */
+  interrupted(track: TrackRecorder, retrying: boolean): void;
+  /** A reader is writing again after an interruption. */
+  resumed(track: TrackRecorder): void;
+  /** The stream's producer closed: its file is complete. */
+  ended(track: TrackRecorder): void;
+  /** Something in `meta` changed (to be saved). */
+  changed(): void;
+}
+
+/** Milliseconds on the monotonic clock mediasoup's worker stamps its trace events with (libuv's uv_hrtime). */
+const monotonicMs = () => Number(process.hrtime.bigint() / 1_000_000n);
+
+/**
+ * Records one producer as it arrives: a tap (a paused consumer on a loopback plain transport) read by
+ * one FFmpeg at a time writing `-c copy` into a Matroska segment. A reader that dies leaves its file
+ * readable up to its last half second; a new reader writes the next segment. Each segment is anchored
+ * to the wall clock by the first packet the SFU sent to it (see timeline.ts).
+ */
+export class TrackRecorder {
+  private tap: RtpTap | null = null;
+  private reader: ChildProcess | null = null;
+  private readerExit: Promise<void> = Promise.resolve();
+  private segment: SegmentMeta | null = null;
+  private wantAnchor = false;
+  private anchorTimer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private deaths: number[] = [];
+  private opening: Promise<void> | null = null;
+  /** stopped: the recording stopped; closed: the producer went away. */
+  private finished: 'stopped' | 'closed' | null = null;
+  /** Down: no reader writes now (it died and is not back yet, or gave up). */
+  interrupted = false;
+  /** Set when the reader died too often: only `resume()` starts it again. */
+  gaveUp = false;
+  /** The last lines the current reader wrote to stderr, for the log when it dies. */
+  private stderr = '';
+
+  constructor(
+    private readonly router: types.Router,
+    readonly producer: types.Producer,
+    /** The recording's folder (absolute). */
+    private readonly dir: string,
+    readonly meta: TrackMeta,
+    private readonly events: TrackRecorderEvents,
+    private readonly log: Logger,
+    private readonly ffmpeg = 'ffmpeg',
+  ) {}
+
+  get key(): string {
+    return this.meta.key;
+  }
+
+  /** Process id of the reader writing now (tests kill it to check recovery). */
+  get readerPid(): number | null {
+    return this.reader?.pid ?? null;
+  }
+
+  get done(): boolean {
+    return this.finished !== null;
+  }
+
+  async start(): Promise<void> {
+    const tap = await openRtpTap(this.router, this.producer.id, { appData: { recordingTrack: this.meta.key } });
+    this.tap = tap;
+    const consumer = tap.consumer;
+    consumer.on('trace', (trace) => this.onTrace(trace));
+    consumer.on('producerpause', () => {
+      this.meta.pauses.push({ fromMs: Date.now(), toMs: null });
+      this.events.changed();
+    });
+    consumer.on('producerresume', () => {
+      const open = this.meta.pauses.at(-1);
+      if (open && open.toMs === null) open.toMs = Date.now();
+      this.events.changed();
+      // After a gap: a key frame for the reader, and an anchor to check the sender's clock ran on.
+      void tap.requestKeyFrame().catch(() => undefined);
+      this.requestAnchor();
+    });
+    if (this.producer.paused) this.meta.pauses.push({ fromMs: Date.now(), toMs: null });
+    consumer.on('producerclose', () => void this.stop('closed'));
+    consumer.on('transportclose', () => void this.stop('closed'));
+    this.anchorTimer = setInterval(() => this.requestAnchor(), ANCHOR_EVERY_MS).unref();
+    await this.openSegment();
+  }
+
+  /** Starts the reader again after it gave up (a host's resume); true when a reader is writing now. */
+  async resume(): Promise<boolean> {
+    if (this.finished) return false;
+    this.deaths = [];
+    this.gaveUp = false;
+    clearTimeout(this.restartTimer);
+    if (!this.reader) await this.restart();
+    return this.reader !== null;
+  }
+
+  /** Ends this track: the reader closes its file (SIGINT), the tap closes. Idempotent. */
+  async stop(reason: 'stopped' | 'closed' = 'stopped'): Promise<void> {
+    if (!this.finished) {
+      this.finished = reason;
+      clearInterval(this.anchorTimer);
+      clearTimeout(this.restartTimer);
+      await this.opening?.catch(() => undefined);
+      const reader = this.reader;
+      if (reader && reader.exitCode === null && reader.signalCode === null) {
+        // A last anchor, from a packet of the very end, if one comes soon.
+        if (reason === 'stopped' && this.tap && !this.tap.consumer.closed && !this.producer.paused) await this.anchorWithin(300);
+        // FFmpeg takes a first SIGINT as "finish after this packet", and waits for it; the second one
+        // also ends a wait for packets that will not come (a muted or gone sender). Both close the file.
+        reader.kill('SIGINT');
+        const again = setTimeout(() => reader.kill('SIGINT'), 250);
+        const killer = setTimeout(() => reader.kill('SIGKILL'), STOP_GRACE_MS);
+        await this.readerExit;
+        clearTimeout(again);
+        clearTimeout(killer);
+      }
+      this.tap?.close();
+      this.interrupted = false;
+      if (reason === 'closed') this.events.ended(this);
+    }
+    await this.readerExit;
+  }
+
+  private async openSegment(): Promise<void> {
+    const tap = this.tap;
+    if (!tap || this.finished || tap.consumer.closed) return;
+    const index = this.meta.segments.length;
+    const file = path.posix.join('tracks', this.meta.key, `segment-${String(index).padStart(3, '0')}.mkv`);
+    const full = path.join(this.dir, file);
+    await mkdir(path.dirname(full), { recursive: true });
+    // No packets while no reader listens: a restarted reader starts from a key frame, nothing half-read.
+    if (!tap.consumer.paused) await tap.consumer.pause();
+    const segment: SegmentMeta = { file, startedAtMs: Date.now(), anchors: [], endedAtMs: null, end: null };
+    this.meta.segments.push(segment);
+    this.segment = segment;
+    this.events.changed();
+    const reader = spawnRtpReader(tap, trackWriterArgs(full, this.meta.channel), this.ffmpeg);
+    this.reader = reader;
+    this.stderr = '';
+    reader.stdout?.resume();
+    reader.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    this.readerExit = new Promise((resolve) => {
+      reader.once('error', (err) => {
+        this.log.error({ err, track: this.meta.key }, 'recorder could not start');
+        if (reader.exitCode === null) this.readerExited(reader, segment, null, null);
+        resolve();
+      });
+      reader.once('exit', (code, signal) => {
+        this.readerExited(reader, segment, code, signal);
+        resolve();
+      });
+    });
+    const listening = await waitForUdpListener(tap.port, { timeoutMs: READER_OPEN_MS, alive: () => this.reader === reader && reader.exitCode === null && !this.finished });
+    if (!listening || this.reader !== reader || this.finished) {
+      if (this.reader === reader && reader.exitCode === null) reader.kill('SIGKILL');
+      return;
+    }
+    // The first packet the reader gets is the file's time 0: anchor it. Video starts on a key frame
+    // (mediasoup holds a resumed video consumer until one), asked for now.
+    this.requestAnchor();
+    await tap.start();
+  }
+
+  private readerExited(reader: ChildProcess, segment: SegmentMeta, code: number | null, signal: NodeJS.Signals | null): void {
+    if (segment.endedAtMs === null) segment.endedAtMs = Date.now();
+    if (this.reader === reader) this.reader = null;
+    if (this.finished) {
+      segment.end = this.finished;
+      this.events.changed();
+      return;
+    }
+    segment.end = 'crashed';
+    this.events.changed();
+    const now = Date.now();
+    this.deaths = [...this.deaths.filter((t) => now - t < 60_000), now];
+    this.gaveUp = this.deaths.length > MAX_RESTARTS_PER_MINUTE;
+    this.interrupted = true;
+    this.log.warn({ track: this.meta.key, code, signal, stderr: this.stderr.trim().slice(-500), gaveUp: this.gaveUp }, 'track recorder died');
+    this.events.interrupted(this, !this.gaveUp);
+    // Nothing is sent while no reader listens (the next reader starts from a key frame).
+    if (this.tap && !this.tap.consumer.closed) void this.tap.consumer.pause().catch(() => undefined);
+    if (this.gaveUp) return;
+    this.restartTimer = setTimeout(() => void this.restart(), RESTART_DELAY_MS * 2 ** (this.deaths.length - 1)).unref();
+  }
+
+  private async restart(): Promise<void> {
+    if (this.finished || this.reader || this.opening) return this.opening ?? undefined;
+    this.opening = this.openSegment()
+      .catch((err: unknown) => this.log.error({ err, track: this.meta.key }, 'could not restart a track recorder'))
+      .finally(() => (this.opening = null));
+    await this.opening;
+    if (this.reader && this.interrupted && !this.finished) {
+      this.interrupted = false;
+      this.events.resumed(this);
+    }
+  }
+
+  /** The next packet sent to the reader is anchored (the trace is switched on for it, then off). */
+  private requestAnchor(): void {
+    const consumer = this.tap?.consumer;
+    if (!consumer || consumer.closed || !this.reader || this.wantAnchor) return;
+    this.wantAnchor = true;
+    void consumer.enableTraceEvent(['rtp']).catch(() => (this.wantAnchor = false));
+  }
+
+  private async anchorWithin(ms: number): Promise<void> {
+    const before = this.segment?.anchors.length ?? 0;
+    this.requestAnchor();
+    for (const end = Date.now() + ms; Date.now() < end && (this.segment?.anchors.length ?? 0) === before; ) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private onTrace(trace: types.ConsumerTraceEventData): void {
+    if (trace.type !== 'rtp' || trace.direction !== 'out' || !this.wantAnchor) return;
+    const packet = (trace.info as { rtpPacket?: { timestamp?: number } }).rtpPacket;
+    if (typeof packet?.timestamp !== 'number' || !this.segment || !this.reader) return;
+    this.wantAnchor = false;
+    void this.tap?.consumer.enableTraceEvent([]).catch(() => undefined);
+    // The worker stamps the event with its monotonic clock when it sent the packet: back to wall-clock time.
+    const anchor: Anchor = { wallMs: Date.now() - Math.max(0, monotonicMs() - trace.timestamp), rtpTs: packet.timestamp };
+    this.segment.anchors.push(anchor);
+    this.events.changed();
+  }
+}
