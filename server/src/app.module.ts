@@ -17,6 +17,7 @@ import { GovernanceModule } from './modules/governance/governance.module';
 import { EventsModule } from './modules/events/events.module';
 import { CertificatesModule } from './modules/certificates/certificates.module';
 import { InstitutionalSignInModule } from './modules/institutional-sign-in/institutional-sign-in.module';
+import { RecordingsModule } from './modules/recordings/recordings.module';
 
 @Global()
 @Module({})
@@ -55,6 +56,7 @@ export class AppModule {
         EventsModule,
         CertificatesModule,
         InstitutionalSignInModule,
+        RecordingsModule,
       ],
     };
   }

@@ -66,6 +66,11 @@ const PROBES: Record<RoomAction, (s: Scene) => Promise<Ack<unknown>>> = {
   },
   'interpretation.manage': (s) => command(s.actor.socket, 'interpretation:assign', { userId: s.victim.joined.userId, from: 'en', to: 'zh' }),
   'interpretation.listen': (s) => command(s.actor.socket, 'interpretation:listen', { channel: 'zh', floorVolume: 0 }),
+  'recording.manage': async (s) => {
+    const r = await command(s.actor.socket, 'recording:start', {});
+    if (r.ok) ok(await command(s.actor.socket, 'recording:stop', {}));
+    return r;
+  },
   // Ends the session: run last.
   'room.end': (s) => command(s.actor.socket, 'room:end', {}),
 };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
-import { openRtpTap, spawnRtpReader, tapSdp } from '../../server/src/modules/media/rtp-tap';
+import { endRtpReader, openRtpTap, spawnRtpReader, tapSdp } from '../../server/src/modules/media/rtp-tap';
 import { WorkerPool } from '../../server/src/modules/media/worker-pool';
 import { LOOPBACK } from '../helpers/rtp';
 
@@ -68,7 +68,9 @@ describe('RTP tap: a producer handed to a local reader', () => {
     expect(await exited(sender)).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
     expect(tap.consumer.closed).toBe(false);
-    reader.kill('SIGINT');
+    // A reader is ended by an RTCP BYE (a signal takes effect only at its next packet, which the
+    // SFU's own sender reports may keep from ever timing out).
+    await endRtpReader(tap);
     expect(await exited(reader)).toBe(0);
     tap.close();
     expect(tap.transport.closed).toBe(true);

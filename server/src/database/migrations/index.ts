@@ -19,6 +19,7 @@ import { RoomInterpreters1796195236612 } from './1796195236612-room-interpreters
 import { BreakoutGroups1796195256411 } from './1796195256411-breakout-groups';
 import { MeetingLanguageFromContract1796195398766 } from './1796195398766-meeting-language-from-contract';
 import { Recordings1796206573414 } from './1796206573414-recordings';
+import { RecordingLiveness1796208259116 } from './1796208259116-recording-liveness';
 
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000,
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   BreakoutGroups1796195256411,
   MeetingLanguageFromContract1796195398766,
   Recordings1796206573414,
+  RecordingLiveness1796208259116,
 ];

@@ -103,17 +103,44 @@ export function tapSdp(consumer: Pick<types.Consumer, 'kind' | 'rtpParameters'>,
   ].join('\r\n');
 }
 
+export interface RtpReaderOptions {
+  /**
+   * FFmpeg's RTP input gives up after 10 s without a packet (the default). Off, a muted sender is
+   * only a pause and the reader waits for as long as it takes; it is then ended by `endRtpReader`
+   * (a signal alone only takes effect at its next packet).
+   */
+  endOnSilence?: boolean;
+}
+
 /**
  * FFmpeg's input side for a tap: the SDP arrives on standard input, packets on UDP. A reorder queue
  * absorbs loopback reordering; timestamps come from the RTP clock so a pause leaves a gap, not a jump.
  */
-export function rtpReaderArgs(): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-reorder_queue_size', '64', '-fflags', '+genpts', '-f', 'sdp', '-i', 'pipe:0'];
+export function rtpReaderArgs(options: RtpReaderOptions = {}): string[] {
+  const patience = options.endOnSilence === false ? ['-listen_timeout', '-1'] : [];
+  return ['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-reorder_queue_size', '64', '-fflags', '+genpts', ...patience, '-f', 'sdp', '-i', 'pipe:0'];
+}
+
+/**
+ * Asks a reader to finish: an RTCP BYE on its RTCP port ends FFmpeg's RTP input like the end of a
+ * file, so it writes the rest and closes its output properly, even when no packet comes any more (a
+ * signal only takes effect at FFmpeg's next packet, and a second one aborts the closing).
+ */
+export function endRtpReader(tap: Pick<RtpTap, 'port'>, host = '127.0.0.1'): Promise<void> {
+  // V=2, 2 SSRCs (FFmpeg ignores packets shorter than an RTP header), PT=203 (BYE), length 2.
+  const bye = Buffer.from([0x82, 0xcb, 0x00, 0x02, 0x51, 0x55, 0x4f, 0x52, 0x00, 0x00, 0x00, 0x00]);
+  const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  return new Promise((resolve) =>
+    socket.send(bye, tap.port + 1, host, () => {
+      socket.close();
+      resolve();
+    }),
+  );
 }
 
 /** Starts `ffmpeg` (or `command`) reading `tap` and writing as `outputArgs` say; the SDP is written to its stdin. */
-export function spawnRtpReader(tap: Pick<RtpTap, 'sdp'>, outputArgs: readonly string[], command = 'ffmpeg'): ChildProcess {
-  const child = spawn(command, [...rtpReaderArgs(), ...outputArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function spawnRtpReader(tap: Pick<RtpTap, 'sdp'>, outputArgs: readonly string[], command = 'ffmpeg', options: RtpReaderOptions = {}): ChildProcess {
+  const child = spawn(command, [...rtpReaderArgs(options), ...outputArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin!.on('error', () => undefined);
   child.stdin!.end(tap.sdp);
   return child;

@@ -35,6 +35,8 @@ export interface SegmentMeta {
   endedAtMs: number | null;
   /** How it ended: its stream closed, the recording stopped, or the reader died (the file is cut short). */
   end: 'closed' | 'stopped' | 'crashed' | null;
+  /** The reader's process id while it writes: a process that took over from a dead one ends a reader left behind. */
+  pid?: number | null;
 }
 
 export interface TrackMeta {

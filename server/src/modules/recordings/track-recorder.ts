@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import { openRtpTap, type RtpTap, spawnRtpReader, waitForUdpListener } from '../media/rtp-tap';
+import { endRtpReader, openRtpTap, type RtpTap, spawnRtpReader, waitForUdpListener } from '../media/rtp-tap';
 import { trackWriterArgs } from './ffmpeg-args';
 import type { Anchor, SegmentMeta, TrackMeta } from './timeline';
 
@@ -13,7 +13,7 @@ const RESTART_DELAY_MS = 300;
 const MAX_RESTARTS_PER_MINUTE = 3;
 /** An anchor every this often while a stream flows, to measure its clock drift. */
 const ANCHOR_EVERY_MS = 30_000;
-/** A reader asked to stop (SIGINT, which closes its file properly) is killed after this. */
+/** A reader asked to stop (it then closes its file properly) is killed after this. */
 const STOP_GRACE_MS = 5_000;
 /** How long a new reader may take to open its socket. */
 const READER_OPEN_MS = 5_000;
@@ -126,13 +126,13 @@ export class TrackRecorder {
       if (reader && reader.exitCode === null && reader.signalCode === null) {
         // A last anchor, from a packet of the very end, if one comes soon.
         if (reason === 'stopped' && this.tap && !this.tap.consumer.closed && !this.producer.paused) await this.anchorWithin(300);
-        // FFmpeg takes a first SIGINT as "finish after this packet", and waits for it; the second one
-        // also ends a wait for packets that will not come (a muted or gone sender). Both close the file.
-        reader.kill('SIGINT');
-        const again = setTimeout(() => reader.kill('SIGINT'), 250);
+        // The end of the stream, as the reader understands it: it closes its file properly. A reader
+        // that does not hear it gets a signal, then is killed (its file is still readable then).
+        if (this.tap) await endRtpReader(this.tap);
+        const signal = setTimeout(() => reader.kill('SIGINT'), 1_500);
         const killer = setTimeout(() => reader.kill('SIGKILL'), STOP_GRACE_MS);
         await this.readerExit;
-        clearTimeout(again);
+        clearTimeout(signal);
         clearTimeout(killer);
       }
       this.tap?.close();
@@ -155,8 +155,10 @@ export class TrackRecorder {
     this.meta.segments.push(segment);
     this.segment = segment;
     this.events.changed();
-    const reader = spawnRtpReader(tap, trackWriterArgs(full, this.meta.channel), this.ffmpeg);
+    // A muted sender is a pause: the reader waits through it (and is ended by a BYE, see stop()).
+    const reader = spawnRtpReader(tap, trackWriterArgs(full, this.meta.channel), this.ffmpeg, { endOnSilence: false });
     this.reader = reader;
+    segment.pid = reader.pid ?? null;
     this.stderr = '';
     reader.stdout?.resume();
     reader.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
@@ -184,12 +186,31 @@ export class TrackRecorder {
 
   private readerExited(reader: ChildProcess, segment: SegmentMeta, code: number | null, signal: NodeJS.Signals | null): void {
     if (segment.endedAtMs === null) segment.endedAtMs = Date.now();
+    segment.pid = null;
     if (this.reader === reader) this.reader = null;
     if (this.finished) {
       segment.end = this.finished;
       this.events.changed();
       return;
     }
+    // A clean end nobody asked for is the stream's own end (the SFU says BYE when a producer closes):
+    // told apart from a death once the close has had time to arrive.
+    if (code === 0) {
+      setTimeout(() => {
+        if (this.finished) segment.end = this.finished;
+        else if (this.producer.closed || this.tap?.consumer.closed) {
+          segment.end = 'closed';
+          void this.stop('closed');
+        }
+        else return this.died(segment, code, signal);
+        this.events.changed();
+      }, 200).unref();
+      return;
+    }
+    this.died(segment, code, signal);
+  }
+
+  private died(segment: SegmentMeta, code: number | null, signal: NodeJS.Signals | null): void {
     segment.end = 'crashed';
     this.events.changed();
     const now = Date.now();
