@@ -266,8 +266,8 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
     try {
       const timeline = JSON.parse(await readFile(`${dir}/${TIMELINE_FILE}`, 'utf8')) as Timeline;
       await endReadersLeftBehind(timeline, dir, log);
-      // A timeline left by a process that died has no stop time: the recording ended when it was last vouched for.
-      if (timeline.stoppedAtMs === null) timeline.stoppedAtMs = (row.ended_at ?? row.alive_at ?? row.started_at).getTime();
+      // A timeline left by a process that died has no stop time: the recording lasts as long as what was written.
+      const leftBehind = timeline.stoppedAtMs === null;
       const captions = this.captions ? await this.captions(recordingId).catch((err: unknown) => (log.warn({ err }, 'no captions for the recording'), [])) : [];
       const { files, report } = await compose(dir, timeline, {
         tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', nice: true, threads: 2 },
@@ -276,6 +276,7 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
         log,
       });
       for (const file of files) await registerFile(this.db, this.config.dataDir, { recordingId, ...file });
+      if (leftBehind) await this.db.query(`UPDATE recordings SET ended_at = started_at + make_interval(secs => $2) WHERE id = $1`, [recordingId, report.duration]);
       await this.moveStored(recordingId, storedRecording(row.status), { type: 'composed' });
       log.info({ files: files.length, duration: report.duration, speed: report.speed }, 'recording ready');
       this.events.emit('recording.ready', { recordingId });
@@ -348,7 +349,7 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
       if (row.status === 'recording') {
         const t = nextRecordingState(storedRecording(row.status), { type: 'finalise' });
         if (!t.ok) continue;
-        await this.db.query(`UPDATE recordings SET status = $2, ended_at = greatest(coalesce($3, now()), started_at) WHERE id = $1 AND status = $4`, [row.id, t.state.status, row.alive_at, row.status]);
+        await this.db.query(`UPDATE recordings SET status = $2 WHERE id = $1 AND status = $3`, [row.id, t.state.status, row.status]);
         this.logger.warn({ recordingId: row.id, roomId: row.room_id }, 'recording left by a stopped process: composing what was written');
       }
       this.enqueue(row.id);
