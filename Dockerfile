@@ -60,6 +60,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 libstdc++6 tini \
       fonts-dejavu-core fonts-wqy-microhei fonts-noto-ui-core \
+      ffmpeg \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -21,6 +21,8 @@ import { RemoteAudio } from './remote-audio';
 import { ChannelPicker, floorLevel, InterpreterConsole } from './interpretation';
 import { resumeAudio } from '../session/audio-mix';
 import { SettingsPanel } from './settings-panel';
+import { RecordButton, RecordingIndicator, RecordingNotices } from './recording';
+import { useRecording } from '../hooks/use-recording';
 import { VideoTile, type TileModel } from './video-tile';
 
 type Layout = 'grid' | 'speaker';
@@ -262,6 +264,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
   const sinkId = snap.devices.audioOutputId;
   const floor = floorLevel(snap);
   const reportError = (e: unknown) => setNotice(t(`errors.${asApiError(e).code}`));
+  const rec = useRecording(snap.status, snap.role, snap.mode, reportError);
 
   return (
     <div ref={roomEl} className="room" data-testid="room" data-status={snap.status} data-layout={main ? (main.kind === 'screen' ? 'spotlight' : 'speaker') : 'grid'}>
@@ -280,6 +283,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
           <bdi>{roomName}</bdi>
         </h1>
         <RoomModeBadge mode={snap.mode} />
+        <RecordingIndicator rec={rec} />
         {snap.guest && (
           <span className="badge" data-testid="self-guest">
             {t('room.guest.youAre')}
@@ -333,6 +337,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
         </div>
       )}
       <BreakoutNotices session={session} snap={snap} />
+      <RecordingNotices rec={rec} />
       {snap.notice && (
         <div className="room-banner" role="alert" data-testid="host-muted">
           <span>{t(`room.hostMuted.${snap.notice.source}`)}</span>
@@ -460,6 +465,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
             onError={reportError}
           />
           <ChannelPicker session={session} snap={snap} onError={reportError} />
+          <RecordButton rec={rec} />
         </div>
         <div className="toolbar-group">
           <button
