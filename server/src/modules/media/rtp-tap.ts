@@ -34,13 +34,7 @@ export interface RtpTapOptions {
 export async function openRtpTap(router: types.Router, producerId: string, options: RtpTapOptions = {}): Promise<RtpTap> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (await freeUdpPortPair(host));
-  const transport = await router.createPlainTransport({
-    listenInfo: { protocol: 'udp', ip: host },
-    // Separate RTCP: FFmpeg's RTP input reads RTCP (sender reports, for lip sync) on port + 1.
-    rtcpMux: false,
-    comedia: false,
-    appData: { ...options.appData, tap: true },
-  });
+  const transport = await createTapTransport(router, host, options.appData);
   try {
     await transport.connect({ ip: host, port, rtcpPort: port + 1 });
     const consumer = await transport.consume({ producerId, rtpCapabilities: tapCapabilities(router.rtpCapabilities), paused: true, appData: { ...options.appData, tap: true } });
@@ -64,6 +58,29 @@ export async function openRtpTap(router: types.Router, producerId: string, optio
   } catch (error) {
     transport.close();
     throw error;
+  }
+}
+
+/**
+ * The tap's own sockets (it only sends, to the reader) take free loopback ports of their own, not the
+ * worker's media port range: that range is for browsers, small, and a recorded room needs two ports
+ * per stream. A port taken meanwhile by another process is simply tried again.
+ */
+async function createTapTransport(router: types.Router, host: string, appData: types.AppData | undefined): Promise<types.PlainTransport> {
+  for (let attempt = 0; ; attempt++) {
+    const local = await freeUdpPortPair(host);
+    try {
+      return await router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: host, port: local },
+        // Separate RTCP: FFmpeg's RTP input reads RTCP (sender reports, for lip sync) on port + 1.
+        rtcpMux: false,
+        rtcpListenInfo: { protocol: 'udp', ip: host, port: local + 1 },
+        comedia: false,
+        appData: { ...appData, tap: true },
+      });
+    } catch (error) {
+      if (attempt >= 4 || !/address already in use|EADDRINUSE|no more available ports/i.test(String((error as Error)?.message))) throw error;
+    }
   }
 }
 

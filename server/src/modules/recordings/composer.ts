@@ -33,8 +33,8 @@ export interface CompositionReport {
   inputs: number;
   channels: string[];
   captions: string[];
-  /** Per track and segment: how far its clock strayed from the wall clock (see timeline.ts). */
-  drift: { track: string; segment: string; anchors: number; maxMs: number; ppm: number }[];
+  /** Per track and segment: how far its anchors strayed from one another, and the trend (see timeline.ts). */
+  drift: { track: string; segment: string; anchors: number; spreadMs: number; ppm: number }[];
 }
 
 export interface ComposeTools {
@@ -206,6 +206,6 @@ export async function compose(
     const rendition = file.split('/')[1] ?? '';
     files.push({ path: file, kind: 'hls', mediaType: MEDIA_TYPES[path.extname(file)] ?? 'application/octet-stream', language: languages.get(rendition) ?? null });
   }
-  log.info({ ...report, drift: undefined, maxDriftMs: Math.max(0, ...report.drift.map((d) => Math.abs(d.maxMs))) }, 'recording composed');
+  log.info({ ...report, drift: undefined, anchorSpreadMs: Math.max(0, ...report.drift.map((d) => d.spreadMs)) }, 'recording composed');
   return { files, report };
 }

@@ -21,7 +21,7 @@ function track(key: string, over: Partial<TrackMeta> & { segments: SegmentMeta[]
 }
 
 /** A segment whose first packet came `at` seconds into the recording. */
-const seg = (file: string, at: number): SegmentMeta => ({ file, startedAtMs: START + at * 1000 - 300, anchors: [{ wallMs: START + at * 1000, rtpTs: 1234 }], endedAtMs: null, end: 'stopped' });
+const seg = (file: string, at: number): SegmentMeta => ({ file, startedAtMs: START + at * 1000 - 300, firstRtpTs: 1234, anchors: [{ wallMs: START + at * 1000, rtpTs: 1234 }], endedAtMs: null, end: 'stopped' });
 
 function timeline(tracks: TrackMeta[], seconds = 30): Timeline {
   return { version: 1, recordingId: 'r', roomId: 'room', startedAtMs: START, stoppedAtMs: START + seconds * 1000, layout: 'grid', tracks, speakers: [] };
@@ -122,7 +122,7 @@ describe('FFmpeg arguments of the recorder', () => {
       source: 'mic',
       codec: 'audio/opus',
       clockRate: 48_000,
-      segments: [{ ...seg('m.mkv', 1), anchors: [{ wallMs: START + 1000, rtpTs: 0 }, { wallMs: START + 9000, rtpTs: 4 * 48_000 }] }],
+      segments: [{ ...seg('m.mkv', 1), firstRtpTs: 0, anchors: [{ wallMs: START + 1000, rtpTs: 0 }, { wallMs: START + 9000, rtpTs: 4 * 48_000, resume: true }] }],
     });
     const plan = compositionPlan(timeline([mic], 12), new Map([['m.mkv', 8]]));
     expect(plan.inputs[0]!.pieces).toEqual([
@@ -135,7 +135,7 @@ describe('FFmpeg arguments of the recorder', () => {
 
   it('leaves out files without packets, and sign-language video from the picture', () => {
     const plan = compositionPlan(
-      timeline([track('cam', { segments: [seg('c.mkv', 0), { ...seg('empty.mkv', 5), anchors: [] }] }), track('sign', { channel: 'sign', segments: [seg('sg.mkv', 0)] })], 10),
+      timeline([track('cam', { segments: [seg('c.mkv', 0), { ...seg('empty.mkv', 5), firstRtpTs: null, anchors: [] }] }), track('sign', { channel: 'sign', segments: [seg('sg.mkv', 0)] })], 10),
       new Map([
         ['c.mkv', 4],
         ['empty.mkv', 0],

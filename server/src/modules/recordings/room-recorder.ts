@@ -38,6 +38,7 @@ export const TIMELINE_FILE = 'timeline.json';
 export class RoomRecorder {
   readonly timeline: Timeline;
   private readonly tracks = new Map<string, TrackRecorder>();
+  private readonly starting = new Map<TrackRecorder, Promise<void>>();
   private readonly watched = new WeakSet<types.Transport>();
   private speakerObserver: types.ActiveSpeakerObserver | null = null;
   private stopped = false;
@@ -102,18 +103,17 @@ export class RoomRecorder {
   async stop(): Promise<Timeline> {
     if (!this.stopped) {
       this.stopped = true;
+      // The stop is now: closing the files takes a moment, which is not part of the recording.
+      this.timeline.stoppedAtMs = Date.now();
       this.room.router.observer.off('newtransport', this.onTransport);
       if (this.speakerObserver && !this.speakerObserver.closed) this.speakerObserver.close();
       await Promise.all([...this.starting.values()]);
       await Promise.all([...this.tracks.values()].map((t) => t.stop('stopped').catch((err: unknown) => this.log.error({ err, track: t.key }, 'could not stop a track'))));
-      this.timeline.stoppedAtMs = Date.now();
     }
     clearTimeout(this.saveTimer);
     await this.save();
     return this.timeline;
   }
-
-  private readonly starting = new Map<TrackRecorder, Promise<void>>();
 
   private watch(transport: types.Transport): void {
     if (this.watched.has(transport)) return;

@@ -23,6 +23,8 @@ export interface Anchor {
   wallMs: number;
   /** The packet's RTP timestamp as the reader got it. */
   rtpTs: number;
+  /** Taken on a resume after a pause: where the sender's clock may have jumped. */
+  resume?: boolean;
 }
 
 export interface SegmentMeta {
@@ -30,7 +32,9 @@ export interface SegmentMeta {
   file: string;
   /** When the reader process started. */
   startedAtMs: number;
-  /** The first one is the file's first packet (timestamp 0 in the file); empty when no packet ever came. */
+  /** RTP timestamp of the file's first packet (its time 0); null when no packet ever came. */
+  firstRtpTs: number | null;
+  /** In the order taken; empty when no packet ever came. */
   anchors: Anchor[];
   endedAtMs: number | null;
   /** How it ended: its stream closed, the recording stopped, or the reader died (the file is cut short). */
@@ -91,14 +95,18 @@ export function ticksBetween(a: Anchor, b: Anchor, clockRate: number): number {
   return raw + wraps * TWO_32;
 }
 
-/** Each anchor's position in the file (seconds from the file's first packet), in wall-clock order. */
-export function anchorPositions(anchors: readonly Anchor[], clockRate: number): { anchor: Anchor; pos: number }[] {
+/**
+ * Each anchor's position in the file (seconds from the file's first packet, whose RTP timestamp is
+ * `firstRtpTs`) and its offset (wall-clock seconds since `originMs` minus position), in wall-clock order.
+ */
+export function anchorPositions(anchors: readonly Anchor[], clockRate: number, firstRtpTs: number, originMs = 0): { anchor: Anchor; pos: number; offset: number }[] {
   const sorted = [...anchors].sort((a, b) => a.wallMs - b.wallMs);
-  const out: { anchor: Anchor; pos: number }[] = [];
+  const out: { anchor: Anchor; pos: number; offset: number }[] = [];
   let pos = 0;
   sorted.forEach((anchor, i) => {
-    if (i > 0) pos += ticksBetween(sorted[i - 1]!, anchor, clockRate) / clockRate;
-    out.push({ anchor, pos });
+    // The first anchor is taken within a second of the first packet: no wrap to resolve.
+    pos = i === 0 ? ((((anchor.rtpTs - firstRtpTs) % TWO_32) + TWO_32) % TWO_32) / clockRate : pos + ticksBetween(sorted[i - 1]!, anchor, clockRate) / clockRate;
+    out.push({ anchor, pos, offset: (anchor.wallMs - originMs) / 1000 - pos });
   });
   return out;
 }
@@ -106,54 +114,66 @@ export function anchorPositions(anchors: readonly Anchor[], clockRate: number): 
 /**
  * Where a segment file's content goes in the output (seconds from the recording's start). `duration`
  * is the file's length as probed. A segment without anchors (no packet ever came) has no pieces.
+ *
+ * An anchor's offset (wall time minus file time) is the true one plus however late the SFU sent that
+ * packet (a busy machine delays packets, never hurries them): each piece is placed by the smallest
+ * offset among its anchors. Only on a resume can the sender's clock have jumped: an anchor taken then
+ * whose offset differs by more than `tolerance` starts a new piece.
  */
-export function segmentPieces(segment: Pick<SegmentMeta, 'anchors'>, clockRate: number, recordingStartMs: number, duration: number, tolerance = JUMP_TOLERANCE_S): Piece[] {
-  const positions = anchorPositions(segment.anchors, clockRate);
-  if (!positions.length || duration <= 0) return [];
-  const at = (a: Anchor) => (a.wallMs - recordingStartMs) / 1000;
-  const pieces: Piece[] = [{ from: 0, to: duration, at: at(positions[0]!.anchor) }];
-  for (const { anchor, pos } of positions.slice(1)) {
+export function segmentPieces(
+  segment: Pick<SegmentMeta, 'anchors' | 'firstRtpTs'>,
+  clockRate: number,
+  recordingStartMs: number,
+  duration: number,
+  tolerance = JUMP_TOLERANCE_S,
+): Piece[] {
+  if (segment.firstRtpTs === null || !segment.anchors.length || duration <= 0) return [];
+  const positions = anchorPositions(segment.anchors, clockRate, segment.firstRtpTs, recordingStartMs);
+  const runs: { from: number; offset: number }[] = [{ from: 0, offset: positions[0]!.offset }];
+  for (const { anchor, pos, offset } of positions.slice(1)) {
     if (pos >= duration) break;
-    const current = pieces.at(-1)!;
-    const expected = current.at + (pos - current.from);
-    const actual = at(anchor);
-    if (Math.abs(actual - expected) <= tolerance) continue;
-    // The file's stretch before the jump ends with the packets that came before it: a clock that jumped
-    // ahead left a hole in the file, so placing the next piece earlier overlaps only that hole.
-    current.to = pos;
-    pieces.push({ from: pos, to: duration, at: actual });
+    const run = runs.at(-1)!;
+    if (anchor.resume && Math.abs(offset - run.offset) > tolerance) runs.push({ from: pos, offset });
+    else run.offset = Math.min(run.offset, offset);
   }
-  return pieces.filter((p) => p.to - p.from > 1e-3);
+  // The file's stretch before a jump ends with the packets that came before it: a clock that jumped
+  // ahead left a hole in the file, so placing the next piece earlier overlaps only that hole.
+  return runs
+    .map((run, i): Piece => ({ from: run.from, to: runs[i + 1]?.from ?? duration, at: run.from + run.offset }))
+    .filter((p) => p.to - p.from > 1e-3);
 }
 
-/** How far a stream's RTP clock strayed from the wall clock over a segment, between jumps. */
+/** How far a stream's anchors strayed from one another over a segment, between jumps. */
 export interface Drift {
   /** Anchors compared. */
   anchors: number;
-  /** The largest disagreement with the first anchor, in milliseconds (positive: the RTP clock ran slow). */
-  maxMs: number;
-  /** The trend from the first to the last anchor, in parts per million of elapsed time. */
+  /** The largest spread of offsets within a piece, in milliseconds: delivery delays plus clock drift. */
+  spreadMs: number;
+  /** The trend of the offsets over time (least squares), in parts per million of elapsed time. */
   ppm: number;
 }
 
-export function segmentDrift(segment: Pick<SegmentMeta, 'anchors'>, clockRate: number, tolerance = JUMP_TOLERANCE_S): Drift {
-  const positions = anchorPositions(segment.anchors, clockRate);
-  if (positions.length < 2) return { anchors: positions.length, maxMs: 0, ppm: 0 };
-  let base = positions[0]!;
-  let maxMs = 0;
-  let trend = { wall: 0, error: 0 };
-  for (const p of positions.slice(1)) {
-    const wall = (p.anchor.wallMs - base.anchor.wallMs) / 1000;
-    const error = wall - (p.pos - base.pos);
-    // A jump starts a new piece: drift is measured from there on.
-    if (Math.abs(error) > tolerance) {
-      base = p;
-      continue;
-    }
-    if (Math.abs(error * 1000) > Math.abs(maxMs)) maxMs = error * 1000;
-    if (wall > trend.wall) trend = { wall, error };
+export function segmentDrift(segment: Pick<SegmentMeta, 'anchors' | 'firstRtpTs'>, clockRate: number, tolerance = JUMP_TOLERANCE_S): Drift {
+  if (segment.firstRtpTs === null || segment.anchors.length < 2) return { anchors: segment.anchors.length, spreadMs: 0, ppm: 0 };
+  const positions = anchorPositions(segment.anchors, clockRate, segment.firstRtpTs);
+  const runs: { wall: number; offset: number }[][] = [[]];
+  let last = positions[0]!.offset;
+  for (const p of positions) {
+    if (p.anchor.resume && Math.abs(p.offset - last) > tolerance) runs.push([]);
+    runs.at(-1)!.push({ wall: p.anchor.wallMs / 1000, offset: p.offset });
+    last = p.offset;
   }
-  return { anchors: positions.length, maxMs: Math.round(maxMs * 10) / 10, ppm: trend.wall > 0 ? Math.round((trend.error / trend.wall) * 1e6) : 0 };
+  const spread = Math.max(...runs.map((r) => Math.max(...r.map((x) => x.offset)) - Math.min(...r.map((x) => x.offset))));
+  const longest = runs.reduce((a, b) => (b.length > a.length ? b : a));
+  let ppm = 0;
+  if (longest.length >= 2) {
+    const mw = longest.reduce((s, x) => s + x.wall, 0) / longest.length;
+    const mo = longest.reduce((s, x) => s + x.offset, 0) / longest.length;
+    const cov = longest.reduce((s, x) => s + (x.wall - mw) * (x.offset - mo), 0);
+    const varw = longest.reduce((s, x) => s + (x.wall - mw) ** 2, 0);
+    ppm = varw > 0 ? Math.round((cov / varw) * 1e6) : 0;
+  }
+  return { anchors: positions.length, spreadMs: Math.round(spread * 10000) / 10, ppm };
 }
 
 /** Half-open intervals [from, to) in output seconds. */

@@ -11,8 +11,11 @@ import type { Anchor, SegmentMeta, TrackMeta } from './timeline';
 const RESTART_DELAY_MS = 300;
 /** More deaths than this within a minute and the stream stays interrupted until a host resumes it. */
 const MAX_RESTARTS_PER_MINUTE = 3;
-/** An anchor every this often while a stream flows, to measure its clock drift. */
-const ANCHOR_EVERY_MS = 30_000;
+/** An anchor every this often while a stream flows: placement takes the least delayed, and drift is measured. */
+const ANCHOR_EVERY_MS = 10_000;
+/** An anchor is the least delayed of the packets sent within this window (or the first this many). */
+const ANCHOR_WINDOW_MS = 400;
+const ANCHOR_PACKETS = 25;
 /** A reader asked to stop (it then closes its file properly) is killed after this. */
 const STOP_GRACE_MS = 5_000;
 /** How long a new reader may take to open its socket. */
@@ -43,7 +46,7 @@ export class TrackRecorder {
   private reader: ChildProcess | null = null;
   private readerExit: Promise<void> = Promise.resolve();
   private segment: SegmentMeta | null = null;
-  private wantAnchor = false;
+  private wantAnchor: { resume: boolean; samples: Anchor[]; timer: NodeJS.Timeout | undefined } | null = null;
   private anchorTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private deaths: number[] = [];
@@ -96,7 +99,7 @@ export class TrackRecorder {
       this.events.changed();
       // After a gap: a key frame for the reader, and an anchor to check the sender's clock ran on.
       void tap.requestKeyFrame().catch(() => undefined);
-      this.requestAnchor();
+      this.requestAnchor(true);
     });
     if (this.producer.paused) this.meta.pauses.push({ fromMs: Date.now(), toMs: null });
     consumer.on('producerclose', () => void this.stop('closed'));
@@ -111,7 +114,19 @@ export class TrackRecorder {
     this.deaths = [];
     this.gaveUp = false;
     clearTimeout(this.restartTimer);
-    if (!this.reader) await this.restart();
+    if (!this.tap) {
+      // It never started (its tap could not open): start it now.
+      try {
+        await this.start();
+      } catch (err) {
+        this.log.error({ err, track: this.meta.key }, 'could not start recording a stream');
+        return false;
+      }
+    } else if (!this.reader) await this.restart();
+    if (this.reader && this.interrupted) {
+      this.interrupted = false;
+      this.events.resumed(this);
+    }
     return this.reader !== null;
   }
 
@@ -151,7 +166,9 @@ export class TrackRecorder {
     await mkdir(path.dirname(full), { recursive: true });
     // No packets while no reader listens: a restarted reader starts from a key frame, nothing half-read.
     if (!tap.consumer.paused) await tap.consumer.pause();
-    const segment: SegmentMeta = { file, startedAtMs: Date.now(), anchors: [], endedAtMs: null, end: null };
+    if (this.wantAnchor) clearTimeout(this.wantAnchor.timer);
+    this.wantAnchor = null;
+    const segment: SegmentMeta = { file, startedAtMs: Date.now(), firstRtpTs: null, anchors: [], endedAtMs: null, end: null };
     this.meta.segments.push(segment);
     this.segment = segment;
     this.events.changed();
@@ -237,12 +254,19 @@ export class TrackRecorder {
     }
   }
 
-  /** The next packet sent to the reader is anchored (the trace is switched on for it, then off). */
-  private requestAnchor(): void {
+  /**
+   * Anchors the packets sent to the reader next: the trace is switched on for a short window, the
+   * least delayed packet of it is kept (see timeline.ts), and the trace is switched off again.
+   */
+  private requestAnchor(resume = false): void {
     const consumer = this.tap?.consumer;
-    if (!consumer || consumer.closed || !this.reader || this.wantAnchor) return;
-    this.wantAnchor = true;
-    void consumer.enableTraceEvent(['rtp']).catch(() => (this.wantAnchor = false));
+    if (!consumer || consumer.closed || !this.reader) return;
+    if (this.wantAnchor) {
+      this.wantAnchor.resume ||= resume;
+      return;
+    }
+    this.wantAnchor = { resume, samples: [], timer: undefined };
+    void consumer.enableTraceEvent(['rtp']).catch(() => (this.wantAnchor = null));
   }
 
   private async anchorWithin(ms: number): Promise<void> {
@@ -252,14 +276,30 @@ export class TrackRecorder {
   }
 
   private onTrace(trace: types.ConsumerTraceEventData): void {
-    if (trace.type !== 'rtp' || trace.direction !== 'out' || !this.wantAnchor) return;
+    const want = this.wantAnchor;
+    if (trace.type !== 'rtp' || trace.direction !== 'out' || !want) return;
     const packet = (trace.info as { rtpPacket?: { timestamp?: number } }).rtpPacket;
-    if (typeof packet?.timestamp !== 'number' || !this.segment || !this.reader) return;
-    this.wantAnchor = false;
-    void this.tap?.consumer.enableTraceEvent([]).catch(() => undefined);
+    const segment = this.segment;
+    if (typeof packet?.timestamp !== 'number' || !segment || !this.reader) return;
+    // The first packet of a file is its time 0.
+    segment.firstRtpTs ??= packet.timestamp;
     // The worker stamps the event with its monotonic clock when it sent the packet: back to wall-clock time.
-    const anchor: Anchor = { wallMs: Date.now() - Math.max(0, monotonicMs() - trace.timestamp), rtpTs: packet.timestamp };
-    this.segment.anchors.push(anchor);
-    this.events.changed();
+    want.samples.push({ wallMs: Date.now() - Math.max(0, monotonicMs() - trace.timestamp), rtpTs: packet.timestamp });
+    want.timer ??= setTimeout(() => this.settleAnchor(want, segment), ANCHOR_WINDOW_MS * 1.5).unref();
+    if (want.samples.length >= ANCHOR_PACKETS || want.samples.at(-1)!.wallMs - want.samples[0]!.wallMs >= ANCHOR_WINDOW_MS) this.settleAnchor(want, segment);
   }
+
+  /** Keeps the sample whose wall time is earliest against its RTP time: the one the SFU sent with the least delay. */
+  private settleAnchor(want: NonNullable<TrackRecorder['wantAnchor']>, segment: SegmentMeta): void {
+    if (this.wantAnchor !== want) return;
+    this.wantAnchor = null;
+    clearTimeout(want.timer);
+    void this.tap?.consumer.enableTraceEvent([]).catch(() => undefined);
+    const first = want.samples[0];
+    if (!first) return;
+    const lateness = (a: Anchor) => a.wallMs / 1000 - ((a.rtpTs - first.rtpTs) | 0) / this.meta.clockRate;
+    const best = want.samples.reduce((a, b) => (lateness(b) < lateness(a) ? b : a));
+    segment.anchors.push(want.resume ? { ...best, resume: true } : best);
+    this.events.changed();
+}
 }
