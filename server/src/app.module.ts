@@ -19,6 +19,7 @@ import { CertificatesModule } from './modules/certificates/certificates.module';
 import { InstitutionalSignInModule } from './modules/institutional-sign-in/institutional-sign-in.module';
 import { CaptionsModule } from './modules/captions/captions.module';
 import { ArchiveModule } from './modules/archive/archive.module';
+import { RecordingsModule } from './modules/recordings/recordings.module';
 
 @Global()
 @Module({})
@@ -59,6 +60,7 @@ export class AppModule {
         InstitutionalSignInModule,
         CaptionsModule,
         ArchiveModule,
+        RecordingsModule,
       ],
     };
   }

@@ -252,6 +252,16 @@ export class WebRtcPeer {
     }
   }
 
+  /**
+   * Sends one RTP packet as it is on the published track of `kind` (werift stamps its own SSRC,
+   * payload type and sequence offset): real media encoded elsewhere, e.g. by FFmpeg.
+   */
+  sendRtp(kind: Kind, packet: Buffer): void {
+    const transceiver = this.senders.get(kind);
+    if (!transceiver) throw new Error(`nothing published for ${kind}`);
+    transceiver.sender.sendRtp(packet).catch(() => undefined);
+  }
+
   stopSending(): void {
     for (const timer of this.pacers) clearInterval(timer);
     this.pacers.clear();

@@ -68,6 +68,11 @@ const PROBES: Record<RoomAction, (s: Scene) => Promise<Ack<unknown>>> = {
   'interpretation.listen': (s) => command(s.actor.socket, 'interpretation:listen', { channel: 'zh', floorVolume: 0 }),
   'captions.manage': (s) => command(s.actor.socket, 'captions:assign', { userId: s.victim.joined.userId, language: 'en' }),
   'captions.view': (s) => command(s.actor.socket, 'captions:state', {}),
+  'recording.manage': async (s) => {
+    const r = await command(s.actor.socket, 'recording:start', {});
+    if (r.ok) ok(await command(s.actor.socket, 'recording:stop', {}));
+    return r;
+  },
   // Ends the session: run last.
   'room.end': (s) => command(s.actor.socket, 'room:end', {}),
 };

@@ -98,6 +98,9 @@ export const ERROR_CODES = [
   'MEDIA_TOKEN_INVALID',
   'DELETION_REASON_REQUIRED',
   'INVALID_RETENTION',
+  // Recording.
+  'RECORDING_UNAVAILABLE',
+  'NOT_RECORDING',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -192,6 +195,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   MEDIA_TOKEN_INVALID: 401,
   DELETION_REASON_REQUIRED: 400,
   INVALID_RETENTION: 400,
+  RECORDING_UNAVAILABLE: 503,
+  NOT_RECORDING: 409,
 };
 
 export interface ErrorBody {

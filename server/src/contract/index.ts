@@ -14,6 +14,7 @@ export * from './interpretation';
 export * from './institutional-sign-in';
 export * from './media';
 export * from './protocol';
+export * from './recordings';
 export * from './rest';
 export * from './room-permissions';
 export * from './socket';

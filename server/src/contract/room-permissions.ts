@@ -30,6 +30,7 @@ export const ROOM_ACTIONS = [
   'interpretation.listen',
   'captions.manage',
   'captions.view',
+  'recording.manage',
 ] as const;
 export type RoomAction = (typeof ROOM_ACTIONS)[number];
 type Mode = RoomDto['mode'];
@@ -69,6 +70,8 @@ export const ROOM_PERMISSIONS: Record<RoomAction, Record<Mode, readonly RoomRole
   // Who captions, and whether the floor is captioned automatically, is the hosts' call; typing then needs the assignment.
   'captions.manage': same(HOSTS),
   'captions.view': same(ALL),
+  // Everyone in the room is told when it records; only hosts start and stop it.
+  'recording.manage': same(HOSTS),
 };
 
 export const roomCan = (role: RoomRole, action: RoomAction, mode: Mode): boolean => ROOM_PERMISSIONS[action][mode].includes(role);

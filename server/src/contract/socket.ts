@@ -5,6 +5,7 @@ import { type EngagementEvents, type EngagementResults, engagementCommandSchemas
 import { type GovernanceEvents, type GovernanceResults, governanceCommandSchemas } from './governance';
 import { CHANNEL_LANGUAGES, type InterpretationEvents, type InterpretationResults, type InterpretationState, interpretationCommandSchemas } from './interpretation';
 import type { Ack } from './errors';
+import { type RecordingEvents, type RecordingResults, type RoomRecording, recordingCommandSchemas } from './recordings';
 import type { RoomRole } from './rest';
 import { plainText } from './text';
 import {
@@ -99,6 +100,7 @@ export const commandSchemas = {
   ...breakoutCommandSchemas,
   ...interpretationCommandSchemas,
   ...captionsCommandSchemas,
+  ...recordingCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -130,9 +132,11 @@ export interface RoomJoined {
   breakout: BreakoutState | null;
   /** Interpreters, their channels, and the channel you listen to (kept from your last visit in this session). */
   interpretation: InterpretationState;
+  /** Whether the room records now (everyone is told on joining), and whether it can. */
+  recording: RoomRecording;
 }
 
-export interface CommandResults extends EngagementResults, GovernanceResults, BreakoutResults, InterpretationResults, CaptionsResults {
+export interface CommandResults extends EngagementResults, GovernanceResults, BreakoutResults, InterpretationResults, CaptionsResults, RecordingResults {
   'session:ping': { serverTime: number; userId: string };
   'org:watch': { organizationId: string; online: string[] };
   'org:unwatch': { organizationId: string };
@@ -195,7 +199,7 @@ export interface LobbyEntry {
   since: string;
 }
 
-export interface ServerEvents extends EngagementEvents, GovernanceEvents, BreakoutEvents, InterpretationEvents, CaptionsEvents {
+export interface ServerEvents extends EngagementEvents, GovernanceEvents, BreakoutEvents, InterpretationEvents, CaptionsEvents, RecordingEvents {
   'org:member-online': (e: { organizationId: string; userId: string }) => void;
   'org:member-offline': (e: { organizationId: string; userId: string }) => void;
   'org:changed': (e: { organizationId: string; what: 'members' | 'institutions' | 'invitations' }) => void;

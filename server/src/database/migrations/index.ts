@@ -21,6 +21,7 @@ import { MeetingLanguageFromContract1796195398766 } from './1796195398766-meetin
 import { Recordings1796206573414 } from './1796206573414-recordings';
 import { RecordingArchive1796207116577 } from './1796207116577-recording-archive';
 import { RoomCaptions1796207247263 } from './1796207247263-room-captions';
+import { RecordingLiveness1796208259116 } from './1796208259116-recording-liveness';
 
 export const MIGRATIONS = [
   IdentityAndOrganizations1764201600000,
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   Recordings1796206573414,
   RecordingArchive1796207116577,
   RoomCaptions1796207247263,
+  RecordingLiveness1796208259116,
 ];

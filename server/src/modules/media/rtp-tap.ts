@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import { readFile } from 'node:fs/promises';
 import type { types } from 'mediasoup';
 
 /**
@@ -33,13 +34,7 @@ export interface RtpTapOptions {
 export async function openRtpTap(router: types.Router, producerId: string, options: RtpTapOptions = {}): Promise<RtpTap> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (await freeUdpPortPair(host));
-  const transport = await router.createPlainTransport({
-    listenInfo: { protocol: 'udp', ip: host },
-    // Separate RTCP: FFmpeg's RTP input reads RTCP (sender reports, for lip sync) on port + 1.
-    rtcpMux: false,
-    comedia: false,
-    appData: { ...options.appData, tap: true },
-  });
+  const transport = await createTapTransport(router, host, options.appData);
   try {
     await transport.connect({ ip: host, port, rtcpPort: port + 1 });
     const consumer = await transport.consume({ producerId, rtpCapabilities: tapCapabilities(router.rtpCapabilities), paused: true, appData: { ...options.appData, tap: true } });
@@ -63,6 +58,29 @@ export async function openRtpTap(router: types.Router, producerId: string, optio
   } catch (error) {
     transport.close();
     throw error;
+  }
+}
+
+/**
+ * The tap's own sockets (it only sends, to the reader) take free loopback ports of their own, not the
+ * worker's media port range: that range is for browsers, small, and a recorded room needs two ports
+ * per stream. A port taken meanwhile by another process is simply tried again.
+ */
+async function createTapTransport(router: types.Router, host: string, appData: types.AppData | undefined): Promise<types.PlainTransport> {
+  for (let attempt = 0; ; attempt++) {
+    const local = await freeUdpPortPair(host);
+    try {
+      return await router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: host, port: local },
+        // Separate RTCP: FFmpeg's RTP input reads RTCP (sender reports, for lip sync) on port + 1.
+        rtcpMux: false,
+        rtcpListenInfo: { protocol: 'udp', ip: host, port: local + 1 },
+        comedia: false,
+        appData: { ...appData, tap: true },
+      });
+    } catch (error) {
+      if (attempt >= 4 || !/address already in use|EADDRINUSE|no more available ports/i.test(String((error as Error)?.message))) throw error;
+    }
   }
 }
 
@@ -102,20 +120,70 @@ export function tapSdp(consumer: Pick<types.Consumer, 'kind' | 'rtpParameters'>,
   ].join('\r\n');
 }
 
+export interface RtpReaderOptions {
+  /**
+   * FFmpeg's RTP input gives up after 10 s without a packet (the default). Off, a muted sender is
+   * only a pause and the reader waits for as long as it takes; it is then ended by `endRtpReader`
+   * (a signal alone only takes effect at its next packet).
+   */
+  endOnSilence?: boolean;
+}
+
 /**
  * FFmpeg's input side for a tap: the SDP arrives on standard input, packets on UDP. A reorder queue
  * absorbs loopback reordering; timestamps come from the RTP clock so a pause leaves a gap, not a jump.
  */
-export function rtpReaderArgs(): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-reorder_queue_size', '64', '-fflags', '+genpts', '-f', 'sdp', '-i', 'pipe:0'];
+export function rtpReaderArgs(options: RtpReaderOptions = {}): string[] {
+  const patience = options.endOnSilence === false ? ['-listen_timeout', '-1'] : [];
+  return ['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-reorder_queue_size', '64', '-fflags', '+genpts', ...patience, '-f', 'sdp', '-i', 'pipe:0'];
+}
+
+/**
+ * Asks a reader to finish: an RTCP BYE on its RTCP port ends FFmpeg's RTP input like the end of a
+ * file, so it writes the rest and closes its output properly, even when no packet comes any more (a
+ * signal only takes effect at FFmpeg's next packet, and a second one aborts the closing).
+ */
+export function endRtpReader(tap: Pick<RtpTap, 'port'>, host = '127.0.0.1'): Promise<void> {
+  // V=2, 2 SSRCs (FFmpeg ignores packets shorter than an RTP header), PT=203 (BYE), length 2.
+  const bye = Buffer.from([0x82, 0xcb, 0x00, 0x02, 0x51, 0x55, 0x4f, 0x52, 0x00, 0x00, 0x00, 0x00]);
+  const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  return new Promise((resolve) =>
+    socket.send(bye, tap.port + 1, host, () => {
+      socket.close();
+      resolve();
+    }),
+  );
 }
 
 /** Starts `ffmpeg` (or `command`) reading `tap` and writing as `outputArgs` say; the SDP is written to its stdin. */
-export function spawnRtpReader(tap: Pick<RtpTap, 'sdp'>, outputArgs: readonly string[], command = 'ffmpeg'): ChildProcess {
-  const child = spawn(command, [...rtpReaderArgs(), ...outputArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function spawnRtpReader(tap: Pick<RtpTap, 'sdp'>, outputArgs: readonly string[], command = 'ffmpeg', options: RtpReaderOptions = {}): ChildProcess {
+  const child = spawn(command, [...rtpReaderArgs(options), ...outputArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin!.on('error', () => undefined);
   child.stdin!.end(tap.sdp);
   return child;
+}
+
+/**
+ * Resolves true once something listens on UDP `port` (a reader that opened its socket), false when
+ * `timeoutMs` passes or `alive()` turns false first. Packets sent before a reader listens are lost, so
+ * a tap is started only after this. Reads the kernel's socket table; elsewhere than Linux it waits
+ * a fixed half second instead.
+ */
+export async function waitForUdpListener(port: number, options: { timeoutMs?: number; alive?: () => boolean } = {}): Promise<boolean> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 5_000);
+  while (Date.now() < deadline) {
+    if (options.alive && !options.alive()) return false;
+    const tables = await Promise.all(['/proc/net/udp', '/proc/net/udp6'].map((f) => readFile(f, 'utf8').catch(() => null)));
+    if (tables.every((t) => t === null)) {
+      await new Promise((r) => setTimeout(r, 500));
+      return options.alive ? options.alive() : true;
+    }
+    // Each line: "sl local_address rem_address ...", the local address as HEXIP:HEXPORT.
+    if (tables.some((t) => t?.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex)))) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
 }
 
 /** An even port whose pair (RTP, RTCP) is free on `host` now. Another process may still take it first; readers fail loudly then. */

@@ -3,10 +3,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { RecordingStatus } from '../../contract/recordings';
 
-/** The states of a recording, in the order they are reached (`failed` and `deleted` end it). */
-export const RECORDING_STATUSES = ['recording', 'processing', 'ready', 'failed', 'deleted'] as const;
-export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
+/** The states of a recording live in the contract (the client shows them); see recording-state.ts for the moves. */
+export { RECORDING_STATUSES, type RecordingStatus } from '../../contract/recordings';
 
 /** What a stored file is: one recorded track, the composed MP4, an HLS playlist or segment, captions. */
 export const RECORDING_FILE_KINDS = ['track', 'composite', 'hls', 'captions', 'poster', 'metadata'] as const;

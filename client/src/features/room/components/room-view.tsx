@@ -23,6 +23,8 @@ import { CaptionerConsole, CaptionsButton, CaptionsOverlay } from './captions';
 import { useCaptions } from '../captions-api';
 import { resumeAudio } from '../session/audio-mix';
 import { SettingsPanel } from './settings-panel';
+import { RecordButton, RecordingIndicator, RecordingNotices } from './recording';
+import { useRecording } from '../hooks/use-recording';
 import { VideoTile, type TileModel } from './video-tile';
 
 type Layout = 'grid' | 'speaker';
@@ -265,6 +267,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
   const sinkId = snap.devices.audioOutputId;
   const floor = floorLevel(snap);
   const reportError = (e: unknown) => setNotice(t(`errors.${asApiError(e).code}`));
+  const rec = useRecording(snap.status, snap.role, snap.mode, reportError);
 
   return (
     <div ref={roomEl} className="room" data-testid="room" data-status={snap.status} data-layout={main ? (main.kind === 'screen' ? 'spotlight' : 'speaker') : 'grid'}>
@@ -283,6 +286,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
           <bdi>{roomName}</bdi>
         </h1>
         <RoomModeBadge mode={snap.mode} />
+        <RecordingIndicator rec={rec} />
         {snap.guest && (
           <span className="badge" data-testid="self-guest">
             {t('room.guest.youAre')}
@@ -336,6 +340,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
         </div>
       )}
       <BreakoutNotices session={session} snap={snap} />
+      <RecordingNotices rec={rec} />
       {snap.notice && (
         <div className="room-banner" role="alert" data-testid="host-muted">
           <span>{t(`room.hostMuted.${snap.notice.source}`)}</span>
@@ -466,6 +471,7 @@ export function RoomView({ session, roomName, onLeave, onEnded }: RoomViewProps)
           />
           <ChannelPicker session={session} snap={snap} onError={reportError} />
           <CaptionsButton feed={captions.feed} view={captions.view} snap={snap} />
+          <RecordButton rec={rec} />
         </div>
         <div className="toolbar-group">
           <button

@@ -15,15 +15,8 @@ import type {
   DtlsParameters,
 } from '../../../contract';
 import type { BreakoutState, HandRaise, LobbyEntry, RoomDto, RoomOptions, RoomRole, StageInvitation } from '../../../contract';
-import type {
-  Channel,
-  ChannelInfo,
-  ChannelLanguage,
-  ChannelStream,
-  InterpretationState,
-  InterpreterAssignment,
-  Listening,
-} from '../../../contract';
+import type { Channel, ChannelInfo, ChannelLanguage, ChannelStream, InterpretationState, InterpreterAssignment, Listening } from '../../../contract';
+import type { RoomRecording } from '../../../contract/recordings';
 import { DEFAULT_LISTENING } from '../../../contract/interpretation';
 import { AppError } from '../../../common/errors';
 import type { PooledRouter } from '../../media/worker-pool';
@@ -34,6 +27,7 @@ import { HeldPipes } from './held-pipes';
 import { placeViewer } from './viewer-placement';
 import { type BreakoutRound, sameGroup, smallestGroup } from './breakout-round';
 import { type BoothStream, handOverPlan, liveOf, publishProblem, receives } from './interpretation';
+import { recorderStatus } from '../../recordings/recorder-tools';
 
 /** How a live room talks to its peers; the gateway implements it with socket.io rooms. */
 export interface RoomOutbox {
@@ -179,6 +173,8 @@ export class LiveRoom {
   relay: EdgeRelay | undefined;
   /** Told of every floor microphone that starts (not interpreters' channels): automatic captions tap them. */
   floorAudio: ((peer: Peer, producer: types.Producer) => void) | undefined;
+  /** Whether the room records (kept by the recordings module; everyone is told on joining). */
+  recording: RoomRecording = { available: recorderStatus().available, problem: recorderStatus().problem, current: null };
 
   private constructor(
     readonly roomId: string,
@@ -700,6 +696,7 @@ export class LiveRoom {
       peers: [...this.peers.values()].filter((p) => p !== peer && this.visibleTo(peer, p)).map((p) => this.describe(p)),
       breakout: this.breakoutStateFor(peer),
       interpretation: this.interpretationState(peer),
+      recording: this.recording,
     };
   }
 
