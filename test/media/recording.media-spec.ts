@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import pino from 'pino';
@@ -18,7 +18,19 @@ import { WorkerPool } from '../../server/src/modules/media/worker-pool';
 import { compose } from '../../server/src/modules/recordings/composer';
 import { RoomRecorder, type RecordableRoom } from '../../server/src/modules/recordings/room-recorder';
 import type { TrackRecorder } from '../../server/src/modules/recordings/track-recorder';
-import { avOffsets, beepOnsets, type Crop, decodes, encodeFlashBeep, encodeSource, FLASH_BEEP, flashesAlong, median, probe, sceneChanges } from '../helpers/av-sync';
+import {
+  avOffsets,
+  beepOnsets,
+  type Crop,
+  decodes,
+  encodeFlashBeep,
+  encodeSource,
+  FLASH_BEEP,
+  flashesAlong,
+  median,
+  probe,
+  sceneChanges,
+} from '../helpers/av-sync';
 import { LOOPBACK, waitFor } from '../helpers/rtp';
 
 jest.setTimeout(180_000);
@@ -51,12 +63,23 @@ function send(file: string, ports: Partial<Record<Kind, { port: number; ssrc: nu
   const outputs = (['video', 'audio'] as const).flatMap((kind) => {
     const target = ports[kind];
     if (!target) return [];
-    return ['-map', `0:${kind === 'video' ? 'v' : 'a'}:0`, '-c', 'copy', '-payload_type', String(CODEC[kind].payloadType), '-ssrc', String(target.ssrc), '-f', 'rtp', `rtp://${LOOPBACK}:${target.port}?pkt_size=1200`];
+    return [
+      '-map',
+      `0:${kind === 'video' ? 'v' : 'a'}:0`,
+      '-c',
+      'copy',
+      '-payload_type',
+      String(CODEC[kind].payloadType),
+      '-ssrc',
+      String(target.ssrc),
+      '-f',
+      'rtp',
+      `rtp://${LOOPBACK}:${target.port}?pkt_size=1200`,
+    ];
   });
   return spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-i', file, ...outputs], { stdio: 'ignore' });
 }
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('recorder: tracks as they arrive, a reader killed, composition in sync', () => {
@@ -65,7 +88,11 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
   const root = mkdtempSync(path.join(tmpdir(), 'quorum-recording-'));
   const senders: ChildProcess[] = [];
 
-  const sources = { flashBeep: path.join(root, 'flash-beep.mkv'), screen: path.join(root, 'screen.mkv'), interpreter: path.join(root, 'interpreter.mkv') };
+  const sources = {
+    flashBeep: path.join(root, 'flash-beep.mkv'),
+    screen: path.join(root, 'screen.mkv'),
+    interpreter: path.join(root, 'interpreter.mkv'),
+  };
 
   beforeAll(async () => {
     await pool.start();
@@ -91,8 +118,18 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
     return { roomId: '00000000-0000-4000-8000-000000000001', router, peers: new Map() };
   }
 
-  async function publish(room: FakeRoom, name: string, kinds: { kind: Kind; source: string; channel?: string }[]): Promise<{ peer: FakePeer; ports: Partial<Record<Kind, { port: number; ssrc: number }>>; producers: types.Producer[] }> {
-    const peer: FakePeer = room.peers.get(`peer-${name}`) ?? { id: `peer-${name}`, userId: `user-${name}`, displayName: name, transports: new Map(), producers: new Map() };
+  async function publish(
+    room: FakeRoom,
+    name: string,
+    kinds: { kind: Kind; source: string; channel?: string }[],
+  ): Promise<{ peer: FakePeer; ports: Partial<Record<Kind, { port: number; ssrc: number }>>; producers: types.Producer[] }> {
+    const peer: FakePeer = room.peers.get(`peer-${name}`) ?? {
+      id: `peer-${name}`,
+      userId: `user-${name}`,
+      displayName: name,
+      transports: new Map(),
+      producers: new Map(),
+    };
     room.peers.set(peer.id, peer);
     const ports: Partial<Record<Kind, { port: number; ssrc: number }>> = {};
     const producers: types.Producer[] = [];
@@ -122,11 +159,19 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
     ]);
     const notices: string[] = [];
     const startedAt = Date.now();
-    const recorder = new RoomRecorder(room, recordingId, dir, startedAt, 'grid', {
-      interrupted: (t: TrackRecorder, retrying: boolean) => notices.push(`interrupted ${t.meta.source} ${retrying}`),
-      resumed: (t: TrackRecorder) => notices.push(`resumed ${t.meta.source}`),
-      tracksChanged: () => undefined,
-    }, log);
+    const recorder = new RoomRecorder(
+      room,
+      recordingId,
+      dir,
+      startedAt,
+      'grid',
+      {
+        interrupted: (t: TrackRecorder, retrying: boolean) => notices.push(`interrupted ${t.meta.source} ${retrying}`),
+        resumed: (t: TrackRecorder) => notices.push(`resumed ${t.meta.source}`),
+        tracksChanged: () => undefined,
+      },
+      log,
+    );
     await recorder.start();
     expect(recorder.trackCount).toBe(2);
     senders.push(send(sources.flashBeep, alice.ports));
@@ -180,8 +225,15 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
     // A captions file, as the captions module would hand it over.
     const vtt = path.join(root, 'fr.vtt');
     writeFileSync(vtt, 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nBonjour à tous.\n');
-    const { files, report } = await compose(dir, timeline, { tools, floorLanguage: 'en', captions: [{ language: 'fr', vttPath: vtt }], log });
-    console.log(`recording composed: ${report.duration.toFixed(2)} s in ${report.seconds.toFixed(1)} s (${report.speed.toFixed(1)}x real time), load ${require('node:os').loadavg()[0].toFixed(2)}`);
+    const { files, report } = await compose(dir, timeline, {
+      tools,
+      floorLanguage: 'en',
+      captions: [{ language: 'fr', vttPath: vtt }],
+      log,
+    });
+    console.log(
+      `recording composed: ${report.duration.toFixed(2)} s in ${report.seconds.toFixed(1)} s (${report.speed.toFixed(1)}x real time), load ${loadavg()[0]!.toFixed(2)}`,
+    );
 
     const mp4 = path.join(dir, 'composite.mp4');
     const composite = await probe(mp4);
@@ -189,7 +241,9 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
     expect(Math.abs(composite.duration - wallSeconds)).toBeLessThan(1);
 
     // The composition covers both parts of the camera: flashes before the kill and after it.
-    const { epochs } = JSON.parse(readFileSync(path.join(dir, 'composition.json'), 'utf8')) as { epochs: { from: number; to: number; rects: Record<string, Crop> }[] };
+    const { epochs } = JSON.parse(readFileSync(path.join(dir, 'composition.json'), 'utf8')) as {
+      epochs: { from: number; to: number; rects: Record<string, Crop> }[];
+    };
     const spans = epochs.flatMap((e) => (e.rects[camera.meta.key] ? [{ from: e.from, to: e.to, crop: e.rects[camera.meta.key]! }] : []));
     expect(spans.length).toBeGreaterThanOrEqual(2);
     const flashes = await flashesAlong(mp4, spans);
@@ -202,7 +256,9 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
     const offsets = avOffsets(flashes, beeps, FLASH_BEEP.period);
     const offsetsMs = offsets.map((o) => Math.round(o.offset * 1000));
     const spread = Math.max(...offsetsMs) - Math.min(...offsetsMs);
-    console.log(`recording A/V offset (beep - flash) in the composition: median ${median(offsetsMs)} ms over ${offsets.length} flashes, spread ${spread} ms; offsets ${offsetsMs.join(' ')}`);
+    console.log(
+      `recording A/V offset (beep - flash) in the composition: median ${median(offsetsMs)} ms over ${offsets.length} flashes, spread ${spread} ms; offsets ${offsetsMs.join(' ')}`,
+    );
     expect(offsets.length).toBeGreaterThanOrEqual(8);
     // No sound while muted, and the beeps after it still on their flashes (in the offsets above).
     expect(beeps.filter((t) => t > mutedAt + 0.3 && t < unmutedAt - 0.3)).toEqual([]);
@@ -213,11 +269,17 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
 
     // HLS: master with the floor (default) and the French channel, and French subtitles.
     const master = readFileSync(path.join(dir, 'hls', 'master.m3u8'), 'utf8');
-    expect(master).toMatch(/#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="group_audio",NAME="Floor \(English\)",AUTOSELECT=YES,DEFAULT=YES,LANGUAGE="en",URI="floor\/index.m3u8"/);
-    expect(master).toMatch(/#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="group_audio",NAME="Français",AUTOSELECT=YES,DEFAULT=NO,LANGUAGE="fr",URI="channel-fr\/index.m3u8"/);
+    expect(master).toMatch(
+      /#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="group_audio",NAME="Floor \(English\)",AUTOSELECT=YES,DEFAULT=YES,LANGUAGE="en",URI="floor\/index.m3u8"/,
+    );
+    expect(master).toMatch(
+      /#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="group_audio",NAME="Français",AUTOSELECT=YES,DEFAULT=NO,LANGUAGE="fr",URI="channel-fr\/index.m3u8"/,
+    );
     expect(master).toMatch(/#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="Français",LANGUAGE="fr".*URI="subtitles-fr\/index.m3u8"/);
     expect(master).toMatch(/#EXT-X-STREAM-INF:.*AUDIO="group_audio",SUBTITLES="subs"/);
-    expect(readFileSync(path.join(dir, 'hls', 'subtitles-fr', 'captions.vtt'), 'utf8')).toMatch(/^WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:\d+,LOCAL:00:00:00.000\n\n00:00:01.000 --> 00:00:03.000\nBonjour à tous./);
+    expect(readFileSync(path.join(dir, 'hls', 'subtitles-fr', 'captions.vtt'), 'utf8')).toMatch(
+      /^WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:\d+,LOCAL:00:00:00.000\n\n00:00:01.000 --> 00:00:03.000\nBonjour à tous./,
+    );
     const frChannel = await probe(path.join(dir, 'hls', 'channel-fr', 'seg-000.ts'));
     expect(frChannel.streams.map((s) => s.codec_name)).toEqual(['aac']);
     const video = await probe(path.join(dir, 'hls', 'video', 'index.m3u8'));
@@ -233,6 +295,8 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
     expect(files.find((f) => f.path === 'hls/channel-fr/index.m3u8')?.language).toBe('fr');
     expect(files.some((f) => f.path.startsWith('work/'))).toBe(false);
     for (const d of report.drift) expect(d.spreadMs).toBeLessThan(500);
-    console.log(`recording track anchors: ${report.drift.map((d) => `${d.track} spread ${d.spreadMs} ms, ${d.ppm} ppm over ${d.anchors} anchors`).join(', ')}`);
+    console.log(
+      `recording track anchors: ${report.drift.map((d) => `${d.track} spread ${d.spreadMs} ms, ${d.ppm} ppm over ${d.anchors} anchors`).join(', ')}`,
+    );
   });
 });

@@ -211,22 +211,3 @@ function bind(host: string, port: number): Promise<dgram.Socket> {
     });
   });
 }
-
-/**
- * Ends a reader so that it finalises its output. FFmpeg acts on SIGTERM only when its next packet
- * arrives, so a reader whose stream is silent (a paused producer) cannot finish by itself: after
- * `graceMs` it is killed, and what it wrote must be in a format that survives that (Matroska with
- * short clusters, flushed per packet, loses at most one cluster).
- */
-export async function stopReader(child: ChildProcess, graceMs = 1_500): Promise<'finished' | 'killed'> {
-  if (child.exitCode !== null || child.signalCode !== null) return 'finished';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const late = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)))]);
-  clearTimeout(timer);
-  if (!late) return 'finished';
-  child.kill('SIGKILL');
-  await exited;
-  return 'killed';
-}

@@ -1,4 +1,4 @@
-import { type Canvas, layout, type LayoutMode, type Rect } from './layout';
+import { type Canvas, layout, type Rect } from './layout';
 import { epochs, type Interval, pauseIntervals, type Piece, segmentPieces, subtract, type Timeline, type TrackMeta } from './timeline';
 
 /**
@@ -84,7 +84,8 @@ export interface CompositionPlan {
 const num = (n: number) => (Math.round(n * 1000) / 1000).toString();
 
 /** `between(t,a,b)` terms joined by `+`: true inside any of the intervals. */
-const during = (intervals: readonly Interval[]) => (intervals.length ? intervals.map(([a, b]) => `between(t,${num(a)},${num(b)})`).join('+') : '0');
+const during = (intervals: readonly Interval[]) =>
+  intervals.length ? intervals.map(([a, b]) => `between(t,${num(a)},${num(b)})`).join('+') : '0';
 
 /** A per-frame value: `value(interval)` inside each interval, `fallback` elsewhere. */
 function piecewise(parts: readonly { interval: Interval; value: number }[], fallback: number): string {
@@ -96,7 +97,11 @@ function piecewise(parts: readonly { interval: Interval; value: number }[], fall
  * cameras and screen shares on a canvas as the layout changes, and mixes the floor's sound and each
  * interpretation channel. `durations` is each segment file's probed length (seconds).
  */
-export function compositionPlan(timeline: Timeline, durations: ReadonlyMap<string, number>, options: ComposeOptions = DEFAULT_COMPOSE): CompositionPlan {
+export function compositionPlan(
+  timeline: Timeline,
+  durations: ReadonlyMap<string, number>,
+  options: ComposeOptions = DEFAULT_COMPOSE,
+): CompositionPlan {
   const start = timeline.startedAtMs;
   const inputs: PlannedInput[] = [];
   for (const track of timeline.tracks) {
@@ -108,7 +113,8 @@ export function compositionPlan(timeline: Timeline, durations: ReadonlyMap<strin
   }
   const lastEnd = Math.max(0, ...inputs.flatMap((i) => i.pieces.map((p) => p.at + p.to - p.from)));
   const duration = timeline.stoppedAtMs !== null ? Math.max(0.04, (timeline.stoppedAtMs - start) / 1000) : lastEnd;
-  const clip = (intervals: Interval[]): Interval[] => intervals.map(([a, b]): Interval => [Math.max(0, a), Math.min(duration, b)]).filter(([a, b]) => b - a > 1e-3);
+  const clip = (intervals: Interval[]): Interval[] =>
+    intervals.map(([a, b]): Interval => [Math.max(0, a), Math.min(duration, b)]).filter(([a, b]) => b - a > 1e-3);
   const shownOf = (input: PlannedInput): Interval[] => clip(input.pieces.map((p): Interval => [p.at, p.at + p.to - p.from]));
 
   const graph: string[] = [];
@@ -116,7 +122,9 @@ export function compositionPlan(timeline: Timeline, durations: ReadonlyMap<strin
 
   /* ---- pictures ---- */
   // Sign-language video is kept as a track; the composed picture shows the floor's cameras and shares.
-  const pictureInputs = inputs.map((input, index) => ({ input, index })).filter(({ input }) => input.track.kind === 'video' && !input.track.channel);
+  const pictureInputs = inputs
+    .map((input, index) => ({ input, index }))
+    .filter(({ input }) => input.track.kind === 'video' && !input.track.channel);
   const byTrack = new Map<string, { track: TrackMeta; intervals: Interval[] }>();
   for (const { input } of pictureInputs) {
     const entry = byTrack.get(input.track.key) ?? { track: input.track, intervals: [] };
@@ -128,13 +136,19 @@ export function compositionPlan(timeline: Timeline, durations: ReadonlyMap<strin
     intervals: subtract(intervals, pauseIntervals(track, start, duration)),
   }));
   const cameraOf = (peerId: string, atMs: number) =>
-    timeline.tracks.find((t) => t.peerId === peerId && t.source === 'camera' && !t.channel && t.segments.some((s) => s.startedAtMs <= atMs + 1000))?.key;
+    timeline.tracks.find(
+      (t) => t.peerId === peerId && t.source === 'camera' && !t.channel && t.segments.some((s) => s.startedAtMs <= atMs + 1000),
+    )?.key;
   const speakerChanges = timeline.speakers.flatMap((s) => {
     const key = cameraOf(s.peerId, s.atMs);
     return key ? [{ at: (s.atMs - start) / 1000, key }] : [];
   });
   const cuts = epochs(shown, duration, timeline.layout === 'speaker' ? speakerChanges : []);
-  const placed = cuts.map((e) => ({ from: e.from, to: e.to, rects: Object.fromEntries(layout(e.pictures, canvas, timeline.layout, e.speaker)) }));
+  const placed = cuts.map((e) => ({
+    from: e.from,
+    to: e.to,
+    rects: Object.fromEntries(layout(e.pictures, canvas, timeline.layout, e.speaker)),
+  }));
 
   graph.push(`color=c=${options.background}:s=${canvas.w}x${canvas.h}:r=${fps}:d=${num(duration)},format=yuv420p[base0]`);
   let base = 'base0';
@@ -149,17 +163,33 @@ export function compositionPlan(timeline: Timeline, durations: ReadonlyMap<strin
     });
     const mineOverlapping = mine.filter(({ interval: [a, b] }) => input.pieces.some((p) => a < p.at + p.to - p.from && b > p.at));
     if (!mineOverlapping.length) continue;
-    const w = piecewise(mineOverlapping.map((m) => ({ interval: m.interval, value: m.rect.w })), mineOverlapping[0]!.rect.w);
-    const h = piecewise(mineOverlapping.map((m) => ({ interval: m.interval, value: m.rect.h })), mineOverlapping[0]!.rect.h);
+    const w = piecewise(
+      mineOverlapping.map((m) => ({ interval: m.interval, value: m.rect.w })),
+      mineOverlapping[0]!.rect.w,
+    );
+    const h = piecewise(
+      mineOverlapping.map((m) => ({ interval: m.interval, value: m.rect.h })),
+      mineOverlapping[0]!.rect.h,
+    );
     // Centred in its tile, whatever the picture's shape: x = tile x + (tile w - picture w) / 2.
-    const x = piecewise(mineOverlapping.map((m) => ({ interval: m.interval, value: m.rect.x * 2 + m.rect.w })), 0);
-    const y = piecewise(mineOverlapping.map((m) => ({ interval: m.interval, value: m.rect.y * 2 + m.rect.h })), 0);
+    const x = piecewise(
+      mineOverlapping.map((m) => ({ interval: m.interval, value: m.rect.x * 2 + m.rect.w })),
+      0,
+    );
+    const y = piecewise(
+      mineOverlapping.map((m) => ({ interval: m.interval, value: m.rect.y * 2 + m.rect.h })),
+      0,
+    );
     const placedPieces = timed(graph, `${index}:v`, input.pieces, 'v', `p${index}`);
     for (const [k, label] of placedPieces.entries()) {
       const scaled = `s${index}_${k}`;
-      graph.push(`[${label}]scale=w='${w}':h='${h}':eval=frame:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1[${scaled}]`);
+      graph.push(
+        `[${label}]scale=w='${w}':h='${h}':eval=frame:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1[${scaled}]`,
+      );
       const next = `base${++overlays}`;
-      graph.push(`[${base}][${scaled}]overlay=x='(${x}-w)/2':y='(${y}-h)/2':eval=frame:eof_action=pass:enable='${during(mineOverlapping.map((m) => m.interval))}'[${next}]`);
+      graph.push(
+        `[${base}][${scaled}]overlay=x='(${x}-w)/2':y='(${y}-h)/2':eval=frame:eof_action=pass:enable='${during(mineOverlapping.map((m) => m.interval))}'[${next}]`,
+      );
       base = next;
     }
   }
@@ -168,15 +198,23 @@ export function compositionPlan(timeline: Timeline, durations: ReadonlyMap<strin
   /* ---- sound ---- */
   const silence = (label: string) => graph.push(`anullsrc=r=48000:cl=stereo:d=${num(duration)}[${label}]`);
   const audioLabels = (filter: (t: TrackMeta) => boolean): string[] =>
-    inputs.flatMap((input, index) => (input.track.kind === 'audio' && filter(input.track) ? timed(graph, `${index}:a`, input.pieces, 'a', `q${index}`) : []));
+    inputs.flatMap((input, index) =>
+      input.track.kind === 'audio' && filter(input.track) ? timed(graph, `${index}:a`, input.pieces, 'a', `q${index}`) : [],
+    );
   const mix = (labels: string[], out: string) => {
     const bed = `${out}_bed`;
     silence(bed);
     // The silent bed first: it sets the length (duration=first); normalize=0 keeps each voice at its level.
-    graph.push(`[${[bed, ...labels].join('][')}]amix=inputs=${labels.length + 1}:duration=first:dropout_transition=0:normalize=0,alimiter=limit=0.95:level=false[${out}]`);
+    graph.push(
+      `[${[bed, ...labels].join('][')}]amix=inputs=${labels.length + 1}:duration=first:dropout_transition=0:normalize=0,alimiter=limit=0.95:level=false[${out}]`,
+    );
   };
   const floorLabels = audioLabels((t) => !t.channel);
-  const channels = [...new Set(inputs.filter((i) => i.track.kind === 'audio' && i.track.channel && i.track.channel !== 'sign').map((i) => i.track.channel!))].sort();
+  const channels = [
+    ...new Set(
+      inputs.filter((i) => i.track.kind === 'audio' && i.track.channel && i.track.channel !== 'sign').map((i) => i.track.channel!),
+    ),
+  ].sort();
   mix(floorLabels, channels.length ? 'floormix' : 'afloor');
   const channelOuts: CompositionPlan['channels'] = [];
   if (channels.length) {
@@ -200,18 +238,26 @@ export function compositionPlan(timeline: Timeline, durations: ReadonlyMap<strin
 function timed(graph: string[], source: string, pieces: readonly Piece[], kind: 'a' | 'v', prefix: string): string[] {
   const labels = pieces.map((_, k) => `${prefix}_${k}`);
   const inputs = pieces.length > 1 ? pieces.map((_, k) => `${prefix}_in${k}`) : [source];
-  if (pieces.length > 1) graph.push(`[${source}]${kind === 'a' ? 'asplit' : 'split'}=${pieces.length}${inputs.map((l) => `[${l}]`).join('')}`);
+  if (pieces.length > 1)
+    graph.push(`[${source}]${kind === 'a' ? 'asplit' : 'split'}=${pieces.length}${inputs.map((l) => `[${l}]`).join('')}`);
   pieces.forEach((p, k) => {
     const shift = num(p.at - p.from);
     const trim = pieces.length > 1 ? `${kind === 'a' ? 'atrim' : 'trim'}=start=${num(p.from)}:end=${num(p.to)},` : '';
     if (kind === 'v') graph.push(`[${inputs[k]}]${trim}setpts=PTS+${shift}/TB[${labels[k]}]`);
-    else graph.push(`[${inputs[k]}]${trim}asetpts=PTS+${shift}/TB,aresample=48000:async=1:first_pts=0,aformat=sample_rates=48000:channel_layouts=stereo[${labels[k]}]`);
+    else
+      graph.push(
+        `[${inputs[k]}]${trim}asetpts=PTS+${shift}/TB,aresample=48000:async=1:first_pts=0,aformat=sample_rates=48000:channel_layouts=stereo[${labels[k]}]`,
+      );
   });
   return labels;
 }
 
 /** The whole composition command (after the program name): inputs, graph, the MP4 and one audio file per channel. */
-export function compositionArgs(plan: CompositionPlan, files: { composite: string; channel: (channel: string) => string }, threads = 2): string[] {
+export function compositionArgs(
+  plan: CompositionPlan,
+  files: { composite: string; channel: (channel: string) => string },
+  threads = 2,
+): string[] {
   return [
     '-hide_banner',
     '-loglevel',
@@ -251,7 +297,18 @@ export function compositionArgs(plan: CompositionPlan, files: { composite: strin
     '+faststart',
     '-y',
     files.composite,
-    ...plan.channels.flatMap((c) => ['-map', `[${c.label}]`, '-c:a', 'aac', '-b:a', '96k', '-t', num(plan.duration), '-y', files.channel(c.channel)]),
+    ...plan.channels.flatMap((c) => [
+      '-map',
+      `[${c.label}]`,
+      '-c:a',
+      'aac',
+      '-b:a',
+      '96k',
+      '-t',
+      num(plan.duration),
+      '-y',
+      files.channel(c.channel),
+    ]),
   ];
 }
 
@@ -266,7 +323,10 @@ export interface HlsRendition {
  * default) and each channel, all in one audio group the video refers to.
  */
 export function varStreamMap(audio: readonly HlsRendition[]): string {
-  return ['v:0,agroup:audio,name:video', ...audio.map((a, i) => `a:${i},agroup:audio,language:${a.language},name:${a.name}${i === 0 ? ',default:yes' : ''}`)].join(' ');
+  return [
+    'v:0,agroup:audio,name:video',
+    ...audio.map((a, i) => `a:${i},agroup:audio,language:${a.language},name:${a.name}${i === 0 ? ',default:yes' : ''}`),
+  ].join(' ');
 }
 
 /**
@@ -331,7 +391,8 @@ export function finishMaster(master: string, names: ReadonlyMap<string, string>,
     });
   const at = lines.findIndex((l) => l.startsWith('#EXT-X-STREAM-INF'));
   const media = subtitles.map(
-    (s) => `#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME=${quoted(s.name)},LANGUAGE=${quoted(s.language)},DEFAULT=NO,AUTOSELECT=YES,URI=${quoted(s.uri)}`,
+    (s) =>
+      `#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME=${quoted(s.name)},LANGUAGE=${quoted(s.language)},DEFAULT=NO,AUTOSELECT=YES,URI=${quoted(s.uri)}`,
   );
   lines.splice(at < 0 ? lines.length : at, 0, ...media);
   return `${lines.join('\n')}\n`;
@@ -339,7 +400,17 @@ export function finishMaster(master: string, names: ReadonlyMap<string, string>,
 
 /** A subtitle rendition's playlist: the whole WebVTT file as one segment. */
 export function subtitlePlaylist(file: string, duration: number): string {
-  return ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${Math.max(1, Math.ceil(duration))}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD', `#EXTINF:${num(duration)},`, file, '#EXT-X-ENDLIST', ''].join('\n');
+  return [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    `#EXT-X-TARGETDURATION:${Math.max(1, Math.ceil(duration))}`,
+    '#EXT-X-MEDIA-SEQUENCE:0',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    `#EXTINF:${num(duration)},`,
+    file,
+    '#EXT-X-ENDLIST',
+    '',
+  ].join('\n');
 }
 
 /**
