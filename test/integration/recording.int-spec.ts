@@ -29,7 +29,8 @@ jest.setTimeout(300_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(done: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  for (const end = Date.now() + timeoutMs; !(await done()); await sleep(250)) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  for (const end = Date.now() + timeoutMs; !(await done()); await sleep(250))
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Every `recording:changed` a socket receives, in order. */
@@ -58,7 +59,15 @@ async function feed(peer: WebRtcPeer, file: string): Promise<{ stop(): void; pro
         }),
     ),
   );
-  const outputs = sockets.flatMap(({ kind, port }) => ['-map', `0:${kind === 'video' ? 'v' : 'a'}:0`, '-c', 'copy', '-f', 'rtp', `rtp://${LOOPBACK}:${port}?pkt_size=1100`]);
+  const outputs = sockets.flatMap(({ kind, port }) => [
+    '-map',
+    `0:${kind === 'video' ? 'v' : 'a'}:0`,
+    '-c',
+    'copy',
+    '-f',
+    'rtp',
+    `rtp://${LOOPBACK}:${port}?pkt_size=1100`,
+  ]);
   const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-i', file, ...outputs], { stdio: 'ignore' });
   let stopped = false;
   return {
@@ -98,7 +107,10 @@ describe('recording a live room', () => {
   const cleanup: (() => unknown)[] = [];
 
   beforeAll(async () => {
-    [server, source] = await Promise.all([startServer({ env: { DATA_DIR: dataDir } }), encodeFlashBeep(path.join(scratch, 'flash-beep.mkv'), 60)]);
+    [server, source] = await Promise.all([
+      startServer({ env: { DATA_DIR: dataDir } }),
+      encodeFlashBeep(path.join(scratch, 'flash-beep.mkv'), 60),
+    ]);
   });
 
   afterEach(async () => {
@@ -124,7 +136,11 @@ describe('recording a live room', () => {
   it('is started by a host only, told to everyone, survives a killed recorder, and is composed over both parts', async () => {
     const { http, owner, org, people } = await orgWithMembers(server.url, 2);
     const room = await createRoom(server.url, owner.accessToken, org.id);
-    const meeting = await http.post(`/api/organizations/${org.id}/meetings`, { title: 'Board', roomId: room.id, scheduledAt: new Date().toISOString() }, owner.accessToken);
+    const meeting = await http.post(
+      `/api/organizations/${org.id}/meetings`,
+      { title: 'Board', roomId: room.id, scheduledAt: new Date().toISOString() },
+      owner.accessToken,
+    );
     expect(meeting.status).toBe(201);
 
     const host = await WebRtcPeer.connect(server.url, owner.accessToken);
@@ -173,7 +189,11 @@ describe('recording a live room', () => {
     process.kill(camera.pid, 'SIGKILL');
 
     await waitFor(() => hostSeen.some((e) => e.change === 'interrupted'), 10_000, 'the host told of the interruption');
-    expect(hostSeen.find((e) => e.change === 'interrupted')!.recording.current).toMatchObject({ recordingId, status: 'recording', interrupted: 1 });
+    expect(hostSeen.find((e) => e.change === 'interrupted')!.recording.current).toMatchObject({
+      recordingId,
+      status: 'recording',
+      interrupted: 1,
+    });
     await waitFor(() => hostSeen.some((e) => e.change === 'resumed'), 15_000, 'the host told the recorder resumed');
     expect(hostSeen.find((e) => e.change === 'resumed')!.recording.current).toMatchObject({ interrupted: 0 });
     // What was written before the kill is kept, and plays.
@@ -189,9 +209,15 @@ describe('recording a live room', () => {
     await waitFor(() => memberSeen.some((e) => e.change === 'ready' || e.change === 'failed'), 120_000, 'the composition');
     expect(memberSeen.map((e) => e.change)).toEqual(['started', 'interrupted', 'resumed', 'stopped', 'ready']);
 
-    const [row] = await db<{ status: string; meeting_id: string; ended_at: Date; failure: string | null }>(`SELECT * FROM recordings WHERE id = $1`, [recordingId]);
+    const [row] = await db<{ status: string; meeting_id: string; ended_at: Date; failure: string | null }>(
+      `SELECT * FROM recordings WHERE id = $1`,
+      [recordingId],
+    );
     expect(row).toMatchObject({ status: 'ready', meeting_id: meeting.body.id, failure: null });
-    const files = await db<{ kind: string; path: string; sha256: string; bytes: string; language: string | null }>(`SELECT * FROM recording_files WHERE recording_id = $1 ORDER BY path`, [recordingId]);
+    const files = await db<{ kind: string; path: string; sha256: string; bytes: string; language: string | null }>(
+      `SELECT * FROM recording_files WHERE recording_id = $1 ORDER BY path`,
+      [recordingId],
+    );
     const dir = path.join(dataDir, 'recordings', recordingId);
     for (const f of files) expect([f.path, sha256(path.join(dir, f.path))]).toEqual([f.path, f.sha256]);
     expect(files.filter((f) => f.kind === 'track').map((f) => f.path.replace(/-[0-9a-f]{8}\//, '/'))).toEqual([
@@ -207,7 +233,9 @@ describe('recording a live room', () => {
     const composite = await probe(mp4);
     expect(composite.streams.map((s) => `${s.codec_type}:${s.codec_name}`)).toEqual(['video:h264', 'audio:aac']);
     expect(Math.abs(composite.duration - wallSeconds)).toBeLessThan(1);
-    const { epochs } = JSON.parse(readFileSync(path.join(dir, 'composition.json'), 'utf8')) as { epochs: { from: number; to: number; rects: Record<string, { x: number; y: number; w: number; h: number }> }[] };
+    const { epochs } = JSON.parse(readFileSync(path.join(dir, 'composition.json'), 'utf8')) as {
+      epochs: { from: number; to: number; rects: Record<string, { x: number; y: number; w: number; h: number }> }[];
+    };
     const cameraKey = files.find((f) => f.path.startsWith('tracks/camera'))!.path.split('/')[1]!;
     const flashes = await flashesAlong(
       mp4,
@@ -217,15 +245,38 @@ describe('recording a live room', () => {
     expect(flashes.filter((t) => t < cut - 0.5).length).toBeGreaterThanOrEqual(3);
     expect(flashes.filter((t) => t > cut + 2).length).toBeGreaterThanOrEqual(3);
     const offsets = avOffsets(flashes, await beepOnsets(mp4), FLASH_BEEP.period).map((o) => Math.round(o.offset * 1000));
-    console.log(`recording through the server: A/V offset median ${median(offsets)} ms over ${offsets.length} flashes (${offsets.join(' ')}); ${wallSeconds.toFixed(1)} s recorded, ${composite.duration.toFixed(2)} s composed`);
+    console.log(
+      `recording through the server: A/V offset median ${median(offsets)} ms over ${offsets.length} flashes (${offsets.join(' ')}); ${wallSeconds.toFixed(1)} s recorded, ${composite.duration.toFixed(2)} s composed`,
+    );
     expect(Math.abs(median(offsets))).toBeLessThanOrEqual(80);
 
-    // The meeting's record says who started and stopped it.
-    const audit = await db<{ kind: string; payload: { recordingId: string; by: string } }>(`SELECT kind, payload FROM audit_log WHERE meeting_id = $1 AND kind LIKE 'recording.%' ORDER BY seq`, [meeting.body.id]);
+    // The meeting's record says who started and stopped it, then (once archived) every file's SHA-256.
+    type Entry = { recordingId: string; by?: string; files?: { path: string; sha256: string }[] };
+    const readAudit = () =>
+      db<{ kind: string; payload: Entry }>(
+        `SELECT kind, payload FROM audit_log WHERE meeting_id = $1 AND kind LIKE 'recording.%' ORDER BY seq`,
+        [meeting.body.id],
+      );
+    // The archive appends its entry when it takes the recording in, just after the recording is ready.
+    let audit = await readAudit();
+    for (let tries = 0; tries < 100 && !audit.some((a) => a.kind === 'recording.archived'); tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      audit = await readAudit();
+    }
     expect(audit.map((a) => [a.kind, a.payload.recordingId, a.payload.by])).toEqual([
       ['recording.started', recordingId, owner.user.id],
       ['recording.stopped', recordingId, owner.user.id],
+      ['recording.archived', recordingId, undefined],
     ]);
+    const stored = await db<{ path: string; sha256: string }>(
+      `SELECT path, sha256 FROM recording_files WHERE recording_id = $1 ORDER BY path`,
+      [recordingId],
+    );
+    const chained = [...(audit[2]!.payload.files ?? [])]
+      .map((f) => ({ path: f.path, sha256: f.sha256 }))
+      .sort((a, b) => a.path.localeCompare(b.path));
+    expect(chained).toEqual(stored.map((f) => ({ path: f.path, sha256: f.sha256 })));
+    expect(chained.length).toBeGreaterThan(2);
   });
 
   it('finishes a recording whose server died: the next process composes what was written', async () => {
@@ -257,7 +308,14 @@ describe('recording a live room', () => {
     expect(left!.status).toBe('recording');
 
     next = await startServer({ env: { DATA_DIR: dataDir, DATABASE_URL: server.databaseUrl } });
-    await until(async () => ['ready', 'failed'].includes((await db<{ status: string }>(`SELECT status FROM recordings WHERE id = $1`, [recordingId]))[0]!.status), 120_000, 'the left recording composed');
+    await until(
+      async () =>
+        ['ready', 'failed'].includes(
+          (await db<{ status: string }>(`SELECT status FROM recordings WHERE id = $1`, [recordingId]))[0]!.status,
+        ),
+      120_000,
+      'the left recording composed',
+    );
     const [row] = await db<{ status: string; ended_at: Date; started_at: Date }>(`SELECT * FROM recordings WHERE id = $1`, [recordingId]);
     expect(row!.status).toBe('ready');
     // The readers the dead server left behind were ended.
@@ -277,7 +335,10 @@ describe('recording a live room', () => {
     cleanup.push(() => host.socket.close());
     expect(host.joined.recording).toEqual({ available: false, problem: 'FFMPEG_MISSING', current: null });
     const refused = await command(host.socket, 'recording:start', {});
-    expect(refused.ok ? 'ok' : [refused.error.code, (refused.error.details as { problem: string }).problem]).toEqual(['RECORDING_UNAVAILABLE', 'FFMPEG_MISSING']);
+    expect(refused.ok ? 'ok' : [refused.error.code, (refused.error.details as { problem: string }).problem]).toEqual([
+      'RECORDING_UNAVAILABLE',
+      'FFMPEG_MISSING',
+    ]);
     expect(noTools.logs()).toContain('recording unavailable: install FFmpeg');
   });
 });
