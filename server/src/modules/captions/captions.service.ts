@@ -5,7 +5,7 @@ import { CAPTION_LANGUAGES, type CaptionedSessionDto, type CaptionLanguage, type
 import { AppError } from '../../common/errors';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { can } from '../organizations/org-permissions';
-import { buildWebVtt } from './webvtt';
+import { buildWebVtt, cuesWithin } from './webvtt';
 
 interface LineRow {
   id: string;
@@ -159,14 +159,18 @@ export class CaptionsService {
     return CAPTION_LANGUAGES.flatMap((l) => rows.filter((r) => r.language === l));
   }
 
-  /** The session's captions in `language` as a WebVTT file (typed and automatic lines, every group). */
-  async webVtt(sessionId: string, language: CaptionLanguage): Promise<string> {
+  /**
+   * The session's captions in `language` as a WebVTT file (typed and automatic lines, every group); with
+   * `within`, only that part of the session, timed from its start (a recording's captions).
+   */
+  async webVtt(sessionId: string, language: CaptionLanguage, within?: { fromMs: number; toMs: number | null }): Promise<string> {
     const rows: LineRow[] = await this.db.query(
       `SELECT id, session_id, language, text, speaker_name, source, start_ms, end_ms, group_index
          FROM caption_lines WHERE session_id = $1 AND language = $2 ORDER BY start_ms, end_ms, created_at`,
       [sessionId, language],
     );
-    return buildWebVtt(rows.map((r) => ({ startMs: r.start_ms, endMs: r.end_ms, text: r.text, speaker: r.speaker_name, automatic: r.source === 'automatic' })));
+    const cues = rows.map((r) => ({ startMs: r.start_ms, endMs: r.end_ms, text: r.text, speaker: r.speaker_name, automatic: r.source === 'automatic' }));
+    return buildWebVtt(within ? cuesWithin(cues, within.fromMs, within.toMs) : cues);
   }
 
   /* ---- access to past sessions ---- */

@@ -1,4 +1,4 @@
-import { buildWebVtt, escapeCueText, MIN_CUE_MS, vttTimestamp } from './webvtt';
+import { buildWebVtt, cuesWithin, escapeCueText, MIN_CUE_MS, vttTimestamp } from './webvtt';
 
 /** The cue blocks of a file: [id, timing, text] each. */
 const cues = (vtt: string) =>
@@ -88,5 +88,24 @@ describe('WebVTT builder', () => {
     const vtt = buildWebVtt([{ startMs: 0, endMs: 1000, text: 'x' }], 'Room --> 2026');
     expect(vtt.split('\n')[2]).toBe('NOTE Room --&gt; 2026');
     expect(vtt.match(/-->/g)).toHaveLength(1);
+  });
+});
+
+describe('the cues of a part of the session (a recording)', () => {
+  const cue = (startMs: number, endMs: number, text: string) => ({ startMs, endMs, text });
+  const cues = [cue(1_000, 3_000, 'before'), cue(9_000, 11_000, 'across the start'), cue(12_000, 14_000, 'inside'), cue(29_000, 32_000, 'across the end'), cue(40_000, 41_000, 'after')];
+
+  it('keeps what was shown during the part, timed from its start and cut at its end', () => {
+    expect(cuesWithin(cues, 10_000, 30_000)).toEqual([cue(0, 1_000, 'across the start'), cue(2_000, 4_000, 'inside'), cue(19_000, 20_000, 'across the end')]);
+  });
+
+  it('runs to the last cue when the part has no end yet', () => {
+    expect(cuesWithin(cues, 10_000, null).map((c) => c.text)).toEqual(['across the start', 'inside', 'across the end', 'after']);
+    expect(cuesWithin(cues, 10_000, null).at(-1)).toEqual(cue(30_000, 31_000, 'after'));
+  });
+
+  it('keeps a line committed at one instant just before the part starts, for as long as it is shown', () => {
+    expect(cuesWithin([cue(9_800, 9_800, 'instant')], 10_000, null)).toEqual([cue(0, -200, 'instant')]);
+    expect(buildWebVtt(cuesWithin([cue(9_800, 9_800, 'instant')], 10_000, null))).toContain('00:00:00.000 --> 00:00:00.500');
   });
 });

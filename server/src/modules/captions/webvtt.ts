@@ -66,3 +66,18 @@ export function buildWebVtt(cues: readonly VttCue[], note?: string): string {
   });
   return out.join('\n');
 }
+
+/**
+ * The cues seen during a part of the session (a recording from `fromMs` to `toMs`, null: to the end),
+ * with times from the start of that part: a cue under way when it starts begins at 0, one still
+ * showing when it ends stops there.
+ */
+export function cuesWithin(cues: readonly VttCue[], fromMs: number, toMs: number | null): VttCue[] {
+  return cues
+    .filter((c) => Math.max(c.endMs, c.startMs + MIN_CUE_MS) > fromMs && (toMs === null || c.startMs < toMs))
+    .map((c) => ({
+      ...c,
+      startMs: Math.max(0, c.startMs - fromMs),
+      endMs: (toMs === null ? c.endMs : Math.min(c.endMs, toMs)) - fromMs,
+    }));
+}
