@@ -178,10 +178,13 @@ export async function seedRecording(
     o.endedAt !== undefined ? o.endedAt : status === 'recording' ? null : new Date(startedAt.getTime() + FIXTURE_SECONDS * 1000);
   return withDatabase(server.databaseUrl, async (db) => {
     const sql = { query: async (text: string, params?: unknown[]) => (await db.query(text, params as unknown[])).rows };
-    // Written as the recorder does: the row while recording, the files, then the final state.
+    // Written as the recorder does: the row while recording, the files, then the final state. The
+    // recorder is a node elsewhere that keeps vouching for its recording (alive_at ahead), so the
+    // server under test never takes the row for one left by a stopped process.
     await db.query(
-      `INSERT INTO recordings (id, organization_id, room_id, meeting_id, event_session_id, status, started_by, started_at, ended_at)
-       VALUES ($1, $2, $3, $4, $5, 'recording', $6, $7, NULL)`,
+      `INSERT INTO recordings (id, organization_id, room_id, meeting_id, event_session_id, status, started_by, started_at, ended_at,
+                               alive_at, recorder_node)
+       VALUES ($1, $2, $3, $4, $5, 'recording', $6, $7, NULL, now() + interval '1 day', 'seed-recorder')`,
       [id, o.organizationId, o.roomId, o.meetingId ?? null, o.eventSessionId ?? null, o.startedBy ?? null, startedAt],
     );
     const files: RecordingFileRow[] = [];
