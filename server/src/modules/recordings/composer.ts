@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import type { RecordingFileKind } from './recording-files';
 import { channelLanguageTag, compositionArgs, compositionPlan, type ComposeOptions, DEFAULT_COMPOSE, finishMaster, hlsArgs, type HlsRendition, subtitlePlaylist, vttForHls } from './ffmpeg-args';
+import { type SenderSync, syncToSenders } from './sender-sync';
 import { segmentDrift, type Timeline } from './timeline';
 
 const run = promisify(execFile);
@@ -35,6 +36,8 @@ export interface CompositionReport {
   captions: string[];
   /** Per track and segment: how far its anchors strayed from one another, and the trend (see timeline.ts). */
   drift: { track: string; segment: string; anchors: number; spreadMs: number; ppm: number }[];
+  /** Tracks placed on their sender's clock (RTCP sender reports) and how far that moved them. */
+  senderSync: SenderSync['peers'];
 }
 
 export interface ComposeTools {
@@ -130,7 +133,9 @@ export async function compose(
       durations.set(segment.file, size > 0 ? await probeDuration(full, tools.ffprobe) : 0);
     }
   }
-  const plan = compositionPlan(timeline, durations, opts.options ?? DEFAULT_COMPOSE);
+  // Each sender's tracks on its own clock (lip sync as its capture had it), where its reports allow.
+  const { timeline: synced, sync } = syncToSenders(timeline);
+  const plan = compositionPlan(synced, durations, opts.options ?? DEFAULT_COMPOSE);
   const work = path.join(dir, 'work');
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
@@ -186,6 +191,7 @@ export async function compose(
     channels: plan.channels.map((c) => c.channel),
     captions: subtitles.map((s) => s.language),
     drift: timeline.tracks.flatMap((t) => t.segments.map((s) => ({ track: t.key, segment: s.file, ...segmentDrift(s, t.clockRate) }))),
+    senderSync: sync.peers,
   };
   await writeFile(path.join(dir, 'composition.json'), JSON.stringify({ report, epochs: plan.epochs }, null, 1));
 
@@ -206,6 +212,6 @@ export async function compose(
     const rendition = file.split('/')[1] ?? '';
     files.push({ path: file, kind: 'hls', mediaType: MEDIA_TYPES[path.extname(file)] ?? 'application/octet-stream', language: languages.get(rendition) ?? null });
   }
-  log.info({ ...report, drift: undefined, anchorSpreadMs: Math.max(0, ...report.drift.map((d) => d.spreadMs)) }, 'recording composed');
+  log.info({ ...report, drift: undefined, senderSync: undefined, syncedTracks: sync.peers.flatMap((p) => p.tracks), anchorSpreadMs: Math.max(0, ...report.drift.map((d) => d.spreadMs)) }, 'recording composed');
   return { files, report };
 }

@@ -1,5 +1,6 @@
 import type { ChannelLanguage, MediaSource } from '../../contract';
 import type { LayoutMode, Picture } from './layout';
+import type { SenderReport } from './sender-sync';
 
 /**
  * What composition needs to put every recorded stream back in time, and the arithmetic that does it.
@@ -58,6 +59,8 @@ export interface TrackMeta {
   segments: SegmentMeta[];
   /** When the sender was paused (muted); `toMs` null while it still is. */
   pauses: { fromMs: number; toMs: number | null }[];
+  /** The sender's RTCP sender reports, thinned (see sender-sync.ts); absent in older timelines. */
+  senderReports?: SenderReport[];
 }
 
 export interface Timeline {

@@ -5,6 +5,7 @@ import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { endRtpReader, openRtpTap, type RtpTap, spawnRtpReader, waitForUdpListener } from '../media/rtp-tap';
 import { trackWriterArgs } from './ffmpeg-args';
+import { keepReport, ntpToUnixMs } from './sender-sync';
 import type { Anchor, SegmentMeta, TrackMeta } from './timeline';
 
 /** A reader that dies is started again after this, doubling per death within the window below. */
@@ -102,9 +103,14 @@ export class TrackRecorder {
       this.requestAnchor(true);
     });
     if (this.producer.paused) this.meta.pauses.push({ fromMs: Date.now(), toMs: null });
+    // A simulcast sender's layers come and go with its bandwidth and CPU: which one is written, logged.
+    consumer.on('layerschange', (layers) => this.log.info({ layers: layers ?? null }, 'recorded stream layers changed'));
     consumer.on('producerclose', () => void this.stop('closed'));
     consumer.on('transportclose', () => void this.stop('closed'));
     this.anchorTimer = setInterval(() => this.requestAnchor(), ANCHOR_EVERY_MS).unref();
+    // The sender's reports of its own clock, for lip sync at composition (sender-sync.ts).
+    this.producer.on('trace', this.onProducerTrace);
+    await this.producer.enableTraceEvent(['sr']).catch(() => undefined);
     await this.openSegment();
   }
 
@@ -151,6 +157,8 @@ export class TrackRecorder {
         clearTimeout(killer);
       }
       this.tap?.close();
+      this.producer.off('trace', this.onProducerTrace);
+      if (!this.producer.closed) void this.producer.enableTraceEvent([]).catch(() => undefined);
       this.interrupted = false;
       if (reason === 'closed') this.events.ended(this);
     }
@@ -274,6 +282,13 @@ export class TrackRecorder {
     this.requestAnchor();
     for (const end = Date.now() + ms; Date.now() < end && (this.segment?.anchors.length ?? 0) === before; ) await new Promise((r) => setTimeout(r, 20));
   }
+
+  private readonly onProducerTrace = (trace: types.ProducerTraceEventData): void => {
+    if (trace.type !== 'sr' || this.finished) return;
+    const sr = trace.info as { ssrc?: number; ntpSec?: number; ntpFrac?: number; rtpTs?: number };
+    if (typeof sr.ssrc !== 'number' || typeof sr.ntpSec !== 'number' || typeof sr.ntpFrac !== 'number' || typeof sr.rtpTs !== 'number') return;
+    if (keepReport((this.meta.senderReports ??= []), { ssrc: sr.ssrc, ntpMs: ntpToUnixMs(sr.ntpSec, sr.ntpFrac), rtpTs: sr.rtpTs })) this.events.changed();
+  };
 
   private onTrace(trace: types.ConsumerTraceEventData): void {
     const want = this.wantAnchor;
