@@ -13,6 +13,9 @@ import type { Anchor, Timeline, TrackMeta } from './timeline';
  * that came through quickest, usually a sound packet). A sender's tracks then keep the relation its
  * capture had, and arrival jitter no longer moves them.
  *
+ * Reports that would move a sender's tracks apart by more than any capture path explains are not
+ * followed (MAX_CORRECTION_MS).
+ *
  * A simulcast stream has a report per layer, each with its own RTP clock origin; the recorded stream is
  * expressed in one of them (the SFU shifts the others onto it). The right one is recognised because its
  * prediction agrees with the sender's other tracks; one that does not (or a sender without reports)
@@ -37,6 +40,13 @@ export function ntpToUnixMs(ntpSec: number, ntpFrac: number): number {
 
 /** Reports kept per SSRC: one every this often is plenty (a sender's clock does not wander faster). */
 export const REPORT_EVERY_MS = 5_000;
+/**
+ * The most a sender's reports may move its tracks against one another. Encoding and pacing hold a
+ * browser's picture back by tens of milliseconds, rarely more; reports that say far more do not
+ * describe a capture clock (a relay that stamps each stream from its own first packet) and are not
+ * followed.
+ */
+export const MAX_CORRECTION_MS = 150;
 /** A video packet may reach the SFU at most this much later than its sender's quickest packet. */
 const MAX_LATENESS_MS = 3_000;
 /** …and not noticeably earlier (reports and anchors are taken milliseconds apart). */
@@ -126,6 +136,11 @@ export function syncToSenders(timeline: Timeline): { timeline: Timeline; sync: S
       );
       shifts.sort((a, b) => a - b);
       summary.tracks.push({ key: t.key, movedMs: Math.round(shifts[Math.floor(shifts.length / 2)]!) });
+    }
+    const moves = summary.tracks.map((t) => t.movedMs);
+    if (moves.length && Math.max(...moves) - Math.min(...moves) > MAX_CORRECTION_MS) {
+      for (const t of summary.tracks) moved.delete(t.key);
+      continue;
     }
     if (summary.tracks.length) peers.push(summary);
   }

@@ -19,8 +19,11 @@ const ANCHOR_WINDOW_MS = 400;
 const ANCHOR_PACKETS = 25;
 /** A reader asked to stop (it then closes its file properly) is killed after this. */
 const STOP_GRACE_MS = 5_000;
-/** How long a new reader may take to open its socket. */
-const READER_OPEN_MS = 5_000;
+/**
+ * How long a new reader may take to open its socket. A busy machine can take seconds to start one;
+ * killing it then would only start the same wait again.
+ */
+const READER_OPEN_MS = 20_000;
 
 export interface TrackRecorderEvents {
   /** The reader died; `retrying`: it is started again by itself. */
@@ -104,6 +107,8 @@ export class TrackRecorder {
     });
     if (this.producer.paused) this.meta.pauses.push({ fromMs: Date.now(), toMs: null });
     // A simulcast sender's layers come and go with its bandwidth and CPU: which one is written, logged.
+    // A switch of layer may also shift the stream's timestamps a little (the SFU keeps them rising,
+    // by up to 75 ms): logged, so that a recording's sync can be read against it.
     consumer.on('layerschange', (layers) => this.log.info({ layers: layers ?? null }, 'recorded stream layers changed'));
     consumer.on('producerclose', () => void this.stop('closed'));
     consumer.on('transportclose', () => void this.stop('closed'));
@@ -212,6 +217,8 @@ export class TrackRecorder {
   private readerExited(reader: ChildProcess, segment: SegmentMeta, code: number | null, signal: NodeJS.Signals | null): void {
     if (segment.endedAtMs === null) segment.endedAtMs = Date.now();
     segment.pid = null;
+    // What the reader complained of while it wrote (it prints errors only): dropped or damaged packets.
+    if (this.stderr.trim() && code === 0) this.log.warn({ stderr: this.stderr.trim().slice(-500), file: segment.file }, 'track recorder reported errors');
     if (this.reader === reader) this.reader = null;
     if (this.finished) {
       segment.end = this.finished;
