@@ -36,7 +36,10 @@ export interface CompositionReport {
   captions: string[];
   /** Per track and segment: how far its anchors strayed from one another, and the trend (see timeline.ts). */
   drift: { track: string; segment: string; anchors: number; spreadMs: number; ppm: number }[];
-  /** Tracks placed on their sender's clock (RTCP sender reports) and how far that moved them. */
+  /**
+   * How far each sender's own clock (its RTCP sender reports) would move its tracks from where their
+   * arrival places them. Reported only: placement stays by arrival (see sender-sync.ts).
+   */
   senderSync: SenderSync['peers'];
 }
 
@@ -133,9 +136,9 @@ export async function compose(
       durations.set(segment.file, size > 0 ? await probeDuration(full, tools.ffprobe) : 0);
     }
   }
-  // Each sender's tracks on its own clock (lip sync as its capture had it), where its reports allow.
-  const { timeline: synced, sync } = syncToSenders(timeline);
-  const plan = compositionPlan(synced, durations, opts.options ?? DEFAULT_COMPOSE);
+  const plan = compositionPlan(timeline, durations, opts.options ?? DEFAULT_COMPOSE);
+  // What the senders' own clocks say of that placement, for the report.
+  const { sync } = syncToSenders(timeline);
   const work = path.join(dir, 'work');
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
@@ -212,6 +215,6 @@ export async function compose(
     const rendition = file.split('/')[1] ?? '';
     files.push({ path: file, kind: 'hls', mediaType: MEDIA_TYPES[path.extname(file)] ?? 'application/octet-stream', language: languages.get(rendition) ?? null });
   }
-  log.info({ ...report, drift: undefined, senderSync: undefined, syncedTracks: sync.peers.flatMap((p) => p.tracks), anchorSpreadMs: Math.max(0, ...report.drift.map((d) => d.spreadMs)) }, 'recording composed');
+  log.info({ ...report, drift: undefined, senderSync: undefined, senderClockMoves: sync.peers.flatMap((p) => p.tracks), anchorSpreadMs: Math.max(0, ...report.drift.map((d) => d.spreadMs)) }, 'recording composed');
   return { files, report };
 }

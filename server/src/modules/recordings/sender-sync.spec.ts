@@ -47,31 +47,31 @@ describe('lip sync from the senders’ reports', () => {
   const OTHER_LAYER_BASE = 987_654_321;
   const mic = () =>
     track('mic', 'audio', 'ada', { base: AUDIO_BASE, lateMs: [30, 25, 40, 20], reports: [0, 5, 10, 15, 20, 25, 30].map((s) => report(1, s, AUDIO_BASE, OPUS)) });
-  // The camera's packets come 100 ms (encoding, pacing) plus jitter after their capture.
+  // The camera's packets come 40 ms (encoding, pacing) plus jitter after their capture.
   const camera = (reports = [0, 5, 10, 15, 20, 25, 30].flatMap((s) => [report(2, s, VIDEO_BASE, VP8), report(3, s, OTHER_LAYER_BASE, VP8)])) =>
-    track('camera', 'video', 'ada', { base: VIDEO_BASE, lateMs: [120, 100, 150, 110], reports });
+    track('camera', 'video', 'ada', { base: VIDEO_BASE, lateMs: [60, 40, 90, 50], reports });
 
   it('puts a camera that arrives late back against its sound', () => {
     const before = timeline([mic(), camera()]);
-    // By arrival, the picture is 80 ms late against the sound.
-    expect(placedAt(before.tracks[1]!) - placedAt(before.tracks[0]!)).toBeCloseTo(0.08, 3);
+    // By arrival, the picture is 20 ms late against the sound.
+    expect(placedAt(before.tracks[1]!) - placedAt(before.tracks[0]!)).toBeCloseTo(0.02, 3);
     const { timeline: after, sync } = syncToSenders(before);
     // On the sender's clock they start together, placed by the quickest packet (the sound's 20 ms).
     expect(placedAt(after.tracks[0]!)).toBeCloseTo(0.02, 3);
     expect(placedAt(after.tracks[1]!)).toBeCloseTo(0.02, 3);
-    expect(sync.peers).toEqual([{ peerId: 'ada', tracks: [{ key: 'mic', movedMs: -5 }, { key: 'camera', movedMs: -90 }] }]);
+    expect(sync.peers).toEqual([{ peerId: 'ada', tracks: [{ key: 'mic', movedMs: -5 }, { key: 'camera', movedMs: -30 }] }]);
     // The input is left as it was.
-    expect(placedAt(before.tracks[1]!)).toBeCloseTo(0.1, 3);
+    expect(placedAt(before.tracks[1]!)).toBeCloseTo(0.04, 3);
   });
 
   it('leaves a sender without reports, or a layer that agrees with nothing, as it arrived', () => {
     const noReports = syncToSenders(timeline([{ ...mic(), senderReports: undefined }, { ...camera(), senderReports: [] }]));
     expect(noReports.sync.peers).toEqual([]);
-    expect(placedAt(noReports.timeline.tracks[1]!)).toBeCloseTo(0.1, 3);
+    expect(placedAt(noReports.timeline.tracks[1]!)).toBeCloseTo(0.04, 3);
     // Only the other layer's reports: its RTP origin says nothing about this stream.
     const wrongLayer = syncToSenders(timeline([mic(), camera([0, 10, 20].map((s) => report(3, s, OTHER_LAYER_BASE, VP8)))]));
     expect(wrongLayer.sync.peers[0]!.tracks.map((t) => t.key)).toEqual(['mic']);
-    expect(placedAt(wrongLayer.timeline.tracks[1]!)).toBeCloseTo(0.1, 3);
+    expect(placedAt(wrongLayer.timeline.tracks[1]!)).toBeCloseTo(0.04, 3);
   });
 
   it('does not follow reports that would move a sender’s tracks apart by more than a capture path explains', () => {
@@ -80,7 +80,7 @@ describe('lip sync from the senders’ reports', () => {
     relayed.senderReports = relayed.senderReports!.map((r) => ({ ...r, ntpMs: r.ntpMs - 400 }));
     const { timeline: after, sync } = syncToSenders(timeline([mic(), relayed]));
     expect(sync.peers).toEqual([]);
-    expect(placedAt(after.tracks[1]!)).toBeCloseTo(0.1, 3);
+    expect(placedAt(after.tracks[1]!)).toBeCloseTo(0.04, 3);
   });
 
   it('keeps each sender on its own clock', () => {

@@ -1,25 +1,25 @@
 import type { Anchor, Timeline, TrackMeta } from './timeline';
 
 /**
- * Lip sync from the senders' own clocks.
+ * Lip sync from the senders' own clocks: what it would take, measured and reported.
  *
  * Anchors say when the SFU *sent* a packet on. A browser's video reaches the SFU later than its sound
- * of the same instant (encoding a frame, pacing its packets out, all the more on a busy machine: tens
- * to hundreds of milliseconds), so tracks placed by arrival alone put each picture late against its
- * sound. Every sender also says what its RTP timestamps mean on its own wall clock: the RTCP sender
- * reports (NTP time ↔ RTP time, per SSRC), the same clock for its audio and its video. Receivers use
- * them for lip sync; so does the recording: each anchor is moved to the sender's clock (its NTP time),
- * then the whole sender is brought onto the SFU's clock by one offset, the smallest seen (the packet
- * that came through quickest, usually a sound packet). A sender's tracks then keep the relation its
- * capture had, and arrival jitter no longer moves them.
+ * of the same instant (encoding a frame, pacing its packets out), so tracks placed by arrival alone
+ * may put a picture late against its sound. Every sender also says what its RTP timestamps mean on
+ * its own wall clock: the RTCP sender reports (NTP time ↔ RTP time, per SSRC), the same clock for its
+ * audio and its video. `syncToSenders` moves each anchor onto the sender's clock and brings the whole
+ * sender onto the SFU's by one offset, the smallest seen (the packet that came through quickest).
  *
- * Reports that would move a sender's tracks apart by more than any capture path explains are not
- * followed (MAX_CORRECTION_MS).
+ * Composition does not follow it yet; it reports how far it would move each track. Measured here:
+ * browsers' tracks 1–32 ms, while an FFmpeg sender (which stamps each stream's reports from its own
+ * first packet) would have been moved 125–210 ms out of sync, and a bound on the moves did not tell
+ * the two apart reliably.
  *
  * A simulcast stream has a report per layer, each with its own RTP clock origin; the recorded stream is
  * expressed in one of them (the SFU shifts the others onto it). The right one is recognised because its
  * prediction agrees with the sender's other tracks; one that does not (or a sender without reports)
- * leaves the anchors as they were.
+ * is left as it was. Reports that would move a sender's tracks apart by more than MAX_CORRECTION_MS
+ * are not followed.
  */
 
 /** One RTCP sender report as the SFU received it. */
@@ -41,12 +41,11 @@ export function ntpToUnixMs(ntpSec: number, ntpFrac: number): number {
 /** Reports kept per SSRC: one every this often is plenty (a sender's clock does not wander faster). */
 export const REPORT_EVERY_MS = 5_000;
 /**
- * The most a sender's reports may move its tracks against one another. Encoding and pacing hold a
- * browser's picture back by tens of milliseconds, rarely more; reports that say far more do not
- * describe a capture clock (a relay that stamps each stream from its own first packet) and are not
- * followed.
+ * The most a sender's reports may move its tracks against one another to be taken as its capture
+ * clock: encoding and pacing hold a browser's picture back by tens of milliseconds; reports that say
+ * more (FFmpeg's, 140–370 ms apart) do not describe one.
  */
-export const MAX_CORRECTION_MS = 150;
+export const MAX_CORRECTION_MS = 50;
 /** A video packet may reach the SFU at most this much later than its sender's quickest packet. */
 const MAX_LATENESS_MS = 3_000;
 /** …and not noticeably earlier (reports and anchors are taken milliseconds apart). */

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
@@ -17,6 +17,12 @@ const ANCHOR_EVERY_MS = 10_000;
 /** An anchor is the least delayed of the packets sent within this window (or the first this many). */
 const ANCHOR_WINDOW_MS = 400;
 const ANCHOR_PACKETS = 25;
+/**
+ * How often a recorded video is checked for a stall: a reader that lost part of a frame drops every
+ * frame after it until the next key frame, and a browser sends one only when asked. A file that did
+ * not grow over two checks while its stream flowed gets a key frame asked for.
+ */
+const STALL_CHECK_MS = 2_000;
 /** A reader asked to stop (it then closes its file properly) is killed after this. */
 const STOP_GRACE_MS = 5_000;
 /**
@@ -52,6 +58,9 @@ export class TrackRecorder {
   private segment: SegmentMeta | null = null;
   private wantAnchor: { resume: boolean; samples: Anchor[]; timer: NodeJS.Timeout | undefined } | null = null;
   private anchorTimer: NodeJS.Timeout | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
+  /** The file's size and the bytes the tap had sent at the last stall check. */
+  private lastCheck: { file: string; size: number; sent: number; stalled: number } | null = null;
   private restartTimer: NodeJS.Timeout | undefined;
   private deaths: number[] = [];
   private opening: Promise<void> | null = null;
@@ -107,13 +116,12 @@ export class TrackRecorder {
     });
     if (this.producer.paused) this.meta.pauses.push({ fromMs: Date.now(), toMs: null });
     // A simulcast sender's layers come and go with its bandwidth and CPU: which one is written, logged.
-    // A switch of layer may also shift the stream's timestamps a little (the SFU keeps them rising,
-    // by up to 75 ms): logged, so that a recording's sync can be read against it.
     consumer.on('layerschange', (layers) => this.log.info({ layers: layers ?? null }, 'recorded stream layers changed'));
     consumer.on('producerclose', () => void this.stop('closed'));
     consumer.on('transportclose', () => void this.stop('closed'));
     this.anchorTimer = setInterval(() => this.requestAnchor(), ANCHOR_EVERY_MS).unref();
-    // The sender's reports of its own clock, for lip sync at composition (sender-sync.ts).
+    if (this.meta.kind === 'video') this.stallTimer = setInterval(() => void this.checkStall(), STALL_CHECK_MS).unref();
+    // The sender's reports of its own clock: composition reports what they say of its sync (sender-sync.ts).
     this.producer.on('trace', this.onProducerTrace);
     await this.producer.enableTraceEvent(['sr']).catch(() => undefined);
     await this.openSegment();
@@ -146,6 +154,7 @@ export class TrackRecorder {
     if (!this.finished) {
       this.finished = reason;
       clearInterval(this.anchorTimer);
+      clearInterval(this.stallTimer);
       clearTimeout(this.restartTimer);
       await this.opening?.catch(() => undefined);
       const reader = this.reader;
@@ -168,6 +177,26 @@ export class TrackRecorder {
       if (reason === 'closed') this.events.ended(this);
     }
     await this.readerExit;
+  }
+
+  private async checkStall(): Promise<void> {
+    const tap = this.tap;
+    const segment = this.segment;
+    if (!tap || !segment || !this.reader || this.finished || tap.consumer.closed || tap.consumer.paused || this.producer.paused) {
+      this.lastCheck = null;
+      return;
+    }
+    const size = (await stat(path.join(this.dir, segment.file)).catch(() => null))?.size ?? 0;
+    const stats = await tap.consumer.getStats().catch(() => []);
+    const sent = stats.find((s) => s.type === 'outbound-rtp')?.byteCount ?? 0;
+    const last = this.lastCheck;
+    // Two checks in a row (a slow screen share may leave one frame unwritten for a while).
+    const stalled = last && last.file === segment.file && size === last.size && sent > last.sent ? last.stalled + 1 : 0;
+    this.lastCheck = { file: segment.file, size, sent, stalled: stalled >= 2 ? 0 : stalled };
+    if (stalled >= 2) {
+      this.log.warn({ file: segment.file }, 'recorded video stalled: asking for a key frame');
+      await tap.requestKeyFrame().catch(() => undefined);
+    }
   }
 
   private async openSegment(): Promise<void> {
