@@ -18,7 +18,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -74,7 +74,7 @@ async function sourceFile() {
     ...['-c:a', 'libopus', '-b:a', '48k', '-ac', '2'],
     `${file}.part.webm`,
   ]);
-  execFileSync('mv', [`${file}.part.webm`, file]);
+  await rename(`${file}.part.webm`, file);
   return file;
 }
 

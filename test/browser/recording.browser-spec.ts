@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { OrganizationDto, RoomDto } from '../../server/src/contract';
+import { anchorPositions } from '../../server/src/modules/recordings/timeline';
 import { avOffsets, beepOnsets, type Crop, FLASH_BEEP, flashesAlong, median, probe, sceneChanges, writeSilence } from '../helpers/av-sync';
 import { api, register, type TestSession } from '../helpers/api';
 import { launchBrowser, newPage, screenshot, selfPeerId, signInWithToken } from '../helpers/browser';
@@ -272,9 +273,9 @@ describe('recording a meeting from the browser', () => {
     // keeps what was sent; the SFU saw the slips (the anchors of her microphone: wall clock against
     // RTP clock). The recorder is judged up to the first anchor where her sound had slipped.
     const micSegment = adaMic.segments[0]!;
-    const micOffsets = micSegment.anchors.map((a) => ({
-      at: (a.wallMs - timeline.startedAtMs) / 1000,
-      ms: a.wallMs - timeline.startedAtMs - ((((a.rtpTs - micSegment.firstRtpTs!) % 2 ** 32) + 2 ** 32) % 2 ** 32) / 48,
+    const micOffsets = anchorPositions(micSegment.anchors, 48_000, micSegment.firstRtpTs!, timeline.startedAtMs).map((p) => ({
+      at: (p.anchor.wallMs - timeline.startedAtMs) / 1000,
+      ms: p.offset * 1000,
     }));
     const slipped = micOffsets.find((o) => o.ms - micOffsets[0]!.ms > 40);
     const steady = recorded.filter((o) => o.at < (slipped?.at ?? Infinity)).map(ms);
