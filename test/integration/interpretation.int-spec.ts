@@ -4,8 +4,8 @@
  *   assignments are stored and come back in a later session of the room;
  * - only an assigned interpreter publishes into a channel (an attendee of a webinar, off stage), and
  *   only into the channels of their pair;
- * - a listener consumes a channel only after choosing it; the floor stays open to all; going back to
- *   the floor closes the channel's consumer on the server;
+ * - a listener consumes a channel only after choosing it; the floor stays open to all; the channel
+ *   just left is held paused on the server (not resumable until chosen again), any earlier one closed;
  * - the channel choice survives a reconnect (a new connection gets it back with the join).
  */
 import type { RoomJoined } from '../../server/src/contract';
@@ -141,7 +141,8 @@ describe('interpretation channels', () => {
     if (!floorMic.ok || !zh.ok) throw new Error('setup');
 
     // Listed per channel, not as the interpreter's own media.
-    const joinedLater: RoomJoined = track(await enter(server.url, ctx.people[2]!.accessToken, room.id)).joined;
+    const later = track(await enter(server.url, ctx.people[2]!.accessToken, room.id));
+    const joinedLater: RoomJoined = later.joined;
     expect(joinedLater.peers.find((p) => p.peerId === interpreter.joined.peerId)?.producers).toEqual([]);
     expect(joinedLater.interpretation.channels).toEqual([
       {
@@ -167,10 +168,30 @@ describe('interpretation channels', () => {
     const consumed = await consumeOn(listener.socket, zh.data.producerId);
     expect(code(consumed.result)).toBe('ok');
 
-    // Back on the floor: the server closes the channel's consumer and says so.
+    const zhConsumerId = consumed.result.ok ? consumed.result.data.consumerId : '';
+    expect(code(await command(listener.socket, 'media:resume-consumer', { consumerId: zhConsumerId }))).toBe('ok');
+
+    // Back on the floor: the channel just left is held, paused on the server; the listener cannot
+    // resume it while on the floor, and choosing it again needs no new consumer.
+    const closedEvents: unknown[] = [];
+    listener.socket.on('consumer:closed', (e: unknown) => closedEvents.push(e));
+    await command(listener.socket, 'interpretation:listen', { channel: 'floor' });
+    expect(code(await command(listener.socket, 'media:resume-consumer', { consumerId: zhConsumerId }))).toBe('CHANNEL_NOT_CHOSEN');
+    await command(listener.socket, 'interpretation:listen', { channel: 'zh' });
+    expect(code(await command(listener.socket, 'media:resume-consumer', { consumerId: zhConsumerId }))).toBe('ok');
+    expect(code((await consumeOn(listener.socket, zh.data.producerId)).result)).toBe('ok'); // a second device's copy
+    expect(closedEvents).toEqual([]);
+
+    // Only the last channel left is held: zh → ar holds zh, ar → floor closes zh and says so.
+    expect(code(await command(host.socket, 'interpretation:assign', { userId: ctx.people[2]!.user.id, from: 'en', to: 'ar' }))).toBe('ok');
+    const ar = await produceInto(later.socket, 'ar');
+    if (!ar.ok) throw new Error('setup');
+    await command(listener.socket, 'interpretation:listen', { channel: 'ar' });
+    expect(code(await command(listener.socket, 'media:resume-consumer', { consumerId: zhConsumerId }))).toBe('CHANNEL_NOT_CHOSEN');
     const closed = nextEvent(listener.socket, 'consumer:closed');
     await command(listener.socket, 'interpretation:listen', { channel: 'floor' });
-    expect(await closed).toEqual({ consumerId: consumed.result.ok ? consumed.result.data.consumerId : '', producerId: zh.data.producerId });
+    expect(await closed).toMatchObject({ producerId: zh.data.producerId });
+    expect(code(await command(listener.socket, 'media:resume-consumer', { consumerId: zhConsumerId }))).toBe('NOT_FOUND');
 
     // Chooses Chinese with the floor muted, then the connection drops and a new one joins.
     await command(listener.socket, 'interpretation:listen', { channel: 'zh', floorVolume: 0 });

@@ -349,6 +349,11 @@ export class RoomSession {
   private interp: Omit<RoomInterpretation, 'received' | 'mine' | 'interpreting'> = { ...NO_INTERPRETATION, listening: storedListening() };
   /** Consumers of channel streams, by producer id. */
   private readonly channelMedia = new Map<string, ChannelMedia & { consumer: types.Consumer | null }>();
+  /**
+   * Consumers of the channel last left, by producer id: paused here and on the server, so going back
+   * to it (the usual flip between the floor and one's language) is a resume, not a new consumer.
+   */
+  private readonly heldChannelMedia = new Map<string, ChannelMedia & { consumer: types.Consumer | null }>();
   /** The channel this person interprets into (kept through reconnects), its track and producer. */
   private interpreting: { channel: ChannelLanguage; track: MediaStreamTrack; producer: types.Producer | null } | null = null;
 
@@ -586,6 +591,7 @@ export class RoomSession {
     this.consumers.clear();
     this.consuming.clear();
     this.channelMedia.clear();
+    this.heldChannelMedia.clear();
     if (this.interpreting) this.interpreting.producer = null;
     this.preferredLayers.clear();
     this.sendScores = {};
@@ -1174,6 +1180,12 @@ export class RoomSession {
           this.changed();
           return;
         }
+        const held = this.heldChannelMedia.get(producerId);
+        if (held?.consumerId === consumerId) {
+          held.consumer?.close();
+          this.heldChannelMedia.delete(producerId);
+          return;
+        }
         const entry = this.consumers.get(consumerId);
         if (!entry) return;
         const peer = this.peers.get(entry.peerId);
@@ -1336,17 +1348,32 @@ export class RoomSession {
   /* ---------- interpretation ---------- */
 
   /**
-   * Chooses what to hear. The floor is turned down (or up) at once; the previous channel's consumers
-   * are closed and the new channel's are consumed as soon as the server has the choice.
+   * Chooses what to hear. The floor is turned down (or up) at once. The channel being left is held
+   * (paused; the server pauses it too), any older one closed; a held stream of the chosen channel
+   * plays again as soon as the server has the choice, and the rest are consumed after its answer.
    */
   async listen(channel: Channel, floorVolume: number = this.interp.listening.floorVolume): Promise<void> {
     const gen = this.gen;
+    const leaving = this.interp.listening.channel;
     this.interp = { ...this.interp, listening: { channel, floorVolume } };
     rememberListening(this.interp.listening);
+    const back: (ChannelMedia & { consumer: types.Consumer | null })[] = [];
+    for (const [producerId, m] of this.heldChannelMedia) {
+      this.heldChannelMedia.delete(producerId);
+      if (m.channel === channel && m.consumer && !m.consumer.closed) back.push(m);
+      else m.consumer?.close();
+    }
     for (const [producerId, m] of this.channelMedia) {
       if (m.channel === channel) continue;
-      m.consumer?.close();
       this.channelMedia.delete(producerId);
+      if (m.channel === leaving && m.consumer && !m.consumer.closed) {
+        m.consumer.pause();
+        this.heldChannelMedia.set(producerId, m);
+      } else m.consumer?.close();
+    }
+    for (const m of back) {
+      m.consumer!.resume();
+      this.channelMedia.set(m.producerId, m);
     }
     this.changed();
     const res = await emitCommand('interpretation:listen', { channel, floorVolume });
@@ -1393,7 +1420,9 @@ export class RoomSession {
       await emitCommand('media:resume-consumer', { consumerId: consumer.id });
     } catch (e) {
       if (this.channelMedia.get(entry.producerId) === entry && !entry.consumerId) this.channelMedia.delete(entry.producerId);
-      if (gen === this.gen) console.warn('[room] could not receive channel', entry.channel, e);
+      // CHANNEL_NOT_CHOSEN: the listener moved on before the stream was resumed; it is held or closed.
+      const moved = e instanceof ApiError && e.code === 'CHANNEL_NOT_CHOSEN';
+      if (gen === this.gen && !moved) console.warn('[room] could not receive channel', entry.channel, e);
       this.changed();
     }
   }
@@ -1483,7 +1512,7 @@ export class RoomSession {
       byTrack.set(entry.consumer.track.id, entry);
       if (entry.consumer.rtpParameters.mid) byMid.set(entry.consumer.rtpParameters.mid, entry);
     }
-    for (const m of this.channelMedia.values()) {
+    for (const m of [...this.channelMedia.values(), ...this.heldChannelMedia.values()]) {
       if (!m.consumer) continue;
       const entry = {
         consumer: m.consumer,

@@ -198,6 +198,9 @@ export class EdgeMediaService implements OnModuleInit, OnApplicationShutdown {
       case 'consumer.resume':
         await this.edge.resumeConsumer(from, body);
         return null;
+      case 'consumer.pause':
+        await this.edge.pauseConsumer(from, body);
+        return null;
       case 'consumer.layers':
         await this.edge.setLayers(from, body);
         return null;

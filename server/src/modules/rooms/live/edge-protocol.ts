@@ -30,6 +30,7 @@ export const edgeOps = {
   'producer.state': z.strictObject({ roomId, producerId: id, state: z.enum(['paused', 'resumed', 'closed']) }),
   'consumer.create': z.strictObject({ roomId, transportId: id, producerId: id, rtpCapabilities: RtpCapabilities, peerId: id }),
   'consumer.resume': z.strictObject({ roomId, consumerId: id }),
+  'consumer.pause': z.strictObject({ roomId, consumerId: id }),
   'consumer.layers': z.strictObject({
     roomId,
     consumerId: id,

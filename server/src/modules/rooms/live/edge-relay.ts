@@ -127,6 +127,10 @@ export class RemoteConsumer extends EventEmitter {
     await this.relay.call(this.side, 'consumer.resume', { consumerId: this.id });
   }
 
+  async pause(): Promise<void> {
+    await this.relay.call(this.side, 'consumer.pause', { consumerId: this.id });
+  }
+
   async setPreferredLayers({ spatialLayer, temporalLayer }: { spatialLayer: number; temporalLayer?: number }): Promise<void> {
     await this.relay.call(this.side, 'consumer.layers', {
       consumerId: this.id,

@@ -331,6 +331,10 @@ export class EdgeRooms {
     await this.consumer(owner, b.roomId, b.consumerId).resume();
   }
 
+  async pauseConsumer(owner: string, b: EdgeBody<'consumer.pause'>): Promise<void> {
+    await this.consumer(owner, b.roomId, b.consumerId).pause();
+  }
+
   async setLayers(owner: string, b: EdgeBody<'consumer.layers'>): Promise<void> {
     await this.consumer(owner, b.roomId, b.consumerId).setPreferredLayers({
       spatialLayer: b.spatialLayer,

@@ -1,5 +1,5 @@
 import type { InterpreterAssignment } from '../../../contract';
-import { handOverPlan, liveOf, outputsOf, pairProblem, publishProblem, receives } from './interpretation';
+import { handOverPlan, liveOf, onChannelSwitch, outputsOf, pairProblem, publishProblem, receives } from './interpretation';
 
 const zh: InterpreterAssignment = { userId: 'u1', displayName: 'Li', from: 'en', to: 'zh', twoWay: true };
 const ru: InterpreterAssignment = { userId: 'u2', displayName: 'Olga', from: 'ru', to: 'en', twoWay: false };
@@ -43,6 +43,22 @@ describe('interpretation rules', () => {
     expect(receives('zh', 'zh')).toBe(true);
     expect(receives('sign', 'sign')).toBe(true);
     expect(receives('zh', 'sign')).toBe(false);
+  });
+
+  it.each([
+    // from, to, the stream's channel: what happens to a listener's consumer of it
+    ['zh', 'floor', undefined, 'keep'],
+    ['floor', 'zh', undefined, 'keep'],
+    ['floor', 'zh', 'zh', 'resume'],
+    ['ru', 'zh', 'zh', 'resume'],
+    ['zh', 'zh', 'zh', 'resume'],
+    ['zh', 'floor', 'zh', 'hold'],
+    ['zh', 'ru', 'zh', 'hold'],
+    ['ru', 'floor', 'zh', 'close'],
+    ['floor', 'ru', 'zh', 'close'],
+    ['zh', 'ru', 'sign', 'close'],
+  ] as const)('switching %s → %s: a %s stream is %s', (from, to, stream, action) => {
+    expect(onChannelSwitch(from, to, stream)).toBe(action);
   });
 
   it('keeps the live stream of a booth, or passes it to the partner when it goes', () => {

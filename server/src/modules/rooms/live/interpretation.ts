@@ -35,6 +35,24 @@ export function publishProblem(a: InterpreterAssignment | undefined, channel: Ch
 export const receives = (listening: Channel, streamChannel: ChannelLanguage | undefined): boolean =>
   streamChannel === undefined || streamChannel === listening;
 
+/**
+ * What a change of channel (`from` → `to`) does to a listener's consumer of a stream of
+ * `streamChannel`: the floor's stay as they are; the chosen channel's are resumed if they were held;
+ * the channel being left is held (paused: the server sends nothing, and going back is one resume
+ * instead of a new consumer, which is how people flip between the floor and their language); any
+ * other channel's are closed.
+ */
+export function onChannelSwitch(
+  from: Channel,
+  to: Channel,
+  streamChannel: ChannelLanguage | undefined,
+): 'keep' | 'resume' | 'hold' | 'close' {
+  if (streamChannel === undefined) return 'keep';
+  if (streamChannel === to) return 'resume';
+  if (streamChannel === from) return 'hold';
+  return 'close';
+}
+
 /** One interpreter's stream in a booth (a channel), in the order they started. */
 export interface BoothStream {
   producerId: string;

@@ -26,7 +26,7 @@ import { KeyedMutex } from './keyed-mutex';
 import { HeldPipes } from './held-pipes';
 import { placeViewer } from './viewer-placement';
 import { type BreakoutRound, sameGroup, smallestGroup } from './breakout-round';
-import { type BoothStream, handOverPlan, liveOf, publishProblem, receives } from './interpretation';
+import { type BoothStream, handOverPlan, liveOf, onChannelSwitch, publishProblem, receives } from './interpretation';
 import { recorderStatus } from '../../recordings/recorder-tools';
 
 /** How a live room talks to its peers; the gateway implements it with socket.io rooms. */
@@ -167,6 +167,8 @@ export class LiveRoom {
   interpretersLoaded = false;
   /** What each person listens to, by user id, kept across their reconnects for the session. */
   readonly listening = new Map<string, Listening>();
+  /** Consumers of the channel their listener just left, paused by `listen` until it is chosen again. */
+  private readonly heldConsumers = new Set<string>();
   /** The live stream (producer id) of each booth. */
   private readonly boothLive = new Map<ChannelLanguage, string>();
   /** With several nodes: the viewers connected to other nodes, received there through pipes from the origin. */
@@ -925,7 +927,10 @@ export class LiveRoom {
       unpipe();
     });
     peer.consumers.set(consumer.id, consumer);
-    consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
+    consumer.observer.once('close', () => {
+      peer.consumers.delete(consumer.id);
+      this.heldConsumers.delete(consumer.id);
+    });
     consumer.on('producerclose', () => this.outbox.toPeer(peer, 'consumer:closed', { consumerId: consumer.id, producerId }));
     consumer.on('score', (s) =>
       this.outbox.toPeer(peer, 'consumer:score', { consumerId: consumer.id, score: s.score, producerScore: s.producerScore }, true),
@@ -942,7 +947,13 @@ export class LiveRoom {
   }
 
   async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
-    await this.consumer(peer, consumerId).resume();
+    const consumer = this.consumer(peer, consumerId);
+    // A held channel (the one just left) stays silent until it is chosen again.
+    const stream = this.findProducer(consumer.producerId);
+    if (stream && !receives(this.listeningOf(peer).channel, channelOf(stream))) {
+      throw new AppError('CHANNEL_NOT_CHOSEN', 'Choose this interpretation channel before receiving it.');
+    }
+    await consumer.resume();
   }
 
   async setPreferredLayers(
@@ -1079,20 +1090,32 @@ export class LiveRoom {
   }
 
   /**
-   * What a person hears from now on. Consumers of any other channel are closed at once (the server
-   * stops sending them); the answer lists the chosen channel's streams, which the client consumes.
+   * What a person hears from now on. The server stops sending every other channel at once: the
+   * channel being left is held (its consumers paused, so going back resumes them without a new
+   * consumer), any other is closed. The answer lists the chosen channel's streams; the client
+   * consumes those it does not hold.
    */
   listen(peer: Peer, channel: Channel, floorVolume?: number): Listening & { streams: ChannelStream[] } {
     this.assertCan(peer, 'interpretation.listen');
+    const from = this.listeningOf(peer).channel;
     const choice: Listening = { channel, floorVolume: floorVolume ?? this.listeningOf(peer).floorVolume };
     this.listening.set(peer.userId, choice);
     for (const p of this.peers.values()) {
       if (p.userId !== peer.userId) continue;
       for (const consumer of [...p.consumers.values()]) {
         const stream = this.findProducer(consumer.producerId);
-        if (!stream || receives(channel, channelOf(stream))) continue;
-        consumer.close();
-        this.outbox.toPeer(p, 'consumer:closed', { consumerId: consumer.id, producerId: consumer.producerId });
+        if (!stream) continue;
+        const action = onChannelSwitch(from, channel, channelOf(stream));
+        if (action === 'hold') {
+          this.heldConsumers.add(consumer.id);
+          void consumer.pause().catch(() => undefined);
+        } else if (action === 'resume' && this.heldConsumers.delete(consumer.id)) {
+          void consumer.resume().catch(() => undefined);
+        } else if (action === 'close') {
+          this.heldConsumers.delete(consumer.id);
+          consumer.close();
+          this.outbox.toPeer(p, 'consumer:closed', { consumerId: consumer.id, producerId: consumer.producerId });
+        }
       }
     }
     const streams = channel === 'floor' ? [] : (this.channelInfo().find((c) => c.channel === channel)?.streams ?? []);
