@@ -58,7 +58,7 @@ export async function benchBrowserJoins({ joins, log }) {
                   marks.room ??= performance.now();
                   const at = (name) => performance.getEntriesByName(`quorum:${name}`)[0]?.startTime ?? NaN;
                   const steps = Object.fromEntries(
-                    ['joined', 'device-loaded', 'recv-transport', 'consume-ack', 'recv-connected', 'resumed'].map((n) => [
+                    ['joined', 'device-loaded', 'recv-transport', 'consume-ack', 'consumed', 'recv-connecting', 'recv-connected', 'resumed'].map((n) => [
                       n,
                       at(n) - marks.click,
                     ]),

@@ -262,6 +262,8 @@ const SPEAKING_DBOV = -55;
 const ICE_RECOVERY_MS = 8_000;
 /** A first connection that takes longer than this means media cannot get through: the page says so. */
 const ICE_FIRST_CONNECT_MS = 10_000;
+/** How long publishing waits, on joining, for the streams already in the room to be set up. */
+const RECEIVE_FIRST_MS = 1_500;
 /** A 'disconnected' transport often recovers by itself; restart ICE only if it does not. */
 const ICE_DISCONNECTED_GRACE_MS = 2_000;
 
@@ -558,9 +560,12 @@ export class RoomSession {
     }
     this.recvTransport = recv;
     mark('recv-transport');
-    this.syncConsumers(gen);
+    const receiving = this.syncConsumers(gen);
     this.syncChannel(gen);
     if (sending) {
+      // What the room shows comes first: publishing waits until the streams already there are set up
+      // (both negotiate in this browser and on the server at once otherwise), for at most a moment.
+      await Promise.race([receiving, new Promise((r) => setTimeout(r, RECEIVE_FIRST_MS))]);
       const send = await sending;
       if (gen !== this.gen) {
         send.close();
@@ -661,10 +666,18 @@ export class RoomSession {
     };
     const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
-      emitCommand('media:connect-transport', {
+      const connecting = emitCommand('media:connect-transport', {
         transportId: transport.id,
         dtlsParameters: dtlsParameters as CommandPayload<'media:connect-transport'>['dtlsParameters'],
-      }).then(() => done(), fail);
+      });
+      if (direction === 'send') return void connecting.then(() => done(), fail);
+      // Receiving goes on at once: the browser's DTLS handshake starts only after ICE, which takes
+      // longer than this message; a refusal is handled as a lost transport.
+      done();
+      connecting.catch((e: unknown) => {
+        console.warn('[room] the media server refused to connect the receive transport', e);
+        if (gen === this.gen) void this.reconnect('setup-failed');
+      });
     });
     transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
       const data = appData as ProducerData;
@@ -693,6 +706,7 @@ export class RoomSession {
   private onTransportState(transport: types.Transport, state: types.ConnectionState, gen: number): void {
     if (gen !== this.gen) return;
     const timers = this.iceTimers.get(transport.id);
+    if (state === 'connecting') mark(`${transport.direction}-connecting`);
     if (state === 'connected') {
       mark(`${transport.direction}-connected`);
       this.mediaConnected = true;
@@ -1067,13 +1081,16 @@ export class RoomSession {
   }
 
   /** Consumes every known producer that is not consumed yet. */
-  private syncConsumers(gen: number): void {
-    if (!this.recvTransport || gen !== this.gen) return;
+  /** Consumes every stream not received yet; resolves when those asked for now are set up (or failed). */
+  private syncConsumers(gen: number): Promise<void> {
+    if (!this.recvTransport || gen !== this.gen) return Promise.resolve();
+    const started: Promise<void>[] = [];
     for (const peer of this.peers.values()) {
       for (const media of Object.values(peer.media)) {
-        if (!media.consumerId && !this.consuming.has(media.producerId)) void this.consume(peer.peerId, media, gen);
+        if (!media.consumerId && !this.consuming.has(media.producerId)) started.push(this.consume(peer.peerId, media, gen));
       }
     }
+    return Promise.all(started).then(() => undefined);
   }
 
   /**
@@ -1095,6 +1112,7 @@ export class RoomSession {
       rtpParameters: info.rtpParameters as types.RtpParameters,
       streamId,
     });
+    mark('consumed');
     return { info, consumer };
   }
 
@@ -1142,7 +1160,7 @@ export class RoomSession {
         // of a webinar) is back. Only the join snapshot, which may be older than a leave, is filtered.
         this.departedPeers.delete(info.peerId);
         this.addPeer(info);
-        this.syncConsumers(this.gen);
+        void this.syncConsumers(this.gen);
         this.changed();
       },
       'peer:left': ({ peerId }) => {
@@ -1158,7 +1176,7 @@ export class RoomSession {
         const peer = this.peers.get(peerId);
         if (!peer) return;
         this.addProducer(peer, producer);
-        this.syncConsumers(this.gen);
+        void this.syncConsumers(this.gen);
         this.changed();
       },
       'producer:closed': ({ peerId, producerId }) => {
