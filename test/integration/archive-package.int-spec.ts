@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { OrganizationDto, RecordingDto, RoomDto } from '../../server/src/contract';
 import { parseManifest, parseTagLines } from '../../server/src/modules/archive/bagit';
-import { recordingDir, type RecordingFileRow } from '../../server/src/modules/recordings/recording-files';
+import { recordingDir, type RecordingFileRow, registerFile } from '../../server/src/modules/recordings/recording-files';
 import { api, register, type TestSession } from '../helpers/api';
 import { addMembers } from '../helpers/governance';
-import { archiveEnv, removeDataDir, seedRecording, tempDataDir, waitArchived } from '../helpers/recordings';
+import { archiveEnv, removeDataDir, seedRecording, tempDataDir, waitArchived, withDatabase } from '../helpers/recordings';
 import { createRoom } from '../helpers/room';
 import { ROOT, type StartedServer, startServer } from '../helpers/server-process';
 
@@ -259,5 +261,53 @@ describe('the preservation package', () => {
     await http.patch(`/api/recordings/${rec.id}`, { access: 'hosts' }, owner.accessToken);
     expect((await download(rec.id, member.accessToken)).status).toBe(403);
     expect((await fetch(server.url + view.media!.package!)).status).toBe(403);
+  });
+
+  it('is built one at a time per person: a second request meanwhile is refused with RATE_LIMITED', async () => {
+    // A recording too large for the sockets' buffers, so a package whose reader stops stays open.
+    const big = await seedRecording(
+      { databaseUrl: server.databaseUrl, dataDir },
+      { organizationId: org.id, roomId: room.id, startedBy: owner.user.id },
+    );
+    await mkdir(path.join(recordingDir(dataDir, big.id), 'extra'), { recursive: true });
+    await writeFile(path.join(recordingDir(dataDir, big.id), 'extra', 'padding.bin'), randomBytes(48 * 1024 * 1024));
+    await withDatabase(server.databaseUrl, (db) =>
+      registerFile({ query: async (text: string, params?: unknown[]) => (await db.query(text, params as unknown[])).rows }, dataDir, {
+        recordingId: big.id,
+        path: 'extra/padding.bin',
+        kind: 'hls',
+        mediaType: 'application/octet-stream',
+      }),
+    );
+    await waitArchived(server.databaseUrl, big.id);
+    await http.patch(`/api/recordings/${big.id}`, { access: 'members' }, owner.accessToken);
+
+    // The owner starts a download and stops reading after the headers.
+    const url = new URL(`/api/recordings/${big.id}/package`, server.url);
+    const first = httpRequest(url, { headers: { authorization: `Bearer ${owner.accessToken}` } });
+    const firstResponse = await new Promise<IncomingMessage>((resolve, reject) => first.on('response', resolve).on('error', reject).end());
+    firstResponse.pause();
+    expect(firstResponse.statusCode).toBe(200);
+
+    const again = await fetch(url, { headers: { authorization: `Bearer ${owner.accessToken}` } });
+    expect(again.status).toBe(429);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Someone else is served meanwhile.
+    const other = await fetch(url, { headers: { authorization: `Bearer ${member.accessToken}` } });
+    expect(other.status).toBe(200);
+    await other.body?.cancel();
+
+    // Once the first download is dropped, the owner may start another.
+    first.destroy();
+    let status = 0;
+    for (const until = Date.now() + 5_000; Date.now() < until;) {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${owner.accessToken}` } });
+      status = res.status;
+      await res.body?.cancel();
+      if (status !== 429) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
   });
 });

@@ -40,6 +40,7 @@ import { AuthGuard, CurrentPrincipal } from '../identity/auth.guard';
 import type { Principal } from '../identity/identity.service';
 import { ANONYMOUS, ArchiveService, type ServedFile, type Viewer } from './archive.service';
 import { bagStream } from './bag-package';
+import { ExportGate } from './export-gate';
 import { rangeOf } from './http-range';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -62,6 +63,10 @@ const ListQuery = new ZodPipe(RecordingListQuery);
 const TokenQuery = new ZodPipe(z.string().min(1).max(600).optional());
 const DownloadQuery = new ZodPipe(z.enum(['1']).optional());
 
+/** Packages built at once on one node; a requester builds one at a time. */
+const PACKAGES_AT_ONCE = 2;
+const PACKAGE_RETRY_SECONDS = 10;
+
 const viewerOf = (p: Principal | null): Viewer => (p ? { userId: p.userId, sessionId: p.sessionId } : ANONYMOUS);
 const listQueries = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
   for (const name of RECORDING_LIST_PARAMS) ApiQuery({ name, required: false })(target, key, descriptor);
@@ -79,6 +84,9 @@ const mediaQueries = () => (target: object, key: string | symbol, descriptor: Pr
 @Controller('api')
 @UseGuards(OptionalAuthGuard)
 export class PublicArchiveController {
+  /** Preservation packages being built on this node (each reads a whole recording twice). */
+  private readonly packages = new ExportGate({ total: PACKAGES_AT_ONCE, perRequester: 1 });
+
   constructor(
     private readonly archive: ArchiveService,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -173,10 +181,26 @@ export class PublicArchiveController {
     @MaybePrincipal() p: Principal | null,
     @Param('recordingId', RecordingIdParam) id: string,
     @Query('t', TokenQuery) token: string | undefined,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const viewer = await this.archive.mediaViewer(viewerOf(p), id, token);
-    const input = await this.archive.bagInput(viewer, id);
+    // One package at a time per person (or, signed out, per address), a few per node.
+    const release = this.packages.enter(p ? `user:${p.userId}` : `address:${req.ip ?? 'unknown'}`);
+    if (!release) {
+      res.setHeader('Retry-After', String(PACKAGE_RETRY_SECONDS));
+      throw new AppError('RATE_LIMITED', 'A package is already being prepared for you or for others; try again shortly.', {
+        retryAfterSeconds: PACKAGE_RETRY_SECONDS,
+      });
+    }
+    res.once('close', release);
+    let input: Awaited<ReturnType<ArchiveService['bagInput']>>;
+    try {
+      input = await this.archive.bagInput(viewer, id);
+    } catch (err) {
+      release();
+      throw err;
+    }
     res.status(200);
     res.setHeader('Content-Type', 'application/x-tar');
     res.setHeader('Content-Disposition', `attachment; filename="${input.bagName}.tar"`);
@@ -189,6 +213,8 @@ export class PublicArchiveController {
       // Headers are gone: the only way left to say it failed is to cut the stream short.
       this.logger.error({ err, recordingId: id }, 'recording package stopped');
       res.destroy();
+    } finally {
+      release();
     }
   }
 
