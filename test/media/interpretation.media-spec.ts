@@ -4,7 +4,8 @@
  * - the floor speaker is detected by the active-speaker and audio-level observers, a louder
  *   interpreter never is;
  * - a floor listener cannot consume a channel and receives none of its RTP; a channel listener
- *   receives the channel and the floor; switching back closes the channel's consumer on the server;
+ *   receives the channel and the floor; switching back holds the channel's consumer paused on the server,
+ *   choosing it again resumes it, and a channel left before that is closed;
  * - a booth hand-over forwards the incoming interpreter before the outgoing one is paused: the
  *   listener's packets from both overlap, there is no gap.
  */
@@ -159,7 +160,7 @@ describe('interpretation channels in a live room', () => {
     expect(levelled).not.toContain(booth.id);
   });
 
-  it('forwards a channel only to its listeners, and closes it on the server when they go back to the floor', async () => {
+  it('forwards a channel only to its listeners, holds it paused when they go back to the floor, closes an older one', async () => {
     const floor = await publisher('floor', 'host', 0x1001, -30);
     const interpreter = room.addPeer(randomUUID(), 'Li', 'li-socket', 'attendee');
     // Not assigned yet: refused, even in a meeting-like role; then assigned (an attendee, off stage).
@@ -209,6 +210,23 @@ describe('interpretation channels in a live room', () => {
     expect([...onFloor.peer.consumers.values()].map((c) => c.producerId)).toEqual([floor.producerId]);
     expect([...onZh.peer.consumers.values()].map((c) => c.producerId).sort()).toEqual([floor.producerId, zhProducer].sort());
 
+    // Back on the floor: the channel just left is held, paused on the server, and nothing of it flows.
+    room.listen(onZh.peer, 'floor');
+    const zhConsumer = [...onZh.peer.consumers.values()].find((c) => c.producerId === zhProducer)!;
+    expect(zhConsumer.closed).toBe(false);
+    await waitFor(() => zhConsumer.paused, 2_000, 'the held consumer paused');
+    expect(toPeer.get(onZh.peer.id)?.filter((e) => e.event === 'consumer:closed') ?? []).toEqual([]);
+    await sleep(100);
+    const held = zhOfZh.packets();
+    await sleep(300);
+    expect(zhOfZh.packets()).toBe(held);
+
+    // Chosen again: the same consumer flows again, without a new one.
+    room.listen(onZh.peer, 'zh', 0);
+    await waitFor(() => zhOfZh.packets() > held + 10, 5_000, 'channel packets after going back');
+
+    // An older channel is not kept: zh → ar holds zh, ar → floor closes it and says so.
+    room.listen(onZh.peer, 'ar');
     room.listen(onZh.peer, 'floor');
     expect([...onZh.peer.consumers.values()].map((c) => c.producerId)).toEqual([floor.producerId]);
     expect(toPeer.get(onZh.peer.id)).toContainEqual({
