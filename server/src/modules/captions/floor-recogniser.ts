@@ -8,7 +8,26 @@ import type { SpeechResult, SpeechStream, SpeechToTextProvider } from './stt/spe
 
 /** The recogniser's input: what the tap's reader decodes to. */
 export const SAMPLE_RATE = 16_000;
-const PCM_ARGS = ['-vn', '-f', 's16le', '-ac', '1', '-ar', String(SAMPLE_RATE), '-flush_packets', '1', 'pipe:1'];
+/**
+ * A microphone sends almost nothing in a pause (Opus DTX: one packet in 400 ms), and decoded as it
+ * comes a 2.5 s pause shrank to about 0.3 s of audio: the recogniser, which ends an utterance after
+ * half a second of quiet, ran one sentence into the next and showed a line only when the speaker went
+ * on. `aresample=async=1` fills the gaps in the packets' timestamps with silence: pauses keep their length.
+ */
+const PCM_ARGS = [
+  '-vn',
+  '-af',
+  'aresample=async=1:first_pts=0',
+  '-f',
+  's16le',
+  '-ac',
+  '1',
+  '-ar',
+  String(SAMPLE_RATE),
+  '-flush_packets',
+  '1',
+  'pipe:1',
+];
 /** How long the reader gets to open its socket before packets flow (what is sent before is lost). */
 const READER_SETTLE_MS = 300;
 /**
