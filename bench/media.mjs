@@ -167,7 +167,7 @@ if (!settings.parts.has('c')) {
   log(
     `    ${'  press Join -> in the room'.padEnd(34)} ${fixed(percentile(room, 50), 1).padStart(7)} ${fixed(percentile(room, 95), 1).padStart(7)} ${fixed(Math.max(...room), 1).padStart(7)}`,
   );
-  for (const step of ['joined', 'device-loaded', 'recv-transport', 'consume-ack', 'consumed', 'recv-connecting', 'recv-connected', 'resumed']) {
+  for (const step of ['joined', 'device-loaded', 'recv-transport', 'consume-ack', 'consumed', 'recv-connecting', 'recv-connected', 'resumed', 'first-packet']) {
     const values = browserJoins.samples.map((s) => s.steps[step]).filter(Number.isFinite);
     if (values.length === 0) continue;
     log(

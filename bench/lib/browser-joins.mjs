@@ -54,7 +54,9 @@ export async function benchBrowserJoins({ joins, log }) {
               if (marks.click !== undefined) {
                 if (marks.room === undefined && document.querySelector('[data-testid="room"]')) marks.room = performance.now();
                 const stats = (await window.__quorum?.inboundStats()) ?? [];
-                if (stats.some((s) => s.peerId === peer && s.source === 'camera' && (s.framesDecoded ?? 0) > 0)) {
+                const camera = stats.find((s) => s.peerId === peer && s.source === 'camera');
+                if (marks.packet === undefined && (camera?.packetsReceived ?? 0) > 0) marks.packet = performance.now();
+                if ((camera?.framesDecoded ?? 0) > 0) {
                   marks.room ??= performance.now();
                   const at = (name) => performance.getEntriesByName(`quorum:${name}`)[0]?.startTime ?? NaN;
                   const steps = Object.fromEntries(
@@ -63,6 +65,8 @@ export async function benchBrowserJoins({ joins, log }) {
                       at(n) - marks.click,
                     ]),
                   );
+                  // The first video packet seen (at the 10 ms polling's resolution): after it, the wait is for a key frame.
+                  steps['first-packet'] = (marks.packet ?? performance.now()) - marks.click;
                   resolve({ totalMs: performance.now() - marks.click, roomMs: marks.room - marks.click, steps });
                   return;
                 }

@@ -14,12 +14,13 @@
  * synthetic voice is far from it. espeak-ng's Klatt voice (`en-us+klatt2`) is the one it recognises
  * best; measured straight from files (no WebRTC) three library sentences gave 0.16–0.73 at 140–160
  * words a minute, and recorded human speech (pocketsphinx-testdata's LibriVox clips) about 0.3–0.4.
- * Here the speech also goes through chromium's voice processing, Opus, the SFU and FFmpeg, and the
- * first half of the sentence suffers ("committee approved the new catalogue" comes out as "to video
- * true that you have a lot"): measured 0.58–0.68 over several runs. The target is 0.30 and is not
- * met; the assertion is 0.80, which still fails on audio that does not reach the recogniser intact
- * (nothing recognised is 1.0, unrelated words about 1.0), and the second half of the sentence must
- * come out word for word. The figure is printed.
+ * Here the speech also goes through chromium's voice processing, Opus, the SFU and FFmpeg, and from
+ * the second loop on the first half of the sentence suffers ("committee approved the new catalogue"
+ * comes out as "to video true that you have a lot": the recogniser adapts to the voice it has heard,
+ * which for this synthetic voice makes it worse; docs/captions.md): measured 0.42–0.56 over several
+ * runs. The target is 0.30 and is not met; the assertion is 0.80, which still fails on audio that
+ * does not reach the recogniser intact (nothing recognised is 1.0, unrelated words about 1.0), and
+ * the second half of the sentence must come out word for word. The figure is printed.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
