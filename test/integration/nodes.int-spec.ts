@@ -23,7 +23,11 @@ import { WebRtcPeer } from '../helpers/webrtc-peer';
 jest.setTimeout(120_000);
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const LEASE_MS = 3_000;
+/**
+ * Long enough that a room waiting for a killed owner's lease to run out would show: a killed owner is
+ * found gone (nobody on its bus channel) and its leases are removed at once.
+ */
+const LEASE_MS = 15_000;
 const rid = () => `r${randomUUID().replace(/-/g, '')}`;
 const code = (r: Ack<unknown>) => (r.ok ? 'ok' : r.error.code);
 function data<T>(r: Ack<T>): T {
@@ -540,6 +544,10 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
       rejoinHere('member on c', p2),
     ]);
     console.log(`room back after kill -9 of its owner (lease ${LEASE_MS} ms): ${JSON.stringify(backAfter)}`);
+    // Renewed every third of a lease, the dead owner's lease had two thirds of it left at least: waiting
+    // for it to run out could not be this fast.
+    expect(Math.max(...Object.values(backAfter))).toBeLessThan((LEASE_MS * 2) / 3);
+    expect(nodes[1]!.logs() + nodes[2]!.logs()).toContain('room owner gone: its leases are removed');
 
     const newOwner = await leaseOf(room.id);
     expect(newOwner).toMatch(/@node-[bc]$/);

@@ -28,6 +28,8 @@ export type ForwardedCommand = Extract<BusMessage, { kind: 'command' }>;
 
 /** Longer than any command takes (a vote waits for its commit), shorter than a client's own timeout. */
 const FORWARD_TIMEOUT_MS = 4_000;
+/** How often a request in flight checks that its addressee still listens. */
+const GONE_POLL_MS = 500;
 
 /**
  * Request/response between nodes over Redis pub/sub: each node listens on its channel; a forwarded
@@ -36,7 +38,7 @@ const FORWARD_TIMEOUT_MS = 4_000;
  */
 export class NodeBus {
   private sub: Redis | undefined;
-  private readonly pending = new Map<string, { resolve: (a: Ack<unknown>) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<string, { resolve: (a: Ack<unknown> | null) => void; timer: NodeJS.Timeout }>();
   onCommand: (cmd: ForwardedCommand) => Promise<Ack<unknown>> = async () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'Not ready.' } });
   onMedia: (from: string, op: string, body: unknown) => Promise<Ack<unknown>> = async () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'Not ready.' } });
   onNotice: (msg: Extract<BusMessage, { kind: 'socket-gone' | 'socket-back' }>) => void = () => undefined;
@@ -71,7 +73,7 @@ export class NodeBus {
   }
 
   async stop(): Promise<void> {
-    for (const [, p] of this.pending) clearTimeout(p.timer);
+    for (const [, p] of this.pending) p.resolve(unavailable());
     await this.sub?.quit().catch(() => undefined);
   }
 
@@ -127,21 +129,45 @@ export class NodeBus {
 
   private async ask(nodeId: string, build: (id: string) => BusMessage): Promise<Ack<unknown> | null> {
     const id = randomUUID();
-    const answered = new Promise<Ack<unknown>>((resolve) => {
-      const timer = setTimeout(() => {
+    let watch: NodeJS.Timeout | undefined;
+    const answered = new Promise<Ack<unknown> | null>((resolve) => {
+      const settle = (ack: Ack<unknown> | null) => {
+        clearInterval(watch);
         this.pending.delete(id);
-        resolve(unavailable());
-      }, FORWARD_TIMEOUT_MS);
-      this.pending.set(id, { resolve, timer });
+        resolve(ack);
+      };
+      const timer = setTimeout(() => settle(unavailable()), FORWARD_TIMEOUT_MS);
+      this.pending.set(id, {
+        resolve: (ack) => {
+          clearTimeout(timer);
+          settle(ack);
+        },
+        timer,
+      });
     });
     const receivers = await this.send(nodeId, build(id));
     if (receivers === 0) {
-      const p = this.pending.get(id);
-      clearTimeout(p?.timer);
-      this.pending.delete(id);
+      this.pending.get(id)?.resolve(null);
       return null;
     }
+    // A node killed just before the request may still have counted as listening: while waiting, one that
+    // stops listening is gone, and the wait ends there rather than at the timeout.
+    watch = setInterval(() => {
+      void this.listening(nodeId).then(
+        (yes) => {
+          if (!yes) this.pending.get(id)?.resolve(null);
+        },
+        () => undefined,
+      );
+    }, GONE_POLL_MS).unref();
     return answered;
+  }
+
+  /** Whether `nodeId` listens on its channel now. A killed node's subscription ends with its connection. */
+  async listening(nodeId: string): Promise<boolean> {
+    const channel = this.channel(nodeId);
+    const counts = await this.redis.pubSubNumSub(channel);
+    return Number(counts[channel] ?? 0) > 0;
   }
 
   /** To every other node listening now (fire and forget). */

@@ -26,6 +26,11 @@ const membershipChange = z.object({ organizationId: z.string(), userId: z.string
 
 /** How often an edge checks that the rooms its sockets sit in still have the owner that seated them. */
 const WATCH_MS = 500;
+/**
+ * A node with nobody on its bus channel at two looks this far apart is gone. A live node whose
+ * subscription drops gets it back sooner (its client reconnects within 50 ms to 1 s, mostly the former).
+ */
+const GONE_RECHECK_MS = 500;
 
 const isCommand = (name: string): name is CommandName => Object.prototype.hasOwnProperty.call(commandSchemas, name);
 const unavailable = (message: string): Ack<unknown> => ({ ok: false, error: { code: 'UNAVAILABLE', message } });
@@ -46,6 +51,8 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
   private readonly remote = new Map<string, { socket: AppSocket; edge: string }>();
   private readonly forwarded: Counter<'direction'>;
   private watchers: NodeJS.Timeout[] = [];
+  /** One look at the owners at a time: a look that waits on a silent node outlasts WATCH_MS. */
+  private watchingOwners = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -244,6 +251,7 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
       // waits for that here and goes on to the next owner, rather than sending the client into backoff.
       if (event !== 'room:join' || retried) return unavailable('The server hosting this room is gone. Join again in a moment.');
       if (!lease) return this.route(socket, event, payload, local, true);
+      if ((await this.evictIfGone(lease.nodeId, [[roomId, lease]])).length) return this.route(socket, event, payload, local, true);
       const deadline = Date.now() + this.config.cluster!.leaseMs + 1_000;
       while (Date.now() < deadline && leaseValue(lease) === (await this.redis!.get(this.leases.leaseKey(roomId)))) await new Promise((r) => setTimeout(r, 100));
       return this.route(socket, event, payload, local, true);
@@ -310,18 +318,55 @@ export class ClusterService implements OnModuleInit, OnApplicationShutdown {
    * the session from the database.
    */
   private async watchOwners(): Promise<void> {
-    if (!this.io) return;
-    const bySocket = [...this.io.sockets.sockets.values()].filter((s) => this.remoteOwner(s));
-    if (!bySocket.length) return;
-    const seatedBy = new Map(bySocket.map((s) => [s.data.seat!.roomId, s.data.seat!.lease]));
-    const changed = new Set(ownersChanged(seatedBy, await this.leases.leases([...seatedBy.keys()])));
-    for (const socket of bySocket) {
-      const seat = socket.data.seat!;
-      if (!changed.has(seat.roomId) || seatedBy.get(seat.roomId) !== seat.lease) continue;
-      delete socket.data.seat;
-      void socket.leave(`room:${seat.roomId}`);
-      socket.emit('room:media-reset', { roomId: seat.roomId, reason: 'owner-lost' });
-      this.logger.info({ socketId: socket.id, roomId: seat.roomId }, 'room owner gone: the socket joins again');
+    if (!this.io || this.watchingOwners) return;
+    const bySocket = new Map([...this.io.sockets.sockets.values()].filter((s) => this.remoteOwner(s)).map((s) => [s.id, s]));
+    if (!bySocket.size) return;
+    this.watchingOwners = true;
+    try {
+      const seats = new Map([...bySocket].map(([id, s]) => [id, { ...s.data.seat! }]));
+      const current = await this.leases.leases([...new Set([...seats.values()].map((seat) => seat.roomId))]);
+      // Owners that are gone lose their leases now, not when the leases run out.
+      const byOwner = new Map<string, Map<string, Lease>>();
+      for (const [roomId, value] of current) {
+        const lease = parseLease(value);
+        if (lease && lease.nodeId !== this.self) byOwner.set(lease.nodeId, (byOwner.get(lease.nodeId) ?? new Map()).set(roomId, lease));
+      }
+      for (const [owner, rooms] of byOwner) for (const roomId of await this.evictIfGone(owner, [...rooms])) current.set(roomId, null);
+      for (const socketId of ownersChanged(seats, current)) {
+        const socket = bySocket.get(socketId)!;
+        const seat = seats.get(socketId)!;
+        // Seated again meanwhile (a join under the next owner): that seat stands.
+        if (socket.data.seat?.lease !== seat.lease) continue;
+        delete socket.data.seat;
+        void socket.leave(`room:${seat.roomId}`);
+        socket.emit('room:media-reset', { roomId: seat.roomId, reason: 'owner-lost' });
+        this.logger.info({ socketId, roomId: seat.roomId }, 'room owner gone: the socket joins again');
+      }
+    } finally {
+      this.watchingOwners = false;
+    }
+  }
+
+  /**
+   * A node killed without a goodbye keeps its leases until they run out (ROOM_LEASE_MS), but its bus
+   * subscription ends with its process. When nobody listens on its channel at two looks, its leases on
+   * `rooms` are removed (each only while it is still that lease), so the rooms open on another node at
+   * once. Should the node be alive after all, its next renewal finds the lease gone and it drops the
+   * room; its people join again, as after any move. Returns the rooms whose lease was removed.
+   */
+  private async evictIfGone(owner: string, rooms: [string, Lease][]): Promise<string[]> {
+    if (owner === this.self) return [];
+    try {
+      if (await this.bus!.listening(owner)) return [];
+      await new Promise((r) => setTimeout(r, GONE_RECHECK_MS));
+      if (await this.bus!.listening(owner)) return [];
+      const evicted: string[] = [];
+      for (const [roomId, lease] of rooms) if (await this.leases.evict(roomId, lease)) evicted.push(roomId);
+      if (evicted.length) this.logger.warn({ owner, rooms: evicted }, 'room owner gone: its leases are removed');
+      return evicted;
+    } catch (err) {
+      this.logger.debug({ err, owner }, 'could not tell whether a node is gone');
+      return [];
     }
   }
 

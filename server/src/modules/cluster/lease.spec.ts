@@ -59,18 +59,22 @@ describe('placing a room nobody owns', () => {
 });
 
 describe('seats lost with another node', () => {
-  it('names the rooms whose owner changed or vanished', () => {
-    const seatedBy = new Map([
-      ['r1', '1@a'],
-      ['r2', '4@b'],
-      ['r3', '2@c'],
+  it('names the sockets whose room changed owner or lost it, each by the lease it was seated under', () => {
+    const seats = new Map([
+      ['s1', { roomId: 'r1', lease: '1@a' }],
+      ['s2', { roomId: 'r2', lease: '4@b' }],
+      ['s3', { roomId: 'r3', lease: '2@c' }],
+      // One room, two sockets: one seated under the owner that died, one already under the next.
+      ['s4', { roomId: 'r4', lease: '7@d' }],
+      ['s5', { roomId: 'r4', lease: '8@e' }],
     ]);
     const now = new Map<string, string | null>([
       ['r1', '1@a'],
       ['r2', '5@c'],
       ['r3', null],
+      ['r4', '8@e'],
     ]);
-    expect(ownersChanged(seatedBy, now)).toEqual(['r2', 'r3']);
+    expect(ownersChanged(seats, now)).toEqual(['s2', 's3', 's4']);
   });
 
   it('names the sockets whose edge node left the registry', () => {

@@ -64,12 +64,19 @@ export function placeRoom(selfId: string, nodes: readonly NodeRecord[]): string 
   return open[0]!.nodeId;
 }
 
+/** A socket's seat in a room another node owns: the room, and the lease it was seated under. */
+export interface RemoteSeat {
+  roomId: string;
+  lease: string;
+}
+
 /**
- * Of the rooms this node serves on behalf of another owner, those whose owner is no longer the one the
- * sockets were seated by: their seats are gone with it, and the people there have to join again.
+ * Of the sockets this node seated on behalf of another owner, those whose room's lease is no longer the
+ * one they were seated under: their seats are gone with that owner, and the people there have to join
+ * again. Sockets of one room may hold different leases (one seated before the owner changed, one after).
  */
-export function ownersChanged(seatedBy: ReadonlyMap<string, string>, current: ReadonlyMap<string, string | null>): string[] {
-  return [...seatedBy].filter(([roomId, lease]) => current.get(roomId) !== lease).map(([roomId]) => roomId);
+export function ownersChanged(seats: ReadonlyMap<string, RemoteSeat>, current: ReadonlyMap<string, string | null>): string[] {
+  return [...seats].filter(([, seat]) => current.get(seat.roomId) !== seat.lease).map(([socketId]) => socketId);
 }
 
 /** Sockets seated here from other nodes whose node has left the registry (a crash: no goodbye). */

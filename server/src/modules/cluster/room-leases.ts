@@ -72,6 +72,11 @@ export class RedisRoomDirectory implements RoomDirectory {
     await this.redis.eval(RELEASE, { keys: [this.leaseKey(roomId)], arguments: [leaseValue(lease)] });
   }
 
+  /** Removes another node's lease, only while it is still exactly `lease` (that node is gone). */
+  async evict(roomId: string, lease: Lease): Promise<boolean> {
+    return (await this.redis.eval(RELEASE, { keys: [this.leaseKey(roomId)], arguments: [leaseValue(lease)] })) === 1;
+  }
+
   async owner(roomId: string): Promise<string | null> {
     return (await this.lease(roomId))?.nodeId ?? null;
   }
