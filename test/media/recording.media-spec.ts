@@ -44,6 +44,23 @@ const CODEC = {
   video: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
 };
 
+/**
+ * A screen share whose picture grows after 4 s, as a browser's does when it adapts its resolution: a
+ * change of size mid-stream, which the composition must take without a hitch in anyone's timing.
+ */
+async function resizingSource(file: string, dir: string): Promise<string> {
+  const small = await encodeSource(path.join(dir, 'screen-small.mkv'), 'video', 'testsrc2=size=640x360:rate=15', 4);
+  const large = await encodeSource(path.join(dir, 'screen-large.mkv'), 'video', 'testsrc2=size=960x540:rate=15', 6);
+  const list = path.join(dir, 'screen.txt');
+  writeFileSync(list, `file '${small}'\nfile '${large}'\n`);
+  await new Promise<void>((resolve, reject) =>
+    spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-y', file], { stdio: 'ignore' }).on('exit', (c) =>
+      c === 0 ? resolve() : reject(new Error(`concat exited ${c}`)),
+    ),
+  );
+  return file;
+}
+
 /** A person of the fake room: their send transports and producers, as LiveRoom keeps them. */
 interface FakePeer {
   id: string;
@@ -99,7 +116,7 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
     ({ router } = await pool.createRouter());
     await Promise.all([
       encodeFlashBeep(sources.flashBeep, 20),
-      encodeSource(sources.screen, 'video', 'testsrc2=size=640x360:rate=15', 10),
+      resizingSource(sources.screen, root),
       encodeSource(sources.interpreter, 'audio', 'sine=frequency=300:sample_rate=48000', 12),
     ]);
   });
@@ -264,6 +281,11 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
     expect(beeps.filter((t) => t > mutedAt + 0.3 && t < unmutedAt - 0.3)).toEqual([]);
     expect(offsets.filter((o) => o.at > unmutedAt + 0.3).length).toBeGreaterThanOrEqual(2);
     expect(Math.abs(median(offsetsMs))).toBeLessThanOrEqual(80);
+    // Every flash, not only the typical one: the share's change of size (4 s after it appeared) moves
+    // nobody's picture in time (FFmpeg rebuilding its filter graph on it once put every picture after
+    // it two frames late). The source is exact; frames of 30 fps shown at 25 fps and 10 ms audio
+    // frames make up the rest of the spread.
+    expect(spread).toBeLessThanOrEqual(70);
     // The picture moves (flashes, the share's test pattern): not frozen.
     expect(await sceneChanges(mp4)).toBeGreaterThan(10);
 

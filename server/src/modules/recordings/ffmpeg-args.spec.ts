@@ -89,6 +89,34 @@ describe('FFmpeg arguments of the recorder', () => {
     expect(plan.channels).toEqual([]);
   });
 
+  it('in speaker layout shows whoever speaks large, cut where the speaker changes', () => {
+    const speakerTimeline: Timeline = {
+      ...timeline([track('cam-a', { segments: [seg('a.mkv', 0)] }), track('cam-b', { segments: [seg('b.mkv', 0)] })], 20),
+      layout: 'speaker',
+      speakers: [
+        { atMs: START + 5_000, peerId: 'peer-cam-b' },
+        { atMs: START + 12_000, peerId: 'peer-cam-a' },
+        // Someone without a camera speaking leaves the picture as it was.
+        { atMs: START + 15_000, peerId: 'peer-listener' },
+      ],
+    };
+    const files = new Map([
+      ['a.mkv', 20],
+      ['b.mkv', 20],
+    ]);
+    const plan = compositionPlan(speakerTimeline, files);
+    const large = (rects: Record<string, { w: number }>) => Object.entries(rects).find(([, r]) => r.w > 900)?.[0];
+    expect(plan.epochs.map((e) => [e.from, e.to, large(e.rects)])).toEqual([
+      [0, 5, 'cam-a'],
+      [5, 12, 'cam-b'],
+      [12, 20, 'cam-a'],
+    ]);
+    // The same recording in grid layout: one epoch, two equal tiles.
+    const grid = compositionPlan({ ...speakerTimeline, layout: 'grid' }, files);
+    expect(grid.epochs.map((e) => [e.from, e.to, large(e.rects)])).toEqual([[0, 20, undefined]]);
+    expect(grid.epochs[0]!.rects['cam-a']!.w).toBe(grid.epochs[0]!.rects['cam-b']!.w);
+  });
+
   it('mixes each interpretation channel over the floor at a fifth of its level, and encodes H.264 + AAC', () => {
     const audio = (key: string, file: string, channel: TrackMeta['channel']) =>
       track(key, { kind: 'audio', source: 'mic', channel, codec: 'audio/opus', clockRate: 48_000, segments: [seg(file, 0.5)] });
@@ -113,6 +141,8 @@ describe('FFmpeg arguments of the recorder', () => {
     const args = compositionArgs(plan, { composite: '/r/composite.mp4', channel: (c) => `/r/work/channel-${c}.m4a` });
     expect(args.join(' ')).toContain('-map [vout] -map [afloor] -c:v libx264');
     expect(args.join(' ')).toContain('-g 50 -keyint_min 50 -sc_threshold 0');
+    // Each input may change size mid-stream without the graph being rebuilt.
+    expect(args.join(' ')).toContain('-reinit_filter 0 -i f.mkv -reinit_filter 0 -i fr1.mkv');
     expect(args.join(' ')).toContain('-map [ach_fr] -c:a aac -b:a 96k -t 10 -y /r/work/channel-fr.m4a');
   });
 

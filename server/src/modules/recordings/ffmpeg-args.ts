@@ -263,7 +263,10 @@ export function compositionArgs(
     '-loglevel',
     'error',
     '-nostdin',
-    ...plan.inputs.flatMap((i) => ['-i', i.file]),
+    // A picture that changes size mid-stream (a browser adapting its resolution, a simulcast layer
+    // switch) would make FFmpeg rebuild the whole graph, restarting its generated sources at 0 and
+    // putting every picture after it frames late; the scale filters take a new size as it comes.
+    ...plan.inputs.flatMap((i) => ['-reinit_filter', '0', '-i', i.file]),
     '-filter_complex',
     plan.filter,
     '-map',
