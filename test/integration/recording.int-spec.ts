@@ -161,7 +161,12 @@ describe('recording a live room', () => {
     expect(code(await command(member.socket, 'recording:stop', {}))).toBe('FORBIDDEN');
     expect(code(await command(host.socket, 'recording:stop', {}))).toBe('NOT_RECORDING');
 
-    const started = await command(host.socket, 'recording:start', { clientRequestId: 'start-recording-1' });
+    // Bad input is refused before anything starts.
+    expect(code(await command(host.socket, 'recording:start', { layout: 'mosaic' } as never))).toBe('INVALID_PAYLOAD');
+    // The member captions in English: typed lines said during the recording go into it.
+    expect(code(await command(host.socket, 'captions:assign', { userId: people[0]!.user.id, language: 'en' }))).toBe('ok');
+
+    const started = await command(host.socket, 'recording:start', { clientRequestId: 'start-recording-1', layout: 'speaker' });
     if (!started.ok) throw new Error(started.error.code);
     const recordingId = started.data.current!.recordingId;
     const startedAt = Date.parse(started.data.current!.startedAt);
@@ -179,8 +184,13 @@ describe('recording a live room', () => {
     const state = await command(late.socket, 'recording:state', {});
     expect(state.ok && state.data.current?.recordingId).toBe(recordingId);
 
+    await sleep(2_000);
+    const LINE = 'The minutes of the last meeting are approved.';
+    const lineAt = Date.now();
+    expect(code(await command(member.socket, 'captions:line', { clientRequestId: 'caption-line-1', language: 'en', text: LINE }))).toBe('ok');
+
     // Kill the camera's recorder with SIGKILL after a few seconds.
-    await sleep(5_000);
+    await sleep(3_000);
     const readers = childFfmpegs(server.process.pid!).filter((p) => p.args.some((a) => a.includes(recordingId)));
     expect(readers).toHaveLength(2);
     const camera = readers.find((p) => p.args.some((a) => /tracks\/camera-[^/]+\/segment-000\.mkv$/.test(a)))!;
@@ -227,6 +237,18 @@ describe('recording a live room', () => {
     ]);
     expect(files.find((f) => f.kind === 'composite')?.path).toBe('composite.mp4');
     expect(files.some((f) => f.path === 'hls/master.m3u8')).toBe(true);
+    // The layout the host chose is the one composed.
+    expect((JSON.parse(readFileSync(path.join(dir, 'timeline.json'), 'utf8')) as { layout: string }).layout).toBe('speaker');
+
+    // The typed caption: kept with the recording, timed from the recording's start, and in the HLS rendition.
+    expect(files.find((f) => f.kind === 'captions')).toMatchObject({ path: 'captions/en.vtt', language: 'en' });
+    const vtt = readFileSync(path.join(dir, 'captions', 'en.vtt'), 'utf8');
+    const cue = /(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> [\d:.]+\n(.*)/.exec(vtt);
+    expect(cue?.[5]).toContain(LINE);
+    const cueAt = Number(cue![1]) * 3600 + Number(cue![2]) * 60 + Number(cue![3]) + Number(cue![4]) / 1000;
+    expect(Math.abs(cueAt - (lineAt - startedAt) / 1000)).toBeLessThan(1);
+    expect(readFileSync(path.join(dir, 'hls', 'master.m3u8'), 'utf8')).toMatch(/#EXT-X-MEDIA:TYPE=SUBTITLES,.*LANGUAGE="en"/);
+    expect(readFileSync(path.join(dir, 'hls', 'subtitles-en', 'captions.vtt'), 'utf8')).toContain(LINE);
 
     // The composition: H.264 + AAC, as long as the recording, and covering both parts of the camera.
     const mp4 = path.join(dir, 'composite.mp4');

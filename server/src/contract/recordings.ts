@@ -51,12 +51,20 @@ export type RecordingChange = (typeof RECORDING_CHANGES)[number];
 /** Same shape as socket.ts's `clientRequestId` (which imports this file, so it cannot be imported here). */
 const requestId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
 
+/**
+ * How the composed video lays out the cameras: `grid` gives every camera an equal tile; `speaker` shows
+ * whoever is speaking large and the others in a column. A screen share takes the main area in both.
+ */
+export const RECORDING_LAYOUTS = ['grid', 'speaker'] as const;
+export type RecordingLayout = (typeof RECORDING_LAYOUTS)[number];
+
 export const recordingCommandSchemas = {
   /**
    * Hosts: start recording the room. Starting while it records answers with the recording under way;
    * a retry with the same `clientRequestId` answers with the recording it started, even once stopped.
+   * `layout` is the composed video's (default `grid`).
    */
-  'recording:start': z.strictObject({ clientRequestId: requestId.optional() }),
+  'recording:start': z.strictObject({ clientRequestId: requestId.optional(), layout: z.enum(RECORDING_LAYOUTS).optional() }),
   /** Hosts: stop recording; composition then runs in the background. */
   'recording:stop': z.strictObject({}),
   /** Hosts: start again the recorders of interrupted streams (the server also does it by itself, a few times). */

@@ -1,3 +1,5 @@
+import type { RecordingLayout } from '../../contract/recordings';
+
 /**
  * Where each picture goes on the composed video. Three shapes, as people see them in the room:
  *  - a screen share large, the cameras in a column beside it;
@@ -18,7 +20,7 @@ export interface Canvas {
   h: number;
 }
 
-export type LayoutMode = 'grid' | 'speaker';
+export type LayoutMode = RecordingLayout;
 
 export interface Picture {
   key: string;

@@ -18,7 +18,7 @@ export class RecordingCommands {
   @Command('recording:start')
   async start(ctx: CommandContext, p: P<'recording:start'>): R<'recording:start'> {
     const { room, peer } = this.registry.seatOf(ctx.socket);
-    return this.recordings.start(room, peer, p.clientRequestId);
+    return this.recordings.start(room, peer, p.clientRequestId, p.layout);
   }
 
   @Command('recording:stop')

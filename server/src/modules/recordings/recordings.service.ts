@@ -15,6 +15,7 @@ import type { LiveRoom, Peer } from '../rooms/live/live-room';
 import { ROOM_DIRECTORY, type RoomDirectory } from '../rooms/live/room-directory';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { compose, type CaptionsProvider } from './composer';
+import type { LayoutMode } from './layout';
 import { recorderStatus, RECORDER_INSTALL_HINT } from './recorder-tools';
 import { recordingDir, registerFile } from './recording-files';
 import { mustMove, nextRecordingState, type RecordingEvent, type RecordingState, startedRecording, storedRecording } from './recording-state';
@@ -124,7 +125,7 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
     return room.recording;
   }
 
-  async start(room: LiveRoom, peer: Peer, requestId?: string): Promise<RoomRecording> {
+  async start(room: LiveRoom, peer: Peer, requestId?: string, layoutMode: LayoutMode = 'grid'): Promise<RoomRecording> {
     room.assertCan(peer, 'recording.manage');
     const tools = recorderStatus();
     if (!tools.available) throw new AppError('RECORDING_UNAVAILABLE', `Recording is not available on this server (${RECORDER_INSTALL_HINT}).`, { problem: tools.problem });
@@ -168,7 +169,7 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
         row.id,
         dir,
         row.started_at.getTime(),
-        'grid',
+        layoutMode,
         {
           interrupted: (track, retrying) => this.trackEvent(rec, { type: 'interrupt', track: track.key }, 'interrupted', { track: track.key, retrying }),
           resumed: (track) => this.trackEvent(rec, { type: 'resume', track: track.key }, 'resumed', { track: track.key }),

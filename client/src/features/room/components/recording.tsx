@@ -1,7 +1,7 @@
 import { type ReactNode, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { recordingPath, type RoomRecording } from '@contract';
+import { RECORDING_LAYOUTS, recordingPath, type RecordingLayout, type RoomRecording } from '@contract';
 import { isolate } from '../../../lib/format';
 import type { RecordingUi } from '../hooks/use-recording';
 import './recording.css';
@@ -51,9 +51,28 @@ export function RecordingIndicator({ rec }: { rec: RecordingUi }) {
   );
 }
 
-/** For hosts, in the toolbar: start or stop recording; disabled, with the reason, when the server cannot record. */
+const LAYOUT_KEY = 'quorum.recordingLayout';
+
+/** The layout this host last recorded with (kept in the browser), grid at first. */
+function useLayoutChoice(): [RecordingLayout, (l: RecordingLayout) => void] {
+  const [layout, setLayout] = useState<RecordingLayout>(() => {
+    const kept = globalThis.localStorage?.getItem(LAYOUT_KEY);
+    return (RECORDING_LAYOUTS as readonly string[]).includes(kept ?? '') ? (kept as RecordingLayout) : 'grid';
+  });
+  const choose = (l: RecordingLayout) => {
+    setLayout(l);
+    globalThis.localStorage?.setItem(LAYOUT_KEY, l);
+  };
+  return [layout, choose];
+}
+
+/**
+ * For hosts, in the toolbar: start or stop recording; disabled, with the reason, when the server
+ * cannot record. Before starting, the host picks the composed video's layout (gallery or speaker).
+ */
 export function RecordButton({ rec }: { rec: RecordingUi }) {
   const { t } = useTranslation();
+  const [layout, setLayout] = useLayoutChoice();
   if (!rec.canManage || !rec.state) return null;
   const recording = recordingNow(rec.state) !== null;
   const problem = rec.state.available ? null : t(`recording.problem.${rec.state.problem ?? 'FFMPEG_MISSING'}`);
@@ -70,13 +89,30 @@ export function RecordButton({ rec }: { rec: RecordingUi }) {
         aria-describedby={problem ? 'record-unavailable' : undefined}
         title={problem ?? (recording ? t('recording.stopLong') : t('recording.startLong'))}
         disabled={rec.busy || (!recording && problem !== null)}
-        onClick={() => void (recording ? rec.stop() : rec.start())}
+        onClick={() => void (recording ? rec.stop() : rec.start(layout))}
       >
         <span className={`recording-dot${recording ? '' : ' recording-dot-idle'}`} aria-hidden="true" />
         <span className="ctl-label" aria-hidden="true">
           {label}
         </span>
       </button>
+      {!recording && !problem && (
+        <select
+          className="recording-layout"
+          data-testid="record-layout"
+          aria-label={t('recording.layout')}
+          title={t('recording.layout')}
+          value={layout}
+          disabled={rec.busy}
+          onChange={(e) => setLayout(e.target.value as RecordingLayout)}
+        >
+          {RECORDING_LAYOUTS.map((l) => (
+            <option key={l} value={l}>
+              {t(`recording.layouts.${l}`)}
+            </option>
+          ))}
+        </select>
+      )}
       {problem && (
         <span id="record-unavailable" className="visually-hidden" data-testid="record-unavailable">
           {problem}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { roomCan, type RecordingChange, type RoomRecording, type RoomRole, type ServerEvents } from '@contract';
+import { roomCan, type RecordingChange, type RecordingLayout, type RoomRecording, type RoomRole, type ServerEvents } from '@contract';
 import { connectSocket, emitCommand } from '../../../lib/socket';
 import type { RoomStatus } from '../session/room-session';
 
@@ -20,7 +20,8 @@ export interface RecordingUi {
   busy: boolean;
   notice: RecordingNotice | null;
   dismiss(): void;
-  start(): Promise<void>;
+  /** Start recording, the composed video in `layout`. */
+  start(layout: RecordingLayout): Promise<void>;
   stop(): Promise<void>;
   resume(): Promise<void>;
 }
@@ -97,7 +98,7 @@ export function useRecording(status: RoomStatus, role: RoomRole | null, mode: 'm
     busy,
     notice,
     dismiss: () => setNotice(null),
-    start: () => run(() => emitCommand('recording:start', { clientRequestId: requestId() })),
+    start: (layout) => run(() => emitCommand('recording:start', { clientRequestId: requestId(), layout })),
     stop: () => run(() => emitCommand('recording:stop', {})),
     resume: () => run(() => emitCommand('recording:resume', {})),
   };
