@@ -89,6 +89,61 @@ export class Receivers {
   }
 }
 
+/**
+ * Receivers that never read: UDP sockets bound by a child process that is then stopped (SIGSTOP). The
+ * kernel queues what comes for them until their buffers are full and drops the rest, so no process on
+ * this machine spends CPU receiving. For measuring what the workers themselves can forward, as when the
+ * viewers are elsewhere: on a 2-core machine a receiver that reads every packet takes the core a second
+ * worker would need. Nothing is counted (`total` is null); loss comes from the workers' own stats.
+ */
+export class DropSinks {
+  /** @type {Map<number, number>} */
+  counts = new Map();
+
+  constructor(child, ports) {
+    this.child = child;
+    this.ports = ports;
+  }
+
+  static async open(count) {
+    const { spawn } = await import('node:child_process');
+    const code = `
+      const dgram = require('node:dgram');
+      const ports = [];
+      let left = ${count};
+      for (let i = 0; i < ${count}; i++) {
+        const s = dgram.createSocket('udp4');
+        s.bind(0, '127.0.0.1', () => { ports.push(s.address().port); if (--left === 0) process.stdout.write(JSON.stringify(ports) + '\\n'); });
+      }`;
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const ports = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) resolve(JSON.parse(out));
+      });
+      child.once('exit', (c) => reject(new Error(`the sink process exited (${c})`)));
+    });
+    process.kill(child.pid, 'SIGSTOP');
+    return new DropSinks(child, ports);
+  }
+
+  get total() {
+    return null;
+  }
+
+  async settle() {}
+
+  port(i) {
+    return this.ports[i % this.ports.length];
+  }
+
+  async close() {
+    process.kill(this.child.pid, 'SIGCONT');
+    this.child.kill();
+  }
+}
+
 /** One producer and `n` resumed consumers through LiveRoom, as the socket commands would create them. */
 async function quorumFanout(pool, n, receivers) {
   const pooled = await pool.createRouter({ roomId: 'bench' });
@@ -143,15 +198,15 @@ async function bareFanout(worker, n, receivers) {
  * The WebRtcServers need their fixed ports free for UDP and TCP; on a busy machine a few tries may be
  * needed. `ports`: the size of the range (one plain transport per consumer takes one).
  */
-export async function startPool(workers = 1, ports = 1000) {
+export async function startPool(workers = 1, ports = 1000, firstPort = null) {
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = firstPort ?? (await freePort());
     const pool = new WorkerPool({ workers, rtcListenIp: LOOPBACK, rtcMinPort: port, rtcMaxPort: Math.min(port + ports - 1, 65535), ...WORKER_SETTINGS });
     try {
       await pool.start();
       return pool;
     } catch (error) {
-      if (attempt === 5 || !/address already in use/.test(String(error))) throw error;
+      if (attempt === 5 || firstPort !== null || !/address already in use/.test(String(error))) throw error;
     }
   }
 }

@@ -788,15 +788,17 @@ export class LiveRoom {
   }
 
   /**
-   * An unencrypted RTP transport on the server's media address, for in-process feeds (recorders,
-   * interpretation and encoder ingest, benchmarks). Never offered to browsers.
+   * An RTP transport on the server's media address, for in-process feeds (recorders, interpretation
+   * and encoder ingest, benchmarks): unencrypted, or SRTP with the suite `srtp` (keys from
+   * `srtpParameters` and `connect`). Never offered to browsers.
    */
-  async createPlainTransport(peer: Peer, direction: 'send' | 'recv', options: { comedia?: boolean } = {}): Promise<types.PlainTransport> {
+  async createPlainTransport(peer: Peer, direction: 'send' | 'recv', options: { comedia?: boolean; srtp?: types.SrtpCryptoSuite } = {}): Promise<types.PlainTransport> {
     const transport = await this.onRouterFor(peer, direction, ({ router }) =>
       router.createPlainTransport({
         listenInfo: this.plainListenInfo,
         rtcpMux: true,
         comedia: options.comedia ?? direction === 'send',
+        ...(options.srtp ? { enableSrtp: true, srtpCryptoSuite: options.srtp } : {}),
         appData: { peerId: peer.id, direction },
       }),
     );
