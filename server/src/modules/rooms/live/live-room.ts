@@ -106,6 +106,13 @@ interface ProducerData extends types.AppData {
 const channelOf = (p: types.Producer): ChannelLanguage | undefined => (p.appData as ProducerData).channel;
 /** How long a hand-over waits for the incoming interpreter's stream to carry packets. */
 const HAND_OVER_WAIT_MS = 1_500;
+/**
+ * Key-frame requests to a video sender closer together than this are sent as one when it ends.
+ * Chromium ignores a request within 300 ms of the one before, and a request it ignored is not sent
+ * again: a viewer joining just after another waited for its own browser's next request (up to about a
+ * second) for its first picture.
+ */
+const KEY_FRAME_REQUEST_DELAY_MS = 350;
 
 export const TRANSPORT_OPTIONS = {
   enableUdp: true,
@@ -864,6 +871,7 @@ export class LiveRoom {
         rtpParameters: p.rtpParameters as types.RtpParameters,
         // A second interpreter in a booth starts held back: their partner stays live until a hand-over.
         paused: (p.paused ?? false) || (channel !== undefined && this.boothLive.has(channel)),
+        ...(p.kind === 'video' ? { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS } : {}),
         appData: { peerId: peer.id, source: p.source, ...(channel ? { channel } : {}) } satisfies ProducerData,
       })
       .catch(asMediaError);
