@@ -18,7 +18,8 @@
  * the second loop on the first half of the sentence suffers ("committee approved the new catalogue"
  * comes out as "to video true that you have a lot": the recogniser adapts to the voice it has heard,
  * which for this synthetic voice makes it worse; docs/captions.md): measured 0.42–0.56 over several
- * runs. The target is 0.30 and is not met; the assertion is 0.80, which still fails on audio that
+ * runs, and 0.32 (0.11, 0.42, 0.42) since the language weight was raised to 8. The target is 0.30 and
+ * is not met reliably; the assertion is 0.80, which still fails on audio that
  * does not reach the recogniser intact (nothing recognised is 1.0, unrelated words about 1.0), and
  * the second half of the sentence must come out word for word. The figure is printed.
  */

@@ -86,6 +86,9 @@ export class PocketsphinxProvider implements SpeechToTextProvider {
       '-time', 'yes',
       // Digital silence (a muted line feed, Opus in a pause) has no noise for the speech detector to measure against.
       '-dither', 'yes',
+      // The language model weighed a little more than the default 6.5 (docs/captions.md: fewer errors
+      // on synthetic speech through Opus, none more on the recorded human speech tried).
+      '-lw', '8',
       '-logfn', '/dev/null',
     ];
     // `cat` turns Node's socket into a pipe pocketsphinx can open by name; its own process group, so the pair ends together.
