@@ -283,9 +283,9 @@ describe('recorder: tracks as they arrive, a reader killed, composition in sync'
     expect(Math.abs(median(offsetsMs))).toBeLessThanOrEqual(80);
     // Every flash, not only the typical one: the share's change of size (4 s after it appeared) moves
     // nobody's picture in time (FFmpeg rebuilding its filter graph on it once put every picture after
-    // it two frames late). The source is exact; frames of 30 fps shown at 25 fps and 10 ms audio
-    // frames make up the rest of the spread.
-    expect(spread).toBeLessThanOrEqual(70);
+    // it two frames late: spread 98 ms). The source is exact; frames of 30 fps shown at 25 fps and
+    // 10 ms audio frames make up the rest of the spread (49 and 56 ms measured).
+    expect(spread).toBeLessThanOrEqual(75);
     // The picture moves (flashes, the share's test pattern): not frozen.
     expect(await sceneChanges(mp4)).toBeGreaterThan(10);
 
