@@ -56,12 +56,20 @@ const LAYOUT_KEY = 'quorum.recordingLayout';
 /** The layout this host last recorded with (kept in the browser), grid at first. */
 function useLayoutChoice(): [RecordingLayout, (l: RecordingLayout) => void] {
   const [layout, setLayout] = useState<RecordingLayout>(() => {
-    const kept = globalThis.localStorage?.getItem(LAYOUT_KEY);
-    return (RECORDING_LAYOUTS as readonly string[]).includes(kept ?? '') ? (kept as RecordingLayout) : 'grid';
+    try {
+      const kept = localStorage.getItem(LAYOUT_KEY);
+      return (RECORDING_LAYOUTS as readonly string[]).includes(kept ?? '') ? (kept as RecordingLayout) : 'grid';
+    } catch {
+      return 'grid';
+    }
   });
   const choose = (l: RecordingLayout) => {
     setLayout(l);
-    globalThis.localStorage?.setItem(LAYOUT_KEY, l);
+    try {
+      localStorage.setItem(LAYOUT_KEY, l);
+    } catch {
+      /* private mode or full storage: the choice just is not remembered */
+    }
   };
   return [layout, choose];
 }
