@@ -91,6 +91,8 @@ describe('an owner runs an organisation and a colleague joins by invitation', ()
     await card.getByTestId('delegate-list').getByText('Miguel Delegado').waitFor();
     await owner.getByTestId('online-count').getByText('Online now: 2').waitFor();
     await owner.getByRole('link', { name: 'Members' }).click();
+    // The list renders after its request: wait for the second row, then count (a third would fail).
+    await owner.getByTestId('member-row').nth(1).waitFor();
     expect(await owner.getByTestId('member-row').count()).toBe(2);
     await screenshot(owner, 'org-02-members-en');
   });
