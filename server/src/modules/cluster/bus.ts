@@ -38,7 +38,8 @@ const GONE_POLL_MS = 500;
  */
 export class NodeBus {
   private sub: Redis | undefined;
-  private readonly pending = new Map<string, { resolve: (a: Ack<unknown> | null) => void; timer: NodeJS.Timeout }>();
+  /** Requests in flight: settling one answers it, stops its timers and forgets it. */
+  private readonly pending = new Map<string, (a: Ack<unknown> | null) => void>();
   onCommand: (cmd: ForwardedCommand) => Promise<Ack<unknown>> = async () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'Not ready.' } });
   onMedia: (from: string, op: string, body: unknown) => Promise<Ack<unknown>> = async () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'Not ready.' } });
   onNotice: (msg: Extract<BusMessage, { kind: 'socket-gone' | 'socket-back' }>) => void = () => undefined;
@@ -73,7 +74,7 @@ export class NodeBus {
   }
 
   async stop(): Promise<void> {
-    for (const [, p] of this.pending) p.resolve(unavailable());
+    for (const settle of [...this.pending.values()]) settle(unavailable());
     await this.sub?.quit().catch(() => undefined);
   }
 
@@ -90,11 +91,7 @@ export class NodeBus {
     }
     const msg = parsed.data;
     if (msg.kind === 'reply') {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      clearTimeout(p.timer);
-      p.resolve(msg.ack);
+      this.pending.get(msg.id)?.(msg.ack);
     } else if (msg.kind === 'command') {
       void this.onCommand(msg).then(
         (ack) => this.send(msg.from, { kind: 'reply', id: msg.id, ack }),
@@ -131,23 +128,18 @@ export class NodeBus {
     const id = randomUUID();
     let watch: NodeJS.Timeout | undefined;
     const answered = new Promise<Ack<unknown> | null>((resolve) => {
+      const timer = setTimeout(() => settle(unavailable()), FORWARD_TIMEOUT_MS);
       const settle = (ack: Ack<unknown> | null) => {
+        clearTimeout(timer);
         clearInterval(watch);
         this.pending.delete(id);
         resolve(ack);
       };
-      const timer = setTimeout(() => settle(unavailable()), FORWARD_TIMEOUT_MS);
-      this.pending.set(id, {
-        resolve: (ack) => {
-          clearTimeout(timer);
-          settle(ack);
-        },
-        timer,
-      });
+      this.pending.set(id, settle);
     });
     const receivers = await this.send(nodeId, build(id));
     if (receivers === 0) {
-      this.pending.get(id)?.resolve(null);
+      this.pending.get(id)?.(null);
       return null;
     }
     // A node killed just before the request may still have counted as listening: while waiting, one that
@@ -155,7 +147,7 @@ export class NodeBus {
     watch = setInterval(() => {
       void this.listening(nodeId).then(
         (yes) => {
-          if (!yes) this.pending.get(id)?.resolve(null);
+          if (!yes) this.pending.get(id)?.(null);
         },
         () => undefined,
       );
