@@ -20,8 +20,6 @@ export interface Canvas {
   h: number;
 }
 
-export type LayoutMode = RecordingLayout;
-
 export interface Picture {
   key: string;
   kind: 'camera' | 'screen';
@@ -104,7 +102,7 @@ function featured(main: string, others: readonly string[], canvas: Canvas): Map<
  * `speaker` is the camera of the current speaker (speaker view). Pictures not in the answer are not
  * shown (a column that is full).
  */
-export function layout(pictures: readonly Picture[], canvas: Canvas, mode: LayoutMode = 'grid', speaker: string | null = null): Map<string, Rect> {
+export function layout(pictures: readonly Picture[], canvas: Canvas, mode: RecordingLayout = 'grid', speaker: string | null = null): Map<string, Rect> {
   const screens = pictures.filter((p) => p.kind === 'screen').map((p) => p.key);
   const cameras = pictures.filter((p) => p.kind === 'camera').map((p) => p.key);
   // The newest share is the one people look at; older shares join the column before the cameras.

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import type { RecordingChange, RecordingStatus, RecordingView, RoomRecording } from '../../contract/recordings';
+import type { RecordingChange, RecordingLayout, RecordingStatus, RecordingView, RoomRecording } from '../../contract/recordings';
 import { DomainEvents } from '../../common/domain-events';
 import { AppError, isUniqueViolation } from '../../common/errors';
 import { LOGGER } from '../../common/logging';
@@ -15,7 +15,6 @@ import type { LiveRoom, Peer } from '../rooms/live/live-room';
 import { ROOM_DIRECTORY, type RoomDirectory } from '../rooms/live/room-directory';
 import { RoomRegistry } from '../rooms/live/room-registry';
 import { compose, type CaptionsProvider } from './composer';
-import type { LayoutMode } from './layout';
 import { recorderStatus, RECORDER_INSTALL_HINT } from './recorder-tools';
 import { recordingDir, registerFile } from './recording-files';
 import { mustMove, nextRecordingState, type RecordingEvent, type RecordingState, startedRecording, storedRecording } from './recording-state';
@@ -125,7 +124,7 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
     return room.recording;
   }
 
-  async start(room: LiveRoom, peer: Peer, requestId?: string, layoutMode: LayoutMode = 'grid'): Promise<RoomRecording> {
+  async start(room: LiveRoom, peer: Peer, requestId?: string, layoutMode: RecordingLayout = 'grid'): Promise<RoomRecording> {
     room.assertCan(peer, 'recording.manage');
     const tools = recorderStatus();
     if (!tools.available) throw new AppError('RECORDING_UNAVAILABLE', `Recording is not available on this server (${RECORDER_INSTALL_HINT}).`, { problem: tools.problem });

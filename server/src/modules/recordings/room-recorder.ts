@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { ChannelLanguage, MediaSource } from '../../contract';
-import type { LayoutMode } from './layout';
+import type { RecordingLayout } from '../../contract/recordings';
 import type { Timeline, TrackMeta } from './timeline';
 import { TrackRecorder } from './track-recorder';
 
@@ -52,7 +52,7 @@ export class RoomRecorder {
     /** The recording's folder (absolute). */
     readonly dir: string,
     startedAtMs: number,
-    layoutMode: LayoutMode,
+    layoutMode: RecordingLayout,
     private readonly events: RoomRecorderEvents,
     private readonly log: Logger,
     private readonly ffmpeg = 'ffmpeg',

@@ -1,5 +1,5 @@
-import type { ChannelLanguage, MediaSource } from '../../contract';
-import type { LayoutMode, Picture } from './layout';
+import type { ChannelLanguage, MediaSource, RecordingLayout } from '../../contract';
+import type { Picture } from './layout';
 import type { SenderReport } from './sender-sync';
 
 /**
@@ -69,7 +69,7 @@ export interface Timeline {
   roomId: string;
   startedAtMs: number;
   stoppedAtMs: number | null;
-  layout: LayoutMode;
+  layout: RecordingLayout;
   tracks: TrackMeta[];
   /** The dominant speaker over time (peer id), for speaker view. */
   speakers: { atMs: number; peerId: string }[];
