@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # Quorum production image.
 #   build:   mediasoup-worker (compiled from the sources in the mediasoup npm package against Debian's
-#            libraries), server (tsc) and client (vite); dev dependencies pruned afterwards.
+#            libraries), the offline caption recogniser (server/native, against PocketSphinx),
+#            server (tsc) and client (vite); dev dependencies pruned afterwards.
 #   runtime: node:20-bookworm-slim + the worker's shared libraries, running as the unprivileged `node` user.
 # Needs BuildKit (the default builder of Docker 23+ and of docker compose).
 
@@ -13,7 +14,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       g++ pkg-config meson ninja-build libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev \
-      libflatbuffers-dev flatbuffers-compiler \
+      libflatbuffers-dev flatbuffers-compiler libpocketsphinx-dev libsphinxbase-dev \
  && rm -rf /var/lib/apt/lists/*
 # package.json#allowScripts keeps mediasoup's own postinstall (which downloads from GitHub and PyPI)
 # from running; npm 10, which the node:20 image ships, ignores that field.
@@ -39,7 +40,10 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund
 
 COPY . .
-RUN npm run build
+# The offline caption recogniser: its source arrives with the COPY above, after npm ci's postinstall.
+RUN npm run build \
+ && node scripts/recogniser.mjs \
+ && { [ -x server/native/build/quorum-recogniser ] || { echo "the caption recogniser did not build" >&2; exit 1; }; }
 
 # Prune dev dependencies. The worker binary sits inside node_modules/mediasoup, a production
 # dependency, so it stays; QUORUM_SKIP_WORKER makes sure no install script replaces it meanwhile.
@@ -73,6 +77,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/server/package.json ./server/
 COPY --from=build /app/server/node_modules ./server/node_modules
 COPY --from=build /app/server/dist ./server/dist
+COPY --from=build /app/server/native/build ./server/native/build
 COPY --from=build /app/client/package.json ./client/
 COPY --from=build /app/client/dist ./client/dist
 # The code stays owned by root (read-only for the server); only DATA_DIR is writable.

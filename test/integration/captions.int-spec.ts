@@ -24,6 +24,7 @@ import { api, command, connectSocket, nextEvent, register, type TestSocket } fro
 import { code, createRoom, enter, type Member, orgWithMembers } from '../helpers/room';
 import { type StartedServer, startServer } from '../helpers/server-process';
 import { startVoskStandIn } from '../helpers/vosk-server';
+import { waitFor } from '../helpers/rtp';
 
 jest.setTimeout(120_000);
 
@@ -291,8 +292,8 @@ describe('live captions', () => {
 
 describe('automatic captions without a recogniser', () => {
   it('starts the product and says why automatic captions are unavailable', async () => {
-    // No pocketsphinx on the PATH (nor anything else): as on a server without the Debian packages.
-    const bare = await startServer({ env: { PATH: '/nonexistent' } });
+    // No recogniser built and nothing on the PATH (no FFmpeg either): as on a server without the Debian packages.
+    const bare = await startServer({ env: { PATH: '/nonexistent', QUORUM_RECOGNISER: path.join(tmpdir(), 'quorum-no-recogniser') } });
     try {
       expect(bare.logs()).toContain('automatic captions are unavailable');
       const ctx = await orgWithMembers(bare.url, 0);
@@ -354,16 +355,23 @@ describe('the recognisers: WebSocket (Vosk protocol, against a stand-in server) 
     }
   });
 
-  it('the offline recogniser (PocketSphinx, a child process) finishes each utterance with word times', async () => {
+  it('the offline recogniser (quorum-recogniser, a child process) streams partials, then finishes each utterance with word times', async () => {
     const provider = new PocketsphinxProvider();
     expect(await provider.check()).toEqual({ ok: true });
     const pcm = speech();
     const stream = provider.start({ language: 'en', sampleRate: 16_000 });
-    const finals: (SpeechResult & { kind: 'final' })[] = [];
-    stream.onResult((r) => r.kind === 'final' && finals.push(r));
+    const results: SpeechResult[] = [];
+    stream.onResult((r) => results.push(r));
     for (let i = 0; i < pcm.length; i += 3_200) stream.push(pcm.subarray(i, i + 3_200));
+    // Results come while the stream is open: the first sentence is final at the pause that follows it,
+    // not when the speaker stops.
+    await waitFor(() => results.some((r) => r.kind === 'final'), 15_000, 'a final result before the stream ends');
     await stream.end();
-    console.log(`pocketsphinx on two espeak-ng sentences: ${JSON.stringify(finals.map((f) => f.text))}`);
+    const finals = results.filter((r): r is SpeechResult & { kind: 'final' } => r.kind === 'final');
+    const firstFinal = results.findIndex((r) => r.kind === 'final');
+    console.log(`pocketsphinx on two espeak-ng sentences: ${results.length - finals.length} partials, finals ${JSON.stringify(finals.map((f) => f.text))}`);
+    // Someone speaking sees words before they pause: partials precede the first final.
+    expect(results.slice(0, firstFinal).filter((r) => r.kind === 'partial' && r.text.length > 0).length).toBeGreaterThanOrEqual(1);
     // Two sentences with a pause between: two utterances, in order, inside the audio.
     expect(finals.length).toBeGreaterThanOrEqual(2);
     expect(finals[0]!.end).toBeLessThanOrEqual(finals[1]!.start);

@@ -1,58 +1,38 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
+import path from 'node:path';
 import type { CaptionLanguage } from '../../../contract';
-import { finalOf, type RecognisedWord, type SpeechResult, type SpeechStream, type SpeechToTextProvider } from './speech-to-text';
+import { type SpeechResult, type SpeechStream, type SpeechToTextProvider } from './speech-to-text';
+import { parseVoskMessage } from './vosk-websocket';
 
 /**
- * The offline recogniser: CMU PocketSphinx from Debian (`pocketsphinx`, `pocketsphinx-en-us`), run as
- * one child process per stream so decoding never blocks the event loop. `pocketsphinx_continuous`
- * segments the audio at pauses itself and prints each utterance when it ends, with word times
- * (`-time yes`); it gives no partial results. It opens its input by name, and a socket (what Node
- * gives a child's stdin) cannot be opened as /dev/stdin: `cat` hands the PCM on through a real pipe.
+ * The offline recogniser: CMU PocketSphinx from Debian (`libpocketsphinx3`, `pocketsphinx-en-us`)
+ * driven by `quorum-recogniser` (server/native/recogniser.c, built by `npm install`), one child process
+ * per stream so decoding never blocks the event loop. It reads PCM from stdin as it arrives, cuts
+ * utterances at pauses with PocketSphinx's own voice detector, and answers in the Vosk server's shape:
+ * partial results while someone speaks, a final result with word times when they pause.
  * Only US English is installed as a model, so it offers `en` only.
  */
 
-export const POCKETSPHINX_BINARY = 'pocketsphinx_continuous';
+export const RECOGNISER_BINARY = process.env.QUORUM_RECOGNISER ?? path.resolve(__dirname, '../../../../native/build/quorum-recogniser');
 export const POCKETSPHINX_MODEL = '/usr/share/pocketsphinx/model/en-us';
+/** How much speech passes between two partial results. */
+const PARTIAL_EVERY_MS = 300;
 
-/** Words that are not words: sentence marks, silence and the model's fillers. */
+/** Tokens that are not words: sentence marks, silence and the model's fillers. */
 const NOT_WORDS = /^(<s>|<\/s>|<sil>|\[[A-Z_]+\]|\+\+.*\+\+|\+[A-Z_]+\+)$/i;
-const WORD_LINE = /^(\S+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (-?\d+(?:\.\d+)?)$/;
 
 /**
- * Reads pocketsphinx_continuous `-time yes` output line by line: a hypothesis line, then one line per
- * segment (`word start end posterior`), closed by `</s>`. Alternate pronunciations (`the(2)`) count as
- * the word itself. Returns a final result per closed utterance; `flush` closes one cut short.
+ * One line of the recogniser's output as a result. Final results keep real words only, and count an
+ * alternate pronunciation (`the(2)`) as the word itself; an utterance of silence and noise gives null.
  */
-export class PocketsphinxOutput {
-  private words: RecognisedWord[] = [];
-  private open = false;
-
-  line(raw: string): SpeechResult | null {
-    const line = raw.trim();
-    if (!line) return null;
-    const m = WORD_LINE.exec(line);
-    if (!m) {
-      // A hypothesis line starts a new utterance (any unclosed one is finished first).
-      const done = this.flush();
-      this.open = true;
-      return done;
-    }
-    this.open = true;
-    const token = m[1]!;
-    if (token === '</s>') return this.flush();
-    if (NOT_WORDS.test(token)) return null;
-    this.words.push({ word: token.replace(/\(\d+\)$/, '').toLowerCase(), start: Number(m[2]), end: Number(m[3]), confidence: Math.max(0, Math.min(1, Number(m[4]))) });
-    return null;
-  }
-
-  flush(): SpeechResult | null {
-    const words = this.words;
-    const had = this.open;
-    this.words = [];
-    this.open = false;
-    return had && words.length ? finalOf(words) : null;
-  }
+export function parseRecogniserLine(line: string): SpeechResult | null {
+  const result = parseVoskMessage(line);
+  if (!result || result.kind === 'partial') return result;
+  const words = result.words.filter((w) => !NOT_WORDS.test(w.word)).map((w) => ({ ...w, word: w.word.replace(/\(\d+\)$/, '').toLowerCase() }));
+  if (!words.length) return null;
+  return { kind: 'final', text: result.text || words.map((w) => w.word).join(' '), start: words[0]!.start, end: words.at(-1)!.end, words };
 }
 
 export class PocketsphinxProvider implements SpeechToTextProvider {
@@ -60,17 +40,20 @@ export class PocketsphinxProvider implements SpeechToTextProvider {
   readonly languages: readonly CaptionLanguage[] = ['en'];
 
   constructor(
-    private readonly binary = POCKETSPHINX_BINARY,
+    private readonly binary = RECOGNISER_BINARY,
     private readonly model = POCKETSPHINX_MODEL,
   ) {}
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const found = await new Promise<boolean>((resolve) => execFile('sh', ['-c', `command -v ${this.binary}`], (err) => resolve(!err)));
-    if (!found) return { ok: false, reason: `${this.binary} is not installed (apt-get install pocketsphinx pocketsphinx-en-us)` };
     try {
       await access(`${this.model}/en-us/mdef`);
     } catch {
       return { ok: false, reason: `the US English model is missing from ${this.model} (apt-get install pocketsphinx-en-us)` };
+    }
+    try {
+      await access(this.binary, constants.X_OK);
+    } catch {
+      return { ok: false, reason: `the recogniser is not built at ${this.binary} (apt-get install libpocketsphinx-dev libsphinxbase-dev pkg-config gcc, then npm install)` };
     }
     return { ok: true };
   }
@@ -78,22 +61,19 @@ export class PocketsphinxProvider implements SpeechToTextProvider {
   start(options: { language: CaptionLanguage; sampleRate: number }): SpeechStream {
     if (!this.languages.includes(options.language)) throw new Error(`pocketsphinx has no ${options.language} model here`);
     const args = [
-      '-infile', '/dev/stdin',
       '-samprate', String(options.sampleRate),
       '-hmm', `${this.model}/en-us`,
       '-lm', `${this.model}/en-us.lm.bin`,
       '-dict', `${this.model}/cmudict-en-us.dict`,
-      '-time', 'yes',
       // Digital silence (a muted line feed, Opus in a pause) has no noise for the speech detector to measure against.
       '-dither', 'yes',
       // The language model weighed a little more than the default 6.5 (docs/captions.md: fewer errors
       // on synthetic speech through Opus, none more on the recorded human speech tried).
       '-lw', '8',
+      '-partial_ms', String(PARTIAL_EVERY_MS),
       '-logfn', '/dev/null',
     ];
-    // `cat` turns Node's socket into a pipe pocketsphinx can open by name; its own process group, so the pair ends together.
-    const child = spawn('sh', ['-c', `cat | exec ${this.binary} "$@"`, 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    return new ChildStream(child, new PocketsphinxOutput());
+    return new ChildStream(spawn(this.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
   }
 }
 
@@ -106,17 +86,14 @@ class ChildStream implements SpeechStream {
   private aborted = false;
   private stderr = '';
 
-  constructor(
-    private readonly child: ChildProcess,
-    private readonly output: PocketsphinxOutput,
-  ) {
+  constructor(private readonly child: ChildProcess) {
     let pending = '';
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const l of lines) this.emit(this.output.line(l));
+      for (const l of lines) this.emit(parseRecogniserLine(l));
     });
     child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
     child.stdin!.on('error', () => undefined);
@@ -126,16 +103,15 @@ class ChildStream implements SpeechStream {
         resolve();
       });
       child.once('close', (code, signal) => {
-        if (pending) this.emit(this.output.line(pending));
-        this.emit(this.output.flush());
-        if (!this.ending && !this.aborted) this.fail(new Error(`pocketsphinx stopped (${signal ?? code}): ${this.stderr.trim().slice(-300)}`));
+        if (pending) this.emit(parseRecogniserLine(pending));
+        if (!this.ending && !this.aborted) this.fail(new Error(`the recogniser stopped (${signal ?? code}): ${this.stderr.trim().slice(-300)}`));
         resolve();
       });
     });
   }
 
   private emit(result: SpeechResult | null): void {
-    if (result) for (const l of this.results) l(result);
+    if (result && !this.aborted) for (const l of this.results) l(result);
   }
 
   private fail(err: Error): void {
@@ -159,22 +135,13 @@ class ChildStream implements SpeechStream {
     if (this.ending || this.aborted) return this.exited;
     this.ending = true;
     this.child.stdin!.end();
-    const timer = setTimeout(() => this.kill(), 10_000).unref();
+    const timer = setTimeout(() => this.abort(), 10_000).unref();
     await this.exited;
     clearTimeout(timer);
   }
 
   abort(): void {
     this.aborted = true;
-    this.kill();
-  }
-
-  private kill(): void {
-    if (this.child.exitCode !== null || this.child.signalCode !== null || !this.child.pid) return;
-    try {
-      process.kill(-this.child.pid, 'SIGKILL');
-    } catch {
-      this.child.kill('SIGKILL');
-    }
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 }
