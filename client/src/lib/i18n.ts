@@ -1,6 +1,7 @@
 import { isLanguage, LANGUAGES, languageInfo, type Language } from '@contract';
 import i18n, { type Resource } from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { keep, readKept } from './storage';
 
 export { LANGUAGES, type Language };
 
@@ -20,7 +21,7 @@ const resources: Resource = Object.fromEntries(
 const STORAGE_KEY = 'quorum.language';
 
 export function detectLanguage(): Language {
-  const stored = localStorage.getItem(STORAGE_KEY);
+  const stored = readKept(STORAGE_KEY);
   if (isLanguage(stored)) return stored;
   for (const tag of navigator.languages ?? [navigator.language]) {
     const base = tag.toLowerCase().split('-')[0];
@@ -30,7 +31,7 @@ export function detectLanguage(): Language {
 }
 
 export function setLanguage(language: Language): void {
-  localStorage.setItem(STORAGE_KEY, language);
+  keep(STORAGE_KEY, language);
   void i18n.changeLanguage(language);
 }
 

@@ -1,4 +1,5 @@
 import type { AuthTokensDto } from '@contract';
+import { forget, keep, readKept } from './storage';
 
 /**
  * The access token lives only in memory. The refresh token is an HttpOnly cookie this script never
@@ -17,16 +18,16 @@ export const tokens = {
   },
   /** True while this browser holds a session cookie, as far as we know (the server has the last word). */
   get signedIn(): boolean {
-    return localStorage.getItem(SIGNED_IN_KEY) === '1';
+    return readKept(SIGNED_IN_KEY) === '1';
   },
   store(t: AuthTokensDto): void {
     accessToken = t.accessToken;
-    localStorage.setItem(SIGNED_IN_KEY, '1');
+    keep(SIGNED_IN_KEY, '1');
     notify();
   },
   clear(): void {
     accessToken = null;
-    localStorage.removeItem(SIGNED_IN_KEY);
+    forget(SIGNED_IN_KEY);
     notify();
   },
   subscribe(listener: () => void): () => void {
@@ -37,7 +38,7 @@ export const tokens = {
 
 if (typeof window !== 'undefined') {
   // Tokens written by older versions of the app: not used any more, so not left lying around.
-  localStorage.removeItem('quorum.refreshToken');
+  forget('quorum.refreshToken');
   window.addEventListener('storage', (e) => {
     if (e.key !== SIGNED_IN_KEY && e.key !== null) return;
     if (!e.newValue) accessToken = null;

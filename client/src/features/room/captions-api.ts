@@ -17,6 +17,7 @@ import { newRequestId } from '../../lib/request-id';
 import { connectSocket, emitCommand } from '../../lib/socket';
 import { Store, useStore } from '../../lib/store';
 import type { RoomStatus } from './session/room-session';
+import { keepJson, readKeptJson } from '../../lib/storage';
 
 /** Lines shown over the stage at once. */
 export const SHOWN_LINES = 3;
@@ -65,13 +66,9 @@ export function shownLines(view: Pick<CaptionsView, 'lines' | 'partials'>, langu
 const prefKey = (roomId: string) => `quorum.captions.${roomId}`;
 
 function readPrefs(roomId: string): Pick<CaptionsView, 'on' | 'chosen'> {
-  try {
-    const raw = JSON.parse(localStorage.getItem(prefKey(roomId)) ?? 'null') as { on?: unknown; chosen?: unknown } | null;
-    const chosen = CAPTION_LANGUAGES.find((l) => l === raw?.chosen) ?? null;
-    return { on: raw?.on === true, chosen };
-  } catch {
-    return { on: false, chosen: null };
-  }
+  const raw = readKeptJson(prefKey(roomId)) as { on?: unknown; chosen?: unknown } | null | undefined;
+  const chosen = CAPTION_LANGUAGES.find((l) => l === raw?.chosen) ?? null;
+  return { on: raw?.on === true, chosen };
 }
 
 type Handlers = { [E in keyof ServerEvents]?: ServerEvents[E] };
@@ -132,11 +129,8 @@ export class CaptionsFeed {
 
   private savePrefs(): void {
     const { on, chosen } = this.store.get();
-    try {
-      localStorage.setItem(prefKey(this.roomId), JSON.stringify({ on, chosen }));
-    } catch {
-      /* private browsing: the choice lasts as long as the page */
-    }
+    // Refused (private browsing): the choice lasts as long as the page.
+    keepJson(prefKey(this.roomId), { on, chosen });
   }
 
   /** What the captioner is typing, sent at most every PARTIAL_EVERY_MS (the last state always goes). */

@@ -13,6 +13,7 @@ import {
   splitKey,
 } from '@contract';
 import { ApiError, api } from '../../../lib/api';
+import { keepJson, readKeptJson } from '../../../lib/storage';
 
 /**
  * What this device does for secret ballots, so the server never holds a choice in the clear or a
@@ -27,12 +28,8 @@ import { ApiError, api } from '../../../lib/api';
 const storageKey = (userId: string) => `quorum.teller-key.${userId}`;
 
 function localTellerKey(userId: string): KeyPair | null {
-  try {
-    const raw = localStorage.getItem(storageKey(userId));
-    return raw ? (JSON.parse(raw) as KeyPair) : null;
-  } catch {
-    return null;
-  }
+  const kept = readKeptJson(storageKey(userId)) as KeyPair | null | undefined;
+  return kept ?? null;
 }
 
 /**
@@ -45,7 +42,8 @@ export async function ensureTellerKey(userId: string): Promise<KeyPair> {
   if (keys && registered.publicKey === keys.publicKey) return keys;
   if (!keys) {
     keys = newKeyPair();
-    localStorage.setItem(storageKey(userId), JSON.stringify(keys));
+    // A key this device cannot keep would be gone on the next visit, and with it the shares sealed to it.
+    if (!keepJson(storageKey(userId), keys)) throw new Error('This browser does not let Quorum keep the teller key (private mode or blocked site data).');
   }
   await api('/api/me/teller-key', { method: 'PUT', body: { publicKey: keys.publicKey } });
   return keys;

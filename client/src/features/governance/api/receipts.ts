@@ -1,4 +1,5 @@
 import type { BulletinEntry, CastReceipt } from '@contract';
+import { keepJson, readKeptJson } from '../../../lib/storage';
 
 /**
  * Receipts kept on this device so their owner can check them on the bulletin board later (also from
@@ -14,24 +15,17 @@ interface Stored extends CastReceipt {
 }
 
 function readAll(): Stored[] {
-  try {
-    const parsed: unknown = JSON.parse(localStorage.getItem(KEY) ?? '[]');
-    return Array.isArray(parsed) ? (parsed as Stored[]) : [];
-  } catch {
-    return [];
-  }
+  const parsed = readKeptJson(KEY);
+  return Array.isArray(parsed) ? (parsed as Stored[]) : [];
 }
 
 export function rememberReceipts(receipts: CastReceipt[]): void {
   const seats = new Set(receipts.map((r) => `${r.ballotId}/${r.seatId}`));
   const at = new Date().toISOString();
   const kept = readAll().filter((r) => !seats.has(`${r.ballotId}/${r.seatId}`));
-  try {
-    const known = receipts.flatMap((r) => (r.receipt === null ? [] : [{ ...r, receipt: r.receipt, at }]));
-    localStorage.setItem(KEY, JSON.stringify([...kept, ...known].slice(-MAX_KEPT)));
-  } catch {
-    /* storage full or blocked: the receipt is still shown and downloadable */
-  }
+  const known = receipts.flatMap((r) => (r.receipt === null ? [] : [{ ...r, receipt: r.receipt, at }]));
+  // Refused (full or blocked storage): the receipt is still shown and downloadable.
+  keepJson(KEY, [...kept, ...known].slice(-MAX_KEPT));
 }
 
 export const storedReceipts = (ballotId: string): Stored[] => readAll().filter((r) => r.ballotId === ballotId);

@@ -2,6 +2,7 @@ import type { LobbyEntry } from '@contract';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isolate } from '../../../lib/format';
+import { keep, readKept } from '../../../lib/storage';
 
 const MUTE_KEY = 'quorum.lobbySound';
 
@@ -31,7 +32,7 @@ function chime(): void {
  */
 export function LobbyNotice({ lobby, onOpen }: { lobby: readonly LobbyEntry[]; onOpen: () => void }) {
   const { t } = useTranslation();
-  const [muted, setMuted] = useState(() => localStorage.getItem(MUTE_KEY) === 'off');
+  const [muted, setMuted] = useState(() => readKept(MUTE_KEY) === 'off');
   const [message, setMessage] = useState('');
   const known = useRef<Set<string> | null>(null);
 
@@ -49,7 +50,7 @@ export function LobbyNotice({ lobby, onOpen }: { lobby: readonly LobbyEntry[]; o
   }, [lobby, muted, t]);
 
   const toggle = () => {
-    localStorage.setItem(MUTE_KEY, muted ? 'on' : 'off');
+    keep(MUTE_KEY, muted ? 'on' : 'off');
     setMuted(!muted);
   };
 

@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { RECORDING_LAYOUTS, recordingPath, type RecordingLayout, type RoomRecording } from '@contract';
 import { isolate } from '../../../lib/format';
 import type { RecordingUi } from '../hooks/use-recording';
+import { keep, readKept } from '../../../lib/storage';
 import './recording.css';
 
 /** Seconds as h:mm:ss (or m:ss), digits of the interface language. */
@@ -56,20 +57,12 @@ const LAYOUT_KEY = 'quorum.recordingLayout';
 /** The layout this host last recorded with (kept in the browser), grid at first. */
 function useLayoutChoice(): [RecordingLayout, (l: RecordingLayout) => void] {
   const [layout, setLayout] = useState<RecordingLayout>(() => {
-    try {
-      const kept = localStorage.getItem(LAYOUT_KEY);
-      return (RECORDING_LAYOUTS as readonly string[]).includes(kept ?? '') ? (kept as RecordingLayout) : 'grid';
-    } catch {
-      return 'grid';
-    }
+    const kept = readKept(LAYOUT_KEY);
+    return (RECORDING_LAYOUTS as readonly string[]).includes(kept ?? '') ? (kept as RecordingLayout) : 'grid';
   });
   const choose = (l: RecordingLayout) => {
     setLayout(l);
-    try {
-      localStorage.setItem(LAYOUT_KEY, l);
-    } catch {
-      /* private mode or full storage: the choice just is not remembered */
-    }
+    keep(LAYOUT_KEY, l);
   };
   return [layout, choose];
 }

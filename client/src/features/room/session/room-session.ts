@@ -27,6 +27,7 @@ import { Device, type types } from 'mediasoup-client';
 import { ApiError, asApiError } from '../../../lib/api';
 import { REFUSALS, rejoinDelayMs } from '../../../lib/reconnect';
 import { connectSocket, emitCommand, type QuorumSocket } from '../../../lib/socket';
+import { keepJson, readKeptJson } from '../../../lib/storage';
 
 /**
  * A live room in the browser: mediasoup-client's Device, one send and one receive transport wired to
@@ -1596,20 +1597,12 @@ function exposeForDebugging(session: RoomSession): void {
 }
 
 function storedListening(): Listening {
-  try {
-    const raw = JSON.parse(localStorage.getItem(LISTENING_KEY) ?? 'null') as Partial<Listening> | null;
-    if (raw && typeof raw.channel === 'string' && typeof raw.floorVolume === 'number')
-      return { channel: raw.channel as Channel, floorVolume: raw.floorVolume };
-  } catch {
-    // A damaged entry is the default.
-  }
+  const raw = readKeptJson(LISTENING_KEY) as Partial<Listening> | null | undefined;
+  if (raw && typeof raw.channel === 'string' && typeof raw.floorVolume === 'number') return { channel: raw.channel as Channel, floorVolume: raw.floorVolume };
   return NO_INTERPRETATION.listening;
 }
 
 function rememberListening(l: Listening): void {
-  try {
-    localStorage.setItem(LISTENING_KEY, JSON.stringify(l));
-  } catch {
-    // Private browsing: the server keeps the choice anyway.
-  }
+  // Refused (private browsing): the server keeps the choice anyway.
+  keepJson(LISTENING_KEY, l);
 }
