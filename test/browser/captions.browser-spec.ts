@@ -55,6 +55,47 @@ async function join(page: Page, roomId: string): Promise<void> {
   await page.locator('[data-testid="room"][data-status="joined"]').waitFor();
 }
 
+/** What the listener's page showed of automatic captions, and when (the page's clock, the server's machine). */
+interface Seen {
+  at: number;
+  kind: 'partial' | 'final';
+  text: string;
+}
+
+/** Starts noting, as the page renders them, each new automatic line and each change of the automatic partial line. */
+const watchAutomatic = (page: Page) =>
+  page.evaluate(() => {
+    const log: Seen[] = [];
+    (window as unknown as { automaticSeen: Seen[] }).automaticSeen = log;
+    const known = new WeakSet<Element>();
+    let partial = '';
+    const scan = () => {
+      for (const el of Array.from(document.querySelectorAll('[data-testid="caption-line"][data-source="automatic"]'))) {
+        if (known.has(el)) continue;
+        known.add(el);
+        log.push({ at: Date.now(), kind: 'final', text: el.querySelector('[data-testid="caption-text"]')?.textContent ?? '' });
+      }
+      const text = document.querySelector('[data-testid="caption-partial"][data-source="automatic"]')?.textContent ?? '';
+      if (text !== partial && text) log.push({ at: Date.now(), kind: 'partial', text });
+      partial = text;
+    };
+    new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+
+/** The automatic cues of a WebVTT file, in order, with their times from the session's start. */
+function automaticCues(vtt: string): { startMs: number; endMs: number; text: string }[] {
+  const ms = (t: string) => {
+    const [h, m, s] = t.split(':').map(Number);
+    return Math.round(((h! * 60 + m!) * 60 + s!) * 1000);
+  };
+  return [...vtt.matchAll(/(\d+:\d\d:\d\d\.\d{3}) --> (\d+:\d\d:\d\d\.\d{3})\n<v\.automatic [^>]*>(.*)/g)].map((m) => ({ startMs: ms(m[1]!), endMs: ms(m[2]!), text: m[3]! }));
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
 /** The lines the overlay shows now, with their source and writing direction. */
 const overlayLines = (page: Page) =>
   page.locator('[data-testid="caption-line"]').evaluateAll((els) =>
@@ -72,6 +113,7 @@ describe('live captions in a webinar', () => {
   let listener: Page;
   const people: Record<string, TestSession> = {};
   const errors: string[] = [];
+  let seenAutomatic: Seen[] = [];
 
   beforeAll(async () => {
     server = await startServer();
@@ -146,6 +188,7 @@ describe('live captions in a webinar', () => {
   });
 
   it('captions the speaking host automatically; the word error rate is printed', async () => {
+    await watchAutomatic(listener);
     await host.getByTestId('captions-auto').click();
     await host.locator('[data-testid="captions-auto"]:checked').waitFor();
     await host.getByTestId('settings-toggle').click();
@@ -157,6 +200,7 @@ describe('live captions in a webinar', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     console.info(`automatic lines seen by the listener: ${JSON.stringify(automatic)}`);
+    seenAutomatic = await listener.evaluate(() => (window as unknown as { automaticSeen: Seen[] }).automaticSeen);
     expect(automatic.length).toBeGreaterThanOrEqual(2);
     await screenshot(listener, 'captions-02-listener-automatic');
 
@@ -195,5 +239,31 @@ describe('live captions in a webinar', () => {
     const file = await (await download).path();
     expect(readFileSync(file!, 'utf8')).toContain('مرحبا بكم في الجمعية العامة');
     await screenshot(listener, 'captions-03-rooms-list-downloads');
+
+    // How long after the words were said the listener saw them: the cue times are when the audio reached
+    // the server's recogniser (from the session's start), the page's times when it rendered them.
+    const startedAt = Date.parse((sessions[0] as unknown as { startedAt: string }).startedAt);
+    const cues = automaticCues(vtt);
+    const seen = seenAutomatic;
+    const finalLag: number[] = [];
+    const partialLag: number[] = [];
+    let from = 0;
+    for (const cue of cues) {
+      const i = seen.findIndex((s, n) => n >= from && s.kind === 'final' && s.text === cue.text);
+      if (i < 0) continue;
+      finalLag.push(seen[i]!.at - (startedAt + cue.endMs));
+      const firstPartial = seen.slice(from, i).find((s) => s.kind === 'partial');
+      if (firstPartial) partialLag.push(firstPartial.at - (startedAt + cue.startMs));
+      from = i + 1;
+    }
+    const figures = (values: number[]) => `p50 ${percentile(values, 50)} ms, p95 ${percentile(values, 95)} ms (n=${values.length})`;
+    console.info(
+      `automatic captions latency at the listener: line after the speaker's last word ${figures(finalLag)}; ` +
+        `first partial after the speaker's first word ${partialLag.length ? figures(partialLag) : 'none'}; ` +
+        `${seen.filter((s) => s.kind === 'partial').length} partial updates for ${cues.length} lines`,
+    );
+    // Every line the listener saw is in the file, and words showed while someone spoke, before the line.
+    expect(finalLag.length).toBe(seen.filter((s) => s.kind === 'final').length);
+    expect(partialLag.length).toBeGreaterThanOrEqual(1);
   });
 });

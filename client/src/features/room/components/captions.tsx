@@ -81,7 +81,7 @@ export function CaptionsOverlay({ view, snap }: { view: CaptionsView; snap: Room
             </p>
           ))}
           {partials.map((p) => (
-            <p key={`partial-${p.key}`} className="captions-line captions-partial" dir={captionDir(p.language)} lang={p.language} data-testid="caption-partial" aria-hidden="true">
+            <p key={`partial-${p.key}`} className="captions-line captions-partial" dir={captionDir(p.language)} lang={p.language} data-testid="caption-partial" data-source={p.source} aria-hidden="true">
               {p.speaker && (
                 <span className="captions-speaker">
                   <bdi>{p.speaker}</bdi>:{' '}
