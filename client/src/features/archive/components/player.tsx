@@ -81,9 +81,17 @@ export function Player({
       const { default: Hls } = await import('hls.js');
       if (cancelled) return;
       if (hlsUrl && Hls.isSupported()) {
-        // The worker would be made from a blob: URL, which the page's script policy does not allow.
-        const hls = new Hls({ enableWorker: false, renderTextTracksNatively: true });
-        hls.subtitleDisplay = false;
+        // Reloaded links (after an edit) play on where they were, on the channel and captions chosen:
+        // hls.js knows a rendition's tracks only once its playlist loads, so they are asked as preferences.
+        const again = resume.current;
+        const hls = new Hls({
+          // The worker would be made from a blob: URL, which the page's script policy does not allow.
+          enableWorker: false,
+          renderTextTracksNatively: true,
+          ...(again?.audioLang ? { audioPreference: { lang: again.audioLang } } : {}),
+          ...(again?.subtitleLang ? { subtitlePreference: { lang: again.subtitleLang } } : {}),
+        });
+        hls.subtitleDisplay = Boolean(again?.subtitleLang);
         let recovered = false;
         const toTrack = (tr: { name: string; lang?: string; default: boolean }, index: number): Track => ({
           index,
@@ -94,21 +102,17 @@ export function Player({
         hls.on(Hls.Events.MANIFEST_PARSED, () => {
           setAudio(hls.audioTracks.map(toTrack));
           setSubtitles(hls.subtitleTracks.map(toTrack));
-          const r = resume.current;
-          const audioAgain = r?.audioLang ? hls.audioTracks.findIndex((a) => a.lang === r.audioLang) : -1;
-          if (audioAgain >= 0) hls.audioTrack = audioAgain;
-          const subtitlesAgain = r?.subtitleLang ? hls.subtitleTracks.findIndex((tr) => tr.lang === r.subtitleLang) : -1;
-          if (subtitlesAgain >= 0) {
-            hls.subtitleTrack = subtitlesAgain;
-            hls.subtitleDisplay = true;
-          }
         });
         hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, () => setAudio(hls.audioTracks.map(toTrack)));
         hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, () => setSubtitles(hls.subtitleTracks.map(toTrack)));
-        hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (_, d) => {
-          setAudioIndex(d.id);
-          chosen.current.audioLang = hls.audioTracks[d.id]?.lang ?? null;
-        });
+        // An alternate rendition counts as switched only once the playing fragment changes (never while
+        // paused), so the choice is shown as soon as it is made, and again when hls.js confirms it.
+        const showAudio = (id: number) => {
+          setAudioIndex(id);
+          chosen.current.audioLang = hls.audioTracks[id]?.lang ?? null;
+        };
+        hls.on(Hls.Events.AUDIO_TRACK_SWITCHING, (_, d) => showAudio(d.id));
+        hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (_, d) => showAudio(d.id));
         hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, (_, d) => {
           setSubtitleIndex(d.id);
           chosen.current.subtitleLang = hls.subtitleTracks[d.id]?.lang ?? null;
