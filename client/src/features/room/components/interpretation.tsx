@@ -154,6 +154,7 @@ export function InterpreterConsole({
           {t('interpretation.console.start')}
         </button>
       )}
+      {!own && target !== 'sign' && <p className="muted small">{t('interpretation.console.headset')}</p>}
       {own && (
         <span className={`interpreter-live${own.live ? ' is-live' : ''}`} role="status" data-testid="interpret-live" data-live={own.live}>
           {own.live ? t('interpretation.console.live') : t('interpretation.console.standby')}

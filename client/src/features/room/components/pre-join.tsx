@@ -94,6 +94,7 @@ export function PreJoin({ roomId, invite, preview, guestName, onJoined }: PreJoi
     setJoining(true);
     setJoinError(null);
     setDenied(false);
+    const chosen = { audioInputId: micId, videoInputId: cameraId, audioOutputId: speakerId, originalSound: prefs.originalSound };
     const tracks = media.handOver();
     const session = new RoomSession({
       roomId,
@@ -102,11 +103,11 @@ export function PreJoin({ roomId, invite, preview, guestName, onJoined }: PreJoi
       mic: tracks.mic,
       micMuted: joinMuted,
       camera: cameraOff ? null : tracks.camera,
-      devices: { audioInputId: micId, videoInputId: cameraId, audioOutputId: speakerId },
+      devices: chosen,
     });
     try {
       await session.join();
-      saveDevicePreferences({ audioInputId: micId, videoInputId: cameraId, audioOutputId: speakerId });
+      saveDevicePreferences(chosen);
       onJoined(session);
     } catch (e) {
       session.dispose();

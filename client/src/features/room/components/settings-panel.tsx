@@ -56,6 +56,16 @@ export function SettingsPanel({
         fallbackName={(n) => t('room.devices.micN', { n })}
         testId="room-mic-select"
       />
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          data-testid="original-sound"
+          checked={snap.devices.originalSound ?? false}
+          onChange={(e) => void change('mic', session.setOriginalSound(e.target.checked))}
+        />{' '}
+        {t('room.devices.originalSound')}
+      </label>
+      <p className="muted small">{t('room.devices.originalSoundHint')}</p>
       <DeviceSelect
         label={t('room.devices.camera')}
         devices={devices.videoInputs}

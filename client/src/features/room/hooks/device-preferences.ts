@@ -3,15 +3,21 @@ import { keepJson, readKeptJson } from '../../../lib/storage';
 
 const KEY = 'quorum.devices';
 
-/** The camera, microphone and speaker chosen last time, so the next meeting starts with them. */
+/** The camera, microphone, speaker and sound chosen last time, so the next meeting starts with them. */
 export function loadDevicePreferences(): DevicePreferences {
   const raw = readKeptJson(KEY);
   if (!raw || typeof raw !== 'object') return {};
-  const pick = (k: keyof DevicePreferences) => {
+  const pick = (k: 'audioInputId' | 'videoInputId' | 'audioOutputId') => {
     const v = (raw as Record<string, unknown>)[k];
     return typeof v === 'string' && v.length > 0 && v.length < 256 ? v : undefined;
   };
-  return { audioInputId: pick('audioInputId'), videoInputId: pick('videoInputId'), audioOutputId: pick('audioOutputId') };
+  const originalSound = (raw as Record<string, unknown>).originalSound === true;
+  return {
+    audioInputId: pick('audioInputId'),
+    videoInputId: pick('videoInputId'),
+    audioOutputId: pick('audioOutputId'),
+    ...(originalSound ? { originalSound } : {}),
+  };
 }
 
 export function saveDevicePreferences(prefs: DevicePreferences): void {

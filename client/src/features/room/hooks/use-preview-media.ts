@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { CAMERA_CONSTRAINTS, MIC_CONSTRAINTS, captureCamera, captureMic } from '../session/room-session';
+import { CAMERA_CONSTRAINTS, captureCamera, captureMic, micConstraints } from '../session/room-session';
 
 /** Why a device cannot be used, in words the pre-join screen translates. */
 export type CaptureProblem = 'denied' | 'missing' | 'busy' | 'failed';
@@ -28,7 +28,13 @@ const INITIAL: PreviewMedia = { mic: null, camera: null, micProblem: null, camer
  * then one at a time on a device switch. The tracks are stopped when the screen goes away, unless
  * `handOver()` gave them to the room.
  */
-export function usePreviewMedia(initial: { audioInputId?: string | undefined; videoInputId?: string | undefined; cameraOn: boolean; enabled?: boolean }) {
+export function usePreviewMedia(initial: {
+  audioInputId?: string | undefined;
+  videoInputId?: string | undefined;
+  originalSound?: boolean | undefined;
+  cameraOn: boolean;
+  enabled?: boolean;
+}) {
   const [media, setMedia] = useState<PreviewMedia>(INITIAL);
   const latest = useRef(media);
   latest.current = media;
@@ -45,13 +51,14 @@ export function usePreviewMedia(initial: { audioInputId?: string | undefined; vi
 
   useEffect(() => {
     let cancelled = false;
-    const { audioInputId, videoInputId, cameraOn, enabled = true } = start.current;
+    const { audioInputId, videoInputId, originalSound = false, cameraOn, enabled = true } = start.current;
     // Someone who will only watch (a webinar's audience) is not asked for any device at all.
     if (!enabled) {
       setMedia({ ...INITIAL, ready: true });
       return;
     }
-    const audio = audioInputId ? { ...MIC_CONSTRAINTS, deviceId: { ideal: audioInputId } } : MIC_CONSTRAINTS;
+    const mic = micConstraints(originalSound);
+    const audio = audioInputId ? { ...mic, deviceId: { ideal: audioInputId } } : mic;
     const video = videoInputId ? { ...CAMERA_CONSTRAINTS, deviceId: { ideal: videoInputId } } : CAMERA_CONSTRAINTS;
     const acquire = async (): Promise<PreviewMedia> => {
       if (!navigator.mediaDevices?.getUserMedia) return { ...INITIAL, micProblem: 'failed', cameraProblem: 'failed', ready: true };
@@ -92,7 +99,7 @@ export function usePreviewMedia(initial: { audioInputId?: string | undefined; vi
   const switchMic = useCallback(
     async (deviceId: string | undefined) => {
       try {
-        replace({ mic: await captureMic(deviceId), micProblem: null });
+        replace({ mic: await captureMic(deviceId, start.current.originalSound), micProblem: null });
       } catch (e) {
         replace({ micProblem: captureProblem(e) });
       }

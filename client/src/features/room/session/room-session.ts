@@ -81,6 +81,8 @@ export interface DevicePreferences {
   audioInputId?: string | undefined;
   videoInputId?: string | undefined;
   audioOutputId?: string | undefined;
+  /** The microphone sent as it is, without the browser's voice processing (music, a mixing desk, tones). */
+  originalSound?: boolean | undefined;
 }
 
 /** The room beyond its media: options, head count, your hand; raised hands and the lobby for hosts. */
@@ -215,11 +217,18 @@ export const CAMERA_CONSTRAINTS: MediaTrackConstraints = {
   frameRate: { ideal: 24, max: 30 },
 };
 
-export const MIC_CONSTRAINTS: MediaTrackConstraints = {
-  echoCancellation: true,
-  noiseSuppression: true,
-  autoGainControl: true,
-};
+/**
+ * Voice processing (echo cancellation, noise suppression, automatic gain) suits a voice in a room, and
+ * fades out what is steady (music, a tone) and flattens what is deliberate: "original sound" turns all
+ * three off. An interpreter's booth microphone is always sent as it is (interpreters wear headsets).
+ */
+export const micConstraints = (originalSound: boolean): MediaTrackConstraints => ({
+  echoCancellation: !originalSound,
+  noiseSuppression: !originalSound,
+  autoGainControl: !originalSound,
+});
+
+export const MIC_CONSTRAINTS: MediaTrackConstraints = micConstraints(false);
 
 const withDevice = (base: MediaTrackConstraints, deviceId: string | undefined): MediaTrackConstraints =>
   deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
@@ -234,8 +243,8 @@ function mark(name: string): void {
   if (typeof performance !== 'undefined' && performance.getEntriesByName(full).length === 0) performance.mark(full);
 }
 
-export async function captureMic(deviceId?: string): Promise<MediaStreamTrack> {
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: withDevice(MIC_CONSTRAINTS, deviceId) });
+export async function captureMic(deviceId?: string, originalSound = false): Promise<MediaStreamTrack> {
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: withDevice(micConstraints(originalSound), deviceId) });
   return stream.getAudioTracks()[0]!;
 }
 
@@ -848,7 +857,7 @@ export class RoomSession {
     if (!muted) this.assertCanPublish();
     if (!muted && !this.tracks.mic) {
       // Nothing to unmute yet (no permission earlier, or no microphone): ask now.
-      const track = await captureMic(this.devices.audioInputId);
+      const track = await captureMic(this.devices.audioInputId, this.devices.originalSound);
       this.tracks.mic = track;
       this.watchTrack('mic', track);
     }
@@ -922,7 +931,7 @@ export class RoomSession {
 
   /** Switches microphone without leaving: the producer keeps its id, only the track changes. */
   async replaceMic(deviceId: string | undefined): Promise<void> {
-    const track = await captureMic(deviceId);
+    const track = await captureMic(deviceId, this.devices.originalSound);
     const old = this.tracks.mic;
     this.tracks.mic = track;
     this.watchTrack('mic', track);
@@ -932,6 +941,21 @@ export class RoomSession {
     else void this.produce('mic', this.gen).catch(() => undefined);
     old?.stop();
     this.changed();
+  }
+
+  /** Original sound on or off: a microphone in use is opened again with the new processing, its producer kept. */
+  async setOriginalSound(on: boolean): Promise<void> {
+    const before = this.devices.originalSound;
+    this.devices.originalSound = on;
+    this.changed();
+    if (!this.tracks.mic) return;
+    try {
+      await this.replaceMic(this.devices.audioInputId);
+    } catch (e) {
+      this.devices.originalSound = before;
+      this.changed();
+      throw e;
+    }
   }
 
   async replaceCamera(deviceId: string | undefined): Promise<void> {
@@ -1454,7 +1478,7 @@ export class RoomSession {
     if (this.interpreting?.channel === channel) return;
     await this.stopInterpreting();
     const video = channel === 'sign';
-    const track = video ? await captureCamera(this.devices.videoInputId) : await captureMic(this.devices.audioInputId);
+    const track = video ? await captureCamera(this.devices.videoInputId) : await captureMic(this.devices.audioInputId, true);
     this.interpreting = { channel, track, producer: null };
     if (!video && this.producers.has('mic') && !this.micMuted) await this.setMicMuted(true).catch(() => undefined);
     this.changed();
