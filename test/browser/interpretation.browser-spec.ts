@@ -202,7 +202,6 @@ describe('simultaneous interpretation in a webinar', () => {
     // The floor's microphone is a tone, which voice processing (noise suppression above all) fades out
     // within seconds: the host sends it as it is, as for music. The booth microphone always is.
     await host.getByTestId('original-sound').check();
-    await host.locator('[data-testid="original-sound"]:checked:enabled').waitFor();
     await screenshot(host, 'interpretation-00-host-settings');
     const assign = async (name: string, from: string, to: string) => {
       const person = await host.locator('[data-testid="assign-person"] option', { hasText: name }).getAttribute('value');

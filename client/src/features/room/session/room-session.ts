@@ -228,8 +228,6 @@ export const micConstraints = (originalSound: boolean): MediaTrackConstraints =>
   autoGainControl: !originalSound,
 });
 
-export const MIC_CONSTRAINTS: MediaTrackConstraints = micConstraints(false);
-
 const withDevice = (base: MediaTrackConstraints, deviceId: string | undefined): MediaTrackConstraints =>
   deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
 
@@ -952,7 +950,8 @@ export class RoomSession {
     try {
       await this.replaceMic(this.devices.audioInputId);
     } catch (e) {
-      this.devices.originalSound = before;
+      // Back to what the microphone still is, unless the switch was flipped again meanwhile.
+      if (this.devices.originalSound === on) this.devices.originalSound = before;
       this.changed();
       throw e;
     }
